@@ -1,0 +1,56 @@
+# SPDX-License-Identifier: GPL-2.0
+# rtheap - top-level build.  `make help` lists the targets.
+
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+MAKEFLAGS += --no-print-directory
+endif
+
+SRC      := $(CURDIR)
+BUILD    ?= $(SRC)/build
+CC       ?= cc
+CLANG    ?= clang
+PREFIX   ?= /usr/local
+VERSION  := 0.1.0
+
+HOST_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter \
+	       -I$(SRC)/include -I$(SRC)/include/uapi -I$(SRC)/kernel
+SAN_CFLAGS  := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all \
+	       -fno-omit-frame-pointer
+
+.PHONY: all help deps check check-host check-guest fuzz clean
+.DEFAULT_GOAL := all
+
+all: host
+
+help:
+	@echo "make            build the host parts (libheap, heapctl, tests)"
+	@echo "make deps       install missing Debian packages (root, apt-get)"
+	@echo "make check      deps, host tests, then the guest suite in qemu"
+	@echo "make check-host host unit tests (plain and ASan+UBSan) + short fuzz"
+	@echo "make check-guest guest suite under qemu (tools/vm-run)"
+	@echo "make fuzz FUZZ_SECONDS=N   libFuzzer on the allocator core"
+	@echo "make module     build rtheap.ko (KDIR=... to choose headers)"
+	@echo "make demo       boot a guest and show heaps at work"
+
+deps:
+	$(Q)$(SRC)/scripts/deps host
+
+-include $(SRC)/tests/unit/unit.mk
+-include $(SRC)/tests/fuzz/fuzz.mk
+-include $(SRC)/lib/lib.mk
+-include $(SRC)/tools/tools.mk
+-include $(SRC)/kernel/module.mk
+-include $(SRC)/tests/guest/guest.mk
+-include $(SRC)/bench/bench.mk
+
+host: $(HOST_TARGETS)
+
+check: deps
+	$(Q)$(MAKE) check-host
+	$(Q)$(MAKE) check-guest
+
+clean:
+	$(Q)rm -rf $(BUILD)/host $(BUILD)/san $(BUILD)/fuzz $(BUILD)/lib $(BUILD)/tools $(BUILD)/module $(BUILD)/guest $(BUILD)/bench

@@ -1,0 +1,100 @@
+/* SPDX-License-Identifier: (GPL-2.0 WITH Linux-syscall-note) OR MIT */
+/*
+ * rtheap - real-time memory heaps, the rt_heap_* API.
+ *
+ * The same calls serve kernel code (rtheap.ko exports them) and user space
+ * (libheap, over /dev/rtheap).  Every call returns 0 or a negative errno.
+ */
+#ifndef _RTHEAP_HEAP_H
+#define _RTHEAP_HEAP_H
+
+#include <rtheap/ioctl.h>
+
+#ifdef __KERNEL__
+#include <linux/types.h>
+#include <linux/uidgid.h>
+#else
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#endif
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef unsigned long long RTIME;	/* nanoseconds */
+
+#define TM_INFINITE	((RTIME)0)
+#define TM_NONBLOCK	((RTIME)-1)
+
+#define RT_HEAP_NAMELEN	RTHEAP_NAMELEN
+
+typedef struct rt_heap_info {
+	int nwaiters;		/* tasks waiting in rt_heap_alloc */
+	int mode;		/* H_* given at create */
+	size_t heapsize;	/* as requested at create */
+	size_t usablemem;	/* bytes that can be allocated */
+	size_t usedmem;		/* bytes allocated, after rounding */
+	size_t largestfree;	/* largest block an allocation gets now */
+	int nmaps;		/* live user mappings */
+	int nbound;		/* descriptors attached */
+	unsigned int uid, gid, perm;
+	int cpid;		/* creator's pid, 0 for kernel-created heaps */
+	unsigned long class_blocks[RTHEAP_NR_CLASSES];
+	char name[RT_HEAP_NAMELEN];
+} RT_HEAP_INFO;
+
+#ifdef __KERNEL__
+
+struct rtheap;
+
+typedef struct rt_heap {
+	unsigned int magic;
+	struct rtheap *h;
+} RT_HEAP;
+
+int rt_heap_create(RT_HEAP *heap, const char *name, size_t heapsize, int mode);
+int rt_heap_delete(RT_HEAP *heap);
+int rt_heap_alloc(RT_HEAP *heap, size_t size, RTIME timeout, void **blockp);
+int rt_heap_alloc_until(RT_HEAP *heap, size_t size, RTIME abs_ns, void **blockp);
+int rt_heap_free(RT_HEAP *heap, void *block);
+int rt_heap_inquire(RT_HEAP *heap, RT_HEAP_INFO *info);
+/* Owner and permission bits user space sees (default: root, 0600). */
+int rt_heap_set_owner(RT_HEAP *heap, kuid_t uid, kgid_t gid, umode_t perm);
+
+#else /* user space */
+
+typedef struct rt_heap {
+	unsigned int magic;	/* RT_HEAP_MAGIC while valid */
+	int fd;			/* open file of /dev/rtheap, attached */
+	unsigned int id;
+	int mode;
+	void *base;		/* our mapping of the heap */
+	size_t mapsize;
+	size_t heapsize;
+} RT_HEAP;
+
+int rt_heap_create(RT_HEAP *heap, const char *name, size_t heapsize, int mode);
+int rt_heap_delete(RT_HEAP *heap);
+int rt_heap_alloc(RT_HEAP *heap, size_t size, RTIME timeout, void **blockp);
+int rt_heap_free(RT_HEAP *heap, void *block);
+int rt_heap_inquire(RT_HEAP *heap, RT_HEAP_INFO *info);
+int rt_heap_bind(RT_HEAP *heap, const char *name);
+int rt_heap_unbind(RT_HEAP *heap);
+
+/* Extensions. */
+int rt_heap_create_ext(RT_HEAP *heap, const char *name, size_t heapsize,
+		       int mode, unsigned int perm, int gid);
+int rt_heap_bind_timed(RT_HEAP *heap, const char *name, RTIME timeout);
+int rt_heap_alloc_until(RT_HEAP *heap, size_t size, RTIME abs_ns, void **blockp);
+int rt_heap_block_offset(const RT_HEAP *heap, const void *block, size_t *offp);
+int rt_heap_block_addr(const RT_HEAP *heap, size_t off, void **blockp);
+
+#endif /* __KERNEL__ */
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* _RTHEAP_HEAP_H */

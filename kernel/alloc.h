@@ -1,0 +1,138 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * rtheap allocator core: McKusick-Karels power-of-two buckets over pages,
+ * with a segregated-fit (two-level bitmap) index of free page runs.
+ *
+ * The core manages offsets into a heap area of npages pages that it never
+ * touches: every piece of metadata lives in a separate buffer supplied by
+ * the caller (rth_meta_size() bytes), so the heap area can be mapped into
+ * user space without exposing the allocator to it.
+ *
+ * No locking, no sleeping, no allocation: the caller serialises calls.
+ * Cost: alloc and free are O(1); no loop depends on the heap size or the
+ * number of blocks.  rth_check() is the exception: it walks everything.
+ */
+#ifndef _RTHEAP_ALLOC_H
+#define _RTHEAP_ALLOC_H
+
+#ifdef __KERNEL__
+#include <linux/types.h>
+#include <linux/errno.h>
+#else
+#include <stddef.h>
+#include <stdint.h>
+#include <stdbool.h>
+#include <errno.h>
+typedef uint8_t u8;
+typedef uint16_t u16;
+typedef uint32_t u32;
+typedef uint64_t u64;
+#endif
+
+#define RTH_PAGE_SHIFT		12
+#define RTH_PAGE_SIZE		(1UL << RTH_PAGE_SHIFT)
+#define RTH_MIN_SHIFT		4			/* 16-byte blocks */
+#define RTH_MIN_BLOCK		(1UL << RTH_MIN_SHIFT)
+#define RTH_MAX_SHIFT		(RTH_PAGE_SHIFT - 1)	/* PAGE_SIZE / 2 */
+#define RTH_NR_CLASSES		(RTH_MAX_SHIFT - RTH_MIN_SHIFT + 1)
+#define RTH_MAP_WORDS		((RTH_PAGE_SIZE / RTH_MIN_BLOCK) / 64)
+#define RTH_MAX_PAGES		0xfffffff0U		/* page numbers are u32 */
+
+/* Segregated fit of free page runs: SL_COUNT bins per power of two. */
+#define RTH_SL_SHIFT		4
+#define RTH_SL_COUNT		(1U << RTH_SL_SHIFT)
+#define RTH_FL_COUNT		(32 - RTH_SL_SHIFT + 1)
+
+/* One descriptor per page of the heap area; 48 bytes, 1.2% of a page. */
+struct rth_page {
+	u32 prev, next;		/* class list or free-run bin list */
+	u32 len;		/* run length, at both ends of a run */
+	u8 type;		/* enum rth_page_type */
+	u8 cls;			/* bucket class (RTH_PAGE_BUCKET) */
+	u16 nfree;		/* free blocks (RTH_PAGE_BUCKET) */
+	u64 map[RTH_MAP_WORDS];	/* free-block bitmap, bit set = free */
+};
+
+struct rth_stats {
+	u64 used_bytes;		/* allocated, after rounding */
+	u64 usable_bytes;	/* npages * page size */
+	u64 largest_free;	/* largest block an allocation gets now */
+	u64 class_blocks[RTH_NR_CLASSES];	/* live blocks per class */
+	u64 class_pages[RTH_NR_CLASSES];	/* pages split per class */
+	u64 run_blocks;		/* live multi-page (or whole-page) blocks */
+	u64 run_pages;		/* pages they hold */
+	u64 free_pages;		/* pages in free runs */
+};
+
+struct rth_core {
+	void *base;		/* heap area, for rth_addr(); may be NULL */
+	struct rth_page *pages;	/* npages descriptors */
+	u32 *bins;		/* [nr_fl][RTH_SL_COUNT] free-run list heads */
+	u32 npages;
+	u32 nr_fl;
+	u32 fl_map;		/* bit f: some sl_map[f] bit set */
+	u32 sl_map[RTH_FL_COUNT];	/* bit s: bins[f][s] not empty */
+	u32 class_head[RTH_NR_CLASSES];	/* pages with free blocks */
+	u64 used_bytes;
+	u64 free_pages;
+	u64 run_blocks;
+	u64 run_pages;
+	u64 class_blocks[RTH_NR_CLASSES];
+	u64 class_pages[RTH_NR_CLASSES];
+};
+
+/* Bytes of metadata buffer needed for a heap of npages; 0 if npages is bad. */
+size_t rth_meta_size(u32 npages);
+
+/*
+ * Set up a core over npages pages at base (the core never dereferences base;
+ * it may be NULL) with metadata in meta (rth_meta_size(npages) bytes,
+ * 8-byte aligned).  Returns 0 or -EINVAL.
+ */
+int rth_init(struct rth_core *c, void *base, u32 npages, void *meta,
+	     size_t meta_size);
+
+/*
+ * Allocate size bytes; on success store the block's offset in *offp.
+ * Blocks up to RTH_PAGE_SIZE / 2 are aligned to their power-of-two class
+ * size, larger ones take ceil(size / page) pages and are page aligned.
+ * Returns 0, -EINVAL (size 0 or larger than the heap), -ENOMEM (no room now).
+ */
+int rth_alloc(struct rth_core *c, size_t size, size_t *offp);
+
+/*
+ * Free the block at off.  Returns 0, or -EINVAL with nothing changed when
+ * off is outside the heap, not the start of a block, or not allocated.
+ * On success *sizep (if not NULL) receives the block's rounded size.
+ */
+int rth_free(struct rth_core *c, size_t off, size_t *sizep);
+
+/* Rounded size of the live block at off, or 0 if off is not one. */
+size_t rth_block_size(const struct rth_core *c, size_t off);
+
+/* Rounded size rth_alloc() would hand out for size (0 if impossible). */
+size_t rth_round_size(const struct rth_core *c, size_t size);
+
+void rth_stats(const struct rth_core *c, struct rth_stats *st);
+
+/* Largest block rth_alloc() is guaranteed to succeed for right now. */
+u64 rth_largest_free(const struct rth_core *c);
+
+static inline void *rth_addr(const struct rth_core *c, size_t off)
+{
+	return (char *)c->base + off;
+}
+
+static inline u64 rth_usable(const struct rth_core *c)
+{
+	return (u64)c->npages << RTH_PAGE_SHIFT;
+}
+
+/*
+ * Walk all metadata and verify every invariant.  Returns 0, or a negative
+ * number identifying the first broken invariant (a line number); when
+ * why is not NULL it receives a short description.  O(npages).
+ */
+int rth_check(const struct rth_core *c, const char **why);
+
+#endif /* _RTHEAP_ALLOC_H */
