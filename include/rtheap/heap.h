@@ -65,14 +65,25 @@ int rt_heap_set_owner(RT_HEAP *heap, kuid_t uid, kgid_t gid, umode_t perm);
 
 #else /* user space */
 
+#define RT_HEAP_MAGIC	0x52544850U	/* "RTHP": descriptor is attached */
+
+/*
+ * A user-space descriptor: one open file of /dev/rtheap attached to one
+ * heap, and this process's mapping of it.  Filled by rt_heap_create*() or
+ * rt_heap_bind*(), read-only until rt_heap_delete() or rt_heap_unbind(),
+ * which invalidate it.  Any number of threads may call alloc, free, inquire
+ * and the block helpers on one descriptor at once; delete and unbind must
+ * not race with other calls on the same descriptor.  Do not copy a
+ * descriptor: each one owns its file and mapping.
+ */
 typedef struct rt_heap {
 	unsigned int magic;	/* RT_HEAP_MAGIC while valid */
 	int fd;			/* open file of /dev/rtheap, attached */
-	unsigned int id;
-	int mode;
+	unsigned int id;	/* heap id, as listed by heapctl */
+	int mode;		/* H_* of the heap */
 	void *base;		/* our mapping of the heap */
-	size_t mapsize;
-	size_t heapsize;
+	size_t mapsize;		/* bytes mapped at base */
+	size_t heapsize;	/* as requested at create */
 } RT_HEAP;
 
 int rt_heap_create(RT_HEAP *heap, const char *name, size_t heapsize, int mode);
@@ -90,6 +101,11 @@ int rt_heap_bind_timed(RT_HEAP *heap, const char *name, RTIME timeout);
 int rt_heap_alloc_until(RT_HEAP *heap, size_t size, RTIME abs_ns, void **blockp);
 int rt_heap_block_offset(const RT_HEAP *heap, const void *block, size_t *offp);
 int rt_heap_block_addr(const RT_HEAP *heap, size_t off, void **blockp);
+
+/* Every heap the caller may read; *count receives how many exist. */
+int rt_heap_list(struct rtheap_info *buf, unsigned int cap, unsigned int *count);
+/* The heap called name, without binding it (-ENOENT if none is visible). */
+int rt_heap_info_by_name(const char *name, struct rtheap_info *info);
 
 #endif /* __KERNEL__ */
 

@@ -1,0 +1,98 @@
+# SPDX-License-Identifier: GPL-2.0
+# libheap: static and shared library, pkg-config file, headers and man pages.
+# Included by the top-level Makefile; uses $(SRC) $(BUILD) $(Q) $(HOST_CFLAGS)
+# $(PREFIX) $(VERSION).
+#
+# Targets:   libheap (default part of `make host`), install-lib, install-man,
+#            install (install-lib install-man, plus install-heapctl from
+#            tools/tools.mk).
+# Variables: DESTDIR, PREFIX, LIBDIR, INCLUDEDIR, MANDIR (may be overridden).
+
+# "  CC      lib/libheap.o" lines unless V=1.
+ifeq ($(V),1)
+lh_msg =
+else
+lh_msg = @printf '  %-7s %s\n' '$(1)' '$(patsubst $(BUILD)/%,%,$(2))';
+endif
+
+LIBHEAP_SOMAJOR  := 1
+LIBHEAP_SOVER    := $(LIBHEAP_SOMAJOR).0.0
+LIBHEAP_SONAME   := libheap.so.$(LIBHEAP_SOMAJOR)
+LIBHEAP_DIR      := $(BUILD)/lib
+LIBHEAP_SRCS     := $(SRC)/lib/libheap.c
+LIBHEAP_OBJS     := $(patsubst $(SRC)/lib/%.c,$(LIBHEAP_DIR)/%.o,$(LIBHEAP_SRCS))
+LIBHEAP_A        := $(LIBHEAP_DIR)/libheap.a
+LIBHEAP_SO_REAL  := $(LIBHEAP_DIR)/libheap.so.$(LIBHEAP_SOVER)
+LIBHEAP_SO       := $(LIBHEAP_DIR)/$(LIBHEAP_SONAME)
+LIBHEAP_SO_DEV   := $(LIBHEAP_DIR)/libheap.so
+LIBHEAP_PC       := $(LIBHEAP_DIR)/libheap.pc
+LIBHEAP_MAP      := $(SRC)/lib/libheap.map
+LIBHEAP_CFLAGS   := $(HOST_CFLAGS) -fPIC -MMD -MP
+LIBHEAP_LDFLAGS  := -shared -Wl,-soname,$(LIBHEAP_SONAME) \
+		    -Wl,--version-script,$(LIBHEAP_MAP) -Wl,-z,defs \
+		    -Wl,-z,relro -Wl,-z,now
+
+LIBDIR     ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+MANDIR     ?= $(PREFIX)/share/man
+
+HOST_TARGETS += libheap
+
+.PHONY: libheap install install-lib install-man
+
+libheap: $(LIBHEAP_A) $(LIBHEAP_SO) $(LIBHEAP_SO_DEV) $(LIBHEAP_PC)
+
+$(LIBHEAP_DIR)/%.o: $(SRC)/lib/%.c
+	@mkdir -p $(@D)
+	$(call lh_msg,CC,$@)$(CC) $(LIBHEAP_CFLAGS) -c -o $@ $<
+
+$(LIBHEAP_A): $(LIBHEAP_OBJS)
+	$(call lh_msg,AR,$@)rm -f $@ && ar rcs $@ $^
+
+$(LIBHEAP_SO_REAL): $(LIBHEAP_OBJS) $(LIBHEAP_MAP)
+	$(call lh_msg,LD,$@)$(CC) $(LIBHEAP_CFLAGS) $(LIBHEAP_LDFLAGS) -o $@ $(LIBHEAP_OBJS)
+
+$(LIBHEAP_SO): $(LIBHEAP_SO_REAL)
+	$(Q)ln -sf $(notdir $<) $@
+
+$(LIBHEAP_SO_DEV): $(LIBHEAP_SO)
+	$(Q)ln -sf $(notdir $<) $@
+
+# The pkg-config file for $(PREFIX); install-lib writes it anew for the
+# install paths.  Directories under $(PREFIX) are written relative to it.
+lh_pcdir = $(patsubst $(PREFIX)/%,$${prefix}/%,$(1))
+lh_pc = sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' \
+	    -e 's|@LIBDIR@|$(call lh_pcdir,$(LIBDIR))|' \
+	    -e 's|@INCLUDEDIR@|$(call lh_pcdir,$(INCLUDEDIR))|'
+
+$(LIBHEAP_PC): $(SRC)/lib/libheap.pc.in $(SRC)/Makefile
+	@mkdir -p $(@D)
+	$(call lh_msg,GEN,$@)$(lh_pc) $< > $@
+
+-include $(LIBHEAP_OBJS:.o=.d)
+
+install: install-lib install-man
+
+install-lib: libheap
+	$(call lh_msg,INSTALL,libheap)install -d $(DESTDIR)$(INCLUDEDIR)/rtheap \
+		$(DESTDIR)$(LIBDIR)/pkgconfig
+	$(Q)install -m 0644 $(SRC)/include/rtheap/heap.h \
+		$(DESTDIR)$(INCLUDEDIR)/rtheap/heap.h
+	$(Q)install -m 0644 $(SRC)/include/uapi/rtheap/ioctl.h \
+		$(DESTDIR)$(INCLUDEDIR)/rtheap/ioctl.h
+	$(Q)install -m 0644 $(LIBHEAP_A) $(DESTDIR)$(LIBDIR)/libheap.a
+	$(Q)install -m 0755 $(LIBHEAP_SO_REAL) $(DESTDIR)$(LIBDIR)/
+	$(Q)ln -sf libheap.so.$(LIBHEAP_SOVER) $(DESTDIR)$(LIBDIR)/$(LIBHEAP_SONAME)
+	$(Q)ln -sf $(LIBHEAP_SONAME) $(DESTDIR)$(LIBDIR)/libheap.so
+	$(Q)$(lh_pc) $(SRC)/lib/libheap.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/libheap.pc
+
+LIBHEAP_MAN3 := $(wildcard $(SRC)/man/man3/*.3)
+LIBHEAP_MAN8 := $(wildcard $(SRC)/man/man8/*.8)
+
+install-man:
+	$(call lh_msg,INSTALL,man)install -d $(DESTDIR)$(MANDIR)/man3 $(DESTDIR)$(MANDIR)/man8
+	$(Q)install -m 0644 $(LIBHEAP_MAN3) $(DESTDIR)$(MANDIR)/man3/
+	$(Q)install -m 0644 $(LIBHEAP_MAN8) $(DESTDIR)$(MANDIR)/man8/
+
+# The unit tests' rules (tests/unit/libheap.mk guards against a second include).
+-include $(SRC)/tests/unit/libheap.mk

@@ -1,0 +1,454 @@
+// SPDX-License-Identifier: MIT
+/*
+ * libheap - the rt_heap_* API over /dev/rtheap.
+ *
+ * A descriptor (RT_HEAP) owns one open file of the device, attached to one
+ * heap by RTHEAP_IOC_CREATE or RTHEAP_IOC_BIND, and one MAP_SHARED mapping
+ * of the heap.  Blocks cross the ioctl boundary as byte offsets from the
+ * start of the heap; this file turns them into addresses in our mapping and
+ * back.  Every call returns 0 or a negative errno value; errno may be
+ * changed by a failed system call but never carries the result.
+ *
+ * No global state: after create/bind a descriptor is read-only, so any
+ * number of threads may alloc and free on it; the kernel serialises them.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <rtheap/heap.h>
+
+static int heap_valid(const RT_HEAP *heap)
+{
+	return heap && heap->magic == RT_HEAP_MAGIC;
+}
+
+static void heap_invalidate(RT_HEAP *heap)
+{
+	heap->magic = 0;
+	heap->fd = -1;
+	heap->id = 0;
+	heap->mode = 0;
+	heap->base = NULL;
+	heap->mapsize = 0;
+	heap->heapsize = 0;
+}
+
+/* Is block inside our mapping?  On success *offp is its offset. */
+static int heap_offset(const RT_HEAP *heap, const void *block, size_t *offp)
+{
+	uintptr_t off = (uintptr_t)block - (uintptr_t)heap->base;
+
+	if (!block || off >= heap->mapsize)	/* below base wraps around */
+		return -EINVAL;
+	*offp = off;
+	return 0;
+}
+
+/* strlen(name) if it fits a heap name, else -ENAMETOOLONG. */
+static int name_check(const char *name)
+{
+	size_t len = strnlen(name, RTHEAP_NAMELEN);
+
+	return len < RTHEAP_NAMELEN ? (int)len : -ENAMETOOLONG;
+}
+
+static void xclose(int fd)
+{
+	int saved = errno;
+
+	close(fd);	/* Linux releases the descriptor even on error */
+	errno = saved;
+}
+
+/*
+ * Open the device and check that the module speaks our ABI.
+ * Returns the file descriptor or a negative errno:
+ * -ENODEV when the device node is missing (module not loaded), -EPROTO when
+ * the module does not answer the handshake or has another ABI version.
+ */
+static int dev_open(struct rtheap_version *ver)
+{
+	struct rtheap_version v;
+	int fd, err;
+
+	fd = open(RTHEAP_DEVICE, O_RDWR | O_CLOEXEC);
+	if (fd < 0) {
+		err = errno;
+		if (err == ENOENT || err == ENXIO || err == ENODEV)
+			return -ENODEV;
+		return -err;
+	}
+
+	memset(&v, 0, sizeof(v));
+	if (ioctl(fd, RTHEAP_IOC_VERSION, &v) < 0) {
+		err = errno == ENOTTY ? EPROTO : errno;
+		xclose(fd);
+		return -err;
+	}
+	if (v.abi_version != RTHEAP_ABI_VERSION) {
+		xclose(fd);
+		return -EPROTO;
+	}
+	if (ver)
+		*ver = v;
+	return fd;
+}
+
+/*
+ * Map the heap fd is attached to and fill the descriptor.  On failure the
+ * caller releases fd (and deletes the heap it created).
+ */
+static int heap_map(RT_HEAP *heap, int fd, const struct rtheap_attach *at)
+{
+	void *base;
+
+	if (at->map_size == 0)
+		return -EPROTO;
+	if (at->map_size > SIZE_MAX)
+		return -ENOMEM;
+	base = mmap(NULL, (size_t)at->map_size, PROT_READ | PROT_WRITE,
+		    MAP_SHARED, fd, 0);
+	if (base == MAP_FAILED)
+		return -errno;
+
+	heap->fd = fd;
+	heap->id = at->id;
+	heap->mode = (int)at->mode;
+	heap->base = base;
+	heap->mapsize = (size_t)at->map_size;
+	heap->heapsize = at->heap_size > SIZE_MAX ? SIZE_MAX :
+			 (size_t)at->heap_size;
+	heap->magic = RT_HEAP_MAGIC;
+	return 0;
+}
+
+static int heap_create(RT_HEAP *heap, const char *name, size_t heapsize,
+		       int mode, unsigned int flags, unsigned int perm, int gid)
+{
+	struct rtheap_create_arg arg;
+	int fd, len, ret;
+
+	if (!heap)
+		return -EINVAL;
+	if (!name)
+		name = "";
+	len = name_check(name);
+	if (len < 0)
+		return len;
+	if (heapsize == 0 || (mode & ~RTHEAP_MODE_MASK))
+		return -EINVAL;
+	if ((flags & RTHEAP_CREATE_PERM) && perm > 0777)
+		return -EINVAL;
+
+	memset(&arg, 0, sizeof(arg));
+	memcpy(arg.in.name, name, (size_t)len);
+	arg.in.size = heapsize;
+	arg.in.mode = (unsigned int)mode;
+	arg.in.flags = flags;
+	arg.in.perm = perm;
+	arg.in.gid = (unsigned int)gid;
+
+	fd = dev_open(NULL);
+	if (fd < 0)
+		return fd;
+	if (ioctl(fd, RTHEAP_IOC_CREATE, &arg) < 0) {
+		ret = -errno;
+		xclose(fd);
+		return ret;
+	}
+	ret = heap_map(heap, fd, &arg.out);
+	if (ret) {
+		/* Closing alone would keep an H_PERSIST heap alive. */
+		struct rtheap_delete del;
+		int saved = errno;
+
+		memset(&del, 0, sizeof(del));
+		ioctl(fd, RTHEAP_IOC_DELETE, &del);
+		errno = saved;
+		xclose(fd);
+	}
+	return ret;
+}
+
+int rt_heap_create(RT_HEAP *heap, const char *name, size_t heapsize, int mode)
+{
+	return heap_create(heap, name, heapsize, mode, 0, 0, 0);
+}
+
+int rt_heap_create_ext(RT_HEAP *heap, const char *name, size_t heapsize,
+		       int mode, unsigned int perm, int gid)
+{
+	unsigned int flags = RTHEAP_CREATE_PERM;
+
+	if (gid < -1)
+		return -EINVAL;
+	if (gid != -1)
+		flags |= RTHEAP_CREATE_GID;
+	return heap_create(heap, name, heapsize, mode, flags, perm,
+			   gid == -1 ? 0 : gid);
+}
+
+/* Drop our mapping and file; the descriptor becomes invalid. */
+static void heap_release(RT_HEAP *heap)
+{
+	int saved = errno;
+
+	munmap(heap->base, heap->mapsize);
+	close(heap->fd);
+	heap_invalidate(heap);
+	errno = saved;
+}
+
+int rt_heap_delete(RT_HEAP *heap)
+{
+	struct rtheap_delete del;
+
+	if (!heap_valid(heap))
+		return -EINVAL;
+	memset(&del, 0, sizeof(del));
+	if (ioctl(heap->fd, RTHEAP_IOC_DELETE, &del) < 0)
+		return -errno;	/* descriptor unchanged */
+	heap_release(heap);
+	return 0;
+}
+
+static int heap_bind(RT_HEAP *heap, const char *name, RTIME timeout,
+		     unsigned int flags)
+{
+	struct rtheap_bind arg;
+	int fd, len, ret;
+
+	if (!heap || !name)
+		return -EINVAL;
+	len = name_check(name);
+	if (len < 0)
+		return len;
+	if (len == 0)
+		return -EINVAL;	/* anonymous heaps cannot be bound */
+
+	memset(&arg, 0, sizeof(arg));
+	memcpy(arg.name, name, (size_t)len);
+	arg.timeout = timeout;
+	arg.flags = flags;
+
+	fd = dev_open(NULL);
+	if (fd < 0)
+		return fd;
+	/* May wait for the heap; -EINTR is returned, never restarted here. */
+	if (ioctl(fd, RTHEAP_IOC_BIND, &arg) < 0) {
+		ret = -errno;
+		xclose(fd);
+		return ret;
+	}
+	ret = heap_map(heap, fd, &arg.out);
+	if (ret)
+		xclose(fd);
+	return ret;
+}
+
+int rt_heap_bind(RT_HEAP *heap, const char *name)
+{
+	return heap_bind(heap, name, TM_INFINITE, 0);
+}
+
+int rt_heap_bind_timed(RT_HEAP *heap, const char *name, RTIME timeout)
+{
+	return heap_bind(heap, name, timeout, 0);
+}
+
+int rt_heap_unbind(RT_HEAP *heap)
+{
+	if (!heap_valid(heap))
+		return -EINVAL;
+	heap_release(heap);
+	return 0;
+}
+
+static int heap_alloc(RT_HEAP *heap, size_t size, RTIME timeout,
+		      unsigned int flags, void **blockp)
+{
+	struct rtheap_alloc arg;
+
+	if (!blockp)
+		return -EINVAL;
+	*blockp = NULL;
+	if (!heap_valid(heap))
+		return -EINVAL;
+
+	memset(&arg, 0, sizeof(arg));
+	arg.size = size;
+	arg.timeout = timeout;
+	arg.flags = flags;
+	if (ioctl(heap->fd, RTHEAP_IOC_ALLOC, &arg) < 0)
+		return -errno;
+	if (arg.offset >= heap->mapsize)
+		return -EPROTO;	/* the module handed out a block we cannot see */
+	*blockp = (char *)heap->base + arg.offset;
+	return 0;
+}
+
+int rt_heap_alloc(RT_HEAP *heap, size_t size, RTIME timeout, void **blockp)
+{
+	return heap_alloc(heap, size, timeout, 0, blockp);
+}
+
+int rt_heap_alloc_until(RT_HEAP *heap, size_t size, RTIME abs_ns, void **blockp)
+{
+	/* TM_INFINITE and TM_NONBLOCK keep their meaning: no deadline. */
+	if (abs_ns == TM_INFINITE || abs_ns == TM_NONBLOCK)
+		return heap_alloc(heap, size, abs_ns, 0, blockp);
+	return heap_alloc(heap, size, abs_ns, RTHEAP_TIMEOUT_ABS, blockp);
+}
+
+int rt_heap_free(RT_HEAP *heap, void *block)
+{
+	struct rtheap_free arg;
+	size_t off;
+
+	if (!heap_valid(heap) || heap_offset(heap, block, &off))
+		return -EINVAL;
+	if (heap->mode & H_SHARED)
+		return off == 0 ? 0 : -EINVAL;
+
+	memset(&arg, 0, sizeof(arg));
+	arg.offset = off;	/* alignment and liveness are the kernel's job */
+	if (ioctl(heap->fd, RTHEAP_IOC_FREE, &arg) < 0)
+		return -errno;
+	return 0;
+}
+
+static size_t clamp_size(__u64 v)
+{
+	return v > SIZE_MAX ? SIZE_MAX : (size_t)v;
+}
+
+int rt_heap_inquire(RT_HEAP *heap, RT_HEAP_INFO *info)
+{
+	struct rtheap_inquire arg;
+	const struct rtheap_info *ki = &arg.info;
+	int i;
+
+	if (!heap_valid(heap) || !info)
+		return -EINVAL;
+	memset(&arg, 0, sizeof(arg));
+	if (ioctl(heap->fd, RTHEAP_IOC_INQUIRE, &arg) < 0)
+		return -errno;
+
+	memset(info, 0, sizeof(*info));
+	info->nwaiters = (int)ki->nwaiters;
+	info->mode = (int)ki->mode;
+	info->heapsize = clamp_size(ki->heap_size);
+	info->usablemem = clamp_size(ki->usable_mem);
+	info->usedmem = clamp_size(ki->used_mem);
+	info->largestfree = clamp_size(ki->largest_free);
+	info->nmaps = (int)ki->nmaps;
+	info->nbound = (int)ki->nbound;
+	info->uid = ki->uid;
+	info->gid = ki->gid;
+	info->perm = ki->perm;
+	info->cpid = (int)ki->cpid;
+	for (i = 0; i < RTHEAP_NR_CLASSES; i++)
+		info->class_blocks[i] = (unsigned long)ki->class_blocks[i];
+	memcpy(info->name, ki->name, RT_HEAP_NAMELEN);
+	info->name[RT_HEAP_NAMELEN - 1] = '\0';
+	return 0;
+}
+
+int rt_heap_block_offset(const RT_HEAP *heap, const void *block, size_t *offp)
+{
+	if (!heap_valid(heap) || !offp)
+		return -EINVAL;
+	return heap_offset(heap, block, offp);
+}
+
+int rt_heap_block_addr(const RT_HEAP *heap, size_t off, void **blockp)
+{
+	if (!heap_valid(heap) || !blockp || off >= heap->mapsize)
+		return -EINVAL;
+	*blockp = (char *)heap->base + off;
+	return 0;
+}
+
+int rt_heap_list(struct rtheap_info *buf, unsigned int cap, unsigned int *count)
+{
+	struct rtheap_version ver;
+	struct rtheap_list arg;
+	int fd, ret = 0;
+
+	if (!count || (cap && !buf))
+		return -EINVAL;
+	fd = dev_open(&ver);
+	if (fd < 0)
+		return fd;
+	if (!(ver.features & RTHEAP_FEAT_LIST)) {
+		xclose(fd);
+		return -EOPNOTSUPP;
+	}
+
+	memset(&arg, 0, sizeof(arg));
+	arg.buf = (uintptr_t)buf;
+	arg.capacity = cap;
+	if (ioctl(fd, RTHEAP_IOC_LIST, &arg) < 0)
+		ret = -errno;
+	else
+		*count = arg.count;
+	xclose(fd);
+	return ret;
+}
+
+int rt_heap_info_by_name(const char *name, struct rtheap_info *info)
+{
+	struct rtheap_info stack[16], *buf = stack, *nbuf;
+	unsigned int cap = 16, count, i;
+	int len, ret;
+
+	if (!name || !info)
+		return -EINVAL;
+	len = name_check(name);
+	if (len < 0)
+		return len;
+	if (len == 0)
+		return -EINVAL;
+
+	for (;;) {
+		ret = rt_heap_list(buf, cap, &count);
+		if (ret || count <= cap)
+			break;
+		/* More heaps than room: grow and ask again. */
+		if (count > (UINT_MAX - 16) / sizeof(*buf)) {
+			ret = -ENOMEM;
+			break;
+		}
+		cap = count + 16;
+		nbuf = buf == stack ? malloc(cap * sizeof(*buf)) :
+		       realloc(buf, cap * sizeof(*buf));
+		if (!nbuf) {
+			ret = -ENOMEM;
+			break;
+		}
+		buf = nbuf;
+	}
+
+	if (!ret) {
+		ret = -ENOENT;
+		for (i = 0; i < count; i++) {
+			if (!(buf[i].flags & RTHEAP_INFO_DELETED) &&
+			    strncmp(buf[i].name, name, RTHEAP_NAMELEN) == 0) {
+				*info = buf[i];
+				info->name[RTHEAP_NAMELEN - 1] = '\0';
+				ret = 0;
+				break;
+			}
+		}
+	}
+	if (buf != stack)
+		free(buf);
+	return ret;
+}
