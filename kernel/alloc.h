@@ -115,7 +115,10 @@ size_t rth_round_size(const struct rth_core *c, size_t size);
 
 void rth_stats(const struct rth_core *c, struct rth_stats *st);
 
-/* Largest block rth_alloc() is guaranteed to succeed for right now. */
+/*
+ * Largest block rth_alloc() hands out now: with free pages, every request
+ * up to this size succeeds; without, a request of exactly this class does.
+ */
 u64 rth_largest_free(const struct rth_core *c);
 
 static inline void *rth_addr(const struct rth_core *c, size_t off)

@@ -1,0 +1,627 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * rtheap allocator core.
+ *
+ * Small blocks (16 B .. page/2) follow McKusick and Karels: a page is split
+ * into blocks of one power-of-two class, and each class keeps a list of its
+ * pages that still have a free block.  A page's free blocks are a bitmap in
+ * its descriptor, so the heap area itself holds nothing but blocks.
+ *
+ * Pages come from a pool of free page runs, indexed by a two-level
+ * segregated fit (as in TLSF): RTH_SL_COUNT bins per power of two of the run
+ * length, a bitmap of non-empty bins per level and a bitmap of levels.  A
+ * run's first and last descriptors carry its length (boundary tags), so a
+ * freed run merges with both neighbours in O(1); every other descriptor of
+ * a run is RTH_PAGE_INTERIOR, which is how an interior pointer is told from
+ * a block start without looking further.
+ *
+ * Requests above page/2 take exactly ceil(size / page) pages.
+ */
+#include "alloc.h"
+
+#ifdef __KERNEL__
+#include <linux/string.h>
+#else
+#include <string.h>
+#endif
+
+#define RTH_NIL		0xffffffffU
+
+enum rth_page_type {
+	RTH_PAGE_INTERIOR = 0,	/* inside a run, not at either end */
+	RTH_PAGE_FREE,		/* first page of a free run */
+	RTH_PAGE_FREE_TAIL,	/* last page of a free run of 2+ pages */
+	RTH_PAGE_RUN,		/* first page of an allocated run */
+	RTH_PAGE_RUN_TAIL,	/* last page of an allocated run of 2+ pages */
+	RTH_PAGE_BUCKET,	/* page split into blocks of one class */
+};
+
+static inline unsigned int rth_fls32(u32 x)	/* 1-based; 0 for 0 */
+{
+	return x ? 32 - __builtin_clz(x) : 0;
+}
+
+static inline unsigned int rth_ffs32(u32 x)	/* 0-based; x != 0 */
+{
+	return __builtin_ctz(x);
+}
+
+static inline unsigned int rth_ffs64(u64 x)	/* 0-based; x != 0 */
+{
+	return __builtin_ctzll(x);
+}
+
+static inline unsigned int rth_class_of(size_t size)
+{
+	if (size <= RTH_MIN_BLOCK)
+		return 0;
+	return 64 - __builtin_clzll((u64)size - 1) - RTH_MIN_SHIFT;
+}
+
+static inline unsigned int rth_class_blocks(unsigned int cls)
+{
+	return RTH_PAGE_SIZE >> (cls + RTH_MIN_SHIFT);
+}
+
+/* --- free page runs: segregated fit ------------------------------------ */
+
+static inline void rth_bin_of(u32 len, unsigned int *fl, unsigned int *sl)
+{
+	unsigned int f;
+
+	if (len < RTH_SL_COUNT) {
+		*fl = 0;
+		*sl = len;
+		return;
+	}
+	f = rth_fls32(len) - 1;
+	*fl = f - RTH_SL_SHIFT + 1;
+	*sl = (len >> (f - RTH_SL_SHIFT)) - RTH_SL_COUNT;
+}
+
+static inline u32 *rth_bin(const struct rth_core *c, unsigned int fl,
+			   unsigned int sl)
+{
+	return &c->bins[fl * RTH_SL_COUNT + sl];
+}
+
+static void rth_bin_insert(struct rth_core *c, u32 p)
+{
+	struct rth_page *pg = c->pages;
+	unsigned int fl, sl;
+	u32 *head, h;
+
+	rth_bin_of(pg[p].len, &fl, &sl);
+	head = rth_bin(c, fl, sl);
+	h = *head;
+	if (h != RTH_NIL && pg[h].len > pg[p].len) {
+		/* Keep the longest run seen first at the head: it is the one
+		 * an allocation that falls in this bin is checked against.
+		 */
+		u32 n = pg[h].next;
+
+		pg[p].prev = h;
+		pg[p].next = n;
+		if (n != RTH_NIL)
+			pg[n].prev = p;
+		pg[h].next = p;
+		return;
+	}
+	pg[p].prev = RTH_NIL;
+	pg[p].next = h;
+	if (h != RTH_NIL)
+		pg[h].prev = p;
+	*head = p;
+	c->sl_map[fl] |= 1U << sl;
+	c->fl_map |= 1U << fl;
+}
+
+static void rth_bin_remove(struct rth_core *c, u32 p)
+{
+	struct rth_page *pg = c->pages;
+	u32 prev = pg[p].prev, next = pg[p].next;
+	unsigned int fl, sl;
+
+	if (next != RTH_NIL)
+		pg[next].prev = prev;
+	if (prev != RTH_NIL) {
+		pg[prev].next = next;
+		return;
+	}
+	rth_bin_of(pg[p].len, &fl, &sl);
+	*rth_bin(c, fl, sl) = next;
+	if (next == RTH_NIL) {
+		c->sl_map[fl] &= ~(1U << sl);
+		if (!c->sl_map[fl])
+			c->fl_map &= ~(1U << fl);
+	}
+}
+
+/* Describe [p, p + len) as one free run and index it. */
+static void rth_make_free(struct rth_core *c, u32 p, u32 len)
+{
+	struct rth_page *pg = c->pages;
+
+	pg[p].type = RTH_PAGE_FREE;
+	pg[p].len = len;
+	if (len > 1) {
+		pg[p + len - 1].type = RTH_PAGE_FREE_TAIL;
+		pg[p + len - 1].len = len;
+	}
+	rth_bin_insert(c, p);
+	c->free_pages += len;
+}
+
+/*
+ * Find a free run of at least len pages: first in the bins whose every run
+ * is long enough (len rounded up to the next bin), then the head of len's
+ * own bin, which rth_bin_insert() keeps as the longest run inserted there.
+ */
+static u32 rth_find_run(struct rth_core *c, u32 len)
+{
+	unsigned int fl, sl;
+	u32 want = len, map, h;
+
+	if (want >= RTH_SL_COUNT)
+		want += (1U << (rth_fls32(want) - 1 - RTH_SL_SHIFT)) - 1;
+	if (want >= len) {	/* no wrap-around */
+		rth_bin_of(want, &fl, &sl);
+		if (fl < c->nr_fl) {
+			map = c->sl_map[fl] & (~0U << sl);
+			if (!map) {
+				map = fl + 1 < 32 ? c->fl_map & (~0U << (fl + 1)) : 0;
+				if (map) {
+					fl = rth_ffs32(map);
+					map = c->sl_map[fl];
+				}
+			}
+			if (map)
+				return *rth_bin(c, fl, rth_ffs32(map));
+		}
+	}
+	rth_bin_of(len, &fl, &sl);
+	if (fl >= c->nr_fl)
+		return RTH_NIL;
+	h = *rth_bin(c, fl, sl);
+	if (h != RTH_NIL && c->pages[h].len >= len)
+		return h;
+	return RTH_NIL;
+}
+
+/* Take len pages; the first page's descriptor is left for the caller. */
+static u32 rth_take_pages(struct rth_core *c, u32 len)
+{
+	struct rth_page *pg = c->pages;
+	u32 p = rth_find_run(c, len), have;
+
+	if (p == RTH_NIL)
+		return RTH_NIL;
+	have = pg[p].len;
+	rth_bin_remove(c, p);
+	c->free_pages -= have;
+	if (have > len)
+		rth_make_free(c, p + len, have - len);
+	return p;
+}
+
+/* Give back the run [p, p + len), merging it with free neighbours. */
+static void rth_give_pages(struct rth_core *c, u32 p, u32 len)
+{
+	struct rth_page *pg = c->pages;
+	u32 start = p, end = p + len;
+
+	pg[p].type = RTH_PAGE_INTERIOR;
+	pg[end - 1].type = RTH_PAGE_INTERIOR;
+	if (start > 0 && (pg[start - 1].type == RTH_PAGE_FREE ||
+			  pg[start - 1].type == RTH_PAGE_FREE_TAIL)) {
+		u32 l = start - pg[start - 1].len;
+
+		rth_bin_remove(c, l);
+		c->free_pages -= pg[l].len;
+		pg[l].type = RTH_PAGE_INTERIOR;
+		pg[start - 1].type = RTH_PAGE_INTERIOR;
+		start = l;
+	}
+	if (end < c->npages && pg[end].type == RTH_PAGE_FREE) {
+		u32 rlen = pg[end].len;
+
+		rth_bin_remove(c, end);
+		c->free_pages -= rlen;
+		pg[end].type = RTH_PAGE_INTERIOR;
+		pg[end + rlen - 1].type = RTH_PAGE_INTERIOR;
+		end += rlen;
+	}
+	rth_make_free(c, start, end - start);
+}
+
+/* --- bucket pages: class lists ------------------------------------------ */
+
+static void rth_class_push(struct rth_core *c, u32 p)
+{
+	struct rth_page *pg = c->pages;
+	u32 *head = &c->class_head[pg[p].cls];
+
+	pg[p].prev = RTH_NIL;
+	pg[p].next = *head;
+	if (*head != RTH_NIL)
+		pg[*head].prev = p;
+	*head = p;
+}
+
+static void rth_class_remove(struct rth_core *c, u32 p)
+{
+	struct rth_page *pg = c->pages;
+	u32 prev = pg[p].prev, next = pg[p].next;
+
+	if (next != RTH_NIL)
+		pg[next].prev = prev;
+	if (prev != RTH_NIL)
+		pg[prev].next = next;
+	else
+		c->class_head[pg[p].cls] = next;
+}
+
+static u32 rth_new_bucket_page(struct rth_core *c, unsigned int cls)
+{
+	struct rth_page *pg;
+	unsigned int nblocks = rth_class_blocks(cls), w;
+	u32 p = rth_take_pages(c, 1);
+
+	if (p == RTH_NIL)
+		return RTH_NIL;
+	pg = &c->pages[p];
+	pg->type = RTH_PAGE_BUCKET;
+	pg->cls = cls;
+	pg->len = 1;
+	pg->nfree = nblocks;
+	for (w = 0; w < RTH_MAP_WORDS; w++) {
+		if (nblocks >= 64)
+			pg->map[w] = ~0ULL;
+		else if (nblocks)
+			pg->map[w] = (1ULL << nblocks) - 1;
+		else
+			pg->map[w] = 0;
+		nblocks = nblocks >= 64 ? nblocks - 64 : 0;
+	}
+	c->class_pages[cls]++;
+	rth_class_push(c, p);
+	return p;
+}
+
+static int rth_alloc_block(struct rth_core *c, unsigned int cls, size_t *offp)
+{
+	u32 p = c->class_head[cls];
+	struct rth_page *pg;
+	unsigned int w, bit;
+
+	if (p == RTH_NIL) {
+		p = rth_new_bucket_page(c, cls);
+		if (p == RTH_NIL)
+			return -ENOMEM;
+	}
+	pg = &c->pages[p];
+	for (w = 0; !pg->map[w]; w++)
+		;	/* nfree > 0: a set bit exists within RTH_MAP_WORDS */
+	bit = rth_ffs64(pg->map[w]);
+	pg->map[w] &= pg->map[w] - 1;
+	if (!--pg->nfree)
+		rth_class_remove(c, p);
+	c->class_blocks[cls]++;
+	c->used_bytes += RTH_MIN_BLOCK << cls;
+	*offp = ((size_t)p << RTH_PAGE_SHIFT) +
+		((size_t)(w * 64 + bit) << (cls + RTH_MIN_SHIFT));
+	return 0;
+}
+
+/* --- public entry points -------------------------------------------------- */
+
+size_t rth_meta_size(u32 npages)
+{
+	unsigned int fl, sl;
+
+	if (!npages || npages > RTH_MAX_PAGES)
+		return 0;
+	rth_bin_of(npages, &fl, &sl);
+	return (size_t)npages * sizeof(struct rth_page) +
+	       (size_t)(fl + 1) * RTH_SL_COUNT * sizeof(u32);
+}
+
+int rth_init(struct rth_core *c, void *base, u32 npages, void *meta,
+	     size_t meta_size)
+{
+	size_t need = rth_meta_size(npages);
+	unsigned int fl, sl;
+
+	if (!c || !need || !meta || meta_size < need ||
+	    ((unsigned long)meta & 7))
+		return -EINVAL;
+	memset(c, 0, sizeof(*c));
+	c->base = base;
+	c->npages = npages;
+	c->pages = meta;
+	rth_bin_of(npages, &fl, &sl);
+	c->nr_fl = fl + 1;
+	c->bins = (u32 *)(c->pages + npages);
+	memset(c->pages, 0, (size_t)npages * sizeof(struct rth_page));
+	memset(c->bins, 0xff, (size_t)c->nr_fl * RTH_SL_COUNT * sizeof(u32));
+	memset(c->class_head, 0xff, sizeof(c->class_head));
+	rth_make_free(c, 0, npages);
+	return 0;
+}
+
+int rth_alloc(struct rth_core *c, size_t size, size_t *offp)
+{
+	u32 len, p;
+
+	if (size - 1 < RTH_PAGE_SIZE / 2)	/* 1 .. page/2 */
+		return rth_alloc_block(c, rth_class_of(size), offp);
+	if (!size || size > rth_usable(c))
+		return -EINVAL;
+	len = (size + RTH_PAGE_SIZE - 1) >> RTH_PAGE_SHIFT;
+	p = rth_take_pages(c, len);
+	if (p == RTH_NIL)
+		return -ENOMEM;
+	c->pages[p].type = RTH_PAGE_RUN;
+	c->pages[p].len = len;
+	if (len > 1) {
+		c->pages[p + len - 1].type = RTH_PAGE_RUN_TAIL;
+		c->pages[p + len - 1].len = len;
+	}
+	c->run_blocks++;
+	c->run_pages += len;
+	c->used_bytes += (u64)len << RTH_PAGE_SHIFT;
+	*offp = (size_t)p << RTH_PAGE_SHIFT;
+	return 0;
+}
+
+/*
+ * Look up the live block starting at off: its page, and for a bucket
+ * page the block's index, else -1.  Returns the block's rounded size, or 0
+ * if off does not start a live block.
+ */
+static size_t rth_locate(const struct rth_core *c, size_t off, u32 *pagep,
+			 int *idxp)
+{
+	const struct rth_page *pg;
+	size_t in = off & (RTH_PAGE_SIZE - 1);
+	unsigned int shift, idx;
+	u32 p;
+
+	if (off >= rth_usable(c))
+		return 0;
+	p = off >> RTH_PAGE_SHIFT;
+	pg = &c->pages[p];
+	*pagep = p;
+	*idxp = -1;
+	if (pg->type == RTH_PAGE_RUN)
+		return in ? 0 : (size_t)pg->len << RTH_PAGE_SHIFT;
+	if (pg->type != RTH_PAGE_BUCKET)
+		return 0;
+	shift = pg->cls + RTH_MIN_SHIFT;
+	if (in & ((1UL << shift) - 1))
+		return 0;
+	idx = in >> shift;
+	if (pg->map[idx / 64] & (1ULL << (idx % 64)))
+		return 0;	/* already free */
+	*idxp = idx;
+	return 1UL << shift;
+}
+
+int rth_free(struct rth_core *c, size_t off, size_t *sizep)
+{
+	struct rth_page *pg;
+	size_t size;
+	u32 p;
+	int idx;
+
+	size = rth_locate(c, off, &p, &idx);
+	if (!size)
+		return -EINVAL;
+	if (sizep)
+		*sizep = size;
+	c->used_bytes -= size;
+	pg = &c->pages[p];
+	if (idx < 0) {
+		c->run_blocks--;
+		c->run_pages -= pg->len;
+		rth_give_pages(c, p, pg->len);
+		return 0;
+	}
+	pg->map[idx / 64] |= 1ULL << (idx % 64);
+	c->class_blocks[pg->cls]--;
+	if (++pg->nfree == 1)
+		rth_class_push(c, p);
+	if (pg->nfree == rth_class_blocks(pg->cls)) {
+		/* Fully free: the page goes back to the pool. */
+		rth_class_remove(c, p);
+		c->class_pages[pg->cls]--;
+		rth_give_pages(c, p, 1);
+	}
+	return 0;
+}
+
+size_t rth_block_size(const struct rth_core *c, size_t off)
+{
+	u32 p;
+	int idx;
+
+	return rth_locate(c, off, &p, &idx);
+}
+
+size_t rth_round_size(const struct rth_core *c, size_t size)
+{
+	if (!size || size > rth_usable(c))
+		return 0;
+	if (size <= RTH_PAGE_SIZE / 2)
+		return RTH_MIN_BLOCK << rth_class_of(size);
+	return (size + RTH_PAGE_SIZE - 1) & ~(size_t)(RTH_PAGE_SIZE - 1);
+}
+
+u64 rth_largest_free(const struct rth_core *c)
+{
+	unsigned int fl, sl, cls;
+
+	if (c->fl_map) {
+		fl = rth_fls32(c->fl_map) - 1;
+		sl = rth_fls32(c->sl_map[fl]) - 1;
+		return (u64)c->pages[*rth_bin(c, fl, sl)].len << RTH_PAGE_SHIFT;
+	}
+	for (cls = RTH_NR_CLASSES; cls-- > 0;)
+		if (c->class_head[cls] != RTH_NIL)
+			return RTH_MIN_BLOCK << cls;
+	return 0;
+}
+
+void rth_stats(const struct rth_core *c, struct rth_stats *st)
+{
+	unsigned int i;
+
+	st->used_bytes = c->used_bytes;
+	st->usable_bytes = rth_usable(c);
+	st->largest_free = rth_largest_free(c);
+	for (i = 0; i < RTH_NR_CLASSES; i++) {
+		st->class_blocks[i] = c->class_blocks[i];
+		st->class_pages[i] = c->class_pages[i];
+	}
+	st->run_blocks = c->run_blocks;
+	st->run_pages = c->run_pages;
+	st->free_pages = c->free_pages;
+}
+
+/* --- consistency checker --------------------------------------------------- */
+
+#define RTH_FAIL(msg) do {		\
+	if (why)			\
+		*why = (msg);		\
+	return -__LINE__;		\
+} while (0)
+
+static unsigned int rth_popcount(const struct rth_page *pg)
+{
+	unsigned int w, n = 0;
+
+	for (w = 0; w < RTH_MAP_WORDS; w++)
+		n += __builtin_popcountll(pg->map[w]);
+	return n;
+}
+
+int rth_check(const struct rth_core *c, const char **why)
+{
+	const struct rth_page *pg = c->pages;
+	u64 used = 0, free_pages = 0, run_blocks = 0, run_pages = 0;
+	u64 blocks[RTH_NR_CLASSES] = { 0 }, cpages[RTH_NR_CLASSES] = { 0 };
+	u64 free_runs = 0, listed_pages = 0, listed_runs = 0, partial = 0;
+	unsigned int fl, sl, cls, w;
+	bool prev_free = false;
+	u32 p, q, len, prev;
+
+	for (p = 0; p < c->npages; p += len) {
+		unsigned int type = pg[p].type, tail_type;
+
+		if (type == RTH_PAGE_BUCKET) {
+			unsigned int n = rth_class_blocks(pg[p].cls);
+
+			len = 1;
+			if (pg[p].cls >= RTH_NR_CLASSES)
+				RTH_FAIL("bucket page of no class");
+			if (pg[p].nfree >= n || rth_popcount(&pg[p]) != pg[p].nfree)
+				RTH_FAIL("bucket free count disagrees with bitmap");
+			for (w = 0; w < RTH_MAP_WORDS; w++) {
+				u64 valid = n >= (w + 1) * 64 ? ~0ULL :
+					    n > w * 64 ? (1ULL << (n - w * 64)) - 1 : 0;
+
+				if (pg[p].map[w] & ~valid)
+					RTH_FAIL("bucket bitmap has bits past the page");
+			}
+			blocks[pg[p].cls] += n - pg[p].nfree;
+			cpages[pg[p].cls]++;
+			used += (u64)(n - pg[p].nfree) << (pg[p].cls + RTH_MIN_SHIFT);
+			partial += pg[p].nfree > 0;
+			prev_free = false;
+			continue;
+		}
+		if (type != RTH_PAGE_FREE && type != RTH_PAGE_RUN)
+			RTH_FAIL("page run does not start with a head");
+		len = pg[p].len;
+		if (!len || len > c->npages - p)
+			RTH_FAIL("run length out of range");
+		tail_type = type == RTH_PAGE_FREE ? RTH_PAGE_FREE_TAIL :
+						    RTH_PAGE_RUN_TAIL;
+		if (len > 1 && (pg[p + len - 1].type != tail_type ||
+				pg[p + len - 1].len != len))
+			RTH_FAIL("run tail does not match its head");
+		for (q = p + 1; q + 1 < p + len; q++)
+			if (pg[q].type != RTH_PAGE_INTERIOR)
+				RTH_FAIL("descriptor inside a run is not interior");
+		if (type == RTH_PAGE_FREE) {
+			if (prev_free)
+				RTH_FAIL("adjacent free runs not merged");
+			free_pages += len;
+			free_runs++;
+			prev_free = true;
+		} else {
+			run_blocks++;
+			run_pages += len;
+			used += (u64)len << RTH_PAGE_SHIFT;
+			prev_free = false;
+		}
+	}
+
+	for (fl = 0; fl < RTH_FL_COUNT; fl++) {
+		if (fl >= c->nr_fl) {
+			if (c->sl_map[fl] || (c->fl_map & (1U << fl)))
+				RTH_FAIL("bitmap bit set for a level past the heap");
+			continue;
+		}
+		if (!!c->sl_map[fl] != !!(c->fl_map & (1U << fl)))
+			RTH_FAIL("level bitmap disagrees with bin bitmap");
+		for (sl = 0; sl < RTH_SL_COUNT; sl++) {
+			u32 n = 0, h = *rth_bin(c, fl, sl);
+
+			if ((h != RTH_NIL) != !!(c->sl_map[fl] & (1U << sl)))
+				RTH_FAIL("bin bitmap disagrees with bin list");
+			for (prev = RTH_NIL, q = h; q != RTH_NIL; prev = q, q = pg[q].next) {
+				unsigned int f2, s2;
+
+				if (q >= c->npages || ++n > c->npages)
+					RTH_FAIL("bin list broken");
+				if (pg[q].type != RTH_PAGE_FREE || pg[q].prev != prev)
+					RTH_FAIL("bin list holds a non-free page");
+				rth_bin_of(pg[q].len, &f2, &s2);
+				if (f2 != fl || s2 != sl)
+					RTH_FAIL("free run in the wrong bin");
+				listed_runs++;
+				listed_pages += pg[q].len;
+			}
+		}
+	}
+	if (listed_runs != free_runs || listed_pages != free_pages)
+		RTH_FAIL("free runs missing from the bins");
+
+	for (cls = 0; cls < RTH_NR_CLASSES; cls++) {
+		u32 n = 0;
+
+		for (prev = RTH_NIL, q = c->class_head[cls]; q != RTH_NIL;
+		     prev = q, q = pg[q].next) {
+			if (q >= c->npages || ++n > c->npages)
+				RTH_FAIL("class list broken");
+			if (pg[q].type != RTH_PAGE_BUCKET || pg[q].cls != cls ||
+			    pg[q].prev != prev)
+				RTH_FAIL("class list holds a foreign page");
+			if (!pg[q].nfree)
+				RTH_FAIL("full page on a class list");
+			partial--;
+		}
+		if (blocks[cls] != c->class_blocks[cls] ||
+		    cpages[cls] != c->class_pages[cls])
+			RTH_FAIL("class statistics wrong");
+	}
+	if (partial)
+		RTH_FAIL("page with free blocks missing from its class list");
+	if (used != c->used_bytes || free_pages != c->free_pages ||
+	    run_blocks != c->run_blocks || run_pages != c->run_pages)
+		RTH_FAIL("usage statistics wrong");
+	if (why)
+		*why = NULL;
+	return 0;
+}

@@ -1,0 +1,31 @@
+# SPDX-License-Identifier: GPL-2.0
+# libFuzzer target for the allocator core.
+#   make fuzz FUZZ_SECONDS=N   run for N seconds (default 60)
+# check-host runs it for FUZZ_SHORT_SECONDS when clang is installed.
+
+FUZZ_SECONDS ?= 60
+FUZZ_SHORT_SECONDS ?= 30
+FUZZ_DIR := $(BUILD)/fuzz
+FUZZ_SRCS := $(SRC)/tests/fuzz/fuzz_alloc.c $(SRC)/tests/unit/model.c $(SRC)/kernel/alloc.c
+
+$(FUZZ_DIR)/fuzz_alloc: $(FUZZ_SRCS) $(SRC)/tests/unit/model.h $(SRC)/kernel/alloc.h
+	@mkdir -p $(@D)/corpus
+	@echo "  CLANG   $(@F) (libFuzzer+asan+ubsan)"
+	$(Q)$(CLANG) -g -O1 -Wall -Wextra -Werror -fsanitize=fuzzer,address,undefined \
+		-fno-sanitize-recover=all -I$(SRC)/kernel -I$(SRC)/tests/unit \
+		-o $@ $(FUZZ_SRCS)
+
+.PHONY: fuzz fuzz-short
+fuzz: deps $(FUZZ_DIR)/fuzz_alloc
+	$(Q)$(FUZZ_DIR)/fuzz_alloc -max_total_time=$(FUZZ_SECONDS) -seed=1 \
+		-print_final_stats=1 $(FUZZ_DIR)/corpus
+
+fuzz-short: $(FUZZ_DIR)/fuzz_alloc
+	$(Q)$(FUZZ_DIR)/fuzz_alloc -max_total_time=$(FUZZ_SHORT_SECONDS) -seed=1 \
+		-print_final_stats=1 $(FUZZ_DIR)/corpus 2>&1 | \
+		grep -E '^(stat::number_of_executed_units|Done|==|SUMMARY|fuzz_alloc:)' ; \
+		test $${PIPESTATUS[0]} -eq 0
+
+ifneq ($(shell command -v $(CLANG) 2>/dev/null),)
+FUZZ_SHORT := fuzz-short
+endif

@@ -1,0 +1,240 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Shadow model of the allocator core: see model.h. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "model.h"
+
+static char msgbuf[256];
+
+#define FAILF(...) do {						\
+	snprintf(msgbuf, sizeof(msgbuf), __VA_ARGS__);		\
+	return msgbuf;						\
+} while (0)
+
+int model_init(struct model *m, u32 npages)
+{
+	size_t meta = rth_meta_size(npages);
+	size_t ngran = ((size_t)npages << RTH_PAGE_SHIFT) / RTH_MIN_BLOCK;
+
+	memset(m, 0, sizeof(*m));
+	m->npages = npages;
+	m->meta = aligned_alloc(64, (meta + 63) & ~(size_t)63);
+	m->granules = calloc((ngran + 63) / 64, sizeof(u64));
+	m->cap = 1024;
+	m->live = malloc(m->cap * sizeof(*m->live));
+	m->check_each = true;
+	if (!m->meta || !m->granules || !m->live)
+		return -ENOMEM;
+	return rth_init(&m->core, NULL, npages, m->meta, meta);
+}
+
+void model_fini(struct model *m)
+{
+	free(m->meta);
+	free(m->granules);
+	free(m->live);
+	memset(m, 0, sizeof(*m));
+}
+
+/* Mask of bits [lo, hi) of one 64-bit word, 0 <= lo < hi <= 64. */
+static u64 word_mask(unsigned int lo, unsigned int hi)
+{
+	u64 m = hi == 64 ? ~0ULL : (1ULL << hi) - 1;
+
+	return m & ~((1ULL << lo) - 1);
+}
+
+/* Mark [off, off + len) handed out (set) or back (clear); check prior state. */
+static bool granules_flip(struct model *m, size_t off, size_t len, bool set)
+{
+	size_t g = off / RTH_MIN_BLOCK, end = g + len / RTH_MIN_BLOCK, i;
+	int pass;
+
+	for (pass = 0; pass < 2; pass++) {
+		for (i = g; i < end; i = (i | 63) + 1) {
+			unsigned int hi = end - (i & ~(size_t)63) >= 64 ?
+					  64 : end - (i & ~(size_t)63);
+			u64 mask = word_mask(i % 64, hi);
+			u64 *w = &m->granules[i / 64];
+
+			if (pass == 0 && (*w & mask) != (set ? 0 : mask))
+				return false;
+			if (pass == 1)
+				*w ^= mask;
+		}
+	}
+	return true;
+}
+
+static size_t expected_round(size_t size)
+{
+	size_t r = RTH_MIN_BLOCK;
+
+	if (size > RTH_PAGE_SIZE / 2)
+		return (size + RTH_PAGE_SIZE - 1) & ~(RTH_PAGE_SIZE - 1);
+	while (r < size)
+		r <<= 1;
+	return r;
+}
+
+static const char *after_op(struct model *m)
+{
+	m->ops++;
+	return m->check_each ? model_check(m) : NULL;
+}
+
+const char *model_alloc(struct model *m, size_t size, bool *gotp)
+{
+	u64 usable = (u64)m->npages << RTH_PAGE_SHIFT;
+	struct rth_stats st;
+	size_t off = ~(size_t)0, rounded;
+	int ret;
+
+	*gotp = false;
+	rth_stats(&m->core, &st);
+	ret = rth_alloc(&m->core, size, &off);
+	if (size == 0 || size > usable) {
+		if (ret != -EINVAL)
+			FAILF("alloc(%zu) on %llu bytes: %d, want -EINVAL",
+			      size, (unsigned long long)usable, ret);
+		return after_op(m);
+	}
+	rounded = expected_round(size);
+	if (ret == -ENOMEM) {
+		/* Allowed only when nothing guaranteed to fit was free. */
+		if (size <= RTH_PAGE_SIZE / 2) {
+			unsigned int cls = __builtin_ctzll(rounded) - RTH_MIN_SHIFT;
+			u64 cap = st.class_pages[cls] * (RTH_PAGE_SIZE / rounded);
+
+			if (st.free_pages || st.class_blocks[cls] < cap)
+				FAILF("alloc(%zu) -ENOMEM with %llu free pages, %llu/%llu blocks",
+				      size, (unsigned long long)st.free_pages,
+				      (unsigned long long)st.class_blocks[cls],
+				      (unsigned long long)cap);
+		} else if (st.free_pages && rounded <= st.largest_free) {
+			FAILF("alloc(%zu) -ENOMEM but largest_free %llu",
+			      size, (unsigned long long)st.largest_free);
+		}
+		return after_op(m);
+	}
+	if (ret)
+		FAILF("alloc(%zu): unexpected %d", size, ret);
+	if (off % RTH_MIN_BLOCK || off % (rounded < RTH_PAGE_SIZE ? rounded : RTH_PAGE_SIZE))
+		FAILF("alloc(%zu) = %zu: misaligned for %zu", size, off, rounded);
+	if (off + rounded > usable || off + rounded < off)
+		FAILF("alloc(%zu) = %zu: outside the heap", size, off);
+	if (rth_round_size(&m->core, size) != rounded ||
+	    rth_block_size(&m->core, off) != rounded)
+		FAILF("alloc(%zu) = %zu: rounded size not %zu", size, off, rounded);
+	if (!granules_flip(m, off, rounded, true))
+		FAILF("alloc(%zu) = %zu: overlaps a live block", size, off);
+	if (m->nlive == m->cap) {
+		m->cap *= 2;
+		m->live = realloc(m->live, m->cap * sizeof(*m->live));
+		if (!m->live)
+			FAILF("out of host memory");
+	}
+	m->live[m->nlive++] = (struct model_block){ off, size, rounded };
+	m->used += rounded;
+	*gotp = true;
+	return after_op(m);
+}
+
+const char *model_free(struct model *m, size_t i)
+{
+	struct model_block b = m->live[i];
+	size_t got = 0;
+	int ret;
+
+	ret = rth_free(&m->core, b.off, &got);
+	if (ret || got != b.rounded)
+		FAILF("free(%zu) of a %zu-byte block: %d, size %zu",
+		      b.off, b.rounded, ret, got);
+	if (!granules_flip(m, b.off, b.rounded, false))
+		FAILF("free(%zu): model lost the block", b.off);
+	m->live[i] = m->live[--m->nlive];
+	m->used -= b.rounded;
+	return after_op(m);
+}
+
+const char *model_bad_free(struct model *m, size_t off)
+{
+	struct rth_stats before, after;
+	int ret;
+
+	rth_stats(&m->core, &before);
+	ret = rth_free(&m->core, off, NULL);
+	rth_stats(&m->core, &after);
+	if (ret != -EINVAL)
+		FAILF("free(%zu) of no block: %d, want -EINVAL", off, ret);
+	if (memcmp(&before, &after, sizeof(before)))
+		FAILF("failed free(%zu) changed the statistics", off);
+	return after_op(m);
+}
+
+static bool is_live_start(const struct model *m, size_t off)
+{
+	size_t i;
+
+	for (i = 0; i < m->nlive; i++)
+		if (m->live[i].off == off)
+			return true;
+	return false;
+}
+
+size_t model_bad_offset(const struct model *m, u32 r)
+{
+	u64 usable = (u64)m->npages << RTH_PAGE_SHIFT;
+	const struct model_block *b;
+	size_t off;
+	int i;
+
+	switch (r % 6) {
+	case 0:		/* past the end, or wildly out */
+		return (r & 8) ? usable + (r >> 4) : ~(size_t)0 - (r >> 4);
+	case 1:		/* inside a live block */
+	case 2:
+		if (!m->nlive)
+			break;
+		b = &m->live[(r >> 3) % m->nlive];
+		if (b->rounded <= RTH_MIN_BLOCK)
+			return b->off + 1 + (r >> 8) % (RTH_MIN_BLOCK - 1);
+		off = b->off + 1 + (r >> 8) % (b->rounded - 1);
+		/* 16-aligned interior offsets too, and interior pages */
+		if (r & 0x100000)
+			off &= ~(size_t)(RTH_MIN_BLOCK - 1);
+		if (off == b->off)
+			off += RTH_MIN_BLOCK;
+		return off;
+	default:
+		break;
+	}
+	/* anywhere 16-aligned that is not a live start, else misaligned */
+	off = ((size_t)r * RTH_MIN_BLOCK) % usable;
+	for (i = 0; i < 64; i++, off = (off + RTH_MIN_BLOCK) % usable)
+		if (!is_live_start(m, off))
+			return off;
+	return off + RTH_MIN_BLOCK / 2;
+}
+
+const char *model_check(struct model *m)
+{
+	const char *why = NULL;
+	struct rth_stats st;
+	int ret;
+
+	ret = rth_check(&m->core, &why);
+	if (ret)
+		FAILF("rth_check: %s (line %d) after %lu ops", why, -ret, m->ops);
+	rth_stats(&m->core, &st);
+	if (st.used_bytes != m->used)
+		FAILF("used %llu, model says %llu", (unsigned long long)st.used_bytes,
+		      (unsigned long long)m->used);
+	if (st.free_pages * RTH_PAGE_SIZE > st.usable_bytes - st.used_bytes)
+		FAILF("more free pages than unused bytes");
+	if (m->nlive == 0 && (st.free_pages != m->npages ||
+			      st.largest_free != st.usable_bytes))
+		FAILF("empty heap is not one free run");
+	return NULL;
+}

@@ -1,0 +1,354 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Host tests of the allocator core (kernel/alloc.c, compiled unchanged):
+ * model-based random sequences, per-class fill/drain, edge sizes and every
+ * error path.  rth_check() runs after every operation.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "alloc.h"
+#include "model.h"
+
+#define PAGE RTH_PAGE_SIZE
+
+static u32 xs_state;
+
+static u32 xorshift32(void)
+{
+	u32 x = xs_state;
+
+	x ^= x << 13;
+	x ^= x >> 17;
+	x ^= x << 5;
+	return xs_state = x;
+}
+
+#define OK(expr) do {					\
+	const char *_why = (expr);			\
+	if (_why)					\
+		fail_msg("%s: %s", #expr, _why);	\
+} while (0)
+
+static void model_setup(struct model *m, u32 npages)
+{
+	assert_int_equal(model_init(m, npages), 0);
+	OK(model_check(m));
+}
+
+static void drain(struct model *m)
+{
+	while (m->nlive)
+		OK(model_free(m, xorshift32() % m->nlive));
+	OK(model_check(m));
+}
+
+/* --- metadata size and init ------------------------------------------- */
+
+static void test_meta_size(void **state)
+{
+	u32 n;
+
+	(void)state;
+	assert_int_equal(rth_meta_size(0), 0);
+	assert_int_equal(rth_meta_size(RTH_MAX_PAGES + 1), 0);
+	assert_true(rth_meta_size(1) > 0);
+	assert_true(rth_meta_size(RTH_MAX_PAGES) > 0);
+	/* Metadata, the core's own structure included, <= 2% from 64 KiB. */
+	for (n = 16; n < (1U << 20); n = n * 3 + 1) {
+		double ratio = (double)(rth_meta_size(n) + sizeof(struct rth_core)) /
+			       ((double)n * PAGE);
+
+		if (ratio > 0.02)
+			fail_msg("%u pages: metadata ratio %.4f", n, ratio);
+	}
+	/* Per page it is one 48-byte descriptor: 1.2%. */
+	assert_int_equal(sizeof(struct rth_page), 48);
+}
+
+static void test_init_errors(void **state)
+{
+	struct rth_core c;
+	static u64 meta[1024];
+
+	(void)state;
+	assert_int_equal(rth_init(NULL, NULL, 1, meta, sizeof(meta)), -EINVAL);
+	assert_int_equal(rth_init(&c, NULL, 0, meta, sizeof(meta)), -EINVAL);
+	assert_int_equal(rth_init(&c, NULL, 1, NULL, sizeof(meta)), -EINVAL);
+	assert_int_equal(rth_init(&c, NULL, 1, meta, rth_meta_size(1) - 1), -EINVAL);
+	assert_int_equal(rth_init(&c, NULL, 1, (char *)meta + 4, sizeof(meta) - 8),
+			 -EINVAL);
+	assert_int_equal(rth_init(&c, NULL, RTH_MAX_PAGES + 1, meta, sizeof(meta)),
+			 -EINVAL);
+	assert_int_equal(rth_init(&c, NULL, 1, meta, rth_meta_size(1)), 0);
+	assert_int_equal(rth_check(&c, NULL), 0);
+	assert_int_equal(rth_largest_free(&c), PAGE);
+}
+
+/* --- edge sizes ---------------------------------------------------------- */
+
+static void edge_sizes_on(u32 npages)
+{
+	size_t heap = (size_t)npages * PAGE;
+	size_t sizes[] = { 0, 1, 15, 16, 17, PAGE / 2, PAGE / 2 + 1, PAGE,
+			   PAGE + 1, heap - 1, heap, heap + 1, ~(size_t)0,
+			   (size_t)1 << 63 };
+	struct model m;
+	unsigned int i;
+	bool got;
+
+	model_setup(&m, npages);
+	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		OK(model_alloc(&m, sizes[i], &got));
+		if (sizes[i] == 0 || sizes[i] > heap)
+			assert_false(got);
+		/* Each alone on an empty heap must succeed. */
+		else if (!got)
+			fail_msg("%u pages: alloc(%zu) failed on an empty heap",
+				 npages, sizes[i]);
+		drain(&m);
+	}
+	/* All of them at once, as far as they fit. */
+	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++)
+		OK(model_alloc(&m, sizes[i], &got));
+	drain(&m);
+	model_fini(&m);
+}
+
+static void test_edge_sizes(void **state)
+{
+	(void)state;
+	edge_sizes_on(1);
+	edge_sizes_on(2);
+	edge_sizes_on(3);
+	edge_sizes_on(17);
+	edge_sizes_on(64);
+	edge_sizes_on(1000);
+}
+
+static void test_rounding(void **state)
+{
+	struct model m;
+	size_t off;
+
+	(void)state;
+	model_setup(&m, 4);
+	assert_int_equal(rth_round_size(&m.core, 0), 0);
+	assert_int_equal(rth_round_size(&m.core, 1), 16);
+	assert_int_equal(rth_round_size(&m.core, 16), 16);
+	assert_int_equal(rth_round_size(&m.core, 17), 32);
+	assert_int_equal(rth_round_size(&m.core, 1025), 2048);
+	assert_int_equal(rth_round_size(&m.core, 2048), 2048);
+	assert_int_equal(rth_round_size(&m.core, 2049), PAGE);
+	assert_int_equal(rth_round_size(&m.core, PAGE + 1), 2 * PAGE);
+	assert_int_equal(rth_round_size(&m.core, 4 * PAGE), 4 * PAGE);
+	assert_int_equal(rth_round_size(&m.core, 4 * PAGE + 1), 0);
+	/* A 16 KiB heap serves two 8 KiB blocks, or one 16 KiB block. */
+	assert_int_equal(rth_alloc(&m.core, 8192, &off), 0);
+	assert_int_equal(rth_alloc(&m.core, 8192, &off), 0);
+	assert_int_equal(rth_alloc(&m.core, 16, &off), -ENOMEM);
+	assert_int_equal(rth_largest_free(&m.core), 0);
+	model_fini(&m);
+	model_setup(&m, 4);
+	assert_int_equal(rth_alloc(&m.core, 4 * PAGE, &off), 0);
+	assert_int_equal(off, 0);
+	assert_int_equal(rth_check(&m.core, NULL), 0);
+	model_fini(&m);
+}
+
+static size_t live_index(const struct model *m, size_t off)
+{
+	size_t i;
+
+	for (i = 0; i < m->nlive; i++)
+		if (m->live[i].off == off)
+			return i;
+	fail_msg("offset %zu is not live in the model", off);
+	return 0;
+}
+
+/* --- error paths of free -------------------------------------------------- */
+
+static void test_free_errors(void **state)
+{
+	struct model m;
+	size_t small, mid, run, off;
+	struct rth_stats st;
+	bool got;
+
+	(void)state;
+	model_setup(&m, 16);
+	assert_int_equal(rth_alloc(&m.core, 0, &off), -EINVAL);
+	assert_int_equal(rth_alloc(&m.core, 16 * PAGE + 1, &off), -EINVAL);
+	OK(model_alloc(&m, 24, &got));		/* 32-byte class */
+	small = m.live[0].off;
+	OK(model_alloc(&m, 1000, &got));	/* 1024-byte class */
+	mid = m.live[1].off;
+	OK(model_alloc(&m, 3 * PAGE, &got));	/* three-page run */
+	run = m.live[2].off;
+	rth_stats(&m.core, &st);
+
+	OK(model_bad_free(&m, 16 * PAGE));		/* one past the end */
+	OK(model_bad_free(&m, ~(size_t)0));		/* far out */
+	OK(model_bad_free(&m, (size_t)-PAGE));		/* "negative" */
+	OK(model_bad_free(&m, small + 1));		/* misaligned */
+	OK(model_bad_free(&m, small + 16));		/* inside the block */
+	OK(model_bad_free(&m, small + 32));		/* free neighbour */
+	OK(model_bad_free(&m, mid + 512));		/* interior of a bucket */
+	OK(model_bad_free(&m, run + 8));		/* inside a run's page */
+	OK(model_bad_free(&m, run + PAGE));		/* interior page */
+	OK(model_bad_free(&m, run + 2 * PAGE));		/* run's last page */
+	OK(model_bad_free(&m, run + 3 * PAGE));		/* free page after it */
+	OK(model_bad_free(&m, 15 * PAGE));		/* inside the free run */
+	assert_int_equal(rth_block_size(&m.core, run + PAGE), 0);
+	assert_int_equal(rth_block_size(&m.core, run), 3 * PAGE);
+
+	/* Double frees, each always detected. */
+	OK(model_free(&m, live_index(&m, small)));
+	OK(model_bad_free(&m, small));
+	OK(model_free(&m, live_index(&m, run)));
+	OK(model_bad_free(&m, run));
+	OK(model_bad_free(&m, run + PAGE));
+	OK(model_free(&m, live_index(&m, mid)));
+	OK(model_bad_free(&m, mid));
+	assert_int_equal(m.nlive, 0);
+	OK(model_check(&m));
+	model_fini(&m);
+}
+
+/* --- fill every class, drain shuffled ------------------------------------ */
+
+static void fill_and_drain(u32 npages, size_t size)
+{
+	size_t rounded = size <= PAGE / 2 ? size : (size + PAGE - 1) & ~(PAGE - 1);
+	size_t want = (size_t)npages * PAGE / rounded, off;
+	struct model m;
+	bool got = true;
+
+	model_setup(&m, npages);
+	m.check_each = npages <= 512;
+	while (got)
+		OK(model_alloc(&m, size, &got));
+	if (m.nlive != want)
+		fail_msg("%u pages, %zu-byte blocks: %zu allocated, want %zu",
+			 npages, size, m.nlive, want);
+	OK(model_check(&m));
+	drain(&m);
+	/* Everything merged back: the whole heap as one block. */
+	assert_int_equal(rth_alloc(&m.core, (size_t)npages * PAGE, &off), 0);
+	assert_int_equal(off, 0);
+	assert_int_equal(rth_free(&m.core, off, NULL), 0);
+	assert_int_equal(rth_check(&m.core, NULL), 0);
+	model_fini(&m);
+}
+
+static void test_fill_each_class(void **state)
+{
+	static const u32 heaps[] = { 1, 3, 37, 300 };
+	size_t size;
+	unsigned int i;
+
+	(void)state;
+	xs_state = 7;
+	for (i = 0; i < sizeof(heaps) / sizeof(heaps[0]); i++) {
+		for (size = 16; size <= PAGE / 2; size *= 2)
+			fill_and_drain(heaps[i], size);
+		fill_and_drain(heaps[i], PAGE);
+		fill_and_drain(heaps[i], 2 * PAGE);
+		fill_and_drain(heaps[i], 3 * PAGE - 5);
+	}
+}
+
+/* --- model-based random sequences ---------------------------------------- */
+
+/* Sizes: mostly small (inverse-square), some page runs, a few huge/bad. */
+static size_t random_size(u32 npages)
+{
+	u32 r = xorshift32(), k = r % 100;
+	u64 heap = (u64)npages * PAGE;
+
+	if (k < 70)
+		return 16ULL * 0xffffffffULL / (xorshift32() | 1) % 4096 + 1;
+	if (k < 90)
+		return (xorshift32() % 8 + 1) * PAGE - xorshift32() % PAGE;
+	if (k < 97)
+		return xorshift32() % (heap / 4 + 1) + 1;
+	if (k < 98)
+		return 0;
+	if (k < 99)
+		return heap + 1 + xorshift32() % PAGE;
+	return heap;
+}
+
+static void random_run(u32 npages, u32 seed, unsigned long ops, bool check_each)
+{
+	struct model m;
+	unsigned long i;
+	bool got;
+
+	xs_state = seed;
+	model_setup(&m, npages);
+	m.check_each = check_each;
+	for (i = 0; i < ops; i++) {
+		u32 r = xorshift32() % 100;
+
+		/* Alternate phases of growth and shrinking. */
+		bool grow = (i / 5000) % 2 == 0;
+
+		if (r < 5) {
+			OK(model_bad_free(&m, model_bad_offset(&m, xorshift32())));
+		} else if (m.nlive && r < (grow ? 40u : 65u)) {
+			OK(model_free(&m, xorshift32() % m.nlive));
+		} else {
+			OK(model_alloc(&m, random_size(npages), &got));
+		}
+		if (!check_each && i % 997 == 0)
+			OK(model_check(&m));
+	}
+	drain(&m);
+	model_fini(&m);
+}
+
+static void test_random_small_heaps(void **state)
+{
+	static const u32 heaps[] = { 1, 2, 5, 17, 64, 257, 1000 };
+	unsigned int i, s;
+
+	(void)state;
+	/* 7 heaps x 4 seeds x 40,000 = 1,120,000 operations. */
+	for (i = 0; i < sizeof(heaps) / sizeof(heaps[0]); i++)
+		for (s = 1; s <= 4; s++)
+			random_run(heaps[i], s * 2654435761U + heaps[i], 40000, true);
+}
+
+static void test_random_large_heaps(void **state)
+{
+	(void)state;
+	/* 64 MiB and 256 MiB + 7 pages, checker after every step. */
+	random_run(16384, 11, 15000, true);
+	random_run(65543, 12, 6000, true);
+	/* 1 GiB: longer, checked every 997 operations. */
+	random_run(262144, 13, 200000, false);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_meta_size),
+		cmocka_unit_test(test_init_errors),
+		cmocka_unit_test(test_rounding),
+		cmocka_unit_test(test_edge_sizes),
+		cmocka_unit_test(test_free_errors),
+		cmocka_unit_test(test_fill_each_class),
+		cmocka_unit_test(test_random_small_heaps),
+		cmocka_unit_test(test_random_large_heaps),
+	};
+
+	return cmocka_run_group_tests_name("alloc", tests, NULL, NULL);
+}

@@ -1,0 +1,31 @@
+# SPDX-License-Identifier: GPL-2.0
+# Host unit tests (CMocka).  Every test binary is built twice: plain, and
+# with ASan+UBSan; both runs are listed in UNIT_RUNS, which check-host runs.
+
+UNIT_DIR := $(SRC)/tests/unit
+CMOCKA_LIBS := -lcmocka
+
+ALLOC_TEST_SRCS := $(UNIT_DIR)/test_alloc.c $(UNIT_DIR)/model.c $(SRC)/kernel/alloc.c
+ALLOC_TEST_DEPS := $(ALLOC_TEST_SRCS) $(UNIT_DIR)/model.h $(SRC)/kernel/alloc.h
+
+$(BUILD)/host/test_alloc: $(ALLOC_TEST_DEPS)
+	@mkdir -p $(@D)
+	@echo "  CC      $(@F)"
+	$(Q)$(CC) $(HOST_CFLAGS) -I$(UNIT_DIR) -o $@ $(ALLOC_TEST_SRCS) $(CMOCKA_LIBS)
+
+$(BUILD)/san/test_alloc: $(ALLOC_TEST_DEPS)
+	@mkdir -p $(@D)
+	@echo "  CC      $(@F) (asan+ubsan)"
+	$(Q)$(CC) $(HOST_CFLAGS) $(SAN_CFLAGS) -I$(UNIT_DIR) -o $@ $(ALLOC_TEST_SRCS) $(CMOCKA_LIBS)
+
+.PHONY: alloc-test-run alloc-test-san-run
+alloc-test-run: $(BUILD)/host/test_alloc
+	$(Q)$<
+alloc-test-san-run: $(BUILD)/san/test_alloc
+	$(Q)$<
+
+UNIT_RUNS += alloc-test-run alloc-test-san-run
+HOST_TARGETS += $(BUILD)/host/test_alloc
+
+-include $(UNIT_DIR)/registry.mk
+-include $(UNIT_DIR)/libheap.mk
