@@ -137,6 +137,7 @@ static int heap_create(RT_HEAP *heap, const char *name, size_t heapsize,
 
 	if (!heap)
 		return -EINVAL;
+	heap_invalidate(heap);	/* until it succeeds */
 	if (!name)
 		name = "";
 	len = name_check(name);
@@ -187,8 +188,11 @@ int rt_heap_create_ext(RT_HEAP *heap, const char *name, size_t heapsize,
 {
 	unsigned int flags = RTHEAP_CREATE_PERM;
 
-	if (gid < -1)
+	if (gid < -1) {
+		if (heap)
+			heap_invalidate(heap);
 		return -EINVAL;
+	}
 	if (gid != -1)
 		flags |= RTHEAP_CREATE_GID;
 	return heap_create(heap, name, heapsize, mode, flags, perm,
@@ -225,7 +229,10 @@ static int heap_bind(RT_HEAP *heap, const char *name, RTIME timeout,
 	struct rtheap_bind arg;
 	int fd, len, ret;
 
-	if (!heap || !name)
+	if (!heap)
+		return -EINVAL;
+	heap_invalidate(heap);	/* until it succeeds */
+	if (!name)
 		return -EINVAL;
 	len = name_check(name);
 	if (len < 0)

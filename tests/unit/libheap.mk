@@ -1,0 +1,66 @@
+# SPDX-License-Identifier: GPL-2.0
+# Host tests of libheap and heapctl against a fake /dev/rtheap
+# (tests/unit/test_libheap.c), built plain and with ASan+UBSan.
+#
+# Targets:   libheap-test-run, libheap-test-san-run (both in UNIT_RUNS),
+#            libheap-install-check (DESTDIR install + pkg-config build).
+# Included by tests/unit/unit.mk and by lib/lib.mk; the guard keeps one copy.
+# Only $(SRC)/$(BUILD)-based names in targets and prerequisites: this file
+# may be read before lib/lib.mk.
+
+ifndef LIBHEAP_TEST_MK
+LIBHEAP_TEST_MK := 1
+
+LIBHEAP_TEST_SRCS := $(SRC)/tests/unit/test_libheap.c $(SRC)/lib/libheap.c
+LIBHEAP_TEST_DEPS := $(LIBHEAP_TEST_SRCS) $(SRC)/tools/heapctl.c \
+		     $(SRC)/include/rtheap/heap.h $(SRC)/include/uapi/rtheap/ioctl.h
+LIBHEAP_TEST_WRAP := -Wl,--wrap=open,--wrap=close,--wrap=ioctl,--wrap=mmap,--wrap=munmap
+LIBHEAP_TEST_LIBS := -lcmocka -pthread
+
+# $(1): extra CFLAGS.  heapctl.c is compiled in with its main() renamed.
+define libheap_test_link
+	@mkdir -p $(@D)
+	$(call lh_msg,CC,$@)$(CC) $(HOST_CFLAGS) $(1) -DRTHEAP_VERSION='"$(VERSION)"' \
+		-Dmain=heapctl_main -c -o $@.heapctl.o $(SRC)/tools/heapctl.c
+	$(Q)$(CC) $(HOST_CFLAGS) $(1) -pthread -o $@ $(LIBHEAP_TEST_SRCS) \
+		$@.heapctl.o $(LIBHEAP_TEST_WRAP) $(LIBHEAP_TEST_LIBS)
+endef
+
+$(BUILD)/host/test_libheap: $(LIBHEAP_TEST_DEPS)
+	$(call libheap_test_link,)
+
+$(BUILD)/san/test_libheap: $(LIBHEAP_TEST_DEPS)
+	$(call libheap_test_link,$(SAN_CFLAGS))
+
+.PHONY: libheap-test-run libheap-test-san-run libheap-install-check
+libheap-test-run: $(BUILD)/host/test_libheap
+	$(Q)$<
+libheap-test-san-run: $(BUILD)/san/test_libheap
+	$(Q)$<
+
+# Install into a scratch root, then build and run a program against it
+# with nothing but pkg-config.
+LIBHEAP_IROOT := $(BUILD)/host/libheap-install
+libheap-install-check:
+	$(Q)rm -rf $(LIBHEAP_IROOT)
+	$(Q)$(MAKE) install DESTDIR=$(LIBHEAP_IROOT) PREFIX=/usr >/dev/null
+	$(Q)printf '%s\n' '#include <rtheap/heap.h>' '#include <errno.h>' \
+		'int main(void) { RT_HEAP h = { 0 }; void *b;' \
+		'  return rt_heap_alloc(&h, 16, TM_NONBLOCK, &b) == -EINVAL &&' \
+		'         rt_heap_unbind(NULL) == -EINVAL ? 0 : 1; }' \
+		> $(LIBHEAP_IROOT)/t.c
+	$(Q)export PKG_CONFIG_SYSROOT_DIR=$(LIBHEAP_IROOT) \
+		PKG_CONFIG_LIBDIR=$(LIBHEAP_IROOT)/usr/lib/pkgconfig; \
+	set -e; cd $(LIBHEAP_IROOT); \
+	$(CC) -Wall -Werror -o t-shared t.c $$(pkg-config --cflags --libs libheap); \
+	LD_LIBRARY_PATH=$(LIBHEAP_IROOT)/usr/lib ./t-shared; \
+	$(CC) -Wall -Werror -static -o t-static t.c $$(pkg-config --cflags --libs --static libheap); \
+	./t-static; \
+	test -x usr/bin/heapctl; test -L usr/lib/libheap.so; test -L usr/lib/libheap.so.1; \
+	test -f usr/share/man/man3/rt_heap_alloc_until.3; test -f usr/share/man/man8/heapctl.8; \
+	echo "  OK      libheap install (pkg-config, shared and static)"
+
+UNIT_RUNS += libheap-test-run libheap-test-san-run
+HOST_TARGETS += $(BUILD)/host/test_libheap
+
+endif
