@@ -1,0 +1,197 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * rtheap - the rt_heap_* kernel API (include/rtheap/heap.h).
+ *
+ * An RT_HEAP handle stands for the heap's live reference: rt_heap_delete()
+ * clears it and drops that reference.  Calls on a deleted handle return
+ * -EIDRM; other copies of a handle must not be used after the delete.
+ *
+ * rt_heap_alloc() with TM_NONBLOCK (or from atomic context, where it
+ * returns -EPERM rather than wait), rt_heap_free() and rt_heap_inquire()
+ * take no reference: they run under rcu_read_lock() and the heap lock, so
+ * they are safe in any context, hard IRQ included.  A blocking alloc holds
+ * a reference while it sleeps.  Create and delete need process context.
+ */
+#include <linux/errno.h>
+#include <linux/export.h>
+#include <linux/rcupdate.h>
+#include <linux/string.h>
+#include <linux/user_namespace.h>
+#include <rtheap/heap.h>
+
+#include "heap.h"
+
+#define RTHEAP_KMAGIC	0x52544850	/* "RTHP" */
+
+int rt_heap_create(RT_HEAP *heap, const char *name, size_t heapsize, int mode)
+{
+	struct rtheap_params p = {
+		.name = name,
+		.size = heapsize,
+		.mode = mode,
+		.uid = GLOBAL_ROOT_UID,
+		.gid = GLOBAL_ROOT_GID,
+		.perm = 0600,
+		.kernel = true,
+	};
+	struct rtheap *h;
+	int ret;
+
+	if (!heap || mode < 0)
+		return -EINVAL;
+	if (!rtheap_may_block())
+		return -EPERM;
+	ret = rtheap_create(&p, &h);
+	if (ret)
+		return ret;
+	heap->magic = RTHEAP_KMAGIC;
+	WRITE_ONCE(heap->h, h);
+	return 0;
+}
+EXPORT_SYMBOL_GPL(rt_heap_create);
+
+int rt_heap_delete(RT_HEAP *heap)
+{
+	struct rtheap *h;
+
+	if (!heap || heap->magic != RTHEAP_KMAGIC)
+		return -EINVAL;
+	if (!rtheap_may_block())
+		return -EPERM;
+	h = xchg(&heap->h, NULL);
+	if (!h)
+		return -EIDRM;
+	return rtheap_delete(h);
+}
+EXPORT_SYMBOL_GPL(rt_heap_delete);
+
+static int rt_heap_alloc_tmo(RT_HEAP *heap, size_t size,
+			     const struct rtheap_tmo *t, void **blockp)
+{
+	struct rtheap *h;
+	bool can_block;
+	size_t off;
+	int ret;
+
+	if (!heap || !blockp || heap->magic != RTHEAP_KMAGIC)
+		return -EINVAL;
+	can_block = !t->nonblock && rtheap_may_block();
+
+	rcu_read_lock();
+	h = READ_ONCE(heap->h);
+	if (!h) {
+		rcu_read_unlock();
+		return -EIDRM;
+	}
+	if (!can_block) {
+		ret = rtheap_alloc(h, size, t, false, &off);
+		if (!ret)
+			*blockp = (char *)h->vaddr + off;
+		rcu_read_unlock();
+		return ret;
+	}
+	if (!kref_get_unless_zero(&h->ref)) {
+		rcu_read_unlock();
+		return -EIDRM;
+	}
+	rcu_read_unlock();
+	ret = rtheap_alloc(h, size, t, true, &off);
+	if (!ret)
+		*blockp = (char *)h->vaddr + off;
+	rtheap_put(h);
+	return ret;
+}
+
+int rt_heap_alloc(RT_HEAP *heap, size_t size, RTIME timeout, void **blockp)
+{
+	struct rtheap_tmo t;
+
+	rtheap_tmo_init(&t, timeout, false);
+	return rt_heap_alloc_tmo(heap, size, &t, blockp);
+}
+EXPORT_SYMBOL_GPL(rt_heap_alloc);
+
+int rt_heap_alloc_until(RT_HEAP *heap, size_t size, RTIME abs_ns,
+			void **blockp)
+{
+	struct rtheap_tmo t;
+
+	rtheap_tmo_init(&t, abs_ns, true);
+	return rt_heap_alloc_tmo(heap, size, &t, blockp);
+}
+EXPORT_SYMBOL_GPL(rt_heap_alloc_until);
+
+int rt_heap_free(RT_HEAP *heap, void *block)
+{
+	struct rtheap *h;
+	unsigned long off;
+	int ret;
+
+	if (!heap || heap->magic != RTHEAP_KMAGIC || !block)
+		return -EINVAL;
+	rcu_read_lock();
+	h = READ_ONCE(heap->h);
+	if (!h) {
+		ret = -EIDRM;
+	} else {
+		off = (unsigned long)block - (unsigned long)h->vaddr;
+		if (off >= rtheap_map_size(h))
+			ret = rtheap_deleted(h) ? -EIDRM : -EINVAL;
+		else
+			ret = rtheap_free(h, off);
+	}
+	rcu_read_unlock();
+	return ret;
+}
+EXPORT_SYMBOL_GPL(rt_heap_free);
+
+int rt_heap_inquire(RT_HEAP *heap, RT_HEAP_INFO *info)
+{
+	struct rtheap_info ki;
+	struct rtheap *h;
+	int i;
+
+	if (!heap || !info || heap->magic != RTHEAP_KMAGIC)
+		return -EINVAL;
+	rcu_read_lock();
+	h = READ_ONCE(heap->h);
+	if (h)
+		rtheap_fill_info(h, &ki, &init_user_ns);
+	rcu_read_unlock();
+	if (!h || (ki.flags & RTHEAP_INFO_DELETED))
+		return -EIDRM;
+
+	memset(info, 0, sizeof(*info));
+	info->nwaiters = ki.nwaiters;
+	info->mode = ki.mode;
+	info->heapsize = ki.heap_size;
+	info->usablemem = ki.usable_mem;
+	info->usedmem = ki.used_mem;
+	info->largestfree = ki.largest_free;
+	info->nmaps = ki.nmaps;
+	info->nbound = ki.nbound;
+	info->uid = ki.uid;
+	info->gid = ki.gid;
+	info->perm = ki.perm;
+	info->cpid = ki.cpid;
+	for (i = 0; i < RTHEAP_NR_CLASSES; i++)
+		info->class_blocks[i] = ki.class_blocks[i];
+	memcpy(info->name, ki.name, sizeof(info->name));
+	return 0;
+}
+EXPORT_SYMBOL_GPL(rt_heap_inquire);
+
+int rt_heap_set_owner(RT_HEAP *heap, kuid_t uid, kgid_t gid, umode_t perm)
+{
+	struct rtheap *h;
+	int ret;
+
+	if (!heap || heap->magic != RTHEAP_KMAGIC)
+		return -EINVAL;
+	rcu_read_lock();
+	h = READ_ONCE(heap->h);
+	ret = h ? rtheap_set_owner(h, uid, gid, perm) : -EIDRM;
+	rcu_read_unlock();
+	return ret;
+}
+EXPORT_SYMBOL_GPL(rt_heap_set_owner);

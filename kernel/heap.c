@@ -1,0 +1,657 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * rtheap - the heap object: allocator core, lock, waiters, timeouts,
+ * owner and permission bits, lifetime.
+ *
+ * Locking, outermost first:
+ *
+ *   rtheap_file.lock (mutex, chardev.c: one attach per open file)
+ *   rtheap_registry.lock (mutex, registry.c: names, ids, bind waiters)
+ *   mmap_lock (held by the core mm around ->mmap and vm_ops->close)
+ *   rtheap.lock (raw spinlock, irqsave: core, waiters, deleted, owner)
+ *   scheduler locks (wake_up_process(), raw)
+ *
+ * rtheap_limits_lock is a leaf.  Nothing taken under rtheap.lock sleeps or
+ * takes a spinlock_t (which sleeps on PREEMPT_RT): waiters are woken with
+ * wake_up_process() on the task recorded in their on-stack waiter, and
+ * the work under the lock is bounded: O(1) allocator calls, plus one per
+ * queued waiter when a free or a delete walks the queue.
+ *
+ * Lifetime: struct rtheap is counted by ref.  References are held by
+ *   - the heap's existence, from create until delete ("live" reference;
+ *     for kernel heaps the RT_HEAP handle stands for it),
+ *   - every open file attached to it (chardev.c),
+ *   - every user mapping (vm_ops open/close, chardev.c),
+ *   - every task sleeping in alloc or finishing a bind.
+ * Delete marks the heap deleted, wakes every waiter with -EIDRM, removes
+ * name and id at once and drops the live reference.  The last reference
+ * frees pages, metadata and the structure (after an RCU grace period, for
+ * lockless lookups and for the kernel API's IRQ-safe paths, which use no
+ * reference but check ->deleted under the lock before touching the core).
+ * Each struct rtheap also pins the module until it is freed, so rmmod is
+ * refused while any heap exists, deleted-but-mapped ones included.
+ *
+ * Waiting: a waiter {task, size, result, offset, node} on the sleeper's
+ * stack sits in ->waiters, sorted by key, arrival order among equal keys;
+ * the key is 0 for H_FIFO, the task's priority when it queued for H_PRIO
+ * (lower is more urgent, as for task_struct.prio).  plist would do, but
+ * lib/plist.c is not exported to modules; queueing walks back from the
+ * tail, O(1) for H_FIFO.  rtheap_free() hands blocks to waiters inside
+ * the free, under the lock, so no newcomer can take them first.  The
+ * sleeper always retakes the lock before leaving, so a waker never
+ * touches a waiter that has gone, and a grant that races with a timeout
+ * or a signal wins.
+ */
+#include <linux/capability.h>
+#include <linux/cred.h>
+#include <linux/errno.h>
+#include <linux/fs.h>
+#include <linux/hrtimer.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/moduleparam.h>
+#include <linux/pid.h>
+#include <linux/sched.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/vmalloc.h>
+
+#include "heap.h"
+
+struct rtheap_waiter {
+	struct list_head node;		/* in rtheap.waiters, by key */
+	int key;			/* 0, or the task's prio for H_PRIO */
+	struct task_struct *task;
+	size_t size;
+	size_t offset;			/* granted block */
+	int result;			/* 0 or -EIDRM, valid once done */
+	bool done;			/* store-release after result */
+};
+
+struct rtreg rtheap_registry;
+
+/*
+ * Limits.  Heaps are counted from create until their memory is freed, so
+ * a deleted heap that is still mapped still counts.
+ */
+unsigned int rtheap_max_heaps = 256;
+module_param_named(max_heaps, rtheap_max_heaps, uint, 0644);
+MODULE_PARM_DESC(max_heaps,
+		 "Most heaps that may exist at once, deleted ones still mapped included (default 256); over it create fails with -ENOMEM");
+
+unsigned long long rtheap_max_bytes;
+module_param_named(max_bytes, rtheap_max_bytes, ullong, 0644);
+MODULE_PARM_DESC(max_bytes,
+		 "Most bytes of heap memory, all heaps together (default: a quarter of RAM, set at load when 0); over it create fails with -ENOMEM");
+
+static DEFINE_SPINLOCK(rtheap_limits_lock);
+static unsigned int rtheap_nr_heaps;
+static u64 rtheap_nr_bytes;
+
+static int rtheap_charge(u64 bytes)
+{
+	int ret = -ENOMEM;
+
+	spin_lock(&rtheap_limits_lock);
+	if (rtheap_nr_heaps < READ_ONCE(rtheap_max_heaps) &&
+	    rtheap_nr_bytes + bytes <= READ_ONCE(rtheap_max_bytes)) {
+		rtheap_nr_heaps++;
+		rtheap_nr_bytes += bytes;
+		ret = 0;
+	}
+	spin_unlock(&rtheap_limits_lock);
+	return ret;
+}
+
+static void rtheap_uncharge(u64 bytes)
+{
+	spin_lock(&rtheap_limits_lock);
+	rtheap_nr_heaps--;
+	rtheap_nr_bytes -= bytes;
+	spin_unlock(&rtheap_limits_lock);
+}
+
+void rtheap_tmo_init(struct rtheap_tmo *t, u64 timeout, bool abs)
+{
+	t->nonblock = timeout == RTHEAP_TM_NONBLOCK;
+	t->forever = timeout == RTHEAP_TM_INFINITE;
+	t->deadline = KTIME_MAX;
+	if (t->nonblock || t->forever)
+		return;
+	if (abs) {
+		t->deadline = timeout > KTIME_MAX ? KTIME_MAX : (ktime_t)timeout;
+	} else {
+		ktime_t now = ktime_get();
+
+		if (timeout < (u64)(KTIME_MAX - now))
+			t->deadline = ktime_add_ns(now, timeout);
+	}
+}
+
+/*
+ * May the caller sleep?  preempt_count() sees hard and soft IRQ, NMI and,
+ * with CONFIG_PREEMPT_COUNT (Debian's kernels), spinlocks and
+ * preempt_disable(); rcu_preempt_depth() sees RCU readers and, on
+ * PREEMPT_RT, spinlock_t holders.
+ */
+bool rtheap_may_block(void)
+{
+	return in_task() && !irqs_disabled() && !preempt_count() &&
+	       !rcu_preempt_depth();
+}
+
+/*
+ * Sleep until *done, a signal or the deadline.  Returns 0 when done, else
+ * -EINTR or -ETIMEDOUT (never before the deadline); the caller settles
+ * the outcome under its lock, where a late grant still wins.
+ */
+static int rtheap_sleep(const bool *done, const struct rtheap_tmo *t)
+{
+	int ret = 0;
+
+	for (;;) {
+		ktime_t expires = t->deadline;
+
+		set_current_state(TASK_INTERRUPTIBLE);
+		if (smp_load_acquire(done))
+			break;
+		if (signal_pending(current)) {
+			ret = -EINTR;
+			break;
+		}
+		if (!t->forever && ktime_compare(ktime_get(), expires) >= 0) {
+			ret = -ETIMEDOUT;
+			break;
+		}
+		schedule_hrtimeout_range(t->forever ? NULL : &expires, 0,
+					 HRTIMER_MODE_ABS);
+	}
+	__set_current_state(TASK_RUNNING);
+	return ret;
+}
+
+static void rtheap_free_pages(struct page **pages, u32 n)
+{
+	u32 i;
+
+	for (i = 0; i < n; i++) {
+		__free_page(pages[i]);
+		if (!(i & 1023))
+			cond_resched();
+	}
+}
+
+static void rtheap_release(struct kref *ref)
+{
+	struct rtheap *h = container_of(ref, struct rtheap, ref);
+
+	WARN_ON(h->nwaiters || h->reg.registered);
+	vunmap(h->vaddr);
+	rtheap_free_pages(h->pages, h->npages);
+	kvfree(h->pages);
+	kvfree(h->meta);
+	rtheap_uncharge(rtheap_map_size(h));
+	put_pid(h->cpid);
+	kfree_rcu(h, rcu);
+	/* Safe: whoever dropped the last reference still pins the module. */
+	module_put(THIS_MODULE);
+}
+
+void rtheap_put(struct rtheap *h)
+{
+	might_sleep();
+	kref_put(&h->ref, rtheap_release);
+}
+
+static bool rtheap_reg_tryget(struct rtreg_entry *e)
+{
+	return kref_get_unless_zero(&rtheap_from_entry(e)->ref);
+}
+
+static void rtheap_reg_wake(struct rtreg_waiter *w)
+{
+	wake_up_process(w->priv);
+}
+
+/* Pages, their kernel mapping and the allocator core of a new heap. */
+static int rtheap_alloc_mem(struct rtheap *h)
+{
+	u32 i;
+	int ret;
+
+	h->pages = kvcalloc(h->npages, sizeof(*h->pages), GFP_KERNEL_ACCOUNT);
+	if (!h->pages)
+		return -ENOMEM;
+	/*
+	 * One page at a time with __GFP_ACCOUNT: charged to the creator's
+	 * memory cgroup (vmalloc_user() memory is not), and order-0 pages
+	 * are what vm_map_pages() inserts into user mappings.
+	 */
+	for (i = 0; i < h->npages; i++) {
+		h->pages[i] = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO |
+					 __GFP_NOWARN);
+		if (!h->pages[i])
+			goto fail;
+		if (!(i & 1023))
+			cond_resched();
+	}
+	h->vaddr = vmap(h->pages, h->npages, VM_MAP, PAGE_KERNEL);
+	if (!h->vaddr)
+		goto fail;
+
+	if (h->mode & H_SHARED)
+		return 0;
+
+	ret = -EINVAL;
+	h->meta = NULL;
+	if (rth_meta_size(h->npages)) {
+		size_t size = rth_meta_size(h->npages);
+
+		ret = -ENOMEM;
+		h->meta = kvzalloc(size, GFP_KERNEL_ACCOUNT);
+		if (h->meta)
+			ret = rth_init(&h->core, h->vaddr, h->npages, h->meta,
+				       size);
+	}
+	if (!ret)
+		return 0;
+	kvfree(h->meta);
+	h->meta = NULL;
+	vunmap(h->vaddr);
+	h->vaddr = NULL;
+	rtheap_free_pages(h->pages, h->npages);
+	kvfree(h->pages);
+	return ret;
+fail:
+	rtheap_free_pages(h->pages, i);
+	kvfree(h->pages);
+	return -ENOMEM;
+}
+
+int rtheap_create(const struct rtheap_params *p, struct rtheap **hp)
+{
+	struct rtheap *h;
+	int ret;
+
+	BUILD_BUG_ON(RTH_PAGE_SIZE != PAGE_SIZE);
+	BUILD_BUG_ON(RTH_NR_CLASSES != RTHEAP_NR_CLASSES);
+	BUILD_BUG_ON(RTH_MIN_BLOCK != RTHEAP_MIN_BLOCK);
+	BUILD_BUG_ON(RTREG_NAMELEN != RTHEAP_NAMELEN);
+
+	if (p->name) {
+		ret = rtreg_check_name(p->name);
+		if (ret < 0)
+			return ret;
+	}
+	if (p->mode & ~RTHEAP_MODE_MASK)
+		return -EINVAL;
+	if (!p->size || p->size > ((u64)RTH_MAX_PAGES << PAGE_SHIFT))
+		return -EINVAL;
+	if (p->perm & ~0777)
+		return -EINVAL;
+	/* Fail fast before allocating; rtreg_add() has the last word. */
+	if (p->name && p->name[0]) {
+		rcu_read_lock();
+		ret = rtreg_find_name(&rtheap_registry, p->name) ? -EEXIST : 0;
+		rcu_read_unlock();
+		if (ret)
+			return ret;
+	}
+
+	h = kzalloc(sizeof(*h), GFP_KERNEL_ACCOUNT);
+	if (!h)
+		return -ENOMEM;
+	kref_init(&h->ref);
+	raw_spin_lock_init(&h->lock);
+	INIT_LIST_HEAD(&h->waiters);
+	atomic_set(&h->nmaps, 0);
+	atomic_set(&h->nbound, 0);
+	h->uid = p->uid;
+	h->gid = p->gid;
+	h->perm = p->perm;
+	h->mode = p->mode;
+	h->heap_size = p->size;
+	h->npages = DIV_ROUND_UP(p->size, PAGE_SIZE);
+	h->kernel = p->kernel;
+
+	ret = rtheap_charge(rtheap_map_size(h));
+	if (ret)
+		goto out_free;
+	ret = rtheap_alloc_mem(h);
+	if (ret)
+		goto out_uncharge;
+	if (!p->kernel)
+		h->cpid = get_pid(task_tgid(current));
+
+	ret = rtreg_add(&rtheap_registry, &h->reg, p->name);
+	if (ret)
+		goto out_mem;
+
+	__module_get(THIS_MODULE);
+	*hp = h;
+	return 0;
+
+out_mem:
+	put_pid(h->cpid);
+	kvfree(h->meta);
+	vunmap(h->vaddr);
+	rtheap_free_pages(h->pages, h->npages);
+	kvfree(h->pages);
+out_uncharge:
+	rtheap_uncharge(rtheap_map_size(h));
+out_free:
+	kfree(h);
+	return ret;
+}
+
+int rtheap_delete(struct rtheap *h)
+{
+	struct rtheap_waiter *w, *tmp;
+	unsigned long flags;
+
+	raw_spin_lock_irqsave(&h->lock, flags);
+	if (h->deleted) {
+		raw_spin_unlock_irqrestore(&h->lock, flags);
+		return -EIDRM;
+	}
+	WRITE_ONCE(h->deleted, true);
+	list_for_each_entry_safe(w, tmp, &h->waiters, node) {
+		list_del(&w->node);
+		w->result = -EIDRM;
+		smp_store_release(&w->done, true);
+		wake_up_process(w->task);
+	}
+	h->nwaiters = 0;
+	raw_spin_unlock_irqrestore(&h->lock, flags);
+
+	rtreg_remove(&rtheap_registry, &h->reg);
+	rtheap_put(h);		/* the live reference */
+	return 0;
+}
+
+int rtheap_bind(const char *name, const struct rtheap_tmo *t,
+		struct rtheap **hp)
+{
+	struct rtreg_waiter w;
+	struct rtreg_entry *e;
+	struct rtheap *h;
+	int ret;
+
+	ret = rtreg_check_name(name);
+	if (ret < 0)
+		return ret;
+	if (!ret)
+		return -EINVAL;
+
+	e = rtreg_get_name(&rtheap_registry, name);
+	if (!e) {
+		if (t->nonblock)
+			return -EWOULDBLOCK;
+		ret = rtreg_bind_prepare(&rtheap_registry, &w, name, current,
+					 &e);
+		if (ret)
+			return ret;
+		if (!e) {
+			ret = rtheap_sleep(&w.granted, t);
+			e = rtreg_bind_finish(&rtheap_registry, &w);
+			if (!e)
+				return ret;
+		}
+	}
+	h = rtheap_from_entry(e);
+	if (rtheap_deleted(h)) {
+		rtheap_put(h);
+		return -EIDRM;
+	}
+	*hp = h;
+	return 0;
+}
+
+/* Queue behind every waiter of the same or a more urgent key. */
+static void rtheap_enqueue(struct rtheap *h, struct rtheap_waiter *w)
+{
+	struct rtheap_waiter *pos;
+
+	list_for_each_entry_reverse(pos, &h->waiters, node) {
+		if (pos->key <= w->key)
+			break;
+	}
+	list_add(&w->node, &pos->node);
+}
+
+int rtheap_alloc(struct rtheap *h, size_t size, const struct rtheap_tmo *t,
+		 bool can_block, size_t *offp)
+{
+	struct rtheap_waiter w;
+	unsigned long flags;
+	int ret;
+
+	if (h->mode & H_SHARED) {
+		if (size && size != h->heap_size)
+			return -EINVAL;
+		if (rtheap_deleted(h))
+			return -EIDRM;
+		*offp = 0;
+		return 0;
+	}
+	if (!size)
+		return -EINVAL;
+
+	raw_spin_lock_irqsave(&h->lock, flags);
+	if (h->deleted) {
+		ret = -EIDRM;
+		goto out;
+	}
+	ret = rth_alloc(&h->core, size, offp);
+	if (ret != -ENOMEM)
+		goto out;		/* 0, or -EINVAL: too large ever */
+	if (t->nonblock) {
+		ret = -EWOULDBLOCK;
+		goto out;
+	}
+	if (!can_block) {
+		ret = -EPERM;
+		goto out;
+	}
+
+	w.task = current;
+	w.size = size;
+	w.result = 0;
+	w.offset = 0;
+	w.done = false;
+	w.key = (h->mode & H_PRIO) ? current->prio : 0;
+	rtheap_enqueue(h, &w);
+	h->nwaiters++;
+	kref_get(&h->ref);	/* the heap outlives a delete while we sleep */
+	raw_spin_unlock_irqrestore(&h->lock, flags);
+
+	ret = rtheap_sleep(&w.done, t);
+
+	raw_spin_lock_irqsave(&h->lock, flags);
+	if (w.done) {
+		ret = w.result;
+		*offp = w.offset;
+	} else {
+		list_del(&w.node);
+		h->nwaiters--;
+	}
+	raw_spin_unlock_irqrestore(&h->lock, flags);
+	rtheap_put(h);
+	return ret;
+out:
+	raw_spin_unlock_irqrestore(&h->lock, flags);
+	return ret;
+}
+
+/*
+ * Hand freed memory to waiters, in queue order: every waiter whose request
+ * fits now gets its block; those that do not fit are skipped.  One O(1)
+ * allocator call per waiter.
+ */
+static void rtheap_grant(struct rtheap *h)
+{
+	struct rtheap_waiter *w, *tmp;
+	size_t off;
+
+	list_for_each_entry_safe(w, tmp, &h->waiters, node) {
+		if (rth_alloc(&h->core, w->size, &off))
+			continue;
+		list_del(&w->node);
+		h->nwaiters--;
+		w->offset = off;
+		w->result = 0;
+		smp_store_release(&w->done, true);
+		wake_up_process(w->task);
+	}
+}
+
+int rtheap_free(struct rtheap *h, size_t off)
+{
+	unsigned long flags;
+	int ret;
+
+	raw_spin_lock_irqsave(&h->lock, flags);
+	if (h->deleted) {
+		ret = -EIDRM;
+	} else if (h->mode & H_SHARED) {
+		ret = off ? -EINVAL : 0;	/* the segment: no effect */
+	} else {
+		ret = rth_free(&h->core, off, NULL);
+		if (!ret && h->nwaiters)
+			rtheap_grant(h);
+	}
+	raw_spin_unlock_irqrestore(&h->lock, flags);
+	return ret;
+}
+
+void rtheap_fill_info(struct rtheap *h, struct rtheap_info *info,
+		      struct user_namespace *ns)
+{
+	struct rth_stats st;
+	unsigned long flags;
+	kuid_t uid;
+	kgid_t gid;
+	int i;
+
+	memset(info, 0, sizeof(*info));
+	memset(&st, 0, sizeof(st));
+
+	raw_spin_lock_irqsave(&h->lock, flags);
+	if (!(h->mode & H_SHARED))
+		rth_stats(&h->core, &st);
+	info->nwaiters = h->nwaiters;
+	if (h->deleted)
+		info->flags |= RTHEAP_INFO_DELETED;
+	uid = h->uid;
+	gid = h->gid;
+	info->perm = h->perm;
+	raw_spin_unlock_irqrestore(&h->lock, flags);
+
+	info->id = h->reg.id;
+	info->mode = h->mode;
+	info->heap_size = h->heap_size;
+	info->usable_mem = rtheap_map_size(h);
+	if (h->mode & H_SHARED) {
+		/* One segment, always handed out whole. */
+		info->used_mem = info->usable_mem;
+		info->largest_free = info->usable_mem;
+		info->run_pages = h->npages;
+	} else {
+		info->used_mem = st.used_bytes;
+		info->largest_free = st.largest_free;
+		info->run_pages = st.run_pages;
+		for (i = 0; i < RTHEAP_NR_CLASSES; i++)
+			info->class_blocks[i] = st.class_blocks[i];
+	}
+	info->nmaps = atomic_read(&h->nmaps);
+	info->nbound = atomic_read(&h->nbound);
+	info->uid = from_kuid_munged(ns, uid);
+	info->gid = from_kgid_munged(ns, gid);
+	info->cpid = h->cpid ? pid_vnr(h->cpid) : 0;
+	memcpy(info->name, h->reg.name, sizeof(info->name));
+}
+
+int rtheap_set_owner(struct rtheap *h, kuid_t uid, kgid_t gid, umode_t perm)
+{
+	unsigned long flags;
+	int ret = 0;
+
+	if (!uid_valid(uid) || !gid_valid(gid) || (perm & ~0777))
+		return -EINVAL;
+	raw_spin_lock_irqsave(&h->lock, flags);
+	if (h->deleted) {
+		ret = -EIDRM;
+	} else {
+		h->uid = uid;
+		h->gid = gid;
+		h->perm = perm;
+	}
+	raw_spin_unlock_irqrestore(&h->lock, flags);
+	return ret;
+}
+
+/* SysV IPC style check of MAY_READ / MAY_WRITE bits for current. */
+static bool rtheap_mode_permits(struct rtheap *h, int want)
+{
+	unsigned long flags;
+	umode_t perm;
+	kuid_t uid;
+	kgid_t gid;
+	int granted;
+
+	raw_spin_lock_irqsave(&h->lock, flags);
+	uid = h->uid;
+	gid = h->gid;
+	perm = h->perm;
+	raw_spin_unlock_irqrestore(&h->lock, flags);
+
+	if (uid_eq(current_fsuid(), uid))
+		granted = perm >> 6;
+	else if (in_group_p(gid))
+		granted = perm >> 3;
+	else
+		granted = perm;
+	return (granted & want & 7) == (want & 7);
+}
+
+bool rtheap_permitted(struct rtheap *h, int want)
+{
+	return rtheap_mode_permits(h, want) || capable(CAP_IPC_OWNER);
+}
+
+/* For listings: ipc_owner from rtheap_list_privileged(), once per list. */
+bool rtheap_visible(struct rtheap *h, bool ipc_owner)
+{
+	return ipc_owner || rtheap_mode_permits(h, MAY_READ);
+}
+
+bool rtheap_list_privileged(void)
+{
+	return ns_capable_noaudit(&init_user_ns, CAP_IPC_OWNER);
+}
+
+bool rtheap_is_owner(struct rtheap *h)
+{
+	unsigned long flags;
+	kuid_t uid;
+
+	raw_spin_lock_irqsave(&h->lock, flags);
+	uid = h->uid;
+	raw_spin_unlock_irqrestore(&h->lock, flags);
+	return uid_eq(current_fsuid(), uid) || capable(CAP_IPC_OWNER);
+}
+
+int rtheap_init(void)
+{
+	if (!rtheap_max_bytes)
+		rtheap_max_bytes = (u64)totalram_pages() << PAGE_SHIFT >> 2;
+	rtreg_init(&rtheap_registry, rtheap_reg_tryget, rtheap_reg_wake);
+	return 0;
+}
+
+void rtheap_exit(void)
+{
+	/* Every heap pins the module: none can be left here. */
+	rtreg_destroy(&rtheap_registry);
+}

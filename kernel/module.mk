@@ -1,0 +1,65 @@
+# SPDX-License-Identifier: GPL-2.0
+# rtheap.ko, built out of tree in build/module/<KVER>/, one folder per kernel
+# ABI so that the standard and -rt builds never collide and the source tree
+# stays clean: the folder holds symlinks to Kbuild, include/ and each
+# kernel/ source, and kbuild writes its objects beside them.
+#
+#   make module [KVER=6.1.0-56-rt-amd64] [KDIR=...]   one kernel
+#   make module-all                                    every *-amd64 in /lib/modules
+#   make checkpatch                                    checkpatch --strict on kernel/
+
+# Kernel ABIs with headers installed, oldest first.
+MODULE_KVERS := $(shell printf '%s\n' $(notdir $(patsubst %/build,%, \
+		  $(wildcard /lib/modules/*-amd64/build))) | sort -V)
+
+# Default: the newest of them that is not -rt.
+ifeq ($(origin KVER),undefined)
+KVER := $(lastword $(filter-out %-rt-amd64,$(MODULE_KVERS)))
+endif
+KDIR ?= /lib/modules/$(KVER)/build
+MODULE_DIR = $(BUILD)/module/$(KVER)
+
+.PHONY: module module-all module-clean checkpatch
+
+module:
+	@if [ -z "$(KVER)" ] || [ ! -d "$(KDIR)" ]; then \
+		echo "rtheap: no kernel headers at '$(KDIR)'; install linux-headers-<abi> or pass KDIR=" >&2; \
+		exit 1; \
+	fi
+	@mkdir -p $(MODULE_DIR)/kernel
+	$(Q)ln -sfn $(SRC)/include $(MODULE_DIR)/include
+	$(Q)ln -sf $(SRC)/Kbuild $(MODULE_DIR)/Kbuild
+	$(Q)find $(MODULE_DIR)/kernel -maxdepth 1 -xtype l -delete
+	$(Q)for f in $(SRC)/kernel/*.c $(SRC)/kernel/*.h; do \
+		ln -sf "$$f" $(MODULE_DIR)/kernel/; \
+	done
+	@echo "  KBUILD  rtheap.ko ($(KVER))"
+	$(Q)$(MAKE) -C $(KDIR) M=$(MODULE_DIR) $(if $(filter 1,$(V)),V=1,-s) \
+		$(if $(wildcard $(KDIR)/vmlinux),,CONFIG_DEBUG_INFO_BTF_MODULES=) modules
+
+module-all:
+	$(Q)set -e; for k in $(MODULE_KVERS); do \
+		$(MAKE) -f $(SRC)/Makefile module KVER=$$k KDIR=/lib/modules/$$k/build; \
+	done
+
+module-clean:
+	$(Q)rm -rf $(BUILD)/module
+
+# checkpatch.pl and the data files it reads, from Debian's linux-source.
+CHECKPATCH_DIR := $(BUILD)/checkpatch
+CHECKPATCH := $(CHECKPATCH_DIR)/scripts/checkpatch.pl
+CHECKPATCH_TAR := /usr/src/linux-source-6.1.tar.xz
+
+$(CHECKPATCH):
+	$(Q)$(SRC)/scripts/deps linux-source-6.1
+	@mkdir -p $(CHECKPATCH_DIR)
+	@echo "  EXTRACT checkpatch.pl"
+	$(Q)tar -xJf $(CHECKPATCH_TAR) -C $(CHECKPATCH_DIR) --strip-components=1 \
+		--wildcards '*/scripts/checkpatch.pl' '*/scripts/spelling.txt' \
+		'*/scripts/const_structs.checkpatch'
+	$(Q)touch $@
+
+checkpatch: $(CHECKPATCH)
+	$(Q)$(CHECKPATCH) --strict --no-tree --quiet --show-types -f \
+		$(wildcard $(SRC)/kernel/*.[ch])
+	@echo "  CHECKPATCH kernel/*.[ch]: clean"
