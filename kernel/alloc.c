@@ -51,11 +51,11 @@ static inline unsigned int rth_ffs64(u64 x)	/* 0-based; x != 0 */
 	return __builtin_ctzll(x);
 }
 
+/* Class of a 1 .. page/2 byte request: ceil(log2(size)) - 4, at least 0. */
 static inline unsigned int rth_class_of(size_t size)
 {
-	if (size <= RTH_MIN_BLOCK)
-		return 0;
-	return 64 - __builtin_clzll((u64)size - 1) - RTH_MIN_SHIFT;
+	return 64 - __builtin_clzll(((u64)size - 1) | (RTH_MIN_BLOCK - 1)) -
+	       RTH_MIN_SHIFT;
 }
 
 static inline unsigned int rth_class_blocks(unsigned int cls)
@@ -236,16 +236,25 @@ static void rth_give_pages(struct rth_core *c, u32 p, u32 len)
 
 /* --- bucket pages: class lists ------------------------------------------ */
 
-static void rth_class_push(struct rth_core *c, u32 p)
+/*
+ * A page that gets a free block back joins the tail of its class list, and
+ * blocks are taken from the head: the head page is used up before the
+ * next, while pages further back gather free blocks, so a page seldom
+ * swings between full and partial on every alloc/free pair.
+ */
+static void rth_class_append(struct rth_core *c, u32 p)
 {
 	struct rth_page *pg = c->pages;
-	u32 *head = &c->class_head[pg[p].cls];
+	unsigned int cls = pg[p].cls;
+	u32 tail = c->class_tail[cls];
 
-	pg[p].prev = RTH_NIL;
-	pg[p].next = *head;
-	if (*head != RTH_NIL)
-		pg[*head].prev = p;
-	*head = p;
+	pg[p].next = RTH_NIL;
+	pg[p].prev = tail;
+	if (tail != RTH_NIL)
+		pg[tail].next = p;
+	else
+		c->class_head[cls] = p;
+	c->class_tail[cls] = p;
 }
 
 static void rth_class_remove(struct rth_core *c, u32 p)
@@ -255,13 +264,16 @@ static void rth_class_remove(struct rth_core *c, u32 p)
 
 	if (next != RTH_NIL)
 		pg[next].prev = prev;
+	else
+		c->class_tail[pg[p].cls] = prev;
 	if (prev != RTH_NIL)
 		pg[prev].next = next;
 	else
 		c->class_head[pg[p].cls] = next;
 }
 
-static u32 rth_new_bucket_page(struct rth_core *c, unsigned int cls)
+/* Slow path of rth_alloc(): a fresh page for class cls, or RTH_NIL. */
+static noinline u32 rth_new_bucket_page(struct rth_core *c, unsigned int cls)
 {
 	struct rth_page *pg;
 	unsigned int nblocks = rth_class_blocks(cls), w;
@@ -272,7 +284,7 @@ static u32 rth_new_bucket_page(struct rth_core *c, unsigned int cls)
 	pg = &c->pages[p];
 	pg->type = RTH_PAGE_BUCKET;
 	pg->cls = cls;
-	pg->len = 1;
+	pg->len = nblocks;	/* a bucket page's len: its block count */
 	pg->nfree = nblocks;
 	for (w = 0; w < RTH_MAP_WORDS; w++) {
 		if (nblocks >= 64)
@@ -284,32 +296,39 @@ static u32 rth_new_bucket_page(struct rth_core *c, unsigned int cls)
 		nblocks = nblocks >= 64 ? nblocks - 64 : 0;
 	}
 	c->class_pages[cls]++;
-	rth_class_push(c, p);
+	rth_class_append(c, p);
 	return p;
 }
 
-static int rth_alloc_block(struct rth_core *c, unsigned int cls, size_t *offp)
+/* Slow path of rth_free(): bucket page p became fully free. */
+static noinline int rth_release_bucket_page(struct rth_core *c, u32 p)
 {
-	u32 p = c->class_head[cls];
-	struct rth_page *pg;
-	unsigned int w, bit;
+	rth_class_remove(c, p);
+	c->class_pages[c->pages[p].cls]--;
+	rth_give_pages(c, p, 1);
+	return 0;
+}
 
-	if (p == RTH_NIL) {
-		p = rth_new_bucket_page(c, cls);
-		if (p == RTH_NIL)
-			return -ENOMEM;
+/* Blocks above page/2: a run of whole pages. */
+static noinline int rth_alloc_run(struct rth_core *c, size_t size, size_t *offp)
+{
+	u32 len, p;
+
+	if (!size || size > c->size)
+		return -EINVAL;
+	len = (size + RTH_PAGE_SIZE - 1) >> RTH_PAGE_SHIFT;
+	p = rth_take_pages(c, len);
+	if (p == RTH_NIL)
+		return -ENOMEM;
+	c->pages[p].type = RTH_PAGE_RUN;
+	c->pages[p].len = len;
+	if (len > 1) {
+		c->pages[p + len - 1].type = RTH_PAGE_RUN_TAIL;
+		c->pages[p + len - 1].len = len;
 	}
-	pg = &c->pages[p];
-	for (w = 0; !pg->map[w]; w++)
-		;	/* nfree > 0: a set bit exists within RTH_MAP_WORDS */
-	bit = rth_ffs64(pg->map[w]);
-	pg->map[w] &= pg->map[w] - 1;
-	if (!--pg->nfree)
-		rth_class_remove(c, p);
-	c->class_blocks[cls]++;
-	c->used_bytes += RTH_MIN_BLOCK << cls;
-	*offp = ((size_t)p << RTH_PAGE_SHIFT) +
-		((size_t)(w * 64 + bit) << (cls + RTH_MIN_SHIFT));
+	c->run_blocks++;
+	c->run_pages += len;
+	*offp = (size_t)p << RTH_PAGE_SHIFT;
 	return 0;
 }
 
@@ -338,6 +357,7 @@ int rth_init(struct rth_core *c, void *base, u32 npages, void *meta,
 	memset(c, 0, sizeof(*c));
 	c->base = base;
 	c->npages = npages;
+	c->size = (u64)npages << RTH_PAGE_SHIFT;
 	c->pages = meta;
 	rth_bin_of(npages, &fl, &sl);
 	c->nr_fl = fl + 1;
@@ -345,33 +365,64 @@ int rth_init(struct rth_core *c, void *base, u32 npages, void *meta,
 	memset(c->pages, 0, (size_t)npages * sizeof(struct rth_page));
 	memset(c->bins, 0xff, (size_t)c->nr_fl * RTH_SL_COUNT * sizeof(u32));
 	memset(c->class_head, 0xff, sizeof(c->class_head));
+	memset(c->class_tail, 0xff, sizeof(c->class_tail));
 	rth_make_free(c, 0, npages);
 	return 0;
 }
 
-int rth_alloc(struct rth_core *c, size_t size, size_t *offp)
+/* Hand out the first free block of page p, of class cls. */
+static inline int rth_take_block(struct rth_core *c, u32 p, unsigned int cls,
+				 size_t *offp)
 {
-	u32 len, p;
+	struct rth_page *pg = &c->pages[p];
+	unsigned int w;
+	u64 map;
 
-	if (size - 1 < RTH_PAGE_SIZE / 2)	/* 1 .. page/2 */
-		return rth_alloc_block(c, rth_class_of(size), offp);
-	if (!size || size > rth_usable(c))
-		return -EINVAL;
-	len = (size + RTH_PAGE_SIZE - 1) >> RTH_PAGE_SHIFT;
-	p = rth_take_pages(c, len);
+	/* nfree > 0, so a set bit exists within RTH_MAP_WORDS words. */
+	for (w = 0; !(map = pg->map[w]); w++)
+		;
+	pg->map[w] = map & (map - 1);
+	if (!--pg->nfree) {
+		/* Full: off the class list, of which it is the head. */
+		c->class_head[cls] = pg->next;
+		if (pg->next != RTH_NIL)
+			c->pages[pg->next].prev = RTH_NIL;
+		else
+			c->class_tail[cls] = RTH_NIL;
+	}
+	c->class_blocks[cls]++;
+	*offp = ((size_t)p << RTH_PAGE_SHIFT) +
+		((size_t)(w * 64 + rth_ffs64(map)) << (cls + RTH_MIN_SHIFT));
+	return 0;
+}
+
+/* Slow path of rth_alloc(): no page of class cls has a free block. */
+static noinline int rth_alloc_refill(struct rth_core *c, unsigned int cls,
+				     size_t *offp)
+{
+	u32 p = rth_new_bucket_page(c, cls);
+
 	if (p == RTH_NIL)
 		return -ENOMEM;
-	c->pages[p].type = RTH_PAGE_RUN;
-	c->pages[p].len = len;
-	if (len > 1) {
-		c->pages[p + len - 1].type = RTH_PAGE_RUN_TAIL;
-		c->pages[p + len - 1].len = len;
-	}
-	c->run_blocks++;
-	c->run_pages += len;
-	c->used_bytes += (u64)len << RTH_PAGE_SHIFT;
-	*offp = (size_t)p << RTH_PAGE_SHIFT;
-	return 0;
+	return rth_take_block(c, p, cls, offp);
+}
+
+/*
+ * The fast path stays a leaf: every slow case is a tail call, so no
+ * registers are saved on the common path.
+ */
+int rth_alloc(struct rth_core *c, size_t size, size_t *offp)
+{
+	unsigned int cls;
+	u32 p;
+
+	if (size - 1 >= RTH_PAGE_SIZE / 2)	/* not 1 .. page/2 */
+		return rth_alloc_run(c, size, offp);
+	cls = rth_class_of(size);
+	p = c->class_head[cls];
+	if (p == RTH_NIL)
+		return rth_alloc_refill(c, cls, offp);
+	return rth_take_block(c, p, cls, offp);
 }
 
 /*
@@ -407,36 +458,52 @@ static size_t rth_locate(const struct rth_core *c, size_t off, u32 *pagep,
 	return 1UL << shift;
 }
 
+/* Slow path of rth_free(): a page run, or no block at all. */
+static noinline int rth_free_run(struct rth_core *c, size_t off, size_t *sizep)
+{
+	struct rth_page *pg = &c->pages[off >> RTH_PAGE_SHIFT];
+
+	if (pg->type != RTH_PAGE_RUN || (off & (RTH_PAGE_SIZE - 1)))
+		return -EINVAL;
+	if (sizep)
+		*sizep = (size_t)pg->len << RTH_PAGE_SHIFT;
+	c->run_blocks--;
+	c->run_pages -= pg->len;
+	rth_give_pages(c, off >> RTH_PAGE_SHIFT, pg->len);
+	return 0;
+}
+
 int rth_free(struct rth_core *c, size_t off, size_t *sizep)
 {
 	struct rth_page *pg;
-	size_t size;
+	unsigned int shift, idx, cls, n;
+	u64 bit;
 	u32 p;
-	int idx;
 
-	size = rth_locate(c, off, &p, &idx);
-	if (!size)
+	if (off >= c->size)
 		return -EINVAL;
-	if (sizep)
-		*sizep = size;
-	c->used_bytes -= size;
+	p = off >> RTH_PAGE_SHIFT;
 	pg = &c->pages[p];
-	if (idx < 0) {
-		c->run_blocks--;
-		c->run_pages -= pg->len;
-		rth_give_pages(c, p, pg->len);
-		return 0;
-	}
-	pg->map[idx / 64] |= 1ULL << (idx % 64);
-	c->class_blocks[pg->cls]--;
-	if (++pg->nfree == 1)
-		rth_class_push(c, p);
-	if (pg->nfree == rth_class_blocks(pg->cls)) {
-		/* Fully free: the page goes back to the pool. */
-		rth_class_remove(c, p);
-		c->class_pages[pg->cls]--;
-		rth_give_pages(c, p, 1);
-	}
+	if (pg->type != RTH_PAGE_BUCKET)
+		return rth_free_run(c, off, sizep);
+	cls = pg->cls;
+	shift = cls + RTH_MIN_SHIFT;
+	off &= RTH_PAGE_SIZE - 1;
+	if (off & ((1UL << shift) - 1))
+		return -EINVAL;		/* not a block start */
+	idx = off >> shift;
+	bit = 1ULL << (idx % 64);
+	if (pg->map[idx / 64] & bit)
+		return -EINVAL;		/* already free */
+	pg->map[idx / 64] |= bit;
+	if (sizep)
+		*sizep = 1UL << shift;
+	c->class_blocks[cls]--;
+	n = ++pg->nfree;
+	if (n == 1)
+		rth_class_append(c, p);
+	else if (n == pg->len)	/* every block free; never 1 */
+		return rth_release_bucket_page(c, p);
 	return 0;
 }
 
@@ -472,11 +539,21 @@ u64 rth_largest_free(const struct rth_core *c)
 	return 0;
 }
 
+u64 rth_used(const struct rth_core *c)
+{
+	u64 used = c->run_pages << RTH_PAGE_SHIFT;
+	unsigned int cls;
+
+	for (cls = 0; cls < RTH_NR_CLASSES; cls++)
+		used += c->class_blocks[cls] << (cls + RTH_MIN_SHIFT);
+	return used;
+}
+
 void rth_stats(const struct rth_core *c, struct rth_stats *st)
 {
 	unsigned int i;
 
-	st->used_bytes = c->used_bytes;
+	st->used_bytes = rth_used(c);
 	st->usable_bytes = rth_usable(c);
 	st->largest_free = rth_largest_free(c);
 	for (i = 0; i < RTH_NR_CLASSES; i++) {
@@ -524,6 +601,8 @@ int rth_check(const struct rth_core *c, const char **why)
 			len = 1;
 			if (pg[p].cls >= RTH_NR_CLASSES)
 				RTH_FAIL("bucket page of no class");
+			if (pg[p].len != n)
+				RTH_FAIL("bucket page's block count wrong");
 			if (pg[p].nfree >= n || rth_popcount(&pg[p]) != pg[p].nfree)
 				RTH_FAIL("bucket free count disagrees with bitmap");
 			for (w = 0; w < RTH_MAP_WORDS; w++) {
@@ -612,13 +691,15 @@ int rth_check(const struct rth_core *c, const char **why)
 				RTH_FAIL("full page on a class list");
 			partial--;
 		}
+		if (prev != c->class_tail[cls])
+			RTH_FAIL("class list tail wrong");
 		if (blocks[cls] != c->class_blocks[cls] ||
 		    cpages[cls] != c->class_pages[cls])
 			RTH_FAIL("class statistics wrong");
 	}
 	if (partial)
 		RTH_FAIL("page with free blocks missing from its class list");
-	if (used != c->used_bytes || free_pages != c->free_pages ||
+	if (used != rth_used(c) || free_pages != c->free_pages ||
 	    run_blocks != c->run_blocks || run_pages != c->run_pages)
 		RTH_FAIL("usage statistics wrong");
 	if (why)

@@ -60,16 +60,16 @@ static void test_meta_size(void **state)
 	assert_int_equal(rth_meta_size(RTH_MAX_PAGES + 1), 0);
 	assert_true(rth_meta_size(1) > 0);
 	assert_true(rth_meta_size(RTH_MAX_PAGES) > 0);
-	/* Metadata, the core's own structure included, <= 2% from 64 KiB. */
-	for (n = 16; n < (1U << 20); n = n * 3 + 1) {
+	/* Metadata, the core's own structure included, <= 2% from 128 KiB. */
+	for (n = 32; n < (1U << 20); n = n * 3 + 1) {
 		double ratio = (double)(rth_meta_size(n) + sizeof(struct rth_core)) /
 			       ((double)n * PAGE);
 
 		if (ratio > 0.02)
 			fail_msg("%u pages: metadata ratio %.4f", n, ratio);
 	}
-	/* Per page it is one 48-byte descriptor: 1.2%. */
-	assert_int_equal(sizeof(struct rth_page), 48);
+	/* Per page it is one 64-byte descriptor: 1.6%. */
+	assert_int_equal(sizeof(struct rth_page), 64);
 }
 
 static void test_init_errors(void **state)
