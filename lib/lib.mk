@@ -86,12 +86,16 @@ install-lib: libheap
 	$(Q)ln -sf $(LIBHEAP_SONAME) $(DESTDIR)$(LIBDIR)/libheap.so
 	$(Q)$(lh_pc) $(SRC)/lib/libheap.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/libheap.pc
 
+# One page per call; extensions are ".so" links to their call's page.
 LIBHEAP_MAN3 := $(wildcard $(SRC)/man/man3/*.3)
+LIBHEAP_MAN7 := $(wildcard $(SRC)/man/man7/*.7)
 LIBHEAP_MAN8 := $(wildcard $(SRC)/man/man8/*.8)
 
 install-man:
-	$(call lh_msg,INSTALL,man)install -d $(DESTDIR)$(MANDIR)/man3 $(DESTDIR)$(MANDIR)/man8
+	$(call lh_msg,INSTALL,man)install -d $(DESTDIR)$(MANDIR)/man3 \
+		$(DESTDIR)$(MANDIR)/man7 $(DESTDIR)$(MANDIR)/man8
 	$(Q)install -m 0644 $(LIBHEAP_MAN3) $(DESTDIR)$(MANDIR)/man3/
+	$(Q)install -m 0644 $(LIBHEAP_MAN7) $(DESTDIR)$(MANDIR)/man7/
 	$(Q)install -m 0644 $(LIBHEAP_MAN8) $(DESTDIR)$(MANDIR)/man8/
 
 # The unit tests' rules (tests/unit/libheap.mk guards against a second include).

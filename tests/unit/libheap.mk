@@ -2,8 +2,9 @@
 # Host tests of libheap and heapctl against a fake /dev/rtheap
 # (tests/unit/test_libheap.c), built plain and with ASan+UBSan.
 #
-# Targets:   libheap-test-run, libheap-test-san-run (both in UNIT_RUNS),
-#            libheap-install-check (DESTDIR install + pkg-config build).
+# Targets:   libheap-test-run, libheap-test-san-run,
+#            libheap-install-check (DESTDIR install + pkg-config build),
+#            all three in UNIT_RUNS.
 # Included by tests/unit/unit.mk and by lib/lib.mk; the guard keeps one copy.
 # Only $(SRC)/$(BUILD)-based names in targets and prerequisites: this file
 # may be read before lib/lib.mk.
@@ -43,7 +44,7 @@ libheap-test-san-run: $(BUILD)/san/test_libheap
 LIBHEAP_IROOT := $(BUILD)/host/libheap-install
 libheap-install-check:
 	$(Q)rm -rf $(LIBHEAP_IROOT)
-	$(Q)$(MAKE) install DESTDIR=$(LIBHEAP_IROOT) PREFIX=/usr >/dev/null
+	$(Q)$(MAKE) install-lib install-man install-heapctl DESTDIR=$(LIBHEAP_IROOT) PREFIX=/usr >/dev/null
 	$(Q)printf '%s\n' '#include <rtheap/heap.h>' '#include <errno.h>' \
 		'int main(void) { RT_HEAP h = { 0 }; void *b;' \
 		'  return rt_heap_alloc(&h, 16, TM_NONBLOCK, &b) == -EINVAL &&' \
@@ -60,7 +61,7 @@ libheap-install-check:
 	test -f usr/share/man/man3/rt_heap_alloc_until.3; test -f usr/share/man/man8/heapctl.8; \
 	echo "  OK      libheap install (pkg-config, shared and static)"
 
-UNIT_RUNS += libheap-test-run libheap-test-san-run
+UNIT_RUNS += libheap-test-run libheap-test-san-run libheap-install-check
 HOST_TARGETS += $(BUILD)/host/test_libheap
 
 endif
