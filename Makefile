@@ -51,8 +51,8 @@ host: $(HOST_TARGETS)
 
 # Recipes expand late, so every fragment's UNIT_RUNS entry is seen here.
 check-host: deps
-	$(Q)set -e; for t in $(UNIT_RUNS); do $(MAKE) $$t; done
 	$(Q)if [ -n "$(FUZZ_SHORT)" ]; then $(MAKE) $(FUZZ_SHORT); fi
+	$(Q)set -e; for t in $(UNIT_RUNS); do $(MAKE) $$t; done
 
 check: deps
 	$(Q)$(MAKE) check-host
