@@ -59,12 +59,10 @@ static int name_check(const char *name)
 	return len < RTHEAP_NAMELEN ? (int)len : -ENAMETOOLONG;
 }
 
+/* Never retried: Linux releases the descriptor even when close fails. */
 static void xclose(int fd)
 {
-	int saved = errno;
-
-	close(fd);	/* Linux releases the descriptor even on error */
-	errno = saved;
+	close(fd);
 }
 
 /*
@@ -168,11 +166,9 @@ static int heap_create(RT_HEAP *heap, const char *name, size_t heapsize,
 	if (ret) {
 		/* Closing alone would keep an H_PERSIST heap alive. */
 		struct rtheap_delete del;
-		int saved = errno;
 
 		memset(&del, 0, sizeof(del));
 		ioctl(fd, RTHEAP_IOC_DELETE, &del);
-		errno = saved;
 		xclose(fd);
 	}
 	return ret;
@@ -202,12 +198,9 @@ int rt_heap_create_ext(RT_HEAP *heap, const char *name, size_t heapsize,
 /* Drop our mapping and file; the descriptor becomes invalid. */
 static void heap_release(RT_HEAP *heap)
 {
-	int saved = errno;
-
 	munmap(heap->base, heap->mapsize);
-	close(heap->fd);
+	xclose(heap->fd);
 	heap_invalidate(heap);
-	errno = saved;
 }
 
 int rt_heap_delete(RT_HEAP *heap)
