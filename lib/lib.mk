@@ -8,9 +8,11 @@
 #            tools/tools.mk).
 # Variables: DESTDIR, PREFIX, LIBDIR, INCLUDEDIR, MANDIR (may be overridden).
 
-# "  CC      lib/libheap.o" lines unless V=1.
+# "  CC      lib/libheap.o" lines unless V=1 (commands) or make -s (nothing).
 ifeq ($(V),1)
 lh_msg =
+else ifneq ($(findstring s,$(firstword -$(MAKEFLAGS))),)
+lh_msg = @
 else
 lh_msg = @printf '  %-7s %s\n' '$(1)' '$(patsubst $(BUILD)/%,%,$(2))';
 endif
