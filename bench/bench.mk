@@ -3,7 +3,7 @@
 # allocator core on the reference trace, counted by callgrind (-O2).
 
 BENCH_DIR := $(BUILD)/bench
-BENCH_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -I$(SRC)/kernel
+BENCH_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror $(CORE_CFLAGS)
 
 $(BENCH_DIR)/core_trace: $(SRC)/bench/core_trace.c $(SRC)/kernel/alloc.c $(SRC)/kernel/alloc.h
 	@mkdir -p $(@D)

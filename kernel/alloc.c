@@ -17,13 +17,9 @@
  *
  * Requests above page/2 take exactly ceil(size / page) pages.
  */
-#include "alloc.h"
-
-#ifdef __KERNEL__
+#include <linux/bitops.h>
 #include <linux/string.h>
-#else
-#include <string.h>
-#endif
+#include "alloc.h"
 
 #define RTH_NIL		0xffffffffU
 
@@ -36,26 +32,10 @@ enum rth_page_type {
 	RTH_PAGE_BUCKET,	/* page split into blocks of one class */
 };
 
-static inline unsigned int rth_fls32(u32 x)	/* 1-based; 0 for 0 */
-{
-	return x ? 32 - __builtin_clz(x) : 0;
-}
-
-static inline unsigned int rth_ffs32(u32 x)	/* 0-based; x != 0 */
-{
-	return __builtin_ctz(x);
-}
-
-static inline unsigned int rth_ffs64(u64 x)	/* 0-based; x != 0 */
-{
-	return __builtin_ctzll(x);
-}
-
 /* Class of a 1 .. page/2 byte request: ceil(log2(size)) - 4, at least 0. */
 static inline unsigned int rth_class_of(size_t size)
 {
-	return 64 - __builtin_clzll(((u64)size - 1) | (RTH_MIN_BLOCK - 1)) -
-	       RTH_MIN_SHIFT;
+	return fls64(((u64)size - 1) | (RTH_MIN_BLOCK - 1)) - RTH_MIN_SHIFT;
 }
 
 static inline unsigned int rth_class_blocks(unsigned int cls)
@@ -74,7 +54,7 @@ static inline void rth_bin_of(u32 len, unsigned int *fl, unsigned int *sl)
 		*sl = len;
 		return;
 	}
-	f = rth_fls32(len) - 1;
+	f = fls(len) - 1;
 	*fl = f - RTH_SL_SHIFT + 1;
 	*sl = (len >> (f - RTH_SL_SHIFT)) - RTH_SL_COUNT;
 }
@@ -163,7 +143,7 @@ static u32 rth_find_run(struct rth_core *c, u32 len)
 	u32 want = len, map, h;
 
 	if (want >= RTH_SL_COUNT)
-		want += (1U << (rth_fls32(want) - 1 - RTH_SL_SHIFT)) - 1;
+		want += (1U << (fls(want) - 1 - RTH_SL_SHIFT)) - 1;
 	if (want >= len) {	/* no wrap-around */
 		rth_bin_of(want, &fl, &sl);
 		if (fl < c->nr_fl) {
@@ -171,12 +151,12 @@ static u32 rth_find_run(struct rth_core *c, u32 len)
 			if (!map) {
 				map = fl + 1 < 32 ? c->fl_map & (~0U << (fl + 1)) : 0;
 				if (map) {
-					fl = rth_ffs32(map);
+					fl = __ffs(map);
 					map = c->sl_map[fl];
 				}
 			}
 			if (map)
-				return *rth_bin(c, fl, rth_ffs32(map));
+				return *rth_bin(c, fl, __ffs(map));
 		}
 	}
 	rth_bin_of(len, &fl, &sl);
@@ -392,7 +372,7 @@ static inline int rth_take_block(struct rth_core *c, u32 p, unsigned int cls,
 	}
 	c->class_blocks[cls]++;
 	*offp = ((size_t)p << RTH_PAGE_SHIFT) +
-		((size_t)(w * 64 + rth_ffs64(map)) << (cls + RTH_MIN_SHIFT));
+		((size_t)(w * 64 + __ffs64(map)) << (cls + RTH_MIN_SHIFT));
 	return 0;
 }
 
@@ -529,8 +509,8 @@ u64 rth_largest_free(const struct rth_core *c)
 	unsigned int fl, sl, cls;
 
 	if (c->fl_map) {
-		fl = rth_fls32(c->fl_map) - 1;
-		sl = rth_fls32(c->sl_map[fl]) - 1;
+		fl = fls(c->fl_map) - 1;
+		sl = fls(c->sl_map[fl]) - 1;
 		return (u64)c->pages[*rth_bin(c, fl, sl)].len << RTH_PAGE_SHIFT;
 	}
 	for (cls = RTH_NR_CLASSES; cls-- > 0;)
@@ -567,18 +547,19 @@ void rth_stats(const struct rth_core *c, struct rth_stats *st)
 
 /* --- consistency checker --------------------------------------------------- */
 
-#define RTH_FAIL(msg) do {		\
-	if (why)			\
-		*why = (msg);		\
-	return -__LINE__;		\
-} while (0)
+static int rth_fail(const char **why, int line, const char *msg)
+{
+	if (why)
+		*why = msg;
+	return -line;
+}
 
 static unsigned int rth_popcount(const struct rth_page *pg)
 {
 	unsigned int w, n = 0;
 
 	for (w = 0; w < RTH_MAP_WORDS; w++)
-		n += __builtin_popcountll(pg->map[w]);
+		n += hweight64(pg->map[w]);
 	return n;
 }
 
@@ -600,17 +581,21 @@ int rth_check(const struct rth_core *c, const char **why)
 
 			len = 1;
 			if (pg[p].cls >= RTH_NR_CLASSES)
-				RTH_FAIL("bucket page of no class");
+				return rth_fail(why, __LINE__,
+						"bucket page of no class");
 			if (pg[p].len != n)
-				RTH_FAIL("bucket page's block count wrong");
+				return rth_fail(why, __LINE__,
+						"bucket page's block count wrong");
 			if (pg[p].nfree >= n || rth_popcount(&pg[p]) != pg[p].nfree)
-				RTH_FAIL("bucket free count disagrees with bitmap");
+				return rth_fail(why, __LINE__,
+						"bucket free count disagrees with bitmap");
 			for (w = 0; w < RTH_MAP_WORDS; w++) {
 				u64 valid = n >= (w + 1) * 64 ? ~0ULL :
 					    n > w * 64 ? (1ULL << (n - w * 64)) - 1 : 0;
 
 				if (pg[p].map[w] & ~valid)
-					RTH_FAIL("bucket bitmap has bits past the page");
+					return rth_fail(why, __LINE__,
+							"bucket bitmap has bits past the page");
 			}
 			blocks[pg[p].cls] += n - pg[p].nfree;
 			cpages[pg[p].cls]++;
@@ -620,21 +605,26 @@ int rth_check(const struct rth_core *c, const char **why)
 			continue;
 		}
 		if (type != RTH_PAGE_FREE && type != RTH_PAGE_RUN)
-			RTH_FAIL("page run does not start with a head");
+			return rth_fail(why, __LINE__,
+					"page run does not start with a head");
 		len = pg[p].len;
 		if (!len || len > c->npages - p)
-			RTH_FAIL("run length out of range");
+			return rth_fail(why, __LINE__,
+					"run length out of range");
 		tail_type = type == RTH_PAGE_FREE ? RTH_PAGE_FREE_TAIL :
 						    RTH_PAGE_RUN_TAIL;
 		if (len > 1 && (pg[p + len - 1].type != tail_type ||
 				pg[p + len - 1].len != len))
-			RTH_FAIL("run tail does not match its head");
+			return rth_fail(why, __LINE__,
+					"run tail does not match its head");
 		for (q = p + 1; q + 1 < p + len; q++)
 			if (pg[q].type != RTH_PAGE_INTERIOR)
-				RTH_FAIL("descriptor inside a run is not interior");
+				return rth_fail(why, __LINE__,
+						"descriptor inside a run is not interior");
 		if (type == RTH_PAGE_FREE) {
 			if (prev_free)
-				RTH_FAIL("adjacent free runs not merged");
+				return rth_fail(why, __LINE__,
+						"adjacent free runs not merged");
 			free_pages += len;
 			free_runs++;
 			prev_free = true;
@@ -649,33 +639,40 @@ int rth_check(const struct rth_core *c, const char **why)
 	for (fl = 0; fl < RTH_FL_COUNT; fl++) {
 		if (fl >= c->nr_fl) {
 			if (c->sl_map[fl] || (c->fl_map & (1U << fl)))
-				RTH_FAIL("bitmap bit set for a level past the heap");
+				return rth_fail(why, __LINE__,
+						"bitmap bit set for a level past the heap");
 			continue;
 		}
 		if (!!c->sl_map[fl] != !!(c->fl_map & (1U << fl)))
-			RTH_FAIL("level bitmap disagrees with bin bitmap");
+			return rth_fail(why, __LINE__,
+					"level bitmap disagrees with bin bitmap");
 		for (sl = 0; sl < RTH_SL_COUNT; sl++) {
 			u32 n = 0, h = *rth_bin(c, fl, sl);
 
-			if ((h != RTH_NIL) != !!(c->sl_map[fl] & (1U << sl)))
-				RTH_FAIL("bin bitmap disagrees with bin list");
+			if (!(h == RTH_NIL) != !!(c->sl_map[fl] & (1U << sl)))
+				return rth_fail(why, __LINE__,
+						"bin bitmap disagrees with bin list");
 			for (prev = RTH_NIL, q = h; q != RTH_NIL; prev = q, q = pg[q].next) {
 				unsigned int f2, s2;
 
 				if (q >= c->npages || ++n > c->npages)
-					RTH_FAIL("bin list broken");
+					return rth_fail(why, __LINE__,
+							"bin list broken");
 				if (pg[q].type != RTH_PAGE_FREE || pg[q].prev != prev)
-					RTH_FAIL("bin list holds a non-free page");
+					return rth_fail(why, __LINE__,
+							"bin list holds a non-free page");
 				rth_bin_of(pg[q].len, &f2, &s2);
 				if (f2 != fl || s2 != sl)
-					RTH_FAIL("free run in the wrong bin");
+					return rth_fail(why, __LINE__,
+							"free run in the wrong bin");
 				listed_runs++;
 				listed_pages += pg[q].len;
 			}
 		}
 	}
 	if (listed_runs != free_runs || listed_pages != free_pages)
-		RTH_FAIL("free runs missing from the bins");
+		return rth_fail(why, __LINE__,
+				"free runs missing from the bins");
 
 	for (cls = 0; cls < RTH_NR_CLASSES; cls++) {
 		u32 n = 0;
@@ -683,25 +680,30 @@ int rth_check(const struct rth_core *c, const char **why)
 		for (prev = RTH_NIL, q = c->class_head[cls]; q != RTH_NIL;
 		     prev = q, q = pg[q].next) {
 			if (q >= c->npages || ++n > c->npages)
-				RTH_FAIL("class list broken");
+				return rth_fail(why, __LINE__,
+						"class list broken");
 			if (pg[q].type != RTH_PAGE_BUCKET || pg[q].cls != cls ||
 			    pg[q].prev != prev)
-				RTH_FAIL("class list holds a foreign page");
+				return rth_fail(why, __LINE__,
+						"class list holds a foreign page");
 			if (!pg[q].nfree)
-				RTH_FAIL("full page on a class list");
+				return rth_fail(why, __LINE__,
+						"full page on a class list");
 			partial--;
 		}
 		if (prev != c->class_tail[cls])
-			RTH_FAIL("class list tail wrong");
+			return rth_fail(why, __LINE__, "class list tail wrong");
 		if (blocks[cls] != c->class_blocks[cls] ||
 		    cpages[cls] != c->class_pages[cls])
-			RTH_FAIL("class statistics wrong");
+			return rth_fail(why, __LINE__,
+					"class statistics wrong");
 	}
 	if (partial)
-		RTH_FAIL("page with free blocks missing from its class list");
+		return rth_fail(why, __LINE__,
+				"page with free blocks missing from its class list");
 	if (used != rth_used(c) || free_pages != c->free_pages ||
 	    run_blocks != c->run_blocks || run_pages != c->run_pages)
-		RTH_FAIL("usage statistics wrong");
+		return rth_fail(why, __LINE__, "usage statistics wrong");
 	if (why)
 		*why = NULL;
 	return 0;

@@ -15,25 +15,16 @@
 #ifndef _RTHEAP_ALLOC_H
 #define _RTHEAP_ALLOC_H
 
-#ifdef __KERNEL__
-#include <linux/types.h>
+/* Kernel headers; host builds get tests/shim/core/linux/ instead. */
+#include <linux/bits.h>
+#include <linux/compiler.h>
 #include <linux/errno.h>
-#else
-#include <stddef.h>
-#include <stdint.h>
-#include <stdbool.h>
-#include <errno.h>
-typedef uint8_t u8;
-typedef uint16_t u16;
-typedef uint32_t u32;
-typedef uint64_t u64;
-#define noinline __attribute__((noinline))
-#endif
+#include <linux/types.h>
 
 #define RTH_PAGE_SHIFT		12
-#define RTH_PAGE_SIZE		(1UL << RTH_PAGE_SHIFT)
+#define RTH_PAGE_SIZE		BIT(RTH_PAGE_SHIFT)
 #define RTH_MIN_SHIFT		4			/* 16-byte blocks */
-#define RTH_MIN_BLOCK		(1UL << RTH_MIN_SHIFT)
+#define RTH_MIN_BLOCK		BIT(RTH_MIN_SHIFT)
 #define RTH_MAX_SHIFT		(RTH_PAGE_SHIFT - 1)	/* PAGE_SIZE / 2 */
 #define RTH_NR_CLASSES		(RTH_MAX_SHIFT - RTH_MIN_SHIFT + 1)
 #define RTH_MAP_WORDS		((RTH_PAGE_SIZE / RTH_MIN_BLOCK) / 64)
@@ -41,7 +32,7 @@ typedef uint64_t u64;
 
 /* Segregated fit of free page runs: SL_COUNT bins per power of two. */
 #define RTH_SL_SHIFT		4
-#define RTH_SL_COUNT		(1U << RTH_SL_SHIFT)
+#define RTH_SL_COUNT		BIT(RTH_SL_SHIFT)
 #define RTH_FL_COUNT		(32 - RTH_SL_SHIFT + 1)
 
 /*

@@ -12,7 +12,7 @@ $(FUZZ_DIR)/fuzz_alloc: $(FUZZ_SRCS) $(SRC)/tests/unit/model.h $(SRC)/kernel/all
 	@mkdir -p $(@D)/corpus
 	@echo "  CLANG   $(@F) (libFuzzer+asan+ubsan)"
 	$(Q)$(CLANG) -g -O1 -Wall -Wextra -Werror -fsanitize=fuzzer,address,undefined \
-		-fno-sanitize-recover=all -I$(SRC)/kernel -I$(SRC)/tests/unit \
+		-fno-sanitize-recover=all $(CORE_CFLAGS) -I$(SRC)/tests/unit \
 		-o $@ $(FUZZ_SRCS)
 
 .PHONY: fuzz fuzz-short

@@ -11,12 +11,12 @@ ALLOC_TEST_DEPS := $(ALLOC_TEST_SRCS) $(UNIT_DIR)/model.h $(SRC)/kernel/alloc.h
 $(BUILD)/host/test_alloc: $(ALLOC_TEST_DEPS)
 	@mkdir -p $(@D)
 	@echo "  CC      $(@F)"
-	$(Q)$(CC) $(HOST_CFLAGS) -I$(UNIT_DIR) -o $@ $(ALLOC_TEST_SRCS) $(CMOCKA_LIBS)
+	$(Q)$(CC) $(HOST_CFLAGS) $(CORE_CFLAGS) -I$(UNIT_DIR) -o $@ $(ALLOC_TEST_SRCS) $(CMOCKA_LIBS)
 
 $(BUILD)/san/test_alloc: $(ALLOC_TEST_DEPS)
 	@mkdir -p $(@D)
 	@echo "  CC      $(@F) (asan+ubsan)"
-	$(Q)$(CC) $(HOST_CFLAGS) $(SAN_CFLAGS) -I$(UNIT_DIR) -o $@ $(ALLOC_TEST_SRCS) $(CMOCKA_LIBS)
+	$(Q)$(CC) $(HOST_CFLAGS) $(CORE_CFLAGS) $(SAN_CFLAGS) -I$(UNIT_DIR) -o $@ $(ALLOC_TEST_SRCS) $(CMOCKA_LIBS)
 
 .PHONY: alloc-test-run alloc-test-san-run
 alloc-test-run: $(BUILD)/host/test_alloc

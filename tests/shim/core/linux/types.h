@@ -1,0 +1,12 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Host shim for kernel/alloc.[ch]: the kernel types the core uses. */
+#ifndef _RTHEAP_SHIM_CORE_TYPES_H
+#define _RTHEAP_SHIM_CORE_TYPES_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+typedef uint8_t u8;
+typedef uint16_t u16;
+typedef uint32_t u32;
+typedef uint64_t u64;
+#endif
