@@ -1,0 +1,102 @@
+# SPDX-License-Identifier: GPL-2.0
+# Guest tests: static test programs and the suite runner for the qemu guest
+# (tools/vm-run), and the kernel self-test module.  Included by the
+# top-level Makefile; uses $(SRC) $(BUILD) $(Q) $(HOST_CFLAGS) $(CC), and
+# from lib/lib.mk, tools/tools.mk, kernel/module.mk: $(LIBHEAP_A),
+# $(HEAPCTL_STATIC), KVER / KDIR / MODULE_KVERS and `make module'.
+#
+#   make guest-bins                   build/guest/bin/: t_* tests, runner, heapctl
+#   make selftest-module [KVER=abi]   build/module/<abi>/rtheap_selftest.ko
+#   make check-guest [KERNELS="debian rt"]
+#                                     one guest boot per kernel running
+#                                     rtheap-guest-suite; fails if any fails
+#
+# The self-test module is built by check-guest (not by guest-bins, which
+# does not know the guest's kernel), after `make module' for the same ABI.
+
+GUEST_SRC      := $(SRC)/tests/guest
+GUEST_BIN      := $(BUILD)/guest/bin
+GUEST_OBJ      := $(BUILD)/guest/obj
+GUEST_LIBHEAP  := $(if $(LIBHEAP_A),$(LIBHEAP_A),$(BUILD)/lib/libheap.a)
+GUEST_HEAPCTL  := $(if $(HEAPCTL_STATIC),$(HEAPCTL_STATIC),$(BUILD)/tools/heapctl.static)
+GUEST_CFLAGS   := $(HOST_CFLAGS) -D_GNU_SOURCE -I$(SRC)/include -I$(SRC)/include/uapi -MMD -MP
+GUEST_LDFLAGS  := -static -pthread
+
+GUEST_C_TESTS  := $(sort $(patsubst $(GUEST_SRC)/%.c,%,$(wildcard $(GUEST_SRC)/t_*.c)))
+GUEST_SH_TESTS := $(sort $(patsubst $(GUEST_SRC)/%.sh,%,$(wildcard $(GUEST_SRC)/t_*.sh)))
+GUEST_HELPERS  := rtheap-heapcount
+GUEST_PROGS    := $(addprefix $(GUEST_BIN)/,$(GUEST_C_TESTS) $(GUEST_HELPERS))
+GUEST_SCRIPTS  := $(addprefix $(GUEST_BIN)/,$(GUEST_SH_TESTS) rtheap-guest-suite)
+
+ifeq ($(V),1)
+guest_msg =
+else
+guest_msg = @printf '  %-7s %s\n' '$(1)' '$(patsubst $(BUILD)/%,%,$(2))';
+endif
+
+.PHONY: guest-bins selftest-module check-guest
+
+guest-bins: $(GUEST_PROGS) $(GUEST_SCRIPTS) $(GUEST_BIN)/heapctl
+
+$(GUEST_OBJ)/%.o: $(GUEST_SRC)/%.c
+	@mkdir -p $(@D)
+	$(call guest_msg,CC,$@)$(CC) $(GUEST_CFLAGS) -c -o $@ $<
+
+$(GUEST_PROGS): $(GUEST_BIN)/%: $(GUEST_OBJ)/%.o $(GUEST_OBJ)/tcommon.o $(GUEST_LIBHEAP)
+	@mkdir -p $(@D)
+	$(call guest_msg,LD,$@)$(CC) $(GUEST_LDFLAGS) -o $@ $^
+
+$(addprefix $(GUEST_BIN)/,$(GUEST_SH_TESTS)): $(GUEST_BIN)/%: $(GUEST_SRC)/%.sh
+	@mkdir -p $(@D)
+	$(Q)install -m 0755 $< $@
+
+$(GUEST_BIN)/rtheap-guest-suite: $(GUEST_SRC)/rtheap-guest-suite
+	@mkdir -p $(@D)
+	$(Q)install -m 0755 $< $@
+
+$(GUEST_BIN)/heapctl: $(GUEST_HEAPCTL)
+	@mkdir -p $(@D)
+	$(Q)install -m 0755 $< $@
+
+-include $(wildcard $(GUEST_OBJ)/*.d)
+
+# ---- the kernel self-test module ------------------------------------------
+#
+# Out of tree in build/module/<abi>/selftest/ (symlinks to tests/kmod/),
+# linked against rtheap's Module.symvers from `make module' for that ABI;
+# the .ko is copied beside rtheap.ko, where vm-run picks up every *.ko.
+
+SELFTEST_KVER = $(if $(KVER),$(KVER),$(lastword $(filter-out %-rt-amd64,$(sort $(notdir $(patsubst %/build,%,$(wildcard /lib/modules/*-amd64/build)))))))
+SELFTEST_KDIR = $(if $(KDIR),$(KDIR),/lib/modules/$(SELFTEST_KVER)/build)
+SELFTEST_MOD  = $(BUILD)/module/$(SELFTEST_KVER)
+SELFTEST_DIR  = $(SELFTEST_MOD)/selftest
+
+selftest-module: module
+	$(Q)test -e $(SELFTEST_MOD)/Module.symvers || \
+		{ echo "rtheap: no $(SELFTEST_MOD)/Module.symvers (make module KVER=$(SELFTEST_KVER))" >&2; exit 1; }
+	@mkdir -p $(SELFTEST_DIR)
+	$(Q)ln -sf $(SRC)/tests/kmod/Kbuild $(SELFTEST_DIR)/Kbuild
+	$(Q)ln -sf $(SRC)/tests/kmod/rtheap_selftest.c $(SELFTEST_DIR)/rtheap_selftest.c
+	@echo "  KBUILD  rtheap_selftest.ko ($(SELFTEST_KVER))"
+	$(Q)$(MAKE) -C $(SELFTEST_KDIR) M=$(SELFTEST_DIR) $(if $(filter 1,$(V)),V=1,-s) \
+		RTHEAP_SRC=$(SRC) KBUILD_EXTRA_SYMBOLS=$(SELFTEST_MOD)/Module.symvers \
+		$(if $(wildcard $(SELFTEST_KDIR)/vmlinux),,CONFIG_DEBUG_INFO_BTF_MODULES=) modules
+	$(Q)cp $(SELFTEST_DIR)/rtheap_selftest.ko $(SELFTEST_MOD)/rtheap_selftest.ko
+
+# ---- the guest suite ---------------------------------------------------------
+
+KERNELS ?= debian rt
+
+# One boot per kernel; every kernel runs even when one fails.
+check-guest: guest-bins
+	$(Q)failed=; \
+	for k in $(KERNELS); do \
+		abi=$$($(SRC)/tools/vm-run --kernel $$k --print-abi) || { failed="$$failed $$k"; continue; }; \
+		$(MAKE) -f $(SRC)/Makefile selftest-module KVER=$$abi KDIR=/lib/modules/$$abi/build || \
+			{ failed="$$failed $$k"; continue; }; \
+		echo "  VM-RUN  rtheap-guest-suite ($$k, $$abi)"; \
+		VMRUN_NO_BUILD=1 $(SRC)/tools/vm-run --kernel $$k -- rtheap-guest-suite || \
+			failed="$$failed $$k"; \
+	done; \
+	if [ -n "$$failed" ]; then echo "check-guest: FAILED on:$$failed" >&2; exit 1; fi; \
+	echo "check-guest: passed on $(KERNELS)"

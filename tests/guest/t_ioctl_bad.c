@@ -1,0 +1,392 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Bad input through raw ioctls, where libheap would never let it through:
+ * unknown commands (-ENOTTY), non-zero reserved and padding fields, unknown
+ * flag and mode bits, huge and "negative" sizes, offsets outside the heap or
+ * not at a block start, double frees, calls on a file attached to no heap,
+ * a second CREATE/BIND on an attached file (-EBUSY), bad user pointers.
+ * Every refused call must leave the heap as it was.  (Command 1 is
+ * FIBMAP and 2 FIGETBSZ, handled by the VFS before the driver: not used.)
+ */
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "tcommon.h"
+
+static const uint64_t huge[] = {
+	~0ULL, 1ULL << 63, (1ULL << 63) + 4096, 1ULL << 62, 1ULL << 48,
+	~0ULL - 4095, 0x8000000000000001ULL,
+};
+#define NHUGE (sizeof(huge) / sizeof(huge[0]))
+
+static void test_unknown_commands(int fd)
+{
+	static const unsigned long cmds[] = {
+		_IOWR(RTHEAP_IOC_MAGIC, 0x09, struct rtheap_alloc),
+		_IOWR(RTHEAP_IOC_MAGIC, 0x40, struct rtheap_alloc),
+		_IOWR(RTHEAP_IOC_MAGIC, 0xff, struct rtheap_create_arg),
+		_IO(RTHEAP_IOC_MAGIC, 0x7f),
+		/* Right number, wrong direction or size. */
+		_IOR(RTHEAP_IOC_MAGIC, 0x00, struct rtheap_version),
+		_IOW(RTHEAP_IOC_MAGIC, 0x04, struct rtheap_alloc),
+		_IOWR(RTHEAP_IOC_MAGIC, 0x04, uint64_t),
+		_IOWR(RTHEAP_IOC_MAGIC, 0x01, struct rtheap_create),
+		_IOWR(RTHEAP_IOC_MAGIC, 0x08, struct rtheap_delete),
+		/* Someone else's magic, and nonsense. */
+		_IOWR(RTHEAP_IOC_MAGIC + 1, 0x01, struct rtheap_create_arg),
+		_IOWR('T', 0x04, struct rtheap_alloc),
+		0, 0xdeadbeef, ~0UL,
+	};
+	char buf[512];
+
+	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+		int ret;
+
+		memset(buf, 0, sizeof(buf));
+		ret = t_ioctl(fd, cmds[i], buf);
+		CHECKF(ret == -ENOTTY, "ioctl cmd 0x%lx returned %s, "
+		       "expected -ENOTTY", cmds[i], t_errname(ret));
+	}
+}
+
+static void test_create_input(void)
+{
+	struct rtheap_create_arg a, good;
+	const char *n = t_name("t_ioctl_c");
+	int fd = t_open_dev();
+
+	memset(&good, 0, sizeof(good));
+	strcpy(good.in.name, n);
+	good.in.size = 4 * T_PAGE;
+
+	for (int i = 0; i < 4; i++) {
+		a = good;
+		a.in.reserved[i] = 1;
+		CHECK_RET(t_ioctl(fd, RTHEAP_IOC_CREATE, &a), -EINVAL);
+	}
+	a = good;
+	a.in.flags = 1U << 2;
+	CHECK_RET(t_ioctl(fd, RTHEAP_IOC_CREATE, &a), -EINVAL);
+	a.in.flags = 1U << 31;
+	CHECK_RET(t_ioctl(fd, RTHEAP_IOC_CREATE, &a), -EINVAL);
+	a = good;
+	a.in.flags = RTHEAP_CREATE_PERM;
+	a.in.perm = 01000;
+	CHECK_RET(t_ioctl(fd, RTHEAP_IOC_CREATE, &a), -EINVAL);
+	a.in.perm = ~0U;
+	CHECK_RET(t_ioctl(fd, RTHEAP_IOC_CREATE, &a), -EINVAL);
+	for (uint32_t bit = 0; bit < 32; bit++) {
+		a = good;
+		a.in.mode = 1U << bit;
+		if (a.in.mode & RTHEAP_MODE_MASK)
+			continue;
+		CHECK_RET(t_ioctl(fd, RTHEAP_IOC_CREATE, &a), -EINVAL);
+	}
+	a = good;
+	a.in.size = 0;
+	CHECK_RET(t_ioctl(fd, RTHEAP_IOC_CREATE, &a), -EINVAL);
+	for (size_t i = 0; i < NHUGE; i++) {
+		int ret;
+
+		a = good;
+		a.in.size = huge[i];
+		ret = t_ioctl(fd, RTHEAP_IOC_CREATE, &a);
+		CHECKF(ret == -EINVAL || (huge[i] < (1ULL << 63) &&
+					  ret == -ENOMEM),
+		       "create of %#llx bytes returned %s",
+		       (unsigned long long)huge[i], t_errname(ret));
+	}
+	/* A name filling all 32 bytes, without its NUL. */
+	a = good;
+	memset(a.in.name, 'q', sizeof(a.in.name));
+	CHECK_RET(t_ioctl(fd, RTHEAP_IOC_CREATE, &a), -ENAMETOOLONG);
+
+	/* Bad pointers. */
+	CHECK_RET(t_ioctl(fd, RTHEAP_IOC_CREATE, NULL), -EFAULT);
+	CHECK_RET(t_ioctl(fd, RTHEAP_IOC_CREATE, (void *)-4096L), -EFAULT);
+
+	/* None of that created anything or attached the file. */
+	CHECK(!t_listed(n));
+	a = good;
+	CHECK_OK(t_ioctl(fd, RTHEAP_IOC_CREATE, &a));
+	CHECK(t_listed(n));
+	CHECK_EQ(a.out.mode, H_FIFO);
+	CHECK_EQ(a.out.heap_size, 4 * T_PAGE);
+	CHECK(a.out.map_size >= 4 * T_PAGE);
+	CHECK_EQ(a.out.map_size % T_PAGE, 0);
+	CHECK_EQ(a.out.reserved[0], 0);
+	CHECK_EQ(a.out.reserved[1], 0);
+
+	/* Attached: a second CREATE or a BIND is -EBUSY. */
+	{
+		struct rtheap_create_arg b = good;
+		struct rtheap_bind bd;
+
+		strcpy(b.in.name, t_name("t_ioctl_c2"));
+		CHECK_RET(t_ioctl(fd, RTHEAP_IOC_CREATE, &b), -EBUSY);
+		CHECK(!t_listed(b.in.name));
+		memset(&bd, 0, sizeof(bd));
+		strcpy(bd.name, n);
+		bd.timeout = RTHEAP_TM_NONBLOCK;
+		CHECK_RET(t_ioctl(fd, RTHEAP_IOC_BIND, &bd), -EBUSY);
+	}
+	close(fd);
+	CHECK(!t_listed(n));
+}
+
+static void test_bind_input(void)
+{
+	struct rtheap_bind b, good;
+	const char *n = t_name("t_ioctl_b");
+	int cfd = t_open_dev(), fd = t_open_dev();
+
+	CHECK_OK(t_raw_create(cfd, n, T_PAGE, H_FIFO, NULL));
+	memset(&good, 0, sizeof(good));
+	strcpy(good.name, n);
+	good.timeout = RTHEAP_TM_NONBLOCK;
+
+	b = good;
+	b.pad = 1;
+	CHECK_RET(t_ioctl(fd, RTHEAP_IOC_BIND, &b), -EINVAL);
+	for (int i = 0; i < 2; i++) {
+		b = good;
+		b.reserved[i] = ~0ULL;
+		CHECK_RET(t_ioctl(fd, RTHEAP_IOC_BIND, &b), -EINVAL);
+	}
+	b = good;
+	b.flags = 1U << 1;
+	CHECK_RET(t_ioctl(fd, RTHEAP_IOC_BIND, &b), -EINVAL);
+	b.flags = ~0U;
+	CHECK_RET(t_ioctl(fd, RTHEAP_IOC_BIND, &b), -EINVAL);
+	b = good;
+	memset(b.name, 'r', sizeof(b.name));
+	CHECK_RET(t_ioctl(fd, RTHEAP_IOC_BIND, &b), -ENAMETOOLONG);
+	CHECK_RET(t_ioctl(fd, RTHEAP_IOC_BIND, NULL), -EFAULT);
+
+	/* Missing name: non-blocking, and an absolute deadline passed. */
+	b = good;
+	strcpy(b.name, t_name("t_ioctl_none"));
+	CHECK_RET(t_ioctl(fd, RTHEAP_IOC_BIND, &b), -EWOULDBLOCK);
+	b.timeout = 1;
+	b.flags = RTHEAP_TIMEOUT_ABS;
+	CHECK_RET(t_ioctl(fd, RTHEAP_IOC_BIND, &b), -ETIMEDOUT);
+
+	/* Still unattached after all of that; then a good bind. */
+	{
+		struct rtheap_alloc al;
+
+		memset(&al, 0, sizeof(al));
+		al.size = 16;
+		al.timeout = RTHEAP_TM_NONBLOCK;
+		CHECK_RET(t_ioctl(fd, RTHEAP_IOC_ALLOC, &al), -EINVAL);
+	}
+	b = good;
+	CHECK_OK(t_ioctl(fd, RTHEAP_IOC_BIND, &b));
+	CHECK_EQ(b.out.heap_size, T_PAGE);
+	b = good;
+	CHECK_RET(t_ioctl(fd, RTHEAP_IOC_BIND, &b), -EBUSY);
+	close(fd);
+	close(cfd);
+}
+
+static void test_unattached(void)
+{
+	int fd = t_open_dev();
+	struct rtheap_alloc al;
+	struct rtheap_free fr;
+	struct rtheap_inquire iq;
+	struct rtheap_delete d;
+	struct rtheap_version v;
+	void *m;
+
+	memset(&al, 0, sizeof(al));
+	al.size = 16;
+	al.timeout = RTHEAP_TM_NONBLOCK;
+	CHECK_RET(t_ioctl(fd, RTHEAP_IOC_ALLOC, &al), -EINVAL);
+	memset(&fr, 0, sizeof(fr));
+	CHECK_RET(t_ioctl(fd, RTHEAP_IOC_FREE, &fr), -EINVAL);
+	memset(&iq, 0, sizeof(iq));
+	CHECK_RET(t_ioctl(fd, RTHEAP_IOC_INQUIRE, &iq), -EINVAL);
+	memset(&d, 0, sizeof(d));
+	CHECK_RET(t_ioctl(fd, RTHEAP_IOC_DELETE, &d), -EINVAL);
+	m = mmap(NULL, T_PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	CHECKF(m == MAP_FAILED, "mmap of a file attached to no heap worked");
+	/* The handshake and the list need no heap. */
+	memset(&v, 0, sizeof(v));
+	CHECK_OK(t_ioctl(fd, RTHEAP_IOC_VERSION, &v));
+	CHECK_OK(t_ioctl(fd, RTHEAP_IOC_NOP, NULL));
+	close(fd);
+}
+
+static void test_heap_input(void)
+{
+	int fd = t_open_dev();
+	struct rtheap_attach at;
+	struct rtheap_alloc al, good;
+	struct rtheap_free fr;
+	struct rtheap_inquire iq;
+	struct rtheap_delete d;
+	struct rtheap_list l;
+	uint64_t small, big, used;
+
+	CHECK_OK(t_raw_create(fd, NULL, 16 * T_PAGE, H_FIFO, &at));
+	memset(&good, 0, sizeof(good));
+	good.timeout = RTHEAP_TM_NONBLOCK;
+
+	/* ALLOC: reserved, padding, flags, sizes. */
+	good.size = 64;
+	al = good;
+	al.pad = 1;
+	CHECK_RET(t_ioctl(fd, RTHEAP_IOC_ALLOC, &al), -EINVAL);
+	for (int i = 0; i < 2; i++) {
+		al = good;
+		al.reserved[i] = 1;
+		CHECK_RET(t_ioctl(fd, RTHEAP_IOC_ALLOC, &al), -EINVAL);
+	}
+	al = good;
+	al.flags = 2;
+	CHECK_RET(t_ioctl(fd, RTHEAP_IOC_ALLOC, &al), -EINVAL);
+	al.flags = 1U << 31;
+	CHECK_RET(t_ioctl(fd, RTHEAP_IOC_ALLOC, &al), -EINVAL);
+	al = good;
+	al.size = 0;
+	CHECK_RET(t_ioctl(fd, RTHEAP_IOC_ALLOC, &al), -EINVAL);
+	al.size = at.map_size + 1;
+	CHECK_RET(t_ioctl(fd, RTHEAP_IOC_ALLOC, &al), -EINVAL);
+	for (size_t i = 0; i < NHUGE; i++) {
+		al = good;
+		al.size = huge[i];
+		CHECK_RET(t_ioctl(fd, RTHEAP_IOC_ALLOC, &al), -EINVAL);
+		al.timeout = RTHEAP_TM_INFINITE;
+		CHECK_RET(t_ioctl(fd, RTHEAP_IOC_ALLOC, &al), -EINVAL);
+	}
+	CHECK_RET(t_ioctl(fd, RTHEAP_IOC_ALLOC, NULL), -EFAULT);
+
+	al = good;
+	CHECK_OK(t_ioctl(fd, RTHEAP_IOC_ALLOC, &al));
+	small = al.offset;
+	CHECK_EQ(small % 64, 0);
+	CHECK(small < at.map_size);
+	al = good;
+	al.size = 3 * T_PAGE;
+	CHECK_OK(t_ioctl(fd, RTHEAP_IOC_ALLOC, &al));
+	big = al.offset;
+	CHECK_EQ(big % T_PAGE, 0);
+	CHECK(big + 3 * T_PAGE <= at.map_size);
+	used = 64 + 3 * T_PAGE;
+
+	/* FREE: reserved, then every kind of bad offset. */
+	for (int i = 0; i < 3; i++) {
+		memset(&fr, 0, sizeof(fr));
+		fr.offset = small;
+		fr.reserved[i] = 1;
+		CHECK_RET(t_ioctl(fd, RTHEAP_IOC_FREE, &fr), -EINVAL);
+	}
+	{
+		const uint64_t bad[] = {
+			at.map_size, at.map_size + 64, at.map_size + T_PAGE,
+			~0ULL, ~0ULL - 63, 1ULL << 63, 1ULL << 32,
+			(1ULL << 32) + small, small + 1, small + 8,
+			small + 16, small + 32, small + 63, small + 64,
+			big + 1, big + 16, big + 2048, big + T_PAGE,
+			big + 2 * T_PAGE, big + 3 * T_PAGE,
+			at.map_size - 16, at.map_size - T_PAGE,
+		};
+
+		for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+			int ret;
+
+			memset(&fr, 0, sizeof(fr));
+			fr.offset = bad[i];
+			ret = t_ioctl(fd, RTHEAP_IOC_FREE, &fr);
+			CHECKF(ret == -EINVAL, "free of offset %#llx (small "
+			       "block %#llx, big block %#llx, map %#llx) "
+			       "returned %s, expected -EINVAL",
+			       (unsigned long long)bad[i],
+			       (unsigned long long)small,
+			       (unsigned long long)big,
+			       (unsigned long long)at.map_size,
+			       t_errname(ret));
+		}
+	}
+	CHECK_RET(t_ioctl(fd, RTHEAP_IOC_FREE, NULL), -EFAULT);
+
+	/* INQUIRE: reserved; and nothing above changed the heap. */
+	for (int i = 0; i < 2; i++) {
+		memset(&iq, 0, sizeof(iq));
+		iq.reserved[i] = 1;
+		CHECK_RET(t_ioctl(fd, RTHEAP_IOC_INQUIRE, &iq), -EINVAL);
+	}
+	CHECK_RET(t_ioctl(fd, RTHEAP_IOC_INQUIRE, NULL), -EFAULT);
+	memset(&iq, 0, sizeof(iq));
+	CHECK_OK(t_ioctl(fd, RTHEAP_IOC_INQUIRE, &iq));
+	CHECK_EQ(iq.info.used_mem, used);
+	CHECK_EQ(iq.info.id, at.id);
+
+	/* Double frees. */
+	memset(&fr, 0, sizeof(fr));
+	fr.offset = small;
+	CHECK_OK(t_ioctl(fd, RTHEAP_IOC_FREE, &fr));
+	CHECK_RET(t_ioctl(fd, RTHEAP_IOC_FREE, &fr), -EINVAL);
+	fr.offset = big;
+	CHECK_OK(t_ioctl(fd, RTHEAP_IOC_FREE, &fr));
+	CHECK_RET(t_ioctl(fd, RTHEAP_IOC_FREE, &fr), -EINVAL);
+	memset(&iq, 0, sizeof(iq));
+	CHECK_OK(t_ioctl(fd, RTHEAP_IOC_INQUIRE, &iq));
+	CHECK_EQ(iq.info.used_mem, 0);
+
+	/* LIST: reserved, bad buffer. */
+	for (int i = 0; i < 2; i++) {
+		memset(&l, 0, sizeof(l));
+		l.reserved[i] = 1;
+		CHECK_RET(t_ioctl(fd, RTHEAP_IOC_LIST, &l), -EINVAL);
+	}
+	memset(&l, 0, sizeof(l));
+	l.capacity = 4;
+	l.buf = 0;
+	CHECK_RET(t_ioctl(fd, RTHEAP_IOC_LIST, &l), -EFAULT);
+	l.buf = (uint64_t)-4096;
+	CHECK_RET(t_ioctl(fd, RTHEAP_IOC_LIST, &l), -EFAULT);
+	memset(&l, 0, sizeof(l));
+	CHECK_OK(t_ioctl(fd, RTHEAP_IOC_LIST, &l));
+	CHECK(l.count >= 1);
+
+	/* DELETE: reserved, then for real; afterwards -EIDRM. */
+	for (int i = 0; i < 2; i++) {
+		memset(&d, 0, sizeof(d));
+		d.reserved[i] = 1;
+		CHECK_RET(t_ioctl(fd, RTHEAP_IOC_DELETE, &d), -EINVAL);
+	}
+	CHECK_RET(t_ioctl(fd, RTHEAP_IOC_DELETE, NULL), -EFAULT);
+	memset(&d, 0, sizeof(d));
+	CHECK_OK(t_ioctl(fd, RTHEAP_IOC_DELETE, &d));
+	CHECK_RET(t_ioctl(fd, RTHEAP_IOC_DELETE, &d), -EIDRM);
+	al = good;
+	CHECK_RET(t_ioctl(fd, RTHEAP_IOC_ALLOC, &al), -EIDRM);
+	memset(&iq, 0, sizeof(iq));
+	CHECK_RET(t_ioctl(fd, RTHEAP_IOC_INQUIRE, &iq), -EIDRM);
+	/* Attached to a deleted heap is still attached. */
+	{
+		struct rtheap_create_arg c;
+
+		memset(&c, 0, sizeof(c));
+		c.in.size = T_PAGE;
+		CHECK_RET(t_ioctl(fd, RTHEAP_IOC_CREATE, &c), -EBUSY);
+	}
+	test_unknown_commands(fd);
+	close(fd);
+}
+
+int main(void)
+{
+	int fd = t_open_dev();
+
+	test_unknown_commands(fd);
+	close(fd);
+	test_create_input();
+	test_bind_input();
+	test_unattached();
+	test_heap_input();
+	return T_EXIT_PASS;
+}

@@ -1,0 +1,188 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * rt_heap_create -ENOMEM at the module's limits: max_heaps live heaps and
+ * max_bytes heap bytes in total (both read from RTHEAP_IOC_VERSION).  When
+ * a limit is too large to reach in the guest, the test lowers it through
+ * /sys/module/rtheap/parameters if that is writable, and restores it.
+ */
+#include <fcntl.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include "tcommon.h"
+
+#define PARAM_DIR "/sys/module/rtheap/parameters/"
+
+static bool write_param(const char *name, unsigned long long v)
+{
+	char path[128], buf[32];
+	int fd, len;
+	bool ok;
+
+	snprintf(path, sizeof(path), PARAM_DIR "%s", name);
+	fd = open(path, O_WRONLY);
+	if (fd < 0)
+		return false;
+	len = snprintf(buf, sizeof(buf), "%llu\n", v);
+	ok = write(fd, buf, len) == len;
+	close(fd);
+	return ok;
+}
+
+static uint64_t mem_available(void)
+{
+	FILE *f = fopen("/proc/meminfo", "r");
+	char line[128];
+	unsigned long long kb = 0;
+
+	CHECK(f);
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "MemAvailable: %llu kB", &kb) == 1)
+			break;
+	fclose(f);
+	return kb * 1024;
+}
+
+static uint64_t live_bytes(int *nheaps)
+{
+	struct rtheap_info *infos;
+	uint64_t sum = 0;
+	int n = t_list(&infos);
+
+	for (int i = 0; i < n; i++)
+		sum += infos[i].usable_mem;
+	free(infos);
+	*nheaps = n;
+	return sum;
+}
+
+static void test_max_heaps(unsigned int max_heaps)
+{
+	RT_HEAP *h;
+	RT_HEAP extra;
+	struct rlimit rl;
+	unsigned int want, i;
+	int live;
+
+	live_bytes(&live);
+	CHECK((unsigned int)live <= max_heaps);
+	want = max_heaps - live;
+	rl.rlim_cur = rl.rlim_max = want + 64;
+	if (setrlimit(RLIMIT_NOFILE, &rl))
+		T_FAIL("setrlimit(NOFILE, %u): %s", want + 64, strerror(errno));
+	h = calloc(want, sizeof(*h));
+	CHECK(h);
+	for (i = 0; i < want; i++) {
+		int ret = rt_heap_create(&h[i], NULL, T_PAGE, H_FIFO);
+
+		CHECKF(ret == 0, "heap %u of max_heaps %u: create returned %s",
+		       i + live, max_heaps, t_errname(ret));
+	}
+	CHECK_RET(rt_heap_create(&extra, NULL, T_PAGE, H_FIFO), -ENOMEM);
+	CHECK_RET(rt_heap_create(&extra, t_name("t_limits"), T_PAGE, H_PRIO),
+		  -ENOMEM);
+	CHECK(!t_listed(t_name("t_limits")));
+	/* One slot freed is one slot usable again. */
+	CHECK_OK(rt_heap_delete(&h[0]));
+	CHECK_OK(rt_heap_create(&h[0], NULL, T_PAGE, H_FIFO));
+	CHECK_RET(rt_heap_create(&extra, NULL, T_PAGE, H_FIFO), -ENOMEM);
+	for (i = 0; i < want; i++)
+		CHECK_OK(rt_heap_delete(&h[i]));
+	free(h);
+	CHECK_OK(rt_heap_create(&extra, NULL, T_PAGE, H_FIFO));
+	CHECK_OK(rt_heap_delete(&extra));
+}
+
+static void test_max_bytes(uint64_t max_bytes)
+{
+	RT_HEAP big, extra;
+	uint64_t used, size;
+	int live;
+	void *p;
+
+	used = live_bytes(&live);
+	CHECK(used <= max_bytes);
+	size = (max_bytes - used) & ~(T_PAGE - 1);
+	if (size < 2 * T_PAGE)
+		t_skip("max_bytes %llu leaves no room to test",
+		       (unsigned long long)max_bytes);
+
+	/* More than the limit in one heap is never granted. */
+	CHECK_RET2(rt_heap_create(&big, NULL, size + T_PAGE, H_FIFO),
+		   -ENOMEM, -EINVAL);
+	CHECK_RET2(rt_heap_create(&big, NULL, max_bytes + T_PAGE, H_FIFO),
+		   -ENOMEM, -EINVAL);
+
+	/* Exactly up to the limit is, and then nothing more. */
+	CHECK_OK(rt_heap_create(&big, NULL, size, H_FIFO));
+	CHECK_RET(rt_heap_create(&extra, NULL, T_PAGE, H_FIFO), -ENOMEM);
+	CHECK_OK(rt_heap_alloc(&big, size, TM_NONBLOCK, &p));
+	CHECK_OK(rt_heap_free(&big, p));
+	CHECK_OK(rt_heap_delete(&big));
+	CHECK_OK(rt_heap_create(&extra, NULL, T_PAGE, H_FIFO));
+	CHECK_OK(rt_heap_delete(&extra));
+}
+
+static struct rtheap_version orig;
+
+/* Put the limits back even when a check fails half-way. */
+static void restore_params(void)
+{
+	struct rtheap_version now;
+	int fd = open(RTHEAP_DEVICE, O_RDWR);
+
+	memset(&now, 0, sizeof(now));
+	if (fd < 0 || t_ioctl(fd, RTHEAP_IOC_VERSION, &now)) {
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	close(fd);
+	if (now.max_heaps != orig.max_heaps)
+		write_param("max_heaps", orig.max_heaps);
+	if (now.max_bytes != orig.max_bytes)
+		write_param("max_bytes", orig.max_bytes);
+}
+
+int main(void)
+{
+	struct rtheap_version v = t_version();
+	uint64_t room = mem_available() / 4;
+	bool lowered_heaps = false, lowered_bytes = false;
+	unsigned int max_heaps = v.max_heaps;
+	uint64_t max_bytes = v.max_bytes;
+
+	orig = v;
+	atexit(restore_params);
+	if (room > (256ULL << 20))
+		room = 256ULL << 20;
+
+	if (max_heaps > 4096 || (uint64_t)max_heaps * T_PAGE > max_bytes) {
+		if (!write_param("max_heaps", 64))
+			t_skip("max_heaps %u too large to reach and "
+			       PARAM_DIR "max_heaps not writable", max_heaps);
+		lowered_heaps = true;
+		max_heaps = t_version().max_heaps;
+		CHECK_EQ(max_heaps, 64);
+	}
+	test_max_heaps(max_heaps);
+	if (lowered_heaps)
+		CHECK(write_param("max_heaps", v.max_heaps));
+
+	if (max_bytes > room) {
+		if (!write_param("max_bytes", 64 * T_PAGE))
+			t_skip("max_bytes %llu too large for the guest and "
+			       PARAM_DIR "max_bytes not writable",
+			       (unsigned long long)max_bytes);
+		lowered_bytes = true;
+		max_bytes = t_version().max_bytes;
+		CHECK_EQ(max_bytes, 64 * T_PAGE);
+	}
+	test_max_bytes(max_bytes);
+	if (lowered_bytes)
+		CHECK(write_param("max_bytes", v.max_bytes));
+
+	CHECK_EQ(t_version().max_heaps, v.max_heaps);
+	CHECK_EQ(t_version().max_bytes, v.max_bytes);
+	return T_EXIT_PASS;
+}

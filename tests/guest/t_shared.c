@@ -1,0 +1,58 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * H_SHARED: the heap is one segment; alloc with size 0 or the heap size
+ * returns its base (every time), any other size is -EINVAL; free has no
+ * effect and returns 0.
+ */
+#include <unistd.h>
+
+#include "tcommon.h"
+
+static void test_shared(size_t size, int mode)
+{
+	RT_HEAP h;
+	char *seg, *again;
+
+	CHECK_OK(rt_heap_create(&h, t_name("t_shared"), size, mode));
+	CHECK_EQ(t_inquire(&h).mode, mode);
+	CHECK_EQ(t_inquire(&h).heapsize, size);
+	CHECK_OK(rt_heap_alloc(&h, 0, TM_NONBLOCK, (void **)&seg));
+	CHECK(seg == h.base);
+	for (size_t i = 0; i < size; i++)
+		CHECKF(seg[i] == 0, "fresh shared segment: byte %zu is 0x%02x",
+		       i, (unsigned char)seg[i]);
+	memset(seg, 0xab, size);
+	CHECK_OK(rt_heap_alloc(&h, size, TM_NONBLOCK, (void **)&again));
+	CHECK(again == seg);
+	CHECK_OK(rt_heap_alloc(&h, 0, TM_INFINITE, (void **)&again));
+	CHECK(again == seg);
+	CHECK_OK(rt_heap_alloc(&h, size, 1000000, (void **)&again));
+	CHECK(again == seg);
+
+	CHECK_RET(rt_heap_alloc(&h, 16, TM_NONBLOCK, (void **)&again), -EINVAL);
+	if (size > 1)
+		CHECK_RET(rt_heap_alloc(&h, size - 1, TM_NONBLOCK,
+					(void **)&again), -EINVAL);
+	CHECK_RET(rt_heap_alloc(&h, size + 1, TM_NONBLOCK, (void **)&again),
+		  -EINVAL);
+	CHECK_RET(rt_heap_alloc(&h, (size_t)-1, TM_INFINITE, (void **)&again),
+		  -EINVAL);
+
+	/* Free: no effect, 0, as often as you like. */
+	CHECK_OK(rt_heap_free(&h, seg));
+	CHECK_OK(rt_heap_free(&h, seg));
+	CHECK_EQ((unsigned char)seg[size - 1], 0xab);
+	CHECK_OK(rt_heap_alloc(&h, 0, TM_NONBLOCK, (void **)&again));
+	CHECK(again == seg);
+	CHECK_EQ(t_inquire(&h).nwaiters, 0);
+	CHECK_OK(rt_heap_delete(&h));
+}
+
+int main(void)
+{
+	test_shared(8192, H_SHARED);
+	test_shared(10000, H_SHARED);
+	test_shared(T_PAGE, H_SHARED | H_PRIO);
+	test_shared(1, H_SHARED);
+	return T_EXIT_PASS;
+}

@@ -1,0 +1,351 @@
+// SPDX-License-Identifier: GPL-2.0
+/* rtheap guest tests - shared helpers. */
+#include <fcntl.h>
+#include <grp.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <sys/ioctl.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "tcommon.h"
+
+static const char *prog(void)
+{
+	extern char *program_invocation_short_name;
+
+	return program_invocation_short_name;
+}
+
+void t_fail_at(const char *file, int line, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: FAIL %s:%d: ", prog(), file, line);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	fflush(NULL);
+	exit(T_EXIT_FAIL);
+}
+
+void t_skip(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: SKIP: ", prog());
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	fflush(NULL);
+	exit(T_EXIT_SKIP);
+}
+
+void t_log(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: ", prog());
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+const char *t_errname(long err)
+{
+	static __thread char buf[32];
+	static const struct { int e; const char *n; } tab[] = {
+#define E(x) { x, #x }
+		E(EPERM), E(ENOENT), E(ESRCH), E(EINTR), E(EIO), E(ENXIO),
+		E(E2BIG), E(EBADF), E(ECHILD), E(EAGAIN), E(ENOMEM),
+		E(EACCES), E(EFAULT), E(EBUSY), E(EEXIST), E(ENODEV),
+		E(EINVAL), E(ENFILE), E(EMFILE), E(ENOTTY), E(ENOSPC),
+		E(ERANGE), E(ENAMETOOLONG), E(ENOSYS), E(EOVERFLOW),
+		E(EBADFD), E(EIDRM), E(ETIMEDOUT), E(EOPNOTSUPP),
+		E(ECANCELED), E(EOWNERDEAD), E(ENOTCONN), E(ENOSR),
+#undef E
+	};
+
+	if (err == 0)
+		return "0";
+	if (err < 0)
+		for (size_t i = 0; i < sizeof(tab) / sizeof(tab[0]); i++)
+			if (tab[i].e == -err) {
+				snprintf(buf, sizeof(buf), "-%s", tab[i].n);
+				return buf;
+			}
+	snprintf(buf, sizeof(buf), err < 0 ? "-E?(%ld)" : "positive(%ld)",
+		 err < 0 ? -err : err);
+	return buf;
+}
+
+uint64_t t_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+void t_sleep_ms(unsigned int ms)
+{
+	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
+
+	while (nanosleep(&ts, &ts) && errno == EINTR)
+		;
+}
+
+const char *t_name(const char *tag)
+{
+	static __thread char buf[4][RTHEAP_NAMELEN];
+	static __thread int n;
+	char *b = buf[n++ & 3];
+
+	snprintf(b, RTHEAP_NAMELEN, "%.20s.%d", tag, (int)getpid());
+	return b;
+}
+
+int t_open_dev(void)
+{
+	int fd = open(RTHEAP_DEVICE, O_RDWR | O_CLOEXEC);
+
+	if (fd < 0)
+		T_FAIL("open(%s): %s (is rtheap.ko loaded?)", RTHEAP_DEVICE,
+		       strerror(errno));
+	return fd;
+}
+
+int t_ioctl(int fd, unsigned long cmd, void *arg)
+{
+	int ret = ioctl(fd, cmd, arg);
+
+	return ret < 0 ? -errno : ret;
+}
+
+struct rtheap_version t_version(void)
+{
+	struct rtheap_version v;
+	int fd = t_open_dev();
+
+	memset(&v, 0, sizeof(v));
+	CHECK_OK(t_ioctl(fd, RTHEAP_IOC_VERSION, &v));
+	close(fd);
+	return v;
+}
+
+int t_raw_create(int fd, const char *name, uint64_t size, uint32_t mode,
+		 struct rtheap_attach *out)
+{
+	struct rtheap_create_arg a;
+	int ret;
+
+	memset(&a, 0, sizeof(a));
+	if (name)	/* all 32 bytes may be used: no NUL then */
+		memcpy(a.in.name, name, strnlen(name, sizeof(a.in.name)));
+	a.in.size = size;
+	a.in.mode = mode;
+	ret = t_ioctl(fd, RTHEAP_IOC_CREATE, &a);
+	if (out)
+		*out = a.out;
+	return ret;
+}
+
+size_t t_rounded(size_t size)
+{
+	size_t r = RTHEAP_MIN_BLOCK;
+
+	if (size > T_PAGE / 2)
+		return (size + T_PAGE - 1) & ~(T_PAGE - 1);
+	while (r < size)
+		r <<= 1;
+	return r;
+}
+
+RT_HEAP_INFO t_inquire(RT_HEAP *heap)
+{
+	RT_HEAP_INFO info;
+
+	memset(&info, 0x5a, sizeof(info));
+	CHECK_OK(rt_heap_inquire(heap, &info));
+	return info;
+}
+
+void t_wait_nwaiters(RT_HEAP *heap, int n, unsigned int timeout_ms)
+{
+	uint64_t end = t_now_ns() + timeout_ms * 1000000ULL;
+	RT_HEAP_INFO info;
+
+	for (;;) {
+		info = t_inquire(heap);
+		if (info.nwaiters == n)
+			return;
+		if (t_now_ns() > end)
+			T_FAIL("nwaiters is %d after %u ms, expected %d",
+			       info.nwaiters, timeout_ms, n);
+		t_sleep_ms(2);
+	}
+}
+
+int t_list(struct rtheap_info **infos)
+{
+	struct rtheap_list l;
+	int fd = t_open_dev();
+	unsigned int cap = 0;
+
+	*infos = NULL;
+	for (;;) {
+		memset(&l, 0, sizeof(l));
+		l.buf = (uintptr_t)*infos;
+		l.capacity = cap;
+		CHECK_OK(t_ioctl(fd, RTHEAP_IOC_LIST, &l));
+		if (l.count <= cap)
+			break;
+		cap = l.count + 8;
+		free(*infos);
+		*infos = calloc(cap, sizeof(**infos));
+		CHECK(*infos);
+	}
+	close(fd);
+	return (int)l.count;
+}
+
+bool t_listed(const char *name)
+{
+	struct rtheap_info *infos;
+	int n = t_list(&infos);
+	bool found = false;
+
+	for (int i = 0; i < n; i++)
+		if (!strncmp(infos[i].name, name, RTHEAP_NAMELEN))
+			found = true;
+	free(infos);
+	return found;
+}
+
+pid_t t_spawn(int (*fn)(void *), void *arg)
+{
+	pid_t pid;
+
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0)
+		T_FAIL("fork: %s", strerror(errno));
+	if (pid == 0) {
+		int ret = fn(arg);
+
+		fflush(NULL);
+		_exit(ret);
+	}
+	return pid;
+}
+
+int t_reap(pid_t pid, unsigned int timeout_ms)
+{
+	uint64_t end = t_now_ns() + timeout_ms * 1000000ULL;
+	int status;
+
+	for (;;) {
+		pid_t r = waitpid(pid, &status, WNOHANG);
+
+		if (r == pid)
+			break;
+		if (r < 0 && errno != EINTR)
+			T_FAIL("waitpid(%d): %s", (int)pid, strerror(errno));
+		if (t_now_ns() > end) {
+			kill(pid, SIGKILL);
+			waitpid(pid, &status, 0);
+			T_FAIL("child %d did not exit within %u ms", (int)pid,
+			       timeout_ms);
+		}
+		t_sleep_ms(2);
+	}
+	if (WIFSIGNALED(status))
+		T_FAIL("child %d died of signal %d", (int)pid,
+		       WTERMSIG(status));
+	return WEXITSTATUS(status);
+}
+
+void t_drop_privs(uid_t uid)
+{
+	if (setgroups(0, NULL) || setresgid(uid, uid, uid) ||
+	    setresuid(uid, uid, uid))
+		T_FAIL("dropping privileges to uid %d: %s", (int)uid,
+		       strerror(errno));
+	CHECK(geteuid() == uid);
+}
+
+void t_chan_init(struct t_chan *c)
+{
+	if (pipe2(c->fd, O_CLOEXEC))
+		T_FAIL("pipe: %s", strerror(errno));
+}
+
+void t_chan_send(struct t_chan *c, uint64_t v)
+{
+	if (write(c->fd[1], &v, sizeof(v)) != sizeof(v))
+		T_FAIL("channel write: %s", strerror(errno));
+}
+
+uint64_t t_chan_recv(struct t_chan *c, unsigned int timeout_ms)
+{
+	struct pollfd p = { .fd = c->fd[0], .events = POLLIN };
+	uint64_t v;
+	int r;
+
+	do
+		r = poll(&p, 1, (int)timeout_ms);
+	while (r < 0 && errno == EINTR);
+	if (r == 0)
+		T_FAIL("nothing received from the other process in %u ms",
+		       timeout_ms);
+	if (read(c->fd[0], &v, sizeof(v)) != sizeof(v))
+		T_FAIL("channel read: the other process went away");
+	return v;
+}
+
+static void nop_handler(int sig)
+{
+	(void)sig;
+}
+
+void t_install_nop_handler(int sig)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = nop_handler;
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = 0;	/* no SA_RESTART: blocking calls see -EINTR */
+	if (sigaction(sig, &sa, NULL))
+		T_FAIL("sigaction: %s", strerror(errno));
+}
+
+static unsigned char pattern_byte(size_t i, unsigned int seed)
+{
+	uint32_t x = (uint32_t)(i / 8) * 2654435761u ^ seed * 40503u;
+
+	return (unsigned char)(x >> ((i & 7) * 3));
+}
+
+void t_fill(void *p, size_t len, unsigned int seed)
+{
+	unsigned char *b = p;
+
+	for (size_t i = 0; i < len; i++)
+		b[i] = pattern_byte(i, seed);
+}
+
+bool t_check_fill(const void *p, size_t len, unsigned int seed)
+{
+	const unsigned char *b = p;
+
+	for (size_t i = 0; i < len; i++)
+		if (b[i] != pattern_byte(i, seed))
+			return false;
+	return true;
+}

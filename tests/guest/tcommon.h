@@ -1,0 +1,132 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * rtheap guest tests - shared helpers.
+ *
+ * Every test is a standalone program: exit 0 pass, 1 fail, 77 skip.
+ * A failed check prints file:line and what was expected, then exits 1;
+ * the heaps a test created go away with its open files.
+ */
+#ifndef RTHEAP_TCOMMON_H
+#define RTHEAP_TCOMMON_H
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/types.h>
+#include <rtheap/heap.h>
+
+#define T_EXIT_PASS	0
+#define T_EXIT_FAIL	1
+#define T_EXIT_SKIP	77
+
+#define T_PAGE		4096UL
+
+void t_fail_at(const char *file, int line, const char *fmt, ...)
+	__attribute__((noreturn, format(printf, 3, 4)));
+void t_skip(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
+void t_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#define T_FAIL(...)	t_fail_at(__FILE__, __LINE__, __VA_ARGS__)
+
+#define CHECK(cond)							\
+	do {								\
+		if (!(cond))						\
+			T_FAIL("check failed: %s", #cond);		\
+	} while (0)
+
+#define CHECKF(cond, ...)						\
+	do {								\
+		if (!(cond))						\
+			T_FAIL(__VA_ARGS__);				\
+	} while (0)
+
+/* expr returns 0 / -errno; it must equal want. */
+#define CHECK_RET(expr, want)						\
+	do {								\
+		long __r = (long)(expr), __w = (long)(want);		\
+		if (__r != __w)						\
+			T_FAIL("%s returned %ld (%s), expected %ld (%s)", \
+			       #expr, __r, t_errname(__r), __w,		\
+			       t_errname(__w));				\
+	} while (0)
+
+#define CHECK_OK(expr)	CHECK_RET(expr, 0)
+
+/* expr returns 0 / -errno; it must be one of two values. */
+#define CHECK_RET2(expr, w1, w2)					\
+	do {								\
+		long __r = (long)(expr), __w1 = (w1), __w2 = (w2);	\
+		if (__r != __w1 && __r != __w2)				\
+			T_FAIL("%s returned %ld (%s), expected %s or %s", \
+			       #expr, __r, t_errname(__r),		\
+			       t_errname(__w1), t_errname(__w2));	\
+	} while (0)
+
+#define CHECK_EQ(a, b)							\
+	do {								\
+		unsigned long long __a = (unsigned long long)(a);	\
+		unsigned long long __b = (unsigned long long)(b);	\
+		if (__a != __b)						\
+			T_FAIL("%s == %llu (0x%llx), expected %s == %llu (0x%llx)", \
+			       #a, __a, __a, #b, __b, __b);		\
+	} while (0)
+
+/* "-EINVAL" for -22, "0" for 0, "-E?(n)" otherwise. */
+const char *t_errname(long err);
+
+uint64_t t_now_ns(void);
+void t_sleep_ms(unsigned int ms);
+
+/* A heap name unique to this process: "<tag>.<pid>" (at most 31 chars). */
+const char *t_name(const char *tag);
+
+/* Raw access to /dev/rtheap. */
+int t_open_dev(void);				/* fails the test on error */
+int t_ioctl(int fd, unsigned long cmd, void *arg);	/* 0 / -errno */
+struct rtheap_version t_version(void);
+int t_raw_create(int fd, const char *name, uint64_t size, uint32_t mode,
+		 struct rtheap_attach *out);	/* 0 / -errno */
+
+/* Size a block of `size' takes, by the allocator's documented rounding. */
+size_t t_rounded(size_t size);
+
+RT_HEAP_INFO t_inquire(RT_HEAP *heap);		/* fails the test on error */
+/* Wait up to timeout_ms for heap->nwaiters == n; fails the test if not. */
+void t_wait_nwaiters(RT_HEAP *heap, int n, unsigned int timeout_ms);
+
+/* Heaps visible to the caller via RTHEAP_IOC_LIST; *infos is malloc()ed. */
+int t_list(struct rtheap_info **infos);
+bool t_listed(const char *name);
+
+/*
+ * Child processes.  t_spawn() runs fn(arg) in a child and _exit()s with its
+ * return value; t_reap() waits up to timeout_ms and returns the exit status
+ * (fails the test if the child died of a signal or did not end in time).
+ */
+pid_t t_spawn(int (*fn)(void *), void *arg);
+int t_reap(pid_t pid, unsigned int timeout_ms);
+#define CHECK_CHILD(pid, timeout_ms) CHECK_EQ(t_reap(pid, timeout_ms), 0)
+
+/* Become an unprivileged user (rtuser, 1000) for good. */
+void t_drop_privs(uid_t uid);
+#define T_RTUSER	1000
+
+/* Pipes used as one-shot channels between processes. */
+struct t_chan {
+	int fd[2];
+};
+void t_chan_init(struct t_chan *c);
+void t_chan_send(struct t_chan *c, uint64_t v);
+uint64_t t_chan_recv(struct t_chan *c, unsigned int timeout_ms);
+
+/* A signal handler that does nothing and is installed without SA_RESTART. */
+void t_install_nop_handler(int sig);
+
+/* Fill / check a block with a pattern derived from seed. */
+void t_fill(void *p, size_t len, unsigned int seed);
+bool t_check_fill(const void *p, size_t len, unsigned int seed);
+
+#endif /* RTHEAP_TCOMMON_H */
