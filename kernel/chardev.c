@@ -35,6 +35,7 @@ struct rtheap_file {
 
 static struct rtheap *rtheap_file_heap(struct rtheap_file *f)
 {
+	/* Pairs with the store-release that attaches: see a set-up heap. */
 	return smp_load_acquire(&f->heap);
 }
 
@@ -135,6 +136,7 @@ static int rtheap_ioc_create(struct rtheap_file *f, void __user *uarg)
 	rtheap_get(h);
 	atomic_inc(&h->nbound);
 	f->creator = true;
+	/* Publish: pairs with smp_load_acquire() in rtheap_file_heap(). */
 	smp_store_release(&f->heap, h);
 	ret = 0;
 out:
@@ -180,7 +182,8 @@ static int rtheap_ioc_bind(struct rtheap_file *f, void __user *uarg)
 	if (copy_to_user(uarg, &b, sizeof(b)))
 		goto unlock;
 	atomic_inc(&h->nbound);
-	smp_store_release(&f->heap, h);	/* our reference goes with it */
+	/* Publish, with our reference: pairs with rtheap_file_heap(). */
+	smp_store_release(&f->heap, h);
 	mutex_unlock(&f->lock);
 	return 0;
 unlock:
@@ -313,18 +316,17 @@ struct rtheap_ioctl_desc {
 	int (*fn)(struct rtheap_file *f, void __user *uarg);
 };
 
-#define RTHEAP_IOCTL(_cmd, _fn)	[_IOC_NR(_cmd)] = { .cmd = _cmd, .fn = _fn }
-
+/* Indexed by _IOC_NR(); the whole command must match the entry. */
 static const struct rtheap_ioctl_desc rtheap_ioctls[] = {
-	RTHEAP_IOCTL(RTHEAP_IOC_VERSION, rtheap_ioc_version),
-	RTHEAP_IOCTL(RTHEAP_IOC_CREATE, rtheap_ioc_create),
-	RTHEAP_IOCTL(RTHEAP_IOC_BIND, rtheap_ioc_bind),
-	RTHEAP_IOCTL(RTHEAP_IOC_DELETE, rtheap_ioc_delete),
-	RTHEAP_IOCTL(RTHEAP_IOC_ALLOC, rtheap_ioc_alloc),
-	RTHEAP_IOCTL(RTHEAP_IOC_FREE, rtheap_ioc_free),
-	RTHEAP_IOCTL(RTHEAP_IOC_INQUIRE, rtheap_ioc_inquire),
-	RTHEAP_IOCTL(RTHEAP_IOC_LIST, rtheap_ioc_list),
-	RTHEAP_IOCTL(RTHEAP_IOC_NOP, rtheap_ioc_nop),
+	[_IOC_NR(RTHEAP_IOC_VERSION)] = { RTHEAP_IOC_VERSION, rtheap_ioc_version },
+	[_IOC_NR(RTHEAP_IOC_CREATE)] = { RTHEAP_IOC_CREATE, rtheap_ioc_create },
+	[_IOC_NR(RTHEAP_IOC_BIND)] = { RTHEAP_IOC_BIND, rtheap_ioc_bind },
+	[_IOC_NR(RTHEAP_IOC_DELETE)] = { RTHEAP_IOC_DELETE, rtheap_ioc_delete },
+	[_IOC_NR(RTHEAP_IOC_ALLOC)] = { RTHEAP_IOC_ALLOC, rtheap_ioc_alloc },
+	[_IOC_NR(RTHEAP_IOC_FREE)] = { RTHEAP_IOC_FREE, rtheap_ioc_free },
+	[_IOC_NR(RTHEAP_IOC_INQUIRE)] = { RTHEAP_IOC_INQUIRE, rtheap_ioc_inquire },
+	[_IOC_NR(RTHEAP_IOC_LIST)] = { RTHEAP_IOC_LIST, rtheap_ioc_list },
+	[_IOC_NR(RTHEAP_IOC_NOP)] = { RTHEAP_IOC_NOP, rtheap_ioc_nop },
 };
 
 static long rtheap_ioctl(struct file *file, unsigned int cmd,

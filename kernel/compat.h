@@ -6,9 +6,13 @@
 #define _RTHEAP_KERNEL_COMPAT_H
 
 #include <linux/mm.h>
-#include <linux/version.h>
 
-#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 3, 0)
+/*
+ * Kbuild tests the headers for each feature (so backports count) and
+ * defines RTHEAP_HAVE_* for those present.
+ */
+
+#ifndef RTHEAP_HAVE_VM_FLAGS_SET
 /* 6.3 made vma->vm_flags read-only and added these accessors. */
 static inline void vm_flags_set(struct vm_area_struct *vma, vm_flags_t flags)
 {

@@ -154,6 +154,7 @@ static int rtheap_sleep(const bool *done, const struct rtheap_tmo *t)
 		ktime_t expires = t->deadline;
 
 		set_current_state(TASK_INTERRUPTIBLE);
+		/* Pairs with the waker's store-release: result is valid. */
 		if (smp_load_acquire(done))
 			break;
 		if (signal_pending(current)) {
@@ -359,6 +360,7 @@ int rtheap_delete(struct rtheap *h)
 	list_for_each_entry_safe(w, tmp, &h->waiters, node) {
 		list_del(&w->node);
 		w->result = -EIDRM;
+		/* Result first: pairs with smp_load_acquire() in rtheap_sleep. */
 		smp_store_release(&w->done, true);
 		wake_up_process(w->task);
 	}
@@ -501,6 +503,7 @@ static void rtheap_grant(struct rtheap *h)
 		h->nwaiters--;
 		w->offset = off;
 		w->result = 0;
+		/* Block first: pairs with smp_load_acquire() in rtheap_sleep. */
 		smp_store_release(&w->done, true);
 		wake_up_process(w->task);
 	}

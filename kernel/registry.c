@@ -143,6 +143,7 @@ static void rtreg_grant(struct rtreg *r, struct rtreg_entry *e)
 			return;
 		list_del_init(&w->node);
 		w->found = e;
+		/* found first: pairs with the waiter's smp_load_acquire(). */
 		smp_store_release(&w->granted, true);
 		r->wake(w);
 	}

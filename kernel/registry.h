@@ -12,13 +12,15 @@
 #ifndef _RTHEAP_REGISTRY_H
 #define _RTHEAP_REGISTRY_H
 
+#include <linux/build_bug.h>
 #include <linux/types.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
 
 #define RTREG_NAMELEN		32		/* including the NUL */
 #define RTREG_HASH_BITS		6
-#define RTREG_HASH_SIZE		(1U << RTREG_HASH_BITS)
+#define RTREG_HASH_SIZE		64
+static_assert(RTREG_HASH_SIZE == 1U << RTREG_HASH_BITS, "hash size");
 #define RTREG_ID_MIN		1U
 #define RTREG_ID_MAX		0x7fffffffU	/* ids fit an int */
 

@@ -7,6 +7,7 @@
 #ifndef _RTHEAP_SHIM_H
 #define _RTHEAP_SHIM_H
 
+#include <assert.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
