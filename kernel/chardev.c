@@ -360,9 +360,26 @@ static void rtheap_vm_close(struct vm_area_struct *vma)
 	rtheap_put(h);
 }
 
+/*
+ * Every page is inserted at mmap() time (no page faults for real-time
+ * tasks on first touch); this only refills what madvise(MADV_DONTNEED)
+ * or the like zapped.
+ */
+static vm_fault_t rtheap_vm_fault(struct vm_fault *vmf)
+{
+	struct rtheap *h = vmf->vma->vm_private_data;
+
+	if (vmf->pgoff >= h->npages)
+		return VM_FAULT_SIGBUS;
+	vmf->page = h->pages[vmf->pgoff];
+	get_page(vmf->page);
+	return 0;
+}
+
 static const struct vm_operations_struct rtheap_vm_ops = {
 	.open = rtheap_vm_open,
 	.close = rtheap_vm_close,
+	.fault = rtheap_vm_fault,
 };
 
 static int rtheap_mmap(struct file *file, struct vm_area_struct *vma)

@@ -221,21 +221,27 @@ static int rtheap_alloc_mem(struct rtheap *h)
 	u32 i;
 	int ret;
 
-	h->pages = kvcalloc(h->npages, sizeof(*h->pages), GFP_KERNEL_ACCOUNT);
+	h->pages = kvcalloc(h->npages, sizeof(*h->pages),
+			    GFP_KERNEL_ACCOUNT | __GFP_RETRY_MAYFAIL);
 	if (!h->pages)
 		return -ENOMEM;
 	/*
 	 * One page at a time with __GFP_ACCOUNT: charged to the creator's
 	 * memory cgroup (vmalloc_user() memory is not), and order-0 pages
-	 * are what vm_map_pages() inserts into user mappings.
+	 * are what vm_map_pages() inserts into user mappings.  A heap that
+	 * does not fit fails with -ENOMEM: __GFP_RETRY_MAYFAIL keeps the
+	 * (memcg) OOM killer out of it.  A creator being killed stops early.
 	 */
 	for (i = 0; i < h->npages; i++) {
 		h->pages[i] = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO |
-					 __GFP_NOWARN);
+					 __GFP_NOWARN | __GFP_RETRY_MAYFAIL);
 		if (!h->pages[i])
 			goto fail;
-		if (!(i & 1023))
+		if (!(i & 1023)) {
+			if (fatal_signal_pending(current))
+				goto fail_next;
 			cond_resched();
+		}
 	}
 	h->vaddr = vmap(h->pages, h->npages, VM_MAP, PAGE_KERNEL);
 	if (!h->vaddr)
@@ -250,7 +256,8 @@ static int rtheap_alloc_mem(struct rtheap *h)
 		size_t size = rth_meta_size(h->npages);
 
 		ret = -ENOMEM;
-		h->meta = kvzalloc(size, GFP_KERNEL_ACCOUNT);
+		h->meta = kvzalloc(size,
+				   GFP_KERNEL_ACCOUNT | __GFP_RETRY_MAYFAIL);
 		if (h->meta)
 			ret = rth_init(&h->core, h->vaddr, h->npages, h->meta,
 				       size);
@@ -264,6 +271,8 @@ static int rtheap_alloc_mem(struct rtheap *h)
 	rtheap_free_pages(h->pages, h->npages);
 	kvfree(h->pages);
 	return ret;
+fail_next:
+	i++;
 fail:
 	rtheap_free_pages(h->pages, i);
 	kvfree(h->pages);
