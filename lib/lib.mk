@@ -1,4 +1,4 @@
-# SPDX-License-Identifier: GPL-2.0
+# SPDX-License-Identifier: MIT
 # libheap: static and shared library, pkg-config file, headers and man pages.
 # Included by the top-level Makefile; uses $(SRC) $(BUILD) $(Q) $(HOST_CFLAGS)
 # $(PREFIX) $(VERSION).

@@ -117,6 +117,9 @@ static int fail(const char *what, const char *name, int ret)
 	if (err == ENODEV)
 		fprintf(stderr, "heapctl: %s not found: is the rtheap module loaded? (modprobe rtheap)\n",
 			RTHEAP_DEVICE);
+	else if (err == EACCES && access(RTHEAP_DEVICE, R_OK | W_OK) && errno == EACCES)
+		fprintf(stderr, "heapctl: %s: permission denied (is your user in the rtheap group?)\n",
+			RTHEAP_DEVICE);
 	else if (err == EPROTO)
 		fprintf(stderr, "heapctl: %s: incompatible rtheap module (heapctl speaks ABI version %d)\n",
 			RTHEAP_DEVICE, RTHEAP_ABI_VERSION);
