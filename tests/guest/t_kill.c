@@ -88,7 +88,12 @@ static void test_killed(bool sigkill)
 	CHECK_RET(rt_heap_free(&b, p), -EIDRM);
 	/* The name went with the creator. */
 	CHECK(!t_listed(heap_name));
-	CHECK_RET(rt_heap_bind_timed(&b, heap_name, TM_NONBLOCK), -EWOULDBLOCK);
+	{
+		RT_HEAP again;
+
+		CHECK_RET(rt_heap_bind_timed(&again, heap_name, TM_NONBLOCK),
+			  -EWOULDBLOCK);
+	}
 	CHECK_OK(rt_heap_unbind(&b));
 }
 
