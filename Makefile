@@ -49,6 +49,9 @@ deps:
 -include $(SRC)/kernel/module.mk
 -include $(SRC)/tests/guest/guest.mk
 -include $(SRC)/bench/bench.mk
+-include $(SRC)/tools/kernels.mk
+-include $(SRC)/tests/hardening/hardening.mk
+-include $(SRC)/demo/demo.mk
 
 host: $(HOST_TARGETS)
 
