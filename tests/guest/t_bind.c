@@ -109,7 +109,7 @@ static void test_bind_before_create(void)
 	strcpy(p, "hello binder");
 	CHECK_OK(rt_heap_block_offset(&h, p, &off));
 	for (int i = 0; i < 3; i++) {
-		CHECK_OK(-pthread_join(b[i].thr, NULL));
+		t_join(b[i].thr, 10000);
 		CHECK_OK(b[i].ret);
 		CHECK_EQ(b[i].heap.id, h.id);
 		CHECK_OK(rt_heap_block_addr(&b[i].heap, off, (void **)&q));
@@ -150,14 +150,14 @@ static void test_bind_fails(void)
 	t_sleep_ms(100);
 	CHECK_EQ(b.ret, 1);
 	CHECK_OK(-pthread_kill(b.thr, SIGUSR1));
-	CHECK_OK(-pthread_join(b.thr, NULL));
+	t_join(b.thr, 10000);
 	CHECK_RET(b.ret, -EINTR);
 
 	start(&b, missing, 60000 * MS);
 	t_sleep_ms(100);
 	CHECK_EQ(b.ret, 1);
 	CHECK_OK(-pthread_kill(b.thr, SIGUSR1));
-	CHECK_OK(-pthread_join(b.thr, NULL));
+	t_join(b.thr, 10000);
 	CHECK_RET(b.ret, -EINTR);
 
 	/* Anonymous heaps cannot be bound. */

@@ -118,7 +118,7 @@ int main(void)
 	/* Frees bring everything back. */
 	for (int i = 0; i < N; i++)
 		CHECK_OK(rt_heap_free(&heap, blk[i]));
-	CHECK_OK(-pthread_join(thr, NULL));
+	t_join(thr, 10000);
 	CHECK_OK(wret);
 	info = t_inquire(&heap);
 	CHECK_EQ(info.nwaiters, 0);

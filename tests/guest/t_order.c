@@ -90,7 +90,7 @@ static void run_chain(int mode, const int *prios, int n, const int *expect)
 	}
 	CHECK_OK(rt_heap_free(&h, p));
 	for (int i = 0; i < n; i++) {
-		CHECK_OK(-pthread_join(w[i].thr, NULL));
+		t_join(w[i].thr, 10000);
 		CHECK_OK(w[i].ret);
 	}
 	CHECK_EQ(atomic_load(&nserved), n);
@@ -121,7 +121,7 @@ static void test_pass_over(int mode)
 	t_wait_nwaiters(&h, 2, 5000);
 
 	CHECK_OK(rt_heap_free(&h, a));
-	CHECK_OK(-pthread_join(w1.thr, NULL));
+	t_join(w1.thr, 10000);
 	CHECK_OK(w1.ret);
 	CHECK(w1.blk == a);
 	CHECK_EQ(t_inquire(&h).nwaiters, 1);
@@ -135,7 +135,7 @@ static void test_pass_over(int mode)
 	CHECK_EQ(t_inquire(&h).usedmem, T_PAGE);
 
 	CHECK_OK(rt_heap_free(&h, b));
-	CHECK_OK(-pthread_join(w0.thr, NULL));
+	t_join(w0.thr, 10000);
 	CHECK_OK(w0.ret);
 	CHECK_EQ(t_inquire(&h).usedmem, 2 * T_PAGE);
 	CHECK_OK(rt_heap_free(&h, w0.blk));

@@ -40,10 +40,7 @@ static void start(struct waiter *w, RT_HEAP *h, size_t size, RTIME timeout)
 	CHECK_OK(-pthread_create(&w->thr, NULL, waiter_fn, w));
 }
 
-static void join(struct waiter *w)
-{
-	CHECK_OK(-pthread_join(w->thr, NULL));
-}
+#define join(w) t_join((w)->thr, 10000)
 
 static void test_woken_by_free(RTIME timeout)
 {

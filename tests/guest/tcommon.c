@@ -270,6 +270,27 @@ int t_reap(pid_t pid, unsigned int timeout_ms)
 	return WEXITSTATUS(status);
 }
 
+void t_join_at(const char *file, int line, pthread_t thr,
+	       unsigned int timeout_ms)
+{
+	struct timespec ts;
+	int ret;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_sec += timeout_ms / 1000;
+	ts.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
+	if (ts.tv_nsec >= 1000000000L) {
+		ts.tv_sec++;
+		ts.tv_nsec -= 1000000000L;
+	}
+	ret = pthread_timedjoin_np(thr, NULL, &ts);
+	if (ret == ETIMEDOUT)
+		t_fail_at(file, line, "thread still running after %u ms "
+			  "(a waiter never woken?)", timeout_ms);
+	if (ret)
+		t_fail_at(file, line, "pthread_join: %s", strerror(ret));
+}
+
 void t_drop_privs(uid_t uid)
 {
 	if (setgroups(0, NULL) || setresgid(uid, uid, uid) ||

@@ -110,6 +110,14 @@ pid_t t_spawn(int (*fn)(void *), void *arg);
 int t_reap(pid_t pid, unsigned int timeout_ms);
 #define CHECK_CHILD(pid, timeout_ms) CHECK_EQ(t_reap(pid, timeout_ms), 0)
 
+/*
+ * Join a thread, failing the test (instead of hanging) if it has not ended
+ * within timeout_ms - a waiter that is never woken, typically.
+ */
+#include <pthread.h>
+void t_join_at(const char *file, int line, pthread_t thr, unsigned int timeout_ms);
+#define t_join(thr, timeout_ms) t_join_at(__FILE__, __LINE__, thr, timeout_ms)
+
 /* Become an unprivileged user (rtuser, 1000) for good. */
 void t_drop_privs(uid_t uid);
 #define T_RTUSER	1000

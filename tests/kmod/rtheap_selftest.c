@@ -418,6 +418,18 @@ static void test_delete_wakes(void)
 	for (i = 0; i < 3; i++)
 		if (waiter_join(&w[i]))
 			CHECK_RET(w[i].ret, -EIDRM);
+
+	/* The handle of a deleted heap: -EIDRM, whatever the call. */
+	{
+		RT_HEAP_INFO info;
+		void *q;
+
+		CHECK_RET(rt_heap_delete(&heap), -EIDRM);
+		CHECK_RET(rt_heap_alloc(&heap, 16, TM_NONBLOCK, &q), -EIDRM);
+		CHECK_RET(rt_heap_alloc(&heap, 16, TM_INFINITE, &q), -EIDRM);
+		CHECK_RET(rt_heap_free(&heap, p), -EIDRM);
+		CHECK_RET(rt_heap_inquire(&heap, &info), -EIDRM);
+	}
 }
 
 /* Waiters of distinct priorities arrive low first; one free starts a chain
@@ -472,6 +484,41 @@ static void test_fifo_order(void)
 	static const int arrival[] = { 0, 1, 2, 3, 4 };
 
 	run_order(H_FIFO, order_prios, 5, arrival);
+}
+
+/* A free grants every waiter that fits, passing over those that do not. */
+static void test_pass_over(void)
+{
+	struct waiter w0, w1;
+	void *a, *b;
+
+	CHECK_OK(rt_heap_create(&heap, "kst.passover", 2 * PAGE, H_FIFO));
+	CHECK_OK(rt_heap_alloc(&heap, PAGE, TM_NONBLOCK, &a));
+	CHECK_OK(rt_heap_alloc(&heap, PAGE, TM_NONBLOCK, &b));
+	waiter_start(&w0, &heap, 0, 2 * PAGE, 10000 * MS, 0, false);
+	wait_nwaiters(&heap, 1);
+	waiter_start(&w1, &heap, 1, PAGE, 10000 * MS, 0, false);
+	wait_nwaiters(&heap, 2);
+
+	CHECK_OK(rt_heap_free(&heap, a));
+	if (waiter_join(&w1)) {
+		CHECK_OK(w1.ret);
+		CHECK(w1.blk == a);
+		CHECK(inquire(&heap).nwaiters == 1);
+		CHECK(!completion_done(&w0.done));
+		/* One page free again: still not enough for w0. */
+		CHECK_OK(rt_heap_free(&heap, w1.blk));
+		msleep(20);
+		CHECK(!completion_done(&w0.done));
+	}
+	CHECK_OK(rt_heap_free(&heap, b));
+	if (waiter_join(&w0)) {
+		CHECK_OK(w0.ret);
+		CHECK(inquire(&heap).usedmem == 2 * PAGE);
+		CHECK_OK(rt_heap_free(&heap, w0.blk));
+	}
+	if (!st_stuck)
+		CHECK_OK(rt_heap_delete(&heap));
 }
 
 /* ---- hard IRQ context ----------------------------------------------- */
@@ -783,6 +830,7 @@ static const struct {
 	{ "delete_wakes_waiters", test_delete_wakes },
 	{ "prio_order", test_prio_order },
 	{ "fifo_order", test_fifo_order },
+	{ "pass_over", test_pass_over },
 	{ "hardirq", test_hardirq },
 	{ "atomic_context", test_atomic },
 	{ "shared", test_shared },
