@@ -1,0 +1,22 @@
+# SPDX-License-Identifier: GPL-2.0
+# `make demo`: boots a guest with tools/vm-run and shows two processes
+# sharing heaps: bind before create, messages in blocks, a blocking
+# allocation woken by a free, an H_SHARED segment, heapctl along the way.
+
+DEMO_BIN := $(BUILD)/guest/bin
+
+.PHONY: demo demo-bins
+guest-bins: demo-bins
+demo-bins: $(DEMO_BIN)/rtheap-demo $(DEMO_BIN)/rtheap-demo.sh
+
+$(DEMO_BIN)/rtheap-demo: $(SRC)/demo/rtheap-demo.c $(GUEST_LIBHEAP)
+	@mkdir -p $(@D)
+	@echo "  CC      $(@F) (static)"
+	$(Q)$(CC) $(GUEST_CFLAGS) -static -o $@ $< $(GUEST_LIBHEAP)
+
+$(DEMO_BIN)/rtheap-demo.sh: $(SRC)/demo/rtheap-demo.sh
+	@mkdir -p $(@D)
+	$(Q)install -m 0755 $< $@
+
+demo: deps
+	$(Q)$(SRC)/tools/vm-run -- rtheap-demo.sh
