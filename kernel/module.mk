@@ -63,3 +63,28 @@ checkpatch: $(CHECKPATCH)
 	$(Q)$(CHECKPATCH) --strict --no-tree --quiet --show-types -f \
 		$(wildcard $(SRC)/kernel/*.[ch])
 	@echo "  CHECKPATCH kernel/*.[ch]: clean"
+
+# ---- installing the module on a real kernel ----------------------------------
+#
+#   make module KVER=$(uname -r) && sudo make install-module
+#
+# installs rtheap.ko under /lib/modules/<KVER>/extra, runs depmod, installs
+# the udev rule and creates the system group it names.  DESTDIR stages the
+# files only (no depmod, no group).  dkms.conf at the top builds the same
+# Kbuild for every installed kernel instead.
+
+INSTALL_KVER ?= $(shell uname -r)
+UDEVDIR ?= /lib/udev/rules.d
+
+.PHONY: install-module
+install-module:
+	$(Q)$(MAKE) -f $(SRC)/Makefile module KVER=$(INSTALL_KVER) \
+		KDIR=$(if $(filter command line,$(origin KDIR)),$(KDIR),/lib/modules/$(INSTALL_KVER)/build)
+	$(Q)install -D -m 0644 $(BUILD)/module/$(INSTALL_KVER)/rtheap.ko \
+		$(DESTDIR)/lib/modules/$(INSTALL_KVER)/extra/rtheap.ko
+	$(Q)install -D -m 0644 $(SRC)/udev/60-rtheap.rules $(DESTDIR)$(UDEVDIR)/60-rtheap.rules
+	$(Q)if [ -z "$(DESTDIR)" ]; then \
+		depmod -a $(INSTALL_KVER); \
+		getent group rtheap >/dev/null || groupadd --system rtheap; \
+		echo "rtheap: installed; load it with: modprobe rtheap"; \
+	fi
