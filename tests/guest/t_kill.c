@@ -4,6 +4,9 @@
  * heap with it - the name goes, waiters in other processes wake with
  * -EIDRM - while binders keep a readable, writable mapping (no SIGBUS) and
  * get -EIDRM from their next call.  An H_PERSIST heap outlives its creator.
+ * A process killed while it waits in alloc or in bind leaves nothing
+ * behind: no waiter, no block granted to the dead, no reference (the
+ * runner's final rmmod would fail).
  */
 #include <signal.h>
 #include <sys/wait.h>
@@ -123,6 +126,72 @@ static void test_persist(void)
 	CHECK(!t_listed(heap_name));
 }
 
+static int blocked_alloc(void *arg)
+{
+	RT_HEAP h;
+	void *p;
+
+	(void)arg;
+	CHECK_OK(rt_heap_bind(&h, heap_name));
+	rt_heap_alloc(&h, T_PAGE, TM_INFINITE, &p);
+	T_FAIL("alloc returned while it should wait until killed");
+}
+
+static int blocked_bind(void *arg)
+{
+	RT_HEAP h;
+
+	(void)arg;
+	t_chan_send(&to_parent, 0);
+	rt_heap_bind(&h, heap_name);
+	T_FAIL("bind returned while it should wait until killed");
+}
+
+static void test_killed_waiters(void)
+{
+	pid_t pid[3];
+	RT_HEAP h;
+	void *p, *q;
+	int status;
+
+	CHECK_OK(rt_heap_create(&h, heap_name, T_PAGE, H_PRIO));
+	CHECK_OK(rt_heap_alloc(&h, T_PAGE, TM_NONBLOCK, &p));
+	for (int i = 0; i < 3; i++) {
+		pid[i] = t_spawn(blocked_alloc, NULL);
+		t_wait_nwaiters(&h, i + 1, 10000);
+	}
+	for (int i = 0; i < 3; i++) {
+		CHECK_OK(kill(pid[i], SIGKILL));
+		CHECK_EQ(waitpid(pid[i], &status, 0), pid[i]);
+		CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+	}
+	t_wait_nwaiters(&h, 0, 10000);
+	/* Nobody left to hand the page to: it stays free. */
+	CHECK_OK(rt_heap_free(&h, p));
+	CHECK_EQ(t_inquire(&h).usedmem, 0);
+	CHECK_OK(rt_heap_alloc(&h, T_PAGE, TM_NONBLOCK, &q));
+	CHECK_OK(rt_heap_free(&h, q));
+	CHECK_EQ(t_inquire(&h).nbound, 1);
+	CHECK_EQ(t_inquire(&h).nmaps, 1);
+	CHECK_OK(rt_heap_delete(&h));
+
+	/* Killed while waiting in bind; the name appears afterwards. */
+	for (int i = 0; i < 3; i++) {
+		pid[i] = t_spawn(blocked_bind, NULL);
+		t_chan_recv(&to_parent, 10000);
+	}
+	t_sleep_ms(50);
+	for (int i = 0; i < 3; i++) {
+		CHECK_OK(kill(pid[i], SIGKILL));
+		CHECK_EQ(waitpid(pid[i], &status, 0), pid[i]);
+		CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+	}
+	CHECK_OK(rt_heap_create(&h, heap_name, T_PAGE, H_FIFO));
+	CHECK_EQ(t_inquire(&h).nbound, 1);
+	CHECK_OK(rt_heap_delete(&h));
+	CHECK(!t_listed(heap_name));
+}
+
 /* A failed check must not leave the persistent heap behind. */
 static void cleanup(void)
 {
@@ -144,5 +213,6 @@ int main(void)
 	test_killed(true);
 	test_killed(false);
 	test_persist();
+	test_killed_waiters();
 	return T_EXIT_PASS;
 }

@@ -123,6 +123,42 @@ static void test_max_bytes(uint64_t max_bytes)
 	CHECK_OK(rt_heap_delete(&extra));
 }
 
+/*
+ * More than the guest has: with max_bytes out of the way, creation must
+ * fail with -ENOMEM, promptly, without the OOM killer or an allocation
+ * failure splat in the kernel log (the runner checks the log).
+ */
+static void test_over_memory(void)
+{
+	uint64_t total = 0;
+	FILE *f = fopen("/proc/meminfo", "r");
+	char line[128];
+	unsigned long long kb;
+	RT_HEAP h;
+	void *p;
+
+	CHECK(f);
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "MemTotal: %llu kB", &kb) == 1)
+			total = kb * 1024;
+	fclose(f);
+	CHECK(total > 0);
+	if (!write_param("max_bytes", 4 * total)) {
+		t_log("max_bytes not writable: creation over the guest's "
+		      "memory untested");
+		return;
+	}
+	CHECK_RET(rt_heap_create(&h, NULL, (size_t)(2 * total), H_FIFO),
+		  -ENOMEM);
+	CHECK_RET(rt_heap_create(&h, NULL, (size_t)(total + T_PAGE), H_FIFO),
+		  -ENOMEM);
+	/* And the module is none the worse for it. */
+	CHECK_OK(rt_heap_create(&h, NULL, 64 * T_PAGE, H_FIFO));
+	CHECK_OK(rt_heap_alloc(&h, 64 * T_PAGE, TM_NONBLOCK, &p));
+	CHECK_OK(rt_heap_free(&h, p));
+	CHECK_OK(rt_heap_delete(&h));
+}
+
 static struct rtheap_version orig;
 
 /* Put the limits back even when a check fails half-way. */
@@ -182,6 +218,9 @@ int main(void)
 	if (lowered_bytes)
 		CHECK(write_param("max_bytes", v.max_bytes));
 
+	test_over_memory();
+	if (t_version().max_bytes != v.max_bytes)
+		CHECK(write_param("max_bytes", v.max_bytes));
 	CHECK_EQ(t_version().max_heaps, v.max_heaps);
 	CHECK_EQ(t_version().max_bytes, v.max_bytes);
 	return T_EXIT_PASS;

@@ -88,6 +88,43 @@ static void test_mmap_rules(void)
 	close(fd);
 }
 
+/*
+ * MADV_DONTNEED only drops our page table entries: touching the range again
+ * shows the heap's memory (no SIGBUS, no zero page), also in a child forked
+ * afterwards.
+ */
+static void test_dontneed(void)
+{
+	RT_HEAP h;
+	char *p;
+
+	CHECK_OK(rt_heap_create(&h, NULL, 16 * T_PAGE, H_FIFO));
+	CHECK_OK(rt_heap_alloc(&h, 4 * T_PAGE, TM_NONBLOCK, (void **)&p));
+	memset(p, 0x5e, 4 * T_PAGE);
+	CHECK_OK(madvise(h.base, h.mapsize, MADV_DONTNEED));
+	for (size_t i = 0; i < 4 * T_PAGE; i += 512)
+		CHECKF((unsigned char)p[i] == 0x5e, "after MADV_DONTNEED byte "
+		       "%zu reads 0x%02x", i, (unsigned char)p[i]);
+	p[0] = 0x11;
+	CHECK_OK(madvise(p, T_PAGE, MADV_DONTNEED));
+	CHECK_EQ(p[0], 0x11);
+	fflush(NULL);
+	{
+		pid_t pid = fork();
+
+		CHECK(pid >= 0);
+		if (pid == 0) {
+			madvise(h.base, h.mapsize, MADV_DONTNEED);
+			_exit(p[0] == 0x11 && (unsigned char)p[T_PAGE] == 0x5e ?
+			      0 : 1);
+		}
+		CHECK_CHILD(pid, 10000);
+	}
+	CHECK_EQ(t_inquire(&h).nmaps, 1);
+	CHECK_OK(rt_heap_free(&h, p));
+	CHECK_OK(rt_heap_delete(&h));
+}
+
 /* New heaps never show what an old one held. */
 static void test_fresh_is_zero(void)
 {
@@ -108,6 +145,7 @@ static void test_fresh_is_zero(void)
 int main(void)
 {
 	test_mmap_rules();
+	test_dontneed();
 	test_fresh_is_zero();
 	return T_EXIT_PASS;
 }

@@ -30,6 +30,21 @@ enum { NCASES = sizeof(cases) / sizeof(cases[0]) };
 static char names[NCASES][RTHEAP_NAMELEN];
 static struct t_chan to_parent, to_child;
 
+/* Whether /proc/rtheap shows a row naming name, to the caller. */
+static bool in_proc(const char *name)
+{
+	FILE *f = fopen("/proc/rtheap", "r");
+	char line[512], word[64];
+	bool found = false;
+
+	CHECKF(f, "/proc/rtheap: %s", strerror(errno));
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "%*s %63s", word) == 1 && !strcmp(word, name))
+			found = true;
+	fclose(f);
+	return found;
+}
+
 static int unprivileged(void *arg)
 {
 	(void)arg;
@@ -48,11 +63,15 @@ static int unprivileged(void *arg)
 			CHECK_RET(rt_heap_bind(&h, names[i]), -EACCES);
 			CHECKF(!t_listed(names[i]), "root's %s heap is "
 			       "listed to an unprivileged user", c->tag);
+			CHECKF(!in_proc(names[i]) || (c->perm & 0004),
+			       "root's %s heap is in /proc/rtheap for an "
+			       "unprivileged user", c->tag);
 			continue;
 		}
 		CHECKF(ret == 0, "bind to root's %s heap returned %s",
 		       c->tag, t_errname(ret));
 		CHECK(t_listed(names[i]));
+		CHECK(in_proc(names[i]));
 		CHECK_OK(rt_heap_alloc(&h, 200, TM_NONBLOCK, &p));
 		memset(p, 0xee, 200);
 		CHECK_EQ(t_inquire(&h).usedmem, 256);
