@@ -5,6 +5,7 @@
 #ifndef _RTHEAP_KERNEL_COMPAT_H
 #define _RTHEAP_KERNEL_COMPAT_H
 
+#include <linux/fs.h>
 #include <linux/mm.h>
 
 /*
@@ -18,6 +19,15 @@ static inline void vm_flags_set(struct vm_area_struct *vma, vm_flags_t flags)
 {
 	vma->vm_flags |= flags;
 }
+#endif
+
+/*
+ * 6.12 dropped no_llseek: a file without ->llseek is not seekable.  Since
+ * 6.0 it has been "#define no_llseek NULL", and before, a NULL ->llseek
+ * meant no_llseek too.
+ */
+#ifndef no_llseek
+#define no_llseek NULL
 #endif
 
 #endif /* _RTHEAP_KERNEL_COMPAT_H */
