@@ -2,7 +2,8 @@
 /*
  * H_SHARED: the heap is one segment; alloc with size 0 or the heap size
  * returns its base (every time), any other size is -EINVAL; free has no
- * effect and returns 0.
+ * effect and returns 0.  Once deleted, alloc and free say -EIDRM like on
+ * any heap, and a binder's mapping stays.
  */
 #include <unistd.h>
 
@@ -48,11 +49,31 @@ static void test_shared(size_t size, int mode)
 	CHECK_OK(rt_heap_delete(&h));
 }
 
+static void test_deleted(void)
+{
+	const char *n = t_name("t_shared_del");
+	RT_HEAP h, b;
+	char *seg, *bseg;
+
+	CHECK_OK(rt_heap_create(&h, n, 2 * T_PAGE, H_SHARED));
+	CHECK_OK(rt_heap_bind(&b, n));
+	CHECK_OK(rt_heap_alloc(&b, 0, TM_NONBLOCK, (void **)&bseg));
+	CHECK_OK(rt_heap_alloc(&h, 0, TM_NONBLOCK, (void **)&seg));
+	strcpy(seg, "shared");
+	CHECK_OK(rt_heap_delete(&h));
+	CHECK_RET(rt_heap_alloc(&b, 0, TM_NONBLOCK, (void **)&seg), -EIDRM);
+	CHECK_RET(rt_heap_free(&b, bseg), -EIDRM);
+	CHECK_RET(rt_heap_inquire(&b, &(RT_HEAP_INFO){ 0 }), -EIDRM);
+	CHECK(!strcmp(bseg, "shared"));
+	CHECK_OK(rt_heap_unbind(&b));
+}
+
 int main(void)
 {
 	test_shared(8192, H_SHARED);
 	test_shared(10000, H_SHARED);
 	test_shared(T_PAGE, H_SHARED | H_PRIO);
 	test_shared(1, H_SHARED);
+	test_deleted();
 	return T_EXIT_PASS;
 }
