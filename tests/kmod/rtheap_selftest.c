@@ -432,8 +432,10 @@ static void test_delete_wakes(void)
 	}
 }
 
-/* Waiters of distinct priorities arrive low first; one free starts a chain
- * of grants, each waiter freeing its block for the next. */
+/*
+ * Waiters of distinct priorities arrive low first; one free starts a chain
+ * of grants, each waiter freeing its block for the next.
+ */
 static void run_order(int mode, const int *prios, int n, const int *expect)
 {
 	struct waiter w[8];
@@ -457,8 +459,7 @@ static void run_order(int mode, const int *prios, int n, const int *expect)
 	CHECK(atomic_read(&served_count) == n);
 	for (i = 0; i < n && i < atomic_read(&served_count); i++)
 		if (served[i] != expect[i]) {
-			pr_info("  %s: grant #%d went to waiter %d (prio %d), "
-				"expected waiter %d (prio %d)\n",
+			pr_info("  %s: grant #%d went to waiter %d (prio %d), expected waiter %d (prio %d)\n",
 				mode & H_PRIO ? "H_PRIO" : "H_FIFO", i,
 				served[i], prios[served[i]], expect[i],
 				prios[expect[i]]);
