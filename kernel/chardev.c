@@ -71,7 +71,8 @@ static int rtheap_ioc_version(struct rtheap_file *f, void __user *uarg)
 		return -EINVAL;
 	v.abi_version = RTHEAP_ABI_VERSION;
 	v.features = RTHEAP_FEAT_PRIO | RTHEAP_FEAT_SHARED |
-		     RTHEAP_FEAT_ABS_TIMEOUT | RTHEAP_FEAT_LIST;
+		     RTHEAP_FEAT_ABS_TIMEOUT | RTHEAP_FEAT_LIST |
+		     RTHEAP_FEAT_DELETE_NAME;
 	v.max_heaps = READ_ONCE(rtheap_max_heaps);
 	v.page_size = PAGE_SIZE;
 	v.max_bytes = READ_ONCE(rtheap_max_bytes);
@@ -210,6 +211,35 @@ static int rtheap_ioc_delete(struct rtheap_file *f, void __user *uarg)
 	return rtheap_delete(h);
 }
 
+static int rtheap_ioc_delete_name(struct rtheap_file *f, void __user *uarg)
+{
+	struct rtheap_delete_name d;
+	struct rtheap_tmo t;
+	struct rtheap *h;
+	int ret;
+
+	if (copy_from_user(&d, uarg, sizeof(d)))
+		return -EFAULT;
+	if (!rtheap_zero(d.reserved, sizeof(d.reserved)))
+		return -EINVAL;
+	ret = rtheap_user_name(d.name);
+	if (ret < 0)
+		return ret;
+	if (!ret)
+		return -EINVAL;
+	rtheap_tmo_init(&t, RTHEAP_TM_NONBLOCK, false);
+	ret = rtheap_bind(d.name, &t, &h);
+	if (ret)
+		return ret == -EWOULDBLOCK ? -ENOENT : ret;
+	/* As for RTHEAP_IOC_DELETE: ownership decides, not the mode bits. */
+	if (h->kernel || !rtheap_is_owner(h))
+		ret = -EPERM;
+	else
+		ret = rtheap_delete(h);
+	rtheap_put(h);
+	return ret;
+}
+
 static int rtheap_ioc_alloc(struct rtheap_file *f, void __user *uarg)
 {
 	struct rtheap *h = rtheap_file_heap(f);
@@ -327,6 +357,7 @@ static const struct rtheap_ioctl_desc rtheap_ioctls[] = {
 	[_IOC_NR(RTHEAP_IOC_INQUIRE)] = { RTHEAP_IOC_INQUIRE, rtheap_ioc_inquire },
 	[_IOC_NR(RTHEAP_IOC_LIST)] = { RTHEAP_IOC_LIST, rtheap_ioc_list },
 	[_IOC_NR(RTHEAP_IOC_NOP)] = { RTHEAP_IOC_NOP, rtheap_ioc_nop },
+	[_IOC_NR(RTHEAP_IOC_DELETE_NAME)] = { RTHEAP_IOC_DELETE_NAME, rtheap_ioc_delete_name },
 };
 
 static long rtheap_ioctl(struct file *file, unsigned int cmd,

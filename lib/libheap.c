@@ -403,6 +403,34 @@ int rt_heap_list(struct rtheap_info *buf, unsigned int cap, unsigned int *count)
 	return ret;
 }
 
+int rt_heap_delete_name(const char *name)
+{
+	struct rtheap_delete_name arg;
+	struct rtheap_version ver;
+	int fd, len, ret = 0;
+
+	if (!name)
+		return -EINVAL;
+	len = name_check(name);
+	if (len < 0)
+		return len;
+	if (len == 0)
+		return -EINVAL;
+	fd = dev_open(&ver);
+	if (fd < 0)
+		return fd;
+	if (!(ver.features & RTHEAP_FEAT_DELETE_NAME)) {
+		xclose(fd);
+		return -EOPNOTSUPP;
+	}
+	memset(&arg, 0, sizeof(arg));
+	memcpy(arg.name, name, len);
+	if (ioctl(fd, RTHEAP_IOC_DELETE_NAME, &arg) < 0)
+		ret = -errno;
+	xclose(fd);
+	return ret;
+}
+
 int rt_heap_info_by_name(const char *name, struct rtheap_info *info)
 {
 	struct rtheap_info stack[16], *buf = stack, *nbuf;

@@ -551,20 +551,9 @@ static int cmd_create(const struct opts *o, const char *name, const char *size)
 
 static int cmd_delete(const char *name)
 {
-	RT_HEAP heap;
-	int ret;
+	int ret = rt_heap_delete_name(name);
 
-	ret = rt_heap_bind_timed(&heap, name, TM_NONBLOCK);
-	if (ret == -EWOULDBLOCK || ret == -ETIMEDOUT || ret == -ENOENT)
-		return fail("delete", name, -ENOENT);
-	if (ret)
-		return fail("bind", name, ret);
-	ret = rt_heap_delete(&heap);
-	if (ret) {
-		rt_heap_unbind(&heap);
-		return fail("delete", name, ret);
-	}
-	return EXIT_SUCCESS;
+	return ret ? fail("delete", name, ret) : EXIT_SUCCESS;
 }
 
 static void watch_line(const struct rtheap_info *hi, bool bytes)

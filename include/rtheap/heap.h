@@ -106,6 +106,12 @@ int rt_heap_block_addr(const RT_HEAP *heap, size_t off, void **blockp);
 int rt_heap_list(struct rtheap_info *buf, unsigned int cap, unsigned int *count);
 /* The heap called name, without binding it (-ENOENT if none is visible). */
 int rt_heap_info_by_name(const char *name, struct rtheap_info *info);
+/*
+ * Delete the heap called name without binding it: for its owner (or
+ * CAP_IPC_OWNER) whatever its permission bits, like IPC_RMID.
+ * -ENOENT if there is none.
+ */
+int rt_heap_delete_name(const char *name);
 
 #endif /* __KERNEL__ */
 

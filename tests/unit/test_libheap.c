@@ -139,7 +139,8 @@ static void fake_reset(void)
 	fk.open_errno = 0;
 	fk.abi_version = RTHEAP_ABI_VERSION;
 	fk.features = RTHEAP_FEAT_PRIO | RTHEAP_FEAT_SHARED |
-		      RTHEAP_FEAT_ABS_TIMEOUT | RTHEAP_FEAT_LIST;
+		      RTHEAP_FEAT_ABS_TIMEOUT | RTHEAP_FEAT_LIST |
+		      RTHEAP_FEAT_DELETE_NAME;
 	fk.map_size_bias = 0;
 	fk.alloc_offset_bad = false;
 	fk.bind_interrupt = false;
@@ -486,6 +487,21 @@ static int fake_ioctl(struct ffile *f, unsigned long req, void *arg)
 		return do_list(arg);
 	case RTHEAP_IOC_NOP:
 		return 0;
+	case RTHEAP_IOC_DELETE_NAME: {
+		struct rtheap_delete_name *d = arg;
+		struct fheap *victim;
+
+		if (!zero(d->reserved, sizeof(d->reserved)))
+			return EINVAL;
+		victim = fake_find(d->name);
+		if (!victim)
+			return ENOENT;
+		if (victim->deleted)
+			return EIDRM;
+		heap_delete(victim - fk.heaps);
+		heap_put(victim - fk.heaps);
+		return 0;
+	}
 	}
 	if (!h)
 		return EINVAL;
@@ -1790,13 +1806,13 @@ static void test_heapctl_create_list_delete(void **state)
 	assert_int_equal(heapctl("delete sensors"), 1);
 	assert_string_equal(err_buf, "heapctl: delete \"sensors\": no such heap\n");
 
-	fail_cmd(RTHEAP_IOC_DELETE, EPERM);
+	fail_cmd(RTHEAP_IOC_DELETE_NAME, EPERM);
 	assert_int_equal(heapctl("delete seg"), 1);
 	assert_string_equal(err_buf,
 			    "heapctl: delete \"seg\": operation not permitted (not the owner?)\n");
-	fail_cmd(RTHEAP_IOC_BIND, EACCES);
+	fail_cmd(RTHEAP_IOC_DELETE_NAME, EIDRM);
 	assert_int_equal(heapctl("delete seg"), 1);
-	assert_string_equal(err_buf, "heapctl: bind \"seg\": permission denied\n");
+	assert_string_equal(err_buf, "heapctl: delete \"seg\": heap deleted\n");
 	fail_cmd(0, 0);
 	assert_int_equal(fake_open_files(), 0);
 	assert_int_equal(fake_live_maps(), 0);

@@ -37,6 +37,7 @@
 #define RTHEAP_FEAT_SHARED	(1U << 1)
 #define RTHEAP_FEAT_ABS_TIMEOUT	(1U << 2)
 #define RTHEAP_FEAT_LIST	(1U << 3)
+#define RTHEAP_FEAT_DELETE_NAME	(1U << 4)
 
 /* Timeouts, in nanoseconds. */
 #define RTHEAP_TM_INFINITE	0ULL
@@ -150,6 +151,16 @@ struct rtheap_delete {
 	__u64 reserved[2];	/* in: zero */
 };
 
+/*
+ * RTHEAP_IOC_DELETE_NAME: delete a heap by name, on any open file, like
+ * IPC_RMID: only the owner (or CAP_IPC_OWNER) may, whatever the heap's
+ * permission bits.  -ENOENT if no heap has that name.
+ */
+struct rtheap_delete_name {
+	char name[RTHEAP_NAMELEN];	/* in */
+	__u64 reserved[2];	/* in: zero */
+};
+
 #define RTHEAP_IOC_MAGIC	0xB7
 
 #define RTHEAP_IOC_VERSION	_IOWR(RTHEAP_IOC_MAGIC, 0x00, struct rtheap_version)
@@ -161,5 +172,6 @@ struct rtheap_delete {
 #define RTHEAP_IOC_INQUIRE	_IOWR(RTHEAP_IOC_MAGIC, 0x06, struct rtheap_inquire)
 #define RTHEAP_IOC_LIST		_IOWR(RTHEAP_IOC_MAGIC, 0x07, struct rtheap_list)
 #define RTHEAP_IOC_NOP		_IO(RTHEAP_IOC_MAGIC, 0x08)	/* cheapest call */
+#define RTHEAP_IOC_DELETE_NAME	_IOWR(RTHEAP_IOC_MAGIC, 0x09, struct rtheap_delete_name)
 
 #endif /* _UAPI_RTHEAP_IOCTL_H */
