@@ -23,6 +23,19 @@ GUEST_CFLAGS   := $(HOST_CFLAGS) -D_GNU_SOURCE -I$(SRC)/include -I$(SRC)/include
 GUEST_LDFLAGS  := -static -pthread
 
 GUEST_C_TESTS  := $(sort $(patsubst $(GUEST_SRC)/%.c,%,$(wildcard $(GUEST_SRC)/t_*.c)))
+
+# The same tests built for 32-bit x86 run as t_<name>.m32: the ioctl ABI
+# through the kernel's compat path, libheap compiled -m32.  Only where the
+# toolchain can (gcc-multilib); otherwise they are left out, with a note.
+GUEST_M32_TESTS := t_alloc t_bind t_create t_delete t_fork t_free t_garbage \
+		   t_inquire t_ioctl_bad t_kill t_mmap t_multiproc t_order \
+		   t_perm t_proc t_shared t_version t_wait
+ifneq ($(filter guest-bins check-guest,$(MAKECMDGOALS)),)
+GUEST_M32 := $(shell printf 'int main(void){return 0;}\n' | \
+	       $(CC) -m32 -static -x c - -o /dev/null 2>/dev/null && echo y)
+endif
+GUEST_M32_PROGS := $(if $(GUEST_M32),$(patsubst %,$(GUEST_BIN)/%.m32,$(GUEST_M32_TESTS)))
+GUEST_CFLAGS32  = $(filter-out -MMD -MP,$(GUEST_CFLAGS)) -m32 -D_FILE_OFFSET_BITS=64 -MMD -MP
 GUEST_SH_TESTS := $(sort $(patsubst $(GUEST_SRC)/%.sh,%,$(wildcard $(GUEST_SRC)/t_*.sh)))
 GUEST_HELPERS  := rtheap-heapcount
 GUEST_PROGS    := $(addprefix $(GUEST_BIN)/,$(GUEST_C_TESTS) $(GUEST_HELPERS))
@@ -36,7 +49,10 @@ endif
 
 .PHONY: guest-bins selftest-module check-guest
 
-guest-bins: $(GUEST_PROGS) $(GUEST_SCRIPTS) $(GUEST_BIN)/heapctl
+guest-bins: $(GUEST_PROGS) $(GUEST_SCRIPTS) $(GUEST_BIN)/heapctl $(GUEST_M32_PROGS)
+ifeq ($(GUEST_M32),)
+	@echo "  NOTE    no 32-bit toolchain (gcc-multilib): the .m32 tests are not built"
+endif
 
 $(GUEST_OBJ)/%.o: $(GUEST_SRC)/%.c
 	@mkdir -p $(@D)
@@ -45,6 +61,18 @@ $(GUEST_OBJ)/%.o: $(GUEST_SRC)/%.c
 $(GUEST_PROGS): $(GUEST_BIN)/%: $(GUEST_OBJ)/%.o $(GUEST_OBJ)/tcommon.o $(GUEST_LIBHEAP)
 	@mkdir -p $(@D)
 	$(call guest_msg,LD,$@)$(CC) $(GUEST_LDFLAGS) -o $@ $^
+
+$(GUEST_OBJ)/m32/%.o: $(GUEST_SRC)/%.c
+	@mkdir -p $(@D)
+	$(call guest_msg,CC32,$@)$(CC) $(GUEST_CFLAGS32) -c -o $@ $<
+
+$(GUEST_OBJ)/m32/libheap.o: $(SRC)/lib/libheap.c
+	@mkdir -p $(@D)
+	$(call guest_msg,CC32,$@)$(CC) $(GUEST_CFLAGS32) -c -o $@ $<
+
+$(GUEST_M32_PROGS): $(GUEST_BIN)/%.m32: $(GUEST_OBJ)/m32/%.o $(GUEST_OBJ)/m32/tcommon.o $(GUEST_OBJ)/m32/libheap.o
+	@mkdir -p $(@D)
+	$(call guest_msg,LD32,$@)$(CC) -m32 $(GUEST_LDFLAGS) -o $@ $^
 
 $(addprefix $(GUEST_BIN)/,$(GUEST_SH_TESTS)): $(GUEST_BIN)/%: $(GUEST_SRC)/%.sh
 	@mkdir -p $(@D)
@@ -58,7 +86,7 @@ $(GUEST_BIN)/heapctl: $(GUEST_HEAPCTL)
 	@mkdir -p $(@D)
 	$(Q)install -m 0755 $< $@
 
--include $(wildcard $(GUEST_OBJ)/*.d)
+-include $(wildcard $(GUEST_OBJ)/*.d $(GUEST_OBJ)/m32/*.d)
 
 # ---- the kernel self-test module ------------------------------------------
 #

@@ -44,7 +44,7 @@ static void test_errors(void)
 	CHECK_RET(rt_heap_alloc(&h, info.usablemem + 1, TM_INFINITE, &p),
 		  -EINVAL);
 	CHECK_RET(rt_heap_alloc(&h, (size_t)-1, TM_INFINITE, &p), -EINVAL);
-	CHECK_RET(rt_heap_alloc(&h, (size_t)1 << 63, 1000 * MS, &p), -EINVAL);
+	CHECK_RET(rt_heap_alloc(&h, SIZE_TOP_BIT, 1000 * MS, &p), -EINVAL);
 	CHECK_EQ(t_inquire(&h).usedmem, 0);
 
 	memset(&zero, 0, sizeof(zero));

@@ -23,7 +23,7 @@ static const uint64_t huge[] = {
 static void test_unknown_commands(int fd)
 {
 	static const unsigned long cmds[] = {
-		_IOWR(RTHEAP_IOC_MAGIC, 0x09, struct rtheap_alloc),
+		_IOWR(RTHEAP_IOC_MAGIC, 0x3f, struct rtheap_alloc),
 		_IOWR(RTHEAP_IOC_MAGIC, 0x40, struct rtheap_alloc),
 		_IOWR(RTHEAP_IOC_MAGIC, 0xff, struct rtheap_create_arg),
 		_IO(RTHEAP_IOC_MAGIC, 0x7f),
@@ -33,6 +33,7 @@ static void test_unknown_commands(int fd)
 		_IOWR(RTHEAP_IOC_MAGIC, 0x04, uint64_t),
 		_IOWR(RTHEAP_IOC_MAGIC, 0x01, struct rtheap_create),
 		_IOWR(RTHEAP_IOC_MAGIC, 0x08, struct rtheap_delete),
+		_IOWR(RTHEAP_IOC_MAGIC, 0x09, struct rtheap_delete),
 		/* Someone else's magic, and nonsense. */
 		_IOWR(RTHEAP_IOC_MAGIC + 1, 0x01, struct rtheap_create_arg),
 		_IOWR('T', 0x04, struct rtheap_alloc),
@@ -212,6 +213,26 @@ static void test_unattached(void)
 	CHECK_RET(t_ioctl(fd, RTHEAP_IOC_DELETE, &d), -EINVAL);
 	m = mmap(NULL, T_PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	CHECKF(m == MAP_FAILED, "mmap of a file attached to no heap worked");
+	/* Delete by name: reserved fields, unterminated name. */
+	{
+		struct rtheap_delete_name dn;
+
+		for (int i = 0; i < 2; i++) {
+			memset(&dn, 0, sizeof(dn));
+			strcpy(dn.name, t_name("t_ioctl_none"));
+			dn.reserved[i] = 1;
+			CHECK_RET(t_ioctl(fd, RTHEAP_IOC_DELETE_NAME, &dn),
+				  -EINVAL);
+		}
+		memset(&dn, 'z', sizeof(dn.name));
+		dn.reserved[0] = dn.reserved[1] = 0;
+		CHECK_RET(t_ioctl(fd, RTHEAP_IOC_DELETE_NAME, &dn),
+			  -ENAMETOOLONG);
+		memset(&dn, 0, sizeof(dn));
+		strcpy(dn.name, t_name("t_ioctl_none"));
+		CHECK_RET(t_ioctl(fd, RTHEAP_IOC_DELETE_NAME, &dn), -ENOENT);
+		CHECK_RET(t_ioctl(fd, RTHEAP_IOC_DELETE_NAME, NULL), -EFAULT);
+	}
 	/* The handshake and the list need no heap. */
 	memset(&v, 0, sizeof(v));
 	CHECK_OK(t_ioctl(fd, RTHEAP_IOC_VERSION, &v));

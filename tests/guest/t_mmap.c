@@ -49,7 +49,7 @@ static void test_mmap_rules(void)
 	expect_einval(fd, sz, MAP_SHARED, T_PAGE, "at offset one page");
 	expect_einval(fd, sz - T_PAGE, MAP_SHARED, T_PAGE,
 		      "of the tail at offset one page");
-	expect_einval(fd, sz, MAP_SHARED, 1L << 40, "at a huge offset");
+	expect_einval(fd, sz, MAP_SHARED, (off_t)1 << 40, "at a huge offset");
 	CHECK_EQ(nmaps(fd), 0);
 
 	m = mmap(NULL, sz, RW, MAP_SHARED, fd, 0);

@@ -11,7 +11,7 @@
  * deleted under 8 threads working on it: each sees -EIDRM, nothing else.
  *
  * Iterations per thread: RTHEAP_STRESS_ITERS (default 100,000) in the first
- * part, a fifth of that in the contended part.
+ * part, a twentieth of that in the contended part.
  */
 #include <pthread.h>
 #include <signal.h>
@@ -142,7 +142,7 @@ static void *contended_worker(void *arg)
 	int t = (int)(intptr_t)arg;
 	struct slot held[HOLD];
 	uint64_t s = 0x2545f4914f6cdd1dULL * (t + 1);
-	unsigned long n = iters / 5;
+	unsigned long n = iters / 20;
 	int nheld = 0;
 
 	memset(held, 0, sizeof(held));

@@ -23,6 +23,8 @@
 #define T_EXIT_SKIP	77
 
 #define T_PAGE		4096UL
+/* The "negative" size_t: 1 << 63 on 64-bit, 1 << 31 on 32-bit builds. */
+#define SIZE_TOP_BIT	((size_t)1 << (sizeof(size_t) * 8 - 1))
 
 void t_fail_at(const char *file, int line, const char *fmt, ...)
 	__attribute__((noreturn, format(printf, 3, 4)));
