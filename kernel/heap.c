@@ -59,6 +59,9 @@
 
 #include "heap.h"
 
+#define CREATE_TRACE_POINTS
+#include "trace.h"
+
 struct rtheap_waiter {
 	struct list_head node;		/* in rtheap.waiters, by key */
 	int key;			/* 0, or the task's prio for H_PRIO */
@@ -455,6 +458,7 @@ int rtheap_alloc(struct rtheap *h, size_t size, const struct rtheap_tmo *t,
 		goto out;
 	}
 	ret = rth_alloc(&h->core, size, offp);
+	trace_alloc(h, ret, size, offp);
 	if (ret != -ENOMEM)
 		goto out;		/* 0, or -EINVAL: too large ever */
 	if (t->nonblock) {
@@ -474,6 +478,7 @@ int rtheap_alloc(struct rtheap *h, size_t size, const struct rtheap_tmo *t,
 	w.key = (h->mode & H_PRIO) ? current->prio : 0;
 	rtheap_enqueue(h, &w);
 	h->nwaiters++;
+	trace_wait(h, size, t);
 	kref_get(&h->ref);	/* the heap outlives a delete while we sleep */
 	raw_spin_unlock_irqrestore(&h->lock, flags);
 
@@ -488,6 +493,7 @@ int rtheap_alloc(struct rtheap *h, size_t size, const struct rtheap_tmo *t,
 		h->nwaiters--;
 	}
 	raw_spin_unlock_irqrestore(&h->lock, flags);
+	trace_wake(h, ret, w.offset);
 	rtheap_put(h);
 	return ret;
 out:
@@ -508,6 +514,7 @@ static void rtheap_grant(struct rtheap *h)
 	list_for_each_entry_safe(w, tmp, &h->waiters, node) {
 		if (rth_alloc(&h->core, w->size, &off))
 			continue;
+		trace_alloc(h, 0, w->size, &off);
 		list_del(&w->node);
 		h->nwaiters--;
 		w->offset = off;
@@ -529,6 +536,7 @@ int rtheap_free(struct rtheap *h, size_t off)
 	} else if (h->mode & H_SHARED) {
 		ret = off ? -EINVAL : 0;	/* the segment: no effect */
 	} else {
+		trace_free(h, off);
 		ret = rth_free(&h->core, off, NULL);
 		if (!ret && h->nwaiters)
 			rtheap_grant(h);
