@@ -1,0 +1,67 @@
+# SPDX-License-Identifier: GPL-2.0
+# Hardening: KUnit suites of the allocator core and the heap object, an
+# ioctl fuzzer, a multi-process stress/soak, fault injection and security
+# tests.  Included by the top-level Makefile; uses $(SRC) $(BUILD) $(Q)
+# $(HOST_CFLAGS) $(CC), libheap from lib/lib.mk and, for the KUnit module,
+# `make module' from kernel/module.mk.
+#
+#   make hardening-bins          build/guest/bin/: rtheap-fuzz, rtheap-stress,
+#                                t_fuzz, t_mpstress, t_security, t_faults,
+#                                t_kunit (a prerequisite of guest-bins, so
+#                                the guest suite runs the t_* ones)
+#   make kunit-module KVER=abi [KDIR=dir]
+#                                build/module/<abi>/rtheap_kunit.ko; prints a
+#                                note and builds nothing when the kernel has
+#                                no CONFIG_KUNIT
+#   make fuzz-guest SECONDS=N [KERNEL=debian] [PROCS=4] [SEED=n]
+#                                one guest boot fuzzing for N seconds
+#   make soak SECONDS=N [KERNEL=debian] [PROCS=4] [THREADS=4]
+#                                one guest boot of rtheap-stress for N seconds,
+#                                then rmmod
+#   make hardening-debug-cmd     print the guest command line check-debug
+#                                runs (HARDENING_DEBUG_CMD)
+
+HARD_SRC   := $(SRC)/tests/hardening
+HARD_BIN   := $(BUILD)/guest/bin
+HARD_OBJ   := $(BUILD)/guest/obj/hardening
+HARD_LIBHEAP := $(if $(LIBHEAP_A),$(LIBHEAP_A),$(BUILD)/lib/libheap.a)
+HARD_CFLAGS := $(HOST_CFLAGS) -D_GNU_SOURCE -I$(SRC)/tests/guest -I$(HARD_SRC) -MMD -MP
+HARD_LDFLAGS := -static -pthread
+
+# Programs and scripts in the guest; each only once its source exists, so
+# that guest-bins never depends on a file that is not there.
+HARD_C_PROGS := $(notdir $(basename $(wildcard $(addprefix $(HARD_SRC)/, \
+		rtheap-fuzz.c rtheap-stress.c t_security.c t_faults.c))))
+HARD_SCRIPTS := $(notdir $(basename $(wildcard $(addprefix $(HARD_SRC)/, \
+		t_fuzz.sh t_mpstress.sh t_kunit.sh))))
+HARD_PROGS   := $(addprefix $(HARD_BIN)/,$(HARD_C_PROGS))
+HARD_SH      := $(addprefix $(HARD_BIN)/,$(HARD_SCRIPTS))
+
+ifeq ($(V),1)
+hard_msg =
+else
+hard_msg = @printf '  %-7s %s\n' '$(1)' '$(patsubst $(BUILD)/%,%,$(2))';
+endif
+
+.PHONY: hardening-bins kunit-module fuzz-guest soak hardening-debug-cmd
+
+hardening-bins: $(HARD_PROGS) $(HARD_SH)
+guest-bins: hardening-bins
+
+$(HARD_OBJ)/%.o: $(HARD_SRC)/%.c
+	@mkdir -p $(@D)
+	$(call hard_msg,CC,$@)$(CC) $(HARD_CFLAGS) -c -o $@ $<
+
+$(HARD_OBJ)/tcommon.o: $(SRC)/tests/guest/tcommon.c
+	@mkdir -p $(@D)
+	$(call hard_msg,CC,$@)$(CC) $(HARD_CFLAGS) -c -o $@ $<
+
+$(HARD_PROGS): $(HARD_BIN)/%: $(HARD_OBJ)/%.o $(HARD_OBJ)/hcommon.o $(HARD_OBJ)/tcommon.o $(HARD_LIBHEAP)
+	@mkdir -p $(@D)
+	$(call hard_msg,LD,$@)$(CC) $(HARD_LDFLAGS) -o $@ $^
+
+$(HARD_SH): $(HARD_BIN)/%: $(HARD_SRC)/%.sh
+	@mkdir -p $(@D)
+	$(Q)install -m 0755 $< $@
+
+-include $(wildcard $(HARD_OBJ)/*.d)
