@@ -53,6 +53,7 @@ EXPORT_SYMBOL_GPL(rt_heap_create);
 int rt_heap_delete(RT_HEAP *heap)
 {
 	struct rtheap *h;
+	int ret;
 
 	if (!heap || heap->magic != RTHEAP_KMAGIC)
 		return -EINVAL;
@@ -61,7 +62,9 @@ int rt_heap_delete(RT_HEAP *heap)
 	h = xchg(&heap->h, NULL);
 	if (!h)
 		return -EIDRM;
-	return rtheap_delete(h);
+	ret = rtheap_delete(h);
+	rtheap_put(h);		/* the handle's, from rtheap_create() */
+	return ret;
 }
 EXPORT_SYMBOL_GPL(rt_heap_delete);
 

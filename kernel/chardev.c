@@ -130,11 +130,11 @@ static int rtheap_ioc_create(struct rtheap_file *f, void __user *uarg)
 	rtheap_fill_attach(h, &a.out);
 	if (copy_to_user(uarg, &a, sizeof(a))) {
 		rtheap_delete(h);
+		rtheap_put(h);
 		ret = -EFAULT;
 		goto out;
 	}
-	/* The live reference becomes ours until delete; add the file's. */
-	rtheap_get(h);
+	/* rtheap_create()'s reference for us becomes the file's. */
 	atomic_inc(&h->nbound);
 	f->creator = true;
 	/* Publish: pairs with smp_load_acquire() in rtheap_file_heap(). */

@@ -337,6 +337,12 @@ int rtheap_create(const struct rtheap_params *p, struct rtheap **hp)
 	if (!p->kernel)
 		h->cpid = get_pid(task_tgid(current));
 
+	/*
+	 * Two references: the live one, dropped by rtheap_delete(), and the
+	 * caller's.  The caller's is taken before the heap is published, so a
+	 * delete racing in by name right after rtreg_add() cannot free it.
+	 */
+	kref_get(&h->ref);
 	ret = rtreg_add(&rtheap_registry, &h->reg, p->name);
 	if (ret)
 		goto out_mem;

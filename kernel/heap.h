@@ -79,6 +79,7 @@ void rtheap_exit(void);
 void rtheap_tmo_init(struct rtheap_tmo *t, u64 timeout, bool abs);
 bool rtheap_may_block(void);
 
+/* On success *hp holds a reference of the caller's (rtheap_put() it). */
 int rtheap_create(const struct rtheap_params *p, struct rtheap **hp);
 int rtheap_delete(struct rtheap *h);
 int rtheap_bind(const char *name, const struct rtheap_tmo *t,
