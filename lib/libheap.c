@@ -314,11 +314,12 @@ int rt_heap_free(RT_HEAP *heap, void *block)
 
 	if (!heap_valid(heap) || heap_offset(heap, block, &off))
 		return -EINVAL;
-	if (heap->mode & H_SHARED)
-		return off == 0 ? 0 : -EINVAL;
-
+	/*
+	 * Alignment and liveness are the kernel's job; so is H_SHARED, whose
+	 * free is a no-op there but still reports a deleted heap (-EIDRM).
+	 */
 	memset(&arg, 0, sizeof(arg));
-	arg.offset = off;	/* alignment and liveness are the kernel's job */
+	arg.offset = off;
 	if (ioctl(heap->fd, RTHEAP_IOC_FREE, &arg) < 0)
 		return -errno;
 	return 0;

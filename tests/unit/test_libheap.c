@@ -399,6 +399,8 @@ static int do_free(struct fheap *h, struct rtheap_free *fr)
 		return EINVAL;
 	if (h->deleted)
 		return EIDRM;
+	if (h->cr.mode & H_SHARED)	/* the segment: freeing it is a no-op */
+		return fr->offset ? EINVAL : 0;
 	if (fr->offset >= h->map_size || fr->offset % GRAN)
 		return EINVAL;
 	g = fr->offset / GRAN;
@@ -1386,11 +1388,14 @@ static void test_shared(void **state)
 	nfree = NR(RTHEAP_IOC_FREE);
 	assert_int_equal(rt_heap_free(&h, p), 0);
 	assert_int_equal(rt_heap_free(&h, p), 0);	/* no effect, any number of times */
-	assert_int_equal(rt_heap_free(&h, (char *)p + 16), -EINVAL);
+	assert_int_equal(NR(RTHEAP_IOC_FREE), nfree + 2);	/* the kernel still asked */
+	assert_int_equal(rt_heap_free(&h, (char *)p + 16), -EINVAL);	/* kernel */
 	assert_int_equal(rt_heap_free(&h, NULL), -EINVAL);
-	assert_int_equal(NR(RTHEAP_IOC_FREE), nfree);
-	assert_int_equal(rt_heap_unbind(&b), 0);
+	assert_int_equal(NR(RTHEAP_IOC_FREE), nfree + 3);	/* NULL never reaches it */
 	assert_int_equal(rt_heap_delete(&h), 0);
+	/* A binder learns of the delete from free too. */
+	assert_int_equal(rt_heap_free(&b, q), -EIDRM);
+	assert_int_equal(rt_heap_unbind(&b), 0);
 	assert_int_equal(rt_heap_free(&h, p), -EINVAL);	/* descriptor checked */
 }
 
