@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# heapctl: output and exit codes of list / info / create / delete, --json
+# heapctl: output and exit codes of list / info / create / delete / watch, --json
 # that parses as (roughly) valid JSON, 1 for a missing heap or a refused
 # operation, 2 for usage errors; what an unprivileged user sees.
 
@@ -122,6 +122,18 @@ json_ok $LINENO "$out.1"
 grep_out $LINENO "$out.1" '"heaps": *\['
 grep_out $LINENO "$out.1" "\"name\": *\"$name\""
 grep -q "^ *[0-9]* *$name " /proc/rtheap || fail $LINENO "$name not in /proc/rtheap"
+
+# watch: N samples, then exit 0; a line per sample when not on a terminal.
+expect $LINENO 0 heapctl watch -n 3 -i 0.05 "$name"
+grep_out $LINENO "$out.1" 'USED'
+[ "$(grep -c '^[0-9][0-9]:[0-9][0-9]:[0-9][0-9] ' "$out.1")" = 3 ] ||
+	fail $LINENO "watch -n 3 did not print 3 samples"
+expect $LINENO 0 heapctl --json watch -n 2 -i 0.05 "$name"
+[ "$(grep -c '"heap_size":65536' "$out.1")" = 2 ] ||
+	fail $LINENO "watch --json -n 2 did not print 2 objects"
+expect $LINENO 1 heapctl watch -n 2 -i 0.05 "$name.none"
+expect $LINENO 2 heapctl watch -n 0 "$name"
+expect $LINENO 2 heapctl --json create "$name.x" 4096
 
 # Options of create.
 expect $LINENO 0 heapctl create --prio --perm 0644 --group rtuser "$name2" 8192

@@ -98,6 +98,17 @@ int main(void)
 	CHECK_EQ(raw.info.run_pages, 1 + 2);	/* 2049 and 5000 bytes */
 	for (int i = 0; i < 4; i++)
 		CHECK_EQ(raw.info.reserved[i], 0);
+	/* Ids, sizes and counts only: nothing that looks like a kernel
+	 * address anywhere in what the kernel wrote. */
+	{
+		uint64_t w[sizeof(raw) / 8];
+
+		memcpy(w, &raw, sizeof(w));
+		for (size_t i = 0; i < sizeof(w) / sizeof(w[0]); i++)
+			CHECKF(w[i] < 0xffff800000000000ULL, "word %zu of "
+			       "the inquire reply is 0x%llx", i,
+			       (unsigned long long)w[i]);
+	}
 
 	/* A second user: nbound and nmaps count it, and it sees the same. */
 	CHECK_OK(rt_heap_bind(&b, n));

@@ -6,6 +6,7 @@
  * /sys/module/rtheap/parameters if that is writable, and restores it.
  */
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -121,6 +122,35 @@ static void test_max_bytes(uint64_t max_bytes)
 	CHECK_OK(rt_heap_delete(&big));
 	CHECK_OK(rt_heap_create(&extra, NULL, T_PAGE, H_FIFO));
 	CHECK_OK(rt_heap_delete(&extra));
+
+	/*
+	 * A deleted heap's memory goes with its last mapping, not before:
+	 * until then it still counts against max_bytes.
+	 */
+	{
+		const char *n = t_name("t_limits_big");
+		struct rtheap_bind b;
+		int fd = t_open_dev();
+		char *m;
+
+		CHECK_OK(rt_heap_create(&big, n, size, H_FIFO));
+		memset(&b, 0, sizeof(b));
+		strcpy(b.name, n);
+		b.timeout = RTHEAP_TM_NONBLOCK;
+		CHECK_OK(t_ioctl(fd, RTHEAP_IOC_BIND, &b));
+		m = mmap(NULL, b.out.map_size, PROT_READ | PROT_WRITE,
+			 MAP_SHARED, fd, 0);
+		CHECK(m != MAP_FAILED);
+		close(fd);		/* only the mapping holds it now */
+		CHECK_OK(rt_heap_delete(&big));
+		CHECK(!t_listed(n));
+		CHECK_RET(rt_heap_create(&extra, NULL, T_PAGE, H_FIFO),
+			  -ENOMEM);
+		memset(m, 0x3a, b.out.map_size);
+		CHECK_OK(munmap(m, b.out.map_size));
+		CHECK_OK(rt_heap_create(&extra, NULL, T_PAGE, H_FIFO));
+		CHECK_OK(rt_heap_delete(&extra));
+	}
 }
 
 /*
