@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * /proc/rtheap: a versioned header, one row per heap (id and name shown,
- * gone after delete), and no kernel pointer anywhere.
+ * gone after delete), and no kernel pointer anywhere; with many heaps, read
+ * in small pieces, every heap's row comes exactly once.
  */
 #include <ctype.h>
+#include <fcntl.h>
 #include <unistd.h>
 
 #include "tcommon.h"
@@ -72,6 +74,59 @@ static void no_kernel_pointers(const char *text)
 	}
 }
 
+/* /proc/rtheap read with read() calls of `chunk' bytes. */
+static char *slurp_chunked(size_t chunk)
+{
+	static char buf[1 << 20];
+	size_t n = 0;
+	ssize_t r;
+	int fd = open(PROC, O_RDONLY);
+
+	CHECK(fd >= 0);
+	while ((r = read(fd, buf + n, chunk)) > 0) {
+		n += (size_t)r;
+		CHECK(n + chunk < sizeof(buf));
+	}
+	CHECK(r == 0);
+	close(fd);
+	buf[n] = 0;
+	return buf;
+}
+
+static void test_many(void)
+{
+	enum { N = 150 };
+	static RT_HEAP h[N];
+	static const size_t chunks[] = { 1, 7, 100, 4096, 65536 };
+	char name[RTHEAP_NAMELEN];
+
+	for (int i = 0; i < N; i++) {
+		snprintf(name, sizeof(name), "%s.%d", t_name("t_proc_m"), i);
+		CHECK_OK(rt_heap_create(&h[i], name, T_PAGE, H_FIFO));
+	}
+	for (size_t c = 0; c < sizeof(chunks) / sizeof(chunks[0]); c++) {
+		const char *text = slurp_chunked(chunks[c]);
+
+		for (int i = 0; i < N; i++) {
+			const char *p, *first;
+			char word[RTHEAP_NAMELEN + 2];
+
+			snprintf(name, sizeof(name), "%s.%d",
+				 t_name("t_proc_m"), i);
+			snprintf(word, sizeof(word), " %s ", name);
+			first = strstr(text, word);
+			CHECKF(first, "read in %zu-byte pieces: no row for %s",
+			       chunks[c], name);
+			p = strstr(first + 1, word);
+			CHECKF(!p, "read in %zu-byte pieces: two rows for %s",
+			       chunks[c], name);
+			CHECK(has_row(text, name, h[i].id));
+		}
+	}
+	for (int i = 0; i < N; i++)
+		CHECK_OK(rt_heap_delete(&h[i]));
+}
+
 int main(void)
 {
 	const char *n = t_name("t_proc");
@@ -115,5 +170,6 @@ int main(void)
 	       PROC, text);
 	no_kernel_pointers(text);
 	CHECK_OK(rt_heap_delete(&anon));
+	test_many();
 	return T_EXIT_PASS;
 }
