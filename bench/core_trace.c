@@ -1,75 +1,96 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The allocator core on the reference trace: 1024 slots, block sizes drawn
- * from an inverse-square distribution over [16, 32768] bytes with
- * xorshift32 seeded with 88, and ITERATIONS rounds of "free the block in a
- * random slot if there is one, then allocate a new block there".
+ * The allocator core on the reference trace (trace.h): 1024 slots, block
+ * sizes 16 .. 32768 with an inverse-square density, xorshift32 seeded
+ * with 88; each step frees the block in a random slot, if any, then
+ * allocates a new block there.
  *
- * The sequence is generated before the measured loop, so that under
- * `valgrind --tool=callgrind --toggle-collect=rth_alloc
- *  --toggle-collect=rth_free` only the core's own instructions count.
+ *   core_trace HEAP_MIB [ITERATIONS]
+ *	The trace, for `valgrind --tool=callgrind --toggle-collect=rth_alloc
+ *	--toggle-collect=rth_free`: the sequence is generated before the
+ *	measured loop, so only the core's own instructions count.  Prints
+ *	heap size, pairs, failed allocations, used bytes.
  *
- * usage: core_trace HEAP_MIB [ITERATIONS]
- * Prints one line: heap size, pairs, failed allocations, used bytes.
+ *   core_trace --per-op HEAP_MIB ITERATIONS
+ *	The same with a callgrind dump after each operation, named "alloc"
+ *	or "free" (run with --combine-dumps=yes): each dump's summary is
+ *	that one operation's instruction count.
+ *
+ *   core_trace --cycles HEAP_MIB ITERATIONS REPS
+ *	Cycles (rdtsc .. rdtscp) of every alloc and every free of the core
+ *	and of glibc malloc/free on the same trace in this process, in REPS
+ *	interleaved repetitions; after the first 2 * 1024 steps (the slots
+ *	filling up).  Per repetition, one line per allocator and operation:
+ *	"cycles OP ALLOC rep=R n=N p50=.. p99=.. p9999=.. max=..", and the
+ *	cost of the empty timer: "cycles timer - rep=R ...".
+ *
+ *   core_trace --space
+ *	Metadata bytes (rth_meta_size + struct rth_core) per heap byte for
+ *	64 MiB and 1 GiB heaps, and what a 4 MiB heap holds of trace sizes
+ *	before the first -ENOMEM: requested and rounded bytes.
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <x86intrin.h>
+#include <valgrind/callgrind.h>
 #include "alloc.h"
+#include "trace.h"
 
-#define SLOTS		1024
-#define MIN_SIZE	16
-#define MAX_SIZE	32768
+#define WARMUP		(2 * BENCH_SLOTS)
 
-static u32 xorshift32(u32 *s)
+static u32 *slot, *size;
+
+static void make_trace(unsigned long iters)
 {
-	u32 x = *s;
-
-	x ^= x << 13;
-	x ^= x >> 17;
-	x ^= x << 5;
-	return *s = x;
-}
-
-/* P(size >= x) = 16 / x: an inverse-square density, redrawn above 32 KiB. */
-static u32 trace_size(u32 *s)
-{
-	u64 size;
-
-	do
-		size = ((u64)MIN_SIZE << 32) / ((u64)xorshift32(s) + 1);
-	while (size > MAX_SIZE);
-	return size < MIN_SIZE ? MIN_SIZE : size;
-}
-
-int main(int argc, char **argv)
-{
-	unsigned long heap_mib = argc > 1 ? strtoul(argv[1], NULL, 0) : 64;
-	unsigned long iters = argc > 2 ? strtoul(argv[2], NULL, 0) : 200000;
-	u32 npages = heap_mib << (20 - RTH_PAGE_SHIFT), seed = 88, *slot, *size;
-	size_t off[SLOTS], meta_size = rth_meta_size(npages);
-	unsigned char live[SLOTS] = { 0 };
-	unsigned long i, failed = 0;
-	struct rth_core core;
-	void *meta;
+	u32 seed = BENCH_SEED;
+	unsigned long i;
 
 	slot = malloc(iters * sizeof(*slot));
 	size = malloc(iters * sizeof(*size));
-	meta = malloc(meta_size);
-	if (!slot || !size || !meta || rth_init(&core, NULL, npages, meta, meta_size)) {
-		fprintf(stderr, "core_trace: cannot set up a %lu MiB heap\n", heap_mib);
-		return 1;
+	if (!slot || !size) {
+		fprintf(stderr, "core_trace: out of memory\n");
+		exit(1);
 	}
-	for (i = 0; i < iters; i++) {
-		slot[i] = xorshift32(&seed) % SLOTS;
-		size[i] = trace_size(&seed);
-	}
+	for (i = 0; i < iters; i++)
+		bench_trace_step(&seed, &slot[i], &size[i]);
+}
 
+static void *new_core(struct rth_core *core, unsigned long heap_mib)
+{
+	u32 npages = heap_mib << (20 - RTH_PAGE_SHIFT);
+	size_t meta_size = rth_meta_size(npages);
+	void *meta = malloc(meta_size);
+
+	if (!meta || rth_init(core, NULL, npages, meta, meta_size)) {
+		fprintf(stderr, "core_trace: cannot set up a %lu MiB heap\n",
+			heap_mib);
+		exit(1);
+	}
+	return meta;
+}
+
+static int run_trace(unsigned long heap_mib, unsigned long iters, int per_op)
+{
+	size_t off[BENCH_SLOTS];
+	unsigned char live[BENCH_SLOTS] = { 0 };
+	unsigned long i, failed = 0;
+	struct rth_core core;
+
+	make_trace(iters);
+	new_core(&core, heap_mib);
 	for (i = 0; i < iters; i++) {
 		u32 k = slot[i];
 
-		if (live[k] && rth_free(&core, off[k], NULL))
-			return 2;
+		if (live[k]) {
+			if (rth_free(&core, off[k], NULL))
+				return 2;
+			if (per_op)
+				CALLGRIND_DUMP_STATS_AT("free");
+		}
 		live[k] = !rth_alloc(&core, size[i], &off[k]);
+		if (per_op)
+			CALLGRIND_DUMP_STATS_AT("alloc");
 		failed += !live[k];
 	}
 
@@ -78,4 +99,223 @@ int main(int argc, char **argv)
 	printf("heap %lu MiB: %lu pairs, %lu failed, %llu bytes used\n",
 	       heap_mib, iters, failed, (unsigned long long)rth_used(&core));
 	return 0;
+}
+
+/* --- cycles ----------------------------------------------------------------- */
+
+static inline u64 tsc_begin(void)
+{
+	_mm_lfence();
+	return __rdtsc();
+}
+
+static inline u64 tsc_end(void)
+{
+	unsigned int aux;
+	u64 t = __rdtscp(&aux);
+
+	_mm_lfence();
+	return t;
+}
+
+struct samples {
+	u32 *v;
+	unsigned long n;
+};
+
+static void sample(struct samples *s, u64 t0, u64 t1)
+{
+	s->v[s->n++] = t1 - t0 > 0xffffffffULL ? 0xffffffffU : (u32)(t1 - t0);
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+	u32 x = *(const u32 *)a, y = *(const u32 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Nearest rank: the smallest sample with at least q of all at or below it. */
+static u32 quantile(const struct samples *s, double q)
+{
+	unsigned long r = (unsigned long)(q * s->n + 0.999999);
+
+	return s->v[r ? r - 1 : 0];
+}
+
+static void report(const char *op, const char *who, int rep,
+		   struct samples *s)
+{
+	qsort(s->v, s->n, sizeof(*s->v), cmp_u32);
+	printf("cycles %s %s rep=%d n=%lu p50=%u p99=%u p9999=%u max=%u\n",
+	       op, who, rep, s->n, quantile(s, 0.5), quantile(s, 0.99),
+	       quantile(s, 0.9999), s->v[s->n - 1]);
+	s->n = 0;
+}
+
+static void cycles_core(unsigned long heap_mib, unsigned long iters,
+			struct samples *a, struct samples *f)
+{
+	size_t off[BENCH_SLOTS];
+	unsigned char live[BENCH_SLOTS] = { 0 };
+	struct rth_core core;
+	unsigned long i;
+	void *meta = new_core(&core, heap_mib);
+	u64 t0, t1;
+
+	for (i = 0; i < iters; i++) {
+		u32 k = slot[i];
+		int ok;
+
+		if (live[k]) {
+			t0 = tsc_begin();
+			rth_free(&core, off[k], NULL);
+			t1 = tsc_end();
+			if (i >= WARMUP)
+				sample(f, t0, t1);
+		}
+		t0 = tsc_begin();
+		ok = !rth_alloc(&core, size[i], &off[k]);
+		t1 = tsc_end();
+		if (i >= WARMUP)
+			sample(a, t0, t1);
+		live[k] = ok;
+	}
+	free(meta);
+}
+
+static void cycles_glibc(unsigned long iters, struct samples *a,
+			 struct samples *f)
+{
+	void *p[BENCH_SLOTS] = { NULL };
+	unsigned long i;
+	u64 t0, t1;
+
+	for (i = 0; i < iters; i++) {
+		u32 k = slot[i];
+		void *q;
+
+		if (p[k]) {
+			t0 = tsc_begin();
+			free(p[k]);
+			t1 = tsc_end();
+			if (i >= WARMUP)
+				sample(f, t0, t1);
+		}
+		t0 = tsc_begin();
+		q = malloc(size[i]);
+		t1 = tsc_end();
+		/* Keep the compiler from pairing malloc and free away. */
+		__asm__ volatile("" : : "r"(q) : "memory");
+		if (i >= WARMUP)
+			sample(a, t0, t1);
+		p[k] = q;
+	}
+	for (i = 0; i < BENCH_SLOTS; i++)
+		free(p[i]);
+}
+
+static int run_cycles(unsigned long heap_mib, unsigned long iters, int reps)
+{
+	struct samples a, f;
+	unsigned long i;
+	int rep;
+
+	if (iters <= WARMUP || reps < 1) {
+		fprintf(stderr, "core_trace: --cycles wants more than %d iterations\n",
+			WARMUP);
+		return 1;
+	}
+	make_trace(iters);
+	a.v = malloc(iters * sizeof(*a.v));
+	f.v = malloc(iters * sizeof(*f.v));
+	if (!a.v || !f.v)
+		return 1;
+	a.n = f.n = 0;
+	/* Warm up both: page faults, caches, glibc's arenas. */
+	cycles_core(heap_mib, WARMUP * 2, &a, &f);
+	cycles_glibc(WARMUP * 2, &a, &f);
+	for (rep = 1; rep <= reps; rep++) {
+		/* Interleaved, and each goes first every other repetition. */
+		int first;
+
+		for (first = 0; first < 2; first++) {
+			a.n = f.n = 0;
+			if ((rep + first) & 1) {
+				cycles_glibc(iters, &a, &f);
+				report("alloc", "glibc", rep, &a);
+				report("free", "glibc", rep, &f);
+			} else {
+				cycles_core(heap_mib, iters, &a, &f);
+				report("alloc", "core", rep, &a);
+				report("free", "core", rep, &f);
+			}
+		}
+		for (i = 0; i < iters && i < 100000; i++) {
+			u64 t0 = tsc_begin(), t1 = tsc_end();
+
+			sample(&a, t0, t1);
+		}
+		report("timer", "-", rep, &a);
+	}
+	return 0;
+}
+
+/* --- space ------------------------------------------------------------------ */
+
+static void meta_per_byte(unsigned long heap_mib)
+{
+	u32 npages = heap_mib << (20 - RTH_PAGE_SHIFT);
+	unsigned long long meta = rth_meta_size(npages) + sizeof(struct rth_core);
+	unsigned long long bytes = (unsigned long long)heap_mib << 20;
+
+	printf("space meta heap_mib=%lu meta=%llu bytes=%llu\n",
+	       heap_mib, meta, bytes);
+}
+
+static int run_space(void)
+{
+	unsigned long heap_mib = 4, blocks = 0;
+	unsigned long long requested = 0, rounded = 0;
+	struct rth_core core;
+	u32 seed = BENCH_SEED, k, sz;
+	size_t off;
+
+	meta_per_byte(64);
+	meta_per_byte(1024);
+
+	new_core(&core, heap_mib);
+	for (;;) {
+		bench_trace_step(&seed, &k, &sz);
+		if (rth_alloc(&core, sz, &off))
+			break;
+		blocks++;
+		requested += sz;
+		rounded += rth_block_size(&core, off);
+	}
+	printf("space usable heap_mib=%lu blocks=%lu requested=%llu rounded=%llu bytes=%llu\n",
+	       heap_mib, blocks, requested, rounded,
+	       (unsigned long long)heap_mib << 20);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc > 1 && !strcmp(argv[1], "--space"))
+		return run_space();
+	if (argc == 5 && !strcmp(argv[1], "--cycles"))
+		return run_cycles(strtoul(argv[2], NULL, 0),
+				  strtoul(argv[3], NULL, 0), atoi(argv[4]));
+	if (argc == 4 && !strcmp(argv[1], "--per-op"))
+		return run_trace(strtoul(argv[2], NULL, 0),
+				 strtoul(argv[3], NULL, 0), 1);
+	if (argc > 1 && argv[1][0] != '-')
+		return run_trace(strtoul(argv[1], NULL, 0),
+				 argc > 2 ? strtoul(argv[2], NULL, 0) : 200000, 0);
+	fprintf(stderr,
+		"usage: core_trace HEAP_MIB [ITERATIONS]\n"
+		"       core_trace --per-op HEAP_MIB ITERATIONS\n"
+		"       core_trace --cycles HEAP_MIB ITERATIONS REPS\n"
+		"       core_trace --space\n");
+	return 2;
 }

@@ -1,0 +1,99 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# rtheap-bench-guest - the guest side of `make bench' (busybox sh, as root,
+# rtheap.ko loaded; started by bench/run-bench through tools/vm-run).
+#
+# usage: rtheap-bench-guest [-r REPS] [-n SAMPLES] [-l LAT_SAMPLES] [-q]
+#
+# Loads rtheap_bench.ko, runs its benchmarks (bench/kmod/rtheap_bench.c)
+# in REPS interleaved repetitions, the contenders in a rotated order each
+# time, then rtheap-bench-user.  Prints one line per run:
+#   K <command> :: <result>      the kernel module's
+#   user ...                     rtheap-bench-user's
+# and "guest-bench: done" last.  -q: a quick smoke run.
+
+reps=5
+n=20000
+nlat=100000
+quick=0
+while getopts r:n:l:q opt; do
+	case $opt in
+	r) reps=$OPTARG ;;
+	n) n=$OPTARG ;;
+	l) nlat=$OPTARG ;;
+	q) quick=1 ;;
+	*) echo "usage: rtheap-bench-guest [-r REPS] [-n SAMPLES] [-l LAT_SAMPLES] [-q]" >&2; exit 2 ;;
+	esac
+done
+if [ "$quick" = 1 ]; then
+	n=2000
+	nlat=5000
+fi
+
+ko=${RTHEAP_MODDIR:-/lib/rtheap}/rtheap_bench.ko
+ctl=/sys/kernel/debug/rtheap_bench/run
+
+# A 1 GiB heap and the 64 MiB ones at once: more than the default limit
+# of a quarter of RAM.
+echo $((3 << 30)) >/sys/module/rtheap/parameters/max_bytes || exit 1
+insmod "$ko" samples="$n" || { echo "guest-bench: insmod $ko failed" >&2; exit 1; }
+
+k() {
+	if ! echo "$*" >$ctl; then
+		echo "guest-bench: FAILED: $*" >&2
+		return 1
+	fi
+	while IFS= read -r line; do
+		echo "K $* :: $line"
+	done <$ctl
+}
+
+# rotate N WORD...: the words, starting from the (N mod count)-th.
+rotate() {
+	r=$1
+	shift
+	c=$#
+	i=0
+	while [ $i -lt $c ]; do
+		j=$(((r + i) % c + 1))
+		eval "printf '%s ' \"\${$j}\""
+		i=$((i + 1))
+	done
+}
+
+fail=0
+rep=1
+while [ $rep -le "$reps" ]; do
+	echo "rep $rep"
+	k op=calib || fail=1
+	for size in 16 64 256 1024 2048 4096 16384 trace; do
+		for a in $(rotate $rep rtheap kmalloc genpool); do
+			k op=pair alloc="$a" size=$size || fail=1
+		done
+		for a in $(rotate $rep rtheap genpool); do
+			k op=pair alloc="$a" size=$size frag=1 || fail=1
+		done
+	done
+	for a in $(rotate $rep rtheap kmalloc genpool); do
+		k op=lat alloc="$a" n="$nlat" curve=1 || fail=1
+	done
+	for mib in $(rotate $rep 1 4 16 64 256 1024); do
+		k op=pair alloc=rtheap size=trace heap="$mib" || fail=1
+	done
+	for a in $(rotate $rep rtheap kmalloc); do
+		for t in 1 2; do
+			k op=contend alloc="$a" size=64 threads=$t || fail=1
+		done
+	done
+	rep=$((rep + 1))
+done
+k op=drop || fail=1
+rmmod rtheap_bench || fail=1
+
+if [ "$quick" = 1 ]; then
+	rtheap-bench-user -r "$reps" -n 2000 || fail=1
+else
+	rtheap-bench-user -r "$reps" -n "$n" || fail=1
+fi
+echo "guest-bench: done"
+exit $fail

@@ -1,0 +1,745 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * rtheap_bench - kernel-side benchmarks of rtheap (make bench): the
+ * rt_heap_alloc + rt_heap_free pair against kmalloc + kfree and
+ * gen_pool_alloc + gen_pool_free, per-operation latency, heap growth and
+ * fragmentation, two CPUs on one heap.
+ *
+ * Driven through debugfs: write one command to
+ * /sys/kernel/debug/rtheap_bench/run, read the result from the same file.
+ * A command is KEY=VALUE words:
+ *
+ *   op=pair      time each alloc+free pair (a trace step: free, then alloc)
+ *   op=lat       time each alloc and each free on their own (trace only)
+ *   op=contend   op=pair from kernel threads bound to CPUs 0 .. threads-1
+ *   op=calib     time nothing: the cost of the timer itself
+ *   op=drop      free every cached pool
+ *   alloc=rtheap|kmalloc|genpool         (default rtheap)
+ *   size=BYTES|trace                     (default trace, see bench/trace.h)
+ *   n=SAMPLES                            (default: the samples parameter)
+ *   heap=MIB     rtheap and genpool pool size (default 64)
+ *   frag=0|1     1: the pool filled with trace sizes up to the first
+ *                failure, then every other block freed
+ *   threads=N    op=contend (default 2)
+ *   curve=0|1    also print 100 quantiles (1% .. 99%, 99.9%, 99.99%)
+ *
+ * Every timed region is bracketed by get_cycles() (the TSC) with local
+ * interrupts off, so neither an interrupt nor preemption lands in it.
+ * The result: "phase=pair|alloc|free n=.. fail=.. p50=.. p90=.. p99=..
+ * p999=.. p9999=.. max=.. mean=..", cycles, nearest-rank quantiles.
+ *
+ * Pools (an rtheap heap, or a gen_pool with min_alloc_order 4 over
+ * vmalloc memory) are made on first use and cached by (alloc, heap,
+ * frag) until op=drop or rmmod; every run gives back what it allocated,
+ * so each run starts from the same state.  gen_pool fragmentation places
+ * blocks at consecutive offsets (gen_pool_fixed_alloc): what first fit
+ * would do, without its quadratic cost.
+ *
+ * On PREEMPT_RT, kmalloc may not run with interrupts off: kmalloc is timed
+ * with migration disabled only (the result says irqs=on).
+ */
+#define pr_fmt(fmt) "rtheap_bench: " fmt
+
+#include <linux/completion.h>
+#include <linux/debugfs.h>
+#include <linux/delay.h>
+#include <linux/genalloc.h>
+#include <linux/kthread.h>
+#include <linux/module.h>
+#include <linux/mutex.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+#include <linux/sort.h>
+#include <linux/string.h>
+#include <linux/timex.h>
+#include <linux/uaccess.h>
+#include <linux/vmalloc.h>
+
+#include <rtheap/heap.h>
+
+#include "trace.h"
+
+static unsigned int samples = 20000;
+module_param(samples, uint, 0644);
+MODULE_PARM_DESC(samples, "samples per run when a command gives no n= (default 20000)");
+
+#define WARMUP_PAIRS	256
+#define WARMUP_STEPS	(2 * BENCH_SLOTS)
+#define OUT_SIZE	8192
+#define MIN_ORDER	4	/* gen_pool: 16-byte granules, as rtheap's */
+
+enum bkind { BK_RTHEAP, BK_KMALLOC, BK_GENPOOL };
+static const char *const bkind_name[] = { "rtheap", "kmalloc", "genpool" };
+
+struct bblock {
+	unsigned long addr;
+	size_t size;
+};
+
+struct bpool {
+	struct list_head node;
+	enum bkind kind;
+	unsigned int mib;
+	bool frag;
+	RT_HEAP heap;			/* BK_RTHEAP */
+	struct gen_pool *gp;		/* BK_GENPOOL */
+	void *mem;
+	struct bblock *kept;		/* genpool blocks to free at drop */
+	unsigned long nkept;
+};
+
+struct bcmd {
+	enum { OP_PAIR, OP_LAT, OP_CONTEND, OP_CALIB, OP_DROP } op;
+	enum bkind kind;
+	size_t size;			/* 0: the trace */
+	unsigned int n, mib, threads;
+	bool frag, curve;
+};
+
+struct brun {
+	const struct bcmd *cmd;
+	struct bpool *pool;		/* NULL for kmalloc */
+	u32 *s, *s2;			/* samples: pairs or allocs; frees */
+	unsigned int n, n2, fail;
+	u32 seed;
+};
+
+static DEFINE_MUTEX(bench_lock);
+static LIST_HEAD(bench_pools);
+static char *bench_out;
+static size_t bench_len;
+static struct dentry *bench_dir;
+
+static __printf(1, 2) void out(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	bench_len += vscnprintf(bench_out + bench_len, OUT_SIZE - bench_len,
+				fmt, ap);
+	va_end(ap);
+}
+
+/* --- the allocators, inline so that the timed code has no indirect call --- */
+
+static __always_inline int b_alloc(const struct brun *r, size_t size,
+				   void **p)
+{
+	switch (r->cmd->kind) {
+	case BK_RTHEAP:
+		return rt_heap_alloc(&r->pool->heap, size, TM_NONBLOCK, p);
+	case BK_KMALLOC:
+		*p = kmalloc(size, GFP_ATOMIC | __GFP_NOWARN);
+		return *p ? 0 : -ENOMEM;
+	default:
+		*p = (void *)gen_pool_alloc(r->pool->gp, size);
+		return *p ? 0 : -ENOMEM;
+	}
+}
+
+static __always_inline void b_free(const struct brun *r, void *p, size_t size)
+{
+	switch (r->cmd->kind) {
+	case BK_RTHEAP:
+		rt_heap_free(&r->pool->heap, p);
+		break;
+	case BK_KMALLOC:
+		kfree(p);
+		break;
+	default:
+		gen_pool_free(r->pool->gp, (unsigned long)p, size);
+	}
+}
+
+/* Interrupts off around a timed region; see the PREEMPT_RT note above. */
+static __always_inline unsigned long b_enter(const struct brun *r)
+{
+	unsigned long flags = 0;
+
+	if (IS_ENABLED(CONFIG_PREEMPT_RT) && r->cmd->kind == BK_KMALLOC)
+		migrate_disable();
+	else
+		local_irq_save(flags);
+	return flags;
+}
+
+static __always_inline void b_leave(const struct brun *r, unsigned long flags)
+{
+	if (IS_ENABLED(CONFIG_PREEMPT_RT) && r->cmd->kind == BK_KMALLOC)
+		migrate_enable();
+	else
+		local_irq_restore(flags);
+}
+
+static inline u32 cycles32(cycles_t t0, cycles_t t1)
+{
+	return t1 - t0 > U32_MAX ? U32_MAX : (u32)(t1 - t0);
+}
+
+/* --- pools ------------------------------------------------------------------ */
+
+/* Fill with trace sizes up to the first failure, free every other block. */
+static int frag_rtheap(struct bpool *bp)
+{
+	unsigned long cap = ((unsigned long)bp->mib << 20) / 256, n = 0, i;
+	u32 seed = BENCH_SEED, k, size;
+	void **odd, *p;
+
+	odd = vmalloc(cap * sizeof(*odd));
+	if (!odd)
+		return -ENOMEM;
+	for (i = 0; n < cap; i++) {
+		bench_trace_step(&seed, &k, &size);
+		if (rt_heap_alloc(&bp->heap, size, TM_NONBLOCK, &p))
+			break;
+		if (i & 1)
+			odd[n++] = p;
+		if (!(i & 4095))
+			cond_resched();
+	}
+	while (n--)
+		rt_heap_free(&bp->heap, odd[n]);
+	vfree(odd);
+	return 0;
+}
+
+static int frag_genpool(struct bpool *bp)
+{
+	unsigned long bytes = (unsigned long)bp->mib << 20, off = 0, n = 0, i;
+	unsigned long cap = bytes / 64;
+	u32 seed = BENCH_SEED, k, size;
+	struct genpool_data_fixed at;
+	struct bblock *b;
+
+	b = vmalloc(cap * sizeof(*b));
+	if (!b)
+		return -ENOMEM;
+	for (i = 0; n < cap; i++) {
+		unsigned long addr;
+
+		bench_trace_step(&seed, &k, &size);
+		size = ALIGN(size, 1U << MIN_ORDER);
+		if (off + size > bytes)
+			break;
+		at.offset = off;
+		addr = gen_pool_alloc_algo(bp->gp, size, gen_pool_fixed_alloc,
+					   &at);
+		if (!addr)
+			break;
+		b[n].addr = addr;
+		b[n++].size = size;
+		off += size;
+		if (!(i & 4095))
+			cond_resched();
+	}
+	/* Free the odd ones; the even ones move to the front, kept. */
+	for (i = 0; i < n; i++) {
+		if (i & 1)
+			gen_pool_free(bp->gp, b[i].addr, b[i].size);
+		else
+			b[i / 2] = b[i];
+	}
+	bp->kept = b;
+	bp->nkept = (n + 1) / 2;
+	return 0;
+}
+
+static void pool_free(struct bpool *bp)
+{
+	unsigned long i;
+
+	if (bp->kind == BK_RTHEAP) {
+		rt_heap_delete(&bp->heap);
+	} else {
+		for (i = 0; i < bp->nkept; i++)
+			gen_pool_free(bp->gp, bp->kept[i].addr,
+				      bp->kept[i].size);
+		vfree(bp->kept);
+		gen_pool_destroy(bp->gp);
+		vfree(bp->mem);
+	}
+	kfree(bp);
+}
+
+static struct bpool *pool_get(const struct bcmd *c)
+{
+	unsigned long bytes = (unsigned long)c->mib << 20;
+	struct bpool *bp;
+	int ret;
+
+	list_for_each_entry(bp, &bench_pools, node)
+		if (bp->kind == c->kind && bp->mib == c->mib &&
+		    bp->frag == c->frag)
+			return bp;
+
+	bp = kzalloc(sizeof(*bp), GFP_KERNEL);
+	if (!bp)
+		return ERR_PTR(-ENOMEM);
+	bp->kind = c->kind;
+	bp->mib = c->mib;
+	bp->frag = c->frag;
+	if (c->kind == BK_RTHEAP) {
+		ret = rt_heap_create(&bp->heap, NULL, bytes, H_FIFO);
+		if (ret) {
+			kfree(bp);
+			return ERR_PTR(ret);
+		}
+		ret = c->frag ? frag_rtheap(bp) : 0;
+	} else {
+		ret = -ENOMEM;
+		bp->gp = gen_pool_create(MIN_ORDER, NUMA_NO_NODE);
+		bp->mem = vmalloc(bytes);
+		if (bp->gp && bp->mem)
+			ret = gen_pool_add(bp->gp, (unsigned long)bp->mem,
+					   bytes, NUMA_NO_NODE);
+		if (!ret && c->frag)
+			ret = frag_genpool(bp);
+		if (ret) {
+			if (bp->gp)
+				gen_pool_destroy(bp->gp);
+			vfree(bp->mem);
+			kfree(bp);
+			return ERR_PTR(ret);
+		}
+	}
+	if (ret) {
+		pool_free(bp);
+		return ERR_PTR(ret);
+	}
+	list_add(&bp->node, &bench_pools);
+	return bp;
+}
+
+static void pools_drop(void)
+{
+	struct bpool *bp, *tmp;
+
+	list_for_each_entry_safe(bp, tmp, &bench_pools, node) {
+		list_del(&bp->node);
+		pool_free(bp);
+	}
+}
+
+/* --- the timed loops -------------------------------------------------------- */
+
+static void run_fixed(struct brun *r)
+{
+	size_t size = r->cmd->size;
+	unsigned long flags;
+	unsigned int i;
+	cycles_t t0, t1;
+	void *p;
+	int ret;
+
+	for (i = 0; i < WARMUP_PAIRS + r->cmd->n; i++) {
+		flags = b_enter(r);
+		t0 = get_cycles();
+		ret = b_alloc(r, size, &p);
+		if (!ret)
+			b_free(r, p, size);
+		t1 = get_cycles();
+		b_leave(r, flags);
+		if (i >= WARMUP_PAIRS) {
+			r->s[r->n++] = cycles32(t0, t1);
+			r->fail += !!ret;
+		}
+		if (!(i & 1023))
+			cond_resched();
+	}
+}
+
+/*
+ * The trace: each step frees the block in its slot, then allocates there.
+ * op=pair times the step as one region, op=lat the free and the alloc
+ * each on their own.  The first WARMUP_STEPS steps fill the slots, untimed.
+ */
+static int run_trace(struct brun *r)
+{
+	bool split = r->cmd->op == OP_LAT;
+	unsigned long flags;
+	unsigned int i, k, size;
+	u32 *psize;
+	void **ptr;
+	cycles_t t0, t1, t2;
+	void *p;
+	int ret;
+
+	ptr = kvcalloc(BENCH_SLOTS, sizeof(*ptr), GFP_KERNEL);
+	psize = kvcalloc(BENCH_SLOTS, sizeof(*psize), GFP_KERNEL);
+	if (!ptr || !psize) {
+		kvfree(ptr);
+		kvfree(psize);
+		return -ENOMEM;
+	}
+	for (i = 0; i < WARMUP_STEPS + r->cmd->n; i++) {
+		bool timed = i >= WARMUP_STEPS;
+
+		bench_trace_step(&r->seed, &k, &size);
+		if (split) {
+			if (ptr[k]) {
+				flags = b_enter(r);
+				t0 = get_cycles();
+				b_free(r, ptr[k], psize[k]);
+				t1 = get_cycles();
+				b_leave(r, flags);
+				if (timed)
+					r->s2[r->n2++] = cycles32(t0, t1);
+			}
+			flags = b_enter(r);
+			t1 = get_cycles();
+			ret = b_alloc(r, size, &p);
+			t2 = get_cycles();
+			b_leave(r, flags);
+			if (timed)
+				r->s[r->n++] = cycles32(t1, t2);
+		} else {
+			flags = b_enter(r);
+			t0 = get_cycles();
+			if (ptr[k])
+				b_free(r, ptr[k], psize[k]);
+			ret = b_alloc(r, size, &p);
+			t2 = get_cycles();
+			b_leave(r, flags);
+			if (timed)
+				r->s[r->n++] = cycles32(t0, t2);
+		}
+		ptr[k] = ret ? NULL : p;
+		psize[k] = size;
+		if (timed)
+			r->fail += !!ret;
+		if (!(i & 1023))
+			cond_resched();
+	}
+	for (k = 0; k < BENCH_SLOTS; k++)
+		if (ptr[k])
+			b_free(r, ptr[k], psize[k]);
+	kvfree(ptr);
+	kvfree(psize);
+	return 0;
+}
+
+static void run_calib(struct brun *r)
+{
+	unsigned long flags;
+	unsigned int i;
+	cycles_t t0, t1;
+
+	for (i = 0; i < r->cmd->n; i++) {
+		local_irq_save(flags);
+		t0 = get_cycles();
+		t1 = get_cycles();
+		local_irq_restore(flags);
+		r->s[r->n++] = cycles32(t0, t1);
+		if (!(i & 1023))
+			cond_resched();
+	}
+}
+
+/* --- two CPUs on one pool ----------------------------------------------------- */
+
+struct bthread {
+	struct brun run;
+	struct completion done;
+	atomic_t *ready;
+	unsigned int nthreads;
+	int ret;
+};
+
+static int contend_fn(void *data)
+{
+	struct bthread *t = data;
+
+	/* Start together: every thread bound and running before any times. */
+	atomic_inc(t->ready);
+	while (atomic_read(t->ready) < t->nthreads)
+		cpu_relax();
+	if (t->run.cmd->size)
+		run_fixed(&t->run);
+	else
+		t->ret = run_trace(&t->run);
+	complete(&t->done);
+	while (!kthread_should_stop())
+		schedule_timeout_interruptible(HZ / 10);
+	return 0;
+}
+
+/* --- results ---------------------------------------------------------------- */
+
+static int cmp_u32(const void *a, const void *b)
+{
+	u32 x = *(const u32 *)a, y = *(const u32 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Nearest rank, q in parts per million. */
+static u32 quantile(const u32 *s, unsigned int n, unsigned int ppm)
+{
+	u64 rank = DIV_ROUND_UP_ULL((u64)ppm * n, 1000000);
+
+	return s[rank ? rank - 1 : 0];
+}
+
+static void report(const struct bcmd *c, const char *phase, u32 *s,
+		   unsigned int n, unsigned int fail)
+{
+	u64 sum = 0;
+	unsigned int i;
+
+	if (!n) {
+		out("phase=%s n=0\n", phase);
+		return;
+	}
+	sort(s, n, sizeof(*s), cmp_u32, NULL);
+	for (i = 0; i < n; i++)
+		sum += s[i];
+	out("phase=%s n=%u fail=%u p50=%u p90=%u p99=%u p999=%u p9999=%u max=%u mean=%llu%s\n",
+	    phase, n, fail, quantile(s, n, 500000), quantile(s, n, 900000),
+	    quantile(s, n, 990000), quantile(s, n, 999000),
+	    quantile(s, n, 999900), s[n - 1], div_u64(sum, n),
+	    IS_ENABLED(CONFIG_PREEMPT_RT) && c->kind == BK_KMALLOC ?
+	    " irqs=on" : "");
+	if (!c->curve)
+		return;
+	out("curve phase=%s", phase);
+	for (i = 1; i <= 99; i++)
+		out(" %u", quantile(s, n, i * 10000));
+	out(" %u %u %u\n", quantile(s, n, 999000), quantile(s, n, 999900),
+	    s[n - 1]);
+}
+
+static int run_contend(const struct bcmd *c, struct bpool *pool)
+{
+	struct bthread *t;
+	struct task_struct **task;
+	atomic_t ready = ATOMIC_INIT(0);
+	unsigned int i, nt = c->threads, n = 0, fail = 0;
+	u32 *all;
+	int ret = 0;
+
+	if (!nt || nt > num_online_cpus())
+		return -EINVAL;
+	t = kcalloc(nt, sizeof(*t), GFP_KERNEL);
+	task = kcalloc(nt, sizeof(*task), GFP_KERNEL);
+	all = vmalloc(array_size(nt, c->n) * sizeof(*all));
+	if (!t || !task || !all) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	for (i = 0; i < nt; i++) {
+		t[i].run.cmd = c;
+		t[i].run.pool = pool;
+		t[i].run.s = all + i * c->n;
+		t[i].run.seed = BENCH_SEED + i;
+		t[i].ready = &ready;
+		t[i].nthreads = nt;
+		init_completion(&t[i].done);
+		task[i] = kthread_create(contend_fn, &t[i], "rtheap_bench/%u", i);
+		if (IS_ERR(task[i])) {
+			ret = PTR_ERR(task[i]);
+			task[i] = NULL;
+			break;
+		}
+		kthread_bind(task[i], i);
+	}
+	if (ret) {
+		for (i = 0; i < nt; i++)
+			if (task[i])
+				kthread_stop(task[i]);
+		goto out;
+	}
+	for (i = 0; i < nt; i++)
+		wake_up_process(task[i]);
+	for (i = 0; i < nt; i++) {
+		wait_for_completion(&t[i].done);
+		kthread_stop(task[i]);
+		if (t[i].ret)
+			ret = t[i].ret;
+		/* Pack the samples of all threads together. */
+		memmove(all + n, t[i].run.s, t[i].run.n * sizeof(*all));
+		n += t[i].run.n;
+		fail += t[i].run.fail;
+	}
+	if (!ret)
+		report(c, "pair", all, n, fail);
+out:
+	vfree(all);
+	kfree(task);
+	kfree(t);
+	return ret;
+}
+
+static int run_cmd(const struct bcmd *c)
+{
+	struct brun r = { .cmd = c, .seed = BENCH_SEED };
+	struct bpool *pool = NULL;
+	int ret = 0;
+
+	if (c->op == OP_DROP) {
+		pools_drop();
+		out("dropped\n");
+		return 0;
+	}
+	if (c->op == OP_LAT && c->size)
+		return -EINVAL;
+	if (c->op != OP_CALIB && c->kind != BK_KMALLOC) {
+		pool = pool_get(c);
+		if (IS_ERR(pool))
+			return PTR_ERR(pool);
+	}
+	if (c->op == OP_CONTEND)
+		return run_contend(c, pool);
+
+	r.pool = pool;
+	r.s = vmalloc(array_size(c->n, sizeof(u32)));
+	r.s2 = vmalloc(array_size(c->n, sizeof(u32)));
+	if (!r.s || !r.s2) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	if (c->op == OP_CALIB)
+		run_calib(&r);
+	else if (c->size)
+		run_fixed(&r);
+	else
+		ret = run_trace(&r);
+	if (ret)
+		goto out;
+	if (c->op == OP_LAT) {
+		report(c, "alloc", r.s, r.n, r.fail);
+		report(c, "free", r.s2, r.n2, 0);
+	} else {
+		report(c, c->op == OP_CALIB ? "timer" : "pair", r.s, r.n,
+		       r.fail);
+	}
+out:
+	vfree(r.s);
+	vfree(r.s2);
+	return ret;
+}
+
+/* --- debugfs ---------------------------------------------------------------- */
+
+static int parse_cmd(char *line, struct bcmd *c)
+{
+	static const char *const ops[] = { "pair", "lat", "contend", "calib",
+					   "drop" };
+	char *word, *val;
+	unsigned int v;
+	int i;
+
+	memset(c, 0, sizeof(*c));
+	c->n = samples;
+	c->mib = 64;
+	c->threads = 2;
+	while ((word = strsep(&line, " \t\n")) != NULL) {
+		if (!*word)
+			continue;
+		val = strchr(word, '=');
+		if (!val)
+			return -EINVAL;
+		*val++ = '\0';
+		if (!strcmp(word, "op")) {
+			i = match_string(ops, ARRAY_SIZE(ops), val);
+			if (i < 0)
+				return i;
+			c->op = i;
+		} else if (!strcmp(word, "alloc")) {
+			i = match_string(bkind_name, ARRAY_SIZE(bkind_name), val);
+			if (i < 0)
+				return i;
+			c->kind = i;
+		} else if (!strcmp(word, "size")) {
+			if (!strcmp(val, "trace"))
+				c->size = 0;
+			else if (kstrtouint(val, 0, &v) || !v)
+				return -EINVAL;
+			else
+				c->size = v;
+		} else if (kstrtouint(val, 0, &v)) {
+			return -EINVAL;
+		} else if (!strcmp(word, "n")) {
+			c->n = v;
+		} else if (!strcmp(word, "heap")) {
+			c->mib = v;
+		} else if (!strcmp(word, "frag")) {
+			c->frag = v;
+		} else if (!strcmp(word, "threads")) {
+			c->threads = v;
+		} else if (!strcmp(word, "curve")) {
+			c->curve = v;
+		} else {
+			return -EINVAL;
+		}
+	}
+	if (!c->n || c->n > 10000000 || !c->mib || c->mib > 65536)
+		return -EINVAL;
+	return 0;
+}
+
+static ssize_t bench_write(struct file *file, const char __user *ubuf,
+			   size_t len, loff_t *ppos)
+{
+	struct bcmd c;
+	char *line;
+	int ret;
+
+	if (len > 255)
+		return -EINVAL;
+	line = memdup_user_nul(ubuf, len);
+	if (IS_ERR(line))
+		return PTR_ERR(line);
+	ret = parse_cmd(line, &c);
+	kfree(line);
+	if (ret)
+		return ret;
+
+	mutex_lock(&bench_lock);
+	bench_len = 0;
+	ret = run_cmd(&c);
+	if (ret)
+		bench_len = 0;
+	mutex_unlock(&bench_lock);
+	return ret ? ret : len;
+}
+
+static ssize_t bench_read(struct file *file, char __user *ubuf, size_t len,
+			  loff_t *ppos)
+{
+	ssize_t ret;
+
+	mutex_lock(&bench_lock);
+	ret = simple_read_from_buffer(ubuf, len, ppos, bench_out, bench_len);
+	mutex_unlock(&bench_lock);
+	return ret;
+}
+
+static const struct file_operations bench_fops = {
+	.owner = THIS_MODULE,
+	.write = bench_write,
+	.read = bench_read,
+	.llseek = default_llseek,
+};
+
+static int __init bench_init(void)
+{
+	bench_out = kzalloc(OUT_SIZE, GFP_KERNEL);
+	if (!bench_out)
+		return -ENOMEM;
+	bench_dir = debugfs_create_dir("rtheap_bench", NULL);
+	debugfs_create_file("run", 0600, bench_dir, NULL, &bench_fops);
+	return 0;
+}
+
+static void __exit bench_exit(void)
+{
+	debugfs_remove_recursive(bench_dir);
+	pools_drop();
+	kfree(bench_out);
+}
+
+module_init(bench_init);
+module_exit(bench_exit);
+
+MODULE_DESCRIPTION("rtheap benchmarks: rt_heap_* against kmalloc and gen_pool");
+MODULE_LICENSE("GPL");

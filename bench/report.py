@@ -1,0 +1,304 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Turn the raw output of bench/run-bench into the table of `make bench`,
+build/bench/results.json and the data files of bench/latency.gp.
+
+usage: report.py RAW_FILE OUT_DIR
+
+Every figure is a ratio ours / baseline of two numbers measured in the
+same run; each number is the median over the interleaved repetitions of
+that repetition's statistic (a median, a p99.99, a max...).  Cycle counts
+are net of the timer: the median cost of an empty timed region of the
+same run is subtracted.  Lower ratios are better.
+"""
+import json
+import math
+import re
+import statistics
+import sys
+from collections import defaultdict
+
+SIZES = ["16", "64", "256", "1024", "2048", "4096", "16384"]
+GROWTH_MIB = [1, 4, 16, 64, 256, 1024]
+
+
+def kv(words):
+    out = {}
+    for w in words:
+        if "=" in w:
+            k, v = w.split("=", 1)
+            out[k] = v
+    return out
+
+
+def num(v):
+    try:
+        return int(v)
+    except ValueError:
+        return float(v)
+
+
+class Raw:
+    def __init__(self, path):
+        self.machine = {}
+        self.host_pair = {}          # heap MiB -> instructions per pair
+        self.host_per_op = {}        # heap MiB -> dict
+        self.cycles = defaultdict(lambda: defaultdict(dict))  # (op, who) -> rep -> stats
+        self.space_meta = {}
+        self.space_usable = None
+        self.k = defaultdict(dict)   # key -> rep -> stats
+        self.curve = defaultdict(dict)  # key -> rep -> list
+        self.user = defaultdict(dict)   # (pair, size) -> rep -> stats
+        rep = 0
+        pair_re = re.compile(r"core pair,\s+(\d+) MiB heap: ([\d.]+) instructions")
+        perop_re = re.compile(r"core per-op,\s+(\d+) MiB heap: alloc median (\d+) max (\d+), "
+                              r"free median (\d+) max (\d+) instructions \((\d+) allocs, (\d+) frees")
+        with open(path) as f:
+            for line in f:
+                line = line.rstrip("\n")
+                if line.startswith("machine "):
+                    k, _, v = line[8:].partition(": ")
+                    self.machine[k] = v
+                elif m := pair_re.match(line):
+                    self.host_pair[int(m[1])] = float(m[2])
+                elif m := perop_re.match(line):
+                    self.host_per_op[int(m[1])] = dict(
+                        alloc_median=int(m[2]), alloc_max=int(m[3]),
+                        free_median=int(m[4]), free_max=int(m[5]),
+                        allocs=int(m[6]), frees=int(m[7]))
+                elif line.startswith("cycles "):
+                    w = line.split()
+                    d = {k: num(v) for k, v in kv(w[3:]).items()}
+                    self.cycles[(w[1], w[2])][d["rep"]] = d
+                elif line.startswith("space meta "):
+                    d = {k: num(v) for k, v in kv(line.split()[2:]).items()}
+                    self.space_meta[d["heap_mib"]] = d
+                elif line.startswith("space usable "):
+                    self.space_usable = {k: num(v) for k, v in kv(line.split()[2:]).items()}
+                elif line.startswith("rep "):
+                    rep = int(line.split()[1])
+                elif line.startswith("K "):
+                    cmd, _, res = line[2:].partition(" :: ")
+                    c = kv(cmd.split())
+                    key = (c.get("op"), c.get("alloc", "rtheap"), c.get("size", "trace"),
+                           int(c.get("heap", 64)), int(c.get("frag", 0)),
+                           int(c.get("threads", 2)))
+                    rw = res.split()
+                    if rw and rw[0] == "curve":
+                        phase = kv(rw[1:2])["phase"]
+                        self.curve[key + (phase,)][rep] = [int(x) for x in rw[2:]]
+                    elif rw and rw[0].startswith("phase="):
+                        d = kv(rw)
+                        phase = d.pop("phase")
+                        self.k[key + (phase,)][rep] = {k: num(v) for k, v in d.items()
+                                                       if k != "irqs"}
+                elif line.startswith("user "):
+                    d = kv(line.split()[1:])
+                    self.user[(d["pair"], d["size"])][int(d["rep"])] = \
+                        {k: num(v) for k, v in d.items() if k not in ("pair", "size")}
+
+
+def med(per_rep, stat):
+    vals = [d[stat] for d in per_rep.values() if stat in d]
+    return statistics.median(vals) if vals else None
+
+
+class Report:
+    def __init__(self, raw):
+        self.raw = raw
+        self.rows = []
+        self.ktimer = med(raw.k.get(("calib", "rtheap", "trace", 64, 0, 2, "timer"), {}), "p50") or 0
+        self.htimer = med(raw.cycles.get(("timer", "-"), {}), "p50") or 0
+
+    def add(self, name, ours, baseline_name, baseline, target, unit):
+        ratio = ours / baseline if ours is not None and baseline else None
+        self.rows.append(dict(name=name, ours=ours, baseline_name=baseline_name,
+                              baseline=baseline, ratio=ratio, target=target, unit=unit))
+
+    # kernel statistic, median over repetitions, net of the timer
+    def kstat(self, op, alloc, size="trace", heap=64, frag=0, threads=2, phase="pair",
+              stat="p50"):
+        v = med(self.raw.k.get((op, alloc, size, heap, frag, threads, phase), {}), stat)
+        if v is None or stat in ("n", "fail"):
+            return v
+        return max(v - self.ktimer, 1)
+
+    def hstat(self, op, who, stat):
+        v = med(self.raw.cycles.get((op, who), {}), stat)
+        return None if v is None else max(v - self.htimer, 1)
+
+    def build(self):
+        r = self.raw
+        # --- host: instructions
+        p64, p1g = r.host_pair.get(64), r.host_pair.get(1024)
+        self.add("host core: instructions per alloc+free pair, 64 MiB heap", p64,
+                 "budget", 100, 1.0, "instructions")
+        self.add("host core: instructions per pair, 1 GiB vs 64 MiB heap", p1g,
+                 "64 MiB heap", p64, 1.1, "instructions")
+        for mib in (64, 1024):
+            po = r.host_per_op.get(mib)
+            if not po:
+                continue
+            for op in ("alloc", "free"):
+                self.add(f"host core: {op} instructions, max vs median ({mib} MiB)",
+                         po[f"{op}_max"], "median", po[f"{op}_median"], None,
+                         "instructions")
+        # --- host: cycles, core vs glibc
+        for op in ("alloc", "free"):
+            for stat, label in (("p50", "p50"), ("p9999", "p99.99"), ("max", "max")):
+                glibc = "malloc" if op == "alloc" else "free"
+                self.add(f"host cycles: core {op} {label} vs glibc {glibc}",
+                         self.hstat(op, "core", stat), f"glibc {glibc} {label}",
+                         self.hstat(op, "glibc", stat), None, "cycles")
+        # --- kernel: pairs vs kmalloc and gen_pool
+        for size in SIZES + ["trace"]:
+            s = "trace" if size == "trace" else f"{size} B"
+            tgt = 1.5 if size != "trace" else None
+            self.add(f"kernel pair p50 {s}: rt_heap vs kmalloc", self.kstat("pair", "rtheap", size),
+                     "kmalloc+kfree", self.kstat("pair", "kmalloc", size), tgt, "cycles")
+        for size in SIZES + ["trace"]:
+            s = "trace" if size == "trace" else f"{size} B"
+            self.add(f"kernel pair p50 {s}: rt_heap vs gen_pool, fresh",
+                     self.kstat("pair", "rtheap", size),
+                     "gen_pool fresh", self.kstat("pair", "genpool", size), None, "cycles")
+        for size in SIZES + ["trace"]:
+            s = "trace" if size == "trace" else f"{size} B"
+            self.add(f"kernel pair p50 {s}: rt_heap vs gen_pool, fragmented",
+                     self.kstat("pair", "rtheap", size, frag=1),
+                     "gen_pool fragmented", self.kstat("pair", "genpool", size, frag=1),
+                     0.5, "cycles")
+        # --- kernel: per-operation latency on the trace, interrupts off
+        for phase in ("alloc", "free"):
+            p50 = self.kstat("lat", "rtheap", phase=phase)
+            self.add(f"kernel {phase} latency: rt_heap p99/p50",
+                     self.kstat("lat", "rtheap", phase=phase, stat="p99"), "p50", p50, None,
+                     "cycles")
+            self.add(f"kernel {phase} latency: rt_heap p99.99/p50",
+                     self.kstat("lat", "rtheap", phase=phase, stat="p9999"), "p50", p50, 5.0,
+                     "cycles")
+            self.add(f"kernel {phase} latency: rt_heap max/p50",
+                     self.kstat("lat", "rtheap", phase=phase, stat="max"), "p50", p50, None,
+                     "cycles")
+            for other, oname in (("kmalloc", "kmalloc" if phase == "alloc" else "kfree"),
+                                 ("genpool", "gen_pool")):
+                for stat, label in (("p50", "p50"), ("p9999", "p99.99")):
+                    self.add(f"kernel {phase} latency {label}: rt_heap vs {oname}",
+                             self.kstat("lat", "rtheap", phase=phase, stat=stat),
+                             f"{oname} {label}",
+                             self.kstat("lat", other, phase=phase, stat=stat), None, "cycles")
+            for other, oname in (("kmalloc", "kmalloc"), ("genpool", "gen_pool")):
+                self.add(f"kernel {phase} latency: {oname} p99.99/p50 (for reference)",
+                         self.kstat("lat", other, phase=phase, stat="p9999"), "p50",
+                         self.kstat("lat", other, phase=phase), None, "cycles")
+        # --- kernel: growth and fragmentation
+        self.add("kernel growth: trace pair p50, 1 GiB vs 1 MiB heap",
+                 self.kstat("pair", "rtheap", heap=1024), "1 MiB heap",
+                 self.kstat("pair", "rtheap", heap=1), 1.2, "cycles")
+        self.add("kernel growth: trace pair p99, 1 GiB vs 1 MiB heap",
+                 self.kstat("pair", "rtheap", heap=1024, stat="p99"), "1 MiB heap",
+                 self.kstat("pair", "rtheap", heap=1, stat="p99"), None, "cycles")
+        self.add("kernel fragmentation: trace pair p50, fragmented vs fresh (64 MiB)",
+                 self.kstat("pair", "rtheap", frag=1), "fresh", self.kstat("pair", "rtheap"),
+                 1.3, "cycles")
+        for size in ("16", "4096"):
+            self.add(f"kernel fragmentation: {size} B pair p50, fragmented vs fresh",
+                     self.kstat("pair", "rtheap", size, frag=1), "fresh",
+                     self.kstat("pair", "rtheap", size), None, "cycles")
+        # --- kernel: two CPUs on one heap
+        for alloc, name in (("rtheap", "rt_heap"), ("kmalloc", "kmalloc")):
+            for stat, label in (("p50", "p50"), ("p99", "p99")):
+                self.add(f"kernel contention: {name} 64 B pair {label}, 2 CPUs vs 1",
+                         self.kstat("contend", alloc, "64", threads=2, stat=stat), "1 CPU",
+                         self.kstat("contend", alloc, "64", threads=1, stat=stat), None,
+                         "cycles")
+        # --- user space
+        for size, tgt in (("64", 1.15), ("trace", None)):
+            s = "64 B" if size == "64" else "trace"
+            rt = med(r.user.get(("rtheap", size), {}), "p50")
+            self.add(f"user pair p50 {s}: libheap vs 2 x RTHEAP_IOC_NOP", rt,
+                     "2 x ioctl(NOP)", med(r.user.get(("nop", size), {}), "p50"), tgt, "cycles")
+            self.add(f"user pair p50 {s}: libheap vs glibc malloc+free", rt,
+                     "malloc+free", med(r.user.get(("malloc", size), {}), "p50"), None, "cycles")
+        # --- space
+        for mib in (64, 1024):
+            m = r.space_meta.get(mib)
+            if m:
+                self.add(f"space: metadata bytes per heap byte, {mib} MiB heap", m["meta"],
+                         "heap bytes", m["bytes"], 0.02, "bytes")
+        u = r.space_usable
+        if u:
+            self.add(f"space: trace bytes requested before the first failure, {u['heap_mib']} MiB",
+                     u["requested"], "heap bytes", u["bytes"], None, "bytes")
+            self.add(f"space: trace bytes rounded before the first failure, {u['heap_mib']} MiB",
+                     u["rounded"], "heap bytes", u["bytes"], None, "bytes")
+
+    def table(self):
+        w = max(len(x["name"]) for x in self.rows)
+        fmt = "%-*s %12s  %-24s %12s %8s %7s  %s"
+        lines = [fmt % (w, "figure", "ours", "baseline", "", "ratio", "target", "")]
+        lines.append("-" * (w + 80))
+        for x in self.rows:
+            def f(v):
+                if v is None:
+                    return "-"
+                return f"{v:.1f}" if isinstance(v, float) and v < 1000 else f"{v:.0f}"
+            ratio = "-" if x["ratio"] is None else f"{x['ratio']:.3f}"
+            tgt = "-" if x["target"] is None else f"{x['target']:g}"
+            verdict = ""
+            if x["target"] is not None and x["ratio"] is not None:
+                verdict = "ok" if x["ratio"] <= x["target"] else "MISSED"
+            lines.append(fmt % (w, x["name"], f(x["ours"]), x["baseline_name"], f(x["baseline"]),
+                                ratio, tgt, verdict))
+        return "\n".join(lines)
+
+    def plot_data(self, out):
+        # Percentile curves of the per-operation latency, median per point.
+        qs = [i / 100 for i in range(1, 100)] + [0.999, 0.9999]
+        for alloc in ("rtheap", "kmalloc", "genpool"):
+            for phase in ("alloc", "free"):
+                key = ("lat", alloc, "trace", 64, 0, 2, phase)
+                reps = self.raw.curve.get(key, {})
+                if not reps:
+                    continue
+                n = med(self.raw.k.get(key, {}), "n") or 1
+                pts = list(zip(*reps.values()))
+                with open(f"{out}/lat_{alloc}_{phase}.dat", "w") as f:
+                    f.write(f"# -log10(1-q)  cycles (net of the timer)  {alloc} {phase}\n")
+                    for i, vals in enumerate(pts):
+                        x = -math.log10(1 - qs[i]) if i < len(qs) else math.log10(n)
+                        f.write(f"{x:.4f} {max(statistics.median(vals) - self.ktimer, 1)}\n")
+        with open(f"{out}/growth.dat", "w") as f:
+            f.write("# heap_MiB p50 p99 (trace pair, cycles net of the timer)\n")
+            for mib in GROWTH_MIB:
+                p50 = self.kstat("pair", "rtheap", heap=mib)
+                p99 = self.kstat("pair", "rtheap", heap=mib, stat="p99")
+                if p50 is not None:
+                    f.write(f"{mib} {p50} {p99}\n")
+
+
+def main():
+    raw = Raw(sys.argv[1])
+    out = sys.argv[2]
+    rep = Report(raw)
+    rep.build()
+    print()
+    for k in ("host", "qemu", "guest", "date", "commit", "reps"):
+        if k in raw.machine:
+            print(f"{k}: {raw.machine[k]}")
+    print(f"timer: {rep.htimer:g} cycles (host), {rep.ktimer:g} cycles (guest kernel), "
+          "subtracted from host and kernel cycle figures")
+    print()
+    print(rep.table())
+    print()
+    with open(f"{out}/results.json", "w") as f:
+        json.dump(rep.rows, f, indent=1)
+        f.write("\n")
+    rep.plot_data(out)
+    missed = [x["name"] for x in rep.rows
+              if x["target"] is not None and x["ratio"] is not None and x["ratio"] > x["target"]]
+    print(f"{len(rep.rows)} figures, {sum(1 for x in rep.rows if x['target'] is not None)} "
+          f"with a target, {len(missed)} missed; results in {out}/results.json")
+
+
+if __name__ == "__main__":
+    main()

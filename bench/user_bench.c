@@ -1,0 +1,201 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * rtheap-bench-user - the user-space side of `make bench', in the guest:
+ * libheap's rt_heap_alloc + rt_heap_free pair against the cheapest call
+ * into the module on the same file (two RTHEAP_IOC_NOP ioctls: a pair is
+ * two calls) and against glibc malloc + free.
+ *
+ * usage: rtheap-bench-user [-n PAIRS] [-r REPS]
+ *
+ * Each pair is timed on its own (rdtsc .. rdtscp), on a 64 MiB heap, for
+ * 64-byte blocks and for the reference trace (trace.h: a step frees the
+ * block in its slot, then allocates).  REPS repetitions, the three
+ * contenders interleaved and rotated each time.  One line per run:
+ *   user pair=rtheap|nop|malloc size=64|trace rep=R n=N p50=.. p99=.. max=..
+ * in cycles; the harness takes medians over the repetitions.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/ioctl.h>
+#include <x86intrin.h>
+
+#include <rtheap/heap.h>
+
+#include "trace.h"
+
+enum { C_RTHEAP, C_NOP, C_MALLOC, C_COUNT };
+static const char *const cname[C_COUNT] = { "rtheap", "nop", "malloc" };
+
+static RT_HEAP heap;
+static uint32_t *smp;
+
+static inline uint64_t tsc_begin(void)
+{
+	_mm_lfence();
+	return __rdtsc();
+}
+
+static inline uint64_t tsc_end(void)
+{
+	unsigned int aux;
+	uint64_t t = __rdtscp(&aux);
+
+	_mm_lfence();
+	return t;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static uint32_t quantile(const uint32_t *s, unsigned long n, double q)
+{
+	unsigned long r = (unsigned long)(q * n + 0.999999);
+
+	return s[r ? r - 1 : 0];
+}
+
+static void die(const char *what, int err)
+{
+	fprintf(stderr, "rtheap-bench-user: %s: %s\n", what, strerror(-err));
+	exit(1);
+}
+
+/* Allocate and free through the contender c: 0 or -errno. */
+static inline int c_alloc(int c, size_t size, void **p)
+{
+	switch (c) {
+	case C_RTHEAP:
+		return rt_heap_alloc(&heap, size, TM_NONBLOCK, p);
+	case C_NOP:
+		*p = NULL;
+		return ioctl(heap.fd, RTHEAP_IOC_NOP) ? -errno : 0;
+	default:
+		*p = malloc(size);
+		return *p ? 0 : -ENOMEM;
+	}
+}
+
+static inline void c_free(int c, void *p)
+{
+	switch (c) {
+	case C_RTHEAP:
+		rt_heap_free(&heap, p);
+		break;
+	case C_NOP:
+		ioctl(heap.fd, RTHEAP_IOC_NOP);
+		break;
+	default:
+		free(p);
+	}
+}
+
+static unsigned long run_fixed(int c, size_t size, unsigned long n)
+{
+	unsigned long i;
+	void *p;
+
+	for (i = 0; i < n + 256; i++) {
+		uint64_t t0 = tsc_begin(), t1;
+
+		if (c_alloc(c, size, &p) == 0)
+			c_free(c, p);
+		t1 = tsc_end();
+		if (i >= 256)
+			smp[i - 256] = t1 - t0;
+	}
+	return n;
+}
+
+/* A NOP "step" is two calls, as a trace step after the slots fill up. */
+static unsigned long run_trace(int c, unsigned long n)
+{
+	static void *ptr[BENCH_SLOTS];
+	uint32_t seed = BENCH_SEED, k, size;
+	unsigned long i, warm = 2 * BENCH_SLOTS;
+	void *p;
+
+	memset(ptr, 0, sizeof(ptr));
+	for (i = 0; i < n + warm; i++) {
+		uint64_t t0, t1;
+
+		bench_trace_step(&seed, &k, &size);
+		t0 = tsc_begin();
+		if (ptr[k] || c == C_NOP)
+			c_free(c, ptr[k]);
+		p = NULL;
+		if (c_alloc(c, size, &p))
+			p = NULL;
+		t1 = tsc_end();
+		ptr[k] = c == C_NOP ? NULL : p;
+		if (i >= warm)
+			smp[i - warm] = t1 - t0;
+	}
+	for (k = 0; k < BENCH_SLOTS; k++)
+		if (ptr[k])
+			c_free(c, ptr[k]);
+	return n;
+}
+
+static void report(int c, const char *size, int rep, unsigned long n)
+{
+	qsort(smp, n, sizeof(*smp), cmp_u32);
+	printf("user pair=%s size=%s rep=%d n=%lu p50=%u p99=%u max=%u\n",
+	       cname[c], size, rep, n, quantile(smp, n, 0.5),
+	       quantile(smp, n, 0.99), smp[n - 1]);
+}
+
+int main(int argc, char **argv)
+{
+	unsigned long n = 20000;
+	int reps = 5, opt, rep, i, ret;
+
+	while ((opt = getopt(argc, argv, "n:r:")) != -1) {
+		switch (opt) {
+		case 'n':
+			n = strtoul(optarg, NULL, 0);
+			break;
+		case 'r':
+			reps = atoi(optarg);
+			break;
+		default:
+			fprintf(stderr, "usage: rtheap-bench-user [-n PAIRS] [-r REPS]\n");
+			return 2;
+		}
+	}
+	if (!n || reps < 1) {
+		fprintf(stderr, "rtheap-bench-user: bad -n or -r\n");
+		return 2;
+	}
+	smp = malloc(n * sizeof(*smp));
+	if (!smp)
+		die("malloc", -ENOMEM);
+	ret = rt_heap_create(&heap, NULL, 64 << 20, H_FIFO);
+	if (ret)
+		die("rt_heap_create", ret);
+	ret = ioctl(heap.fd, RTHEAP_IOC_NOP) ? -errno : 0;
+	if (ret)
+		die("ioctl(RTHEAP_IOC_NOP)", ret);
+
+	for (rep = 1; rep <= reps; rep++) {
+		for (i = 0; i < C_COUNT; i++) {
+			int c = (i + rep) % C_COUNT;
+
+			report(c, "64", rep, run_fixed(c, 64, n));
+		}
+		for (i = 0; i < C_COUNT; i++) {
+			int c = (i + rep) % C_COUNT;
+
+			report(c, "trace", rep, run_trace(c, n));
+		}
+		fflush(stdout);
+	}
+	rt_heap_delete(&heap);
+	return 0;
+}
