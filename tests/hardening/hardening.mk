@@ -43,7 +43,7 @@ else
 hard_msg = @printf '  %-7s %s\n' '$(1)' '$(patsubst $(BUILD)/%,%,$(2))';
 endif
 
-.PHONY: hardening-bins kunit-module fuzz-guest soak hardening-debug-cmd
+.PHONY: hardening-bins kunit-module kunit-module-debug fuzz-guest soak hardening-debug-cmd
 
 hardening-bins: $(HARD_PROGS) $(HARD_SH)
 guest-bins: hardening-bins
@@ -65,3 +65,44 @@ $(HARD_SH): $(HARD_BIN)/%: $(HARD_SRC)/%.sh
 	$(Q)install -m 0755 $< $@
 
 -include $(wildcard $(HARD_OBJ)/*.d)
+
+# ---- the KUnit module -------------------------------------------------------
+#
+# Out of tree in build/module/<abi>/kunit/ (links to tests/hardening/kunit/
+# and to kernel/alloc.c), linked against rtheap's Module.symvers from
+# `make module' for the same ABI; the .ko goes beside rtheap.ko, where
+# vm-run picks up every *.ko.  A kernel without CONFIG_KUNIT gets a note and
+# no module (t_kunit skips there).
+
+KUNIT_KVER = $(if $(KVER),$(KVER),$(lastword $(filter-out %-rt-amd64,$(sort $(notdir $(patsubst %/build,%,$(wildcard /lib/modules/*-amd64/build)))))))
+KUNIT_KDIR = $(if $(KDIR),$(KDIR),/lib/modules/$(KUNIT_KVER)/build)
+KUNIT_MOD  = $(BUILD)/module/$(KUNIT_KVER)
+KUNIT_DIR  = $(KUNIT_MOD)/kunit
+KUNIT_SRCS := Kbuild kunit_alloc.c kunit_heap.c
+
+kunit-module: module
+	$(Q)if ! grep -qs '^CONFIG_KUNIT=[ym]' $(KUNIT_KDIR)/.config; then \
+		echo "  KUNIT   no CONFIG_KUNIT in $(KUNIT_KDIR): rtheap_kunit.ko not built"; \
+		rm -f $(KUNIT_MOD)/rtheap_kunit.ko; \
+		exit 0; \
+	fi; \
+	test -e $(KUNIT_MOD)/Module.symvers || \
+		{ echo "rtheap: no $(KUNIT_MOD)/Module.symvers (make module KVER=$(KUNIT_KVER))" >&2; exit 1; }; \
+	mkdir -p $(KUNIT_DIR) && \
+	for f in $(KUNIT_SRCS); do ln -sf $(HARD_SRC)/kunit/$$f $(KUNIT_DIR)/$$f; done && \
+	ln -sf $(SRC)/kernel/alloc.c $(KUNIT_DIR)/alloc.c && \
+	echo "  KBUILD  rtheap_kunit.ko ($(KUNIT_KVER))" && \
+	$(MAKE) -C $(KUNIT_KDIR) M=$(KUNIT_DIR) $(if $(filter 1,$(V)),V=1,-s) \
+		RTHEAP_SRC=$(SRC) KBUILD_EXTRA_SYMBOLS=$(KUNIT_MOD)/Module.symvers \
+		$(if $(wildcard $(KUNIT_KDIR)/vmlinux),,CONFIG_DEBUG_INFO_BTF_MODULES=) modules && \
+	cp $(KUNIT_DIR)/rtheap_kunit.ko $(KUNIT_MOD)/rtheap_kunit.ko
+
+# The same against the debug kernel (tools/kernels.mk: module-debug), with
+# its KCFLAGS so that rtheap.ko is not rebuilt differently.
+kunit-module-debug:
+	$(Q)kdir=$$($(SRC)/tools/debug-kernel) && \
+	$(MAKE) -f $(SRC)/Makefile kunit-module KVER=debug KDIR=$$kdir KCFLAGS=-g
+
+# check-debug (tools/kernels.mk) builds these before its boot; the guest
+# suite it runs there includes t_kunit, which then finds rtheap_kunit.ko.
+DEBUG_SUITE_DEPS += kunit-module-debug
