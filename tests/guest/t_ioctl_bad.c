@@ -4,7 +4,8 @@
  * unknown commands (-ENOTTY), non-zero reserved and padding fields, unknown
  * flag and mode bits, huge and "negative" sizes, offsets outside the heap or
  * not at a block start, double frees, calls on a file attached to no heap,
- * a second CREATE/BIND on an attached file (-EBUSY), bad user pointers.
+ * a second CREATE/BIND on an attached file (-EBUSY), bad user pointers,
+ * replies that cannot be written (the work undone).
  * Every refused call must leave the heap as it was.  (Command 1 is
  * FIBMAP and 2 FIGETBSZ, handled by the VFS before the driver: not used.)
  */
@@ -399,6 +400,79 @@ static void test_heap_input(void)
 	close(fd);
 }
 
+/*
+ * Arguments in a read-only page: the kernel reads them, does the work,
+ * then cannot write the reply (-EFAULT).  It must undo the work: no heap
+ * left by CREATE, no block by ALLOC, no attachment or reference by BIND.
+ */
+static void test_readonly_reply(void)
+{
+	char *ro = mmap(NULL, T_PAGE, PROT_READ | PROT_WRITE,
+			MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	const char *n = t_name("t_ioctl_ro");
+	struct rtheap_inquire iq;
+	int fd = t_open_dev(), cfd;
+
+	CHECK(ro != MAP_FAILED);
+	{
+		struct rtheap_create_arg *a = (void *)ro;
+
+		strcpy(a->in.name, n);
+		a->in.size = 2 * T_PAGE;
+		CHECK_OK(mprotect(ro, T_PAGE, PROT_READ));
+		CHECK_RET(t_ioctl(fd, RTHEAP_IOC_CREATE, a), -EFAULT);
+		CHECK(!t_listed(n));
+		/* The file is still free to create. */
+		CHECK_OK(t_raw_create(fd, n, 2 * T_PAGE, H_FIFO, NULL));
+	}
+	CHECK_OK(mprotect(ro, T_PAGE, PROT_READ | PROT_WRITE));
+	{
+		struct rtheap_alloc *al = (void *)ro;
+
+		memset(al, 0, sizeof(*al));
+		al->size = 2 * T_PAGE;
+		al->timeout = RTHEAP_TM_NONBLOCK;
+		CHECK_OK(mprotect(ro, T_PAGE, PROT_READ));
+		CHECK_RET(t_ioctl(fd, RTHEAP_IOC_ALLOC, al), -EFAULT);
+		memset(&iq, 0, sizeof(iq));
+		CHECK_OK(t_ioctl(fd, RTHEAP_IOC_INQUIRE, &iq));
+		CHECK_EQ(iq.info.used_mem, 0);
+	}
+	CHECK_OK(mprotect(ro, T_PAGE, PROT_READ | PROT_WRITE));
+	{
+		struct rtheap_bind *b = (void *)ro;
+
+		cfd = t_open_dev();
+		memset(b, 0, sizeof(*b));
+		strcpy(b->name, n);
+		b->timeout = RTHEAP_TM_NONBLOCK;
+		CHECK_OK(mprotect(ro, T_PAGE, PROT_READ));
+		CHECK_RET(t_ioctl(cfd, RTHEAP_IOC_BIND, b), -EFAULT);
+		memset(&iq, 0, sizeof(iq));
+		CHECK_RET(t_ioctl(cfd, RTHEAP_IOC_INQUIRE, &iq), -EINVAL);
+		CHECK_OK(t_ioctl(fd, RTHEAP_IOC_INQUIRE, &iq));
+		CHECK_EQ(iq.info.nbound, 1);
+		/* Still unattached: a good bind works. */
+		CHECK_OK(mprotect(ro, T_PAGE, PROT_READ | PROT_WRITE));
+		CHECK_OK(t_ioctl(cfd, RTHEAP_IOC_BIND, b));
+		close(cfd);
+	}
+	memset(ro, 0, T_PAGE);
+	CHECK_OK(mprotect(ro, T_PAGE, PROT_READ));
+	{
+		struct rtheap_inquire *q = (void *)ro;
+		struct rtheap_version *v = (void *)ro;
+		struct rtheap_list *l = (void *)ro;
+
+		CHECK_RET(t_ioctl(fd, RTHEAP_IOC_INQUIRE, q), -EFAULT);
+		CHECK_RET(t_ioctl(fd, RTHEAP_IOC_VERSION, v), -EFAULT);
+		CHECK_RET(t_ioctl(fd, RTHEAP_IOC_LIST, l), -EFAULT);
+	}
+	close(fd);
+	CHECK(!t_listed(n));
+	munmap(ro, T_PAGE);
+}
+
 int main(void)
 {
 	int fd = t_open_dev();
@@ -409,5 +483,6 @@ int main(void)
 	test_bind_input();
 	test_unattached();
 	test_heap_input();
+	test_readonly_reply();
 	return T_EXIT_PASS;
 }

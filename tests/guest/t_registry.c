@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Names under contention: threads create, bind (some before the heap
- * exists), use, delete and unbind heaps of the same three names at once.
+ * exists), use, delete (through a descriptor or by name) and unbind heaps
+ * of the same three names at once.
  * Every call returns one of the errors the contract allows for the race it
  * lost, never anything else; at the end no heap of those names is left,
  * and (checked by the runner's final rmmod) no reference leaked.
@@ -117,9 +118,16 @@ static void *worker(void *arg)
 			}
 			CHECK_OK(rt_heap_unbind(&b));
 			break;
-		default:	/* use what we created */
-			if (have[n])
+		default:	/* use what we created, or delete by name */
+			if (rnd(&s) % 4 == 0) {
+				ret = rt_heap_delete_name(names[n]);
+				EXPECT_ONE_OF(ret, "delete by name", 0,
+					      -ENOENT, -EIDRM);
+				if (!ret)
+					atomic_fetch_add(&ndeleted, 1);
+			} else if (have[n]) {
 				use(&mine[n], &s);
+			}
 			break;
 		}
 	}
@@ -127,6 +135,63 @@ static void *worker(void *arg)
 		if (have[n] && rt_heap_delete(&mine[n]))
 			CHECK_OK(rt_heap_unbind(&mine[n]));
 	return NULL;
+}
+
+/*
+ * The narrowest race: one thread creates and drops a heap of one name in a
+ * loop, the others delete that name as fast as they can - a delete landing
+ * between the name's publication and the end of create.
+ */
+#define RACE_MS		3000
+
+static atomic_bool race_over;
+static atomic_ulong race_hits;
+
+static void *race_creator(void *arg)
+{
+	(void)arg;
+	while (!atomic_load(&race_over)) {
+		RT_HEAP h;
+		int ret = rt_heap_create(&h, names[0], T_PAGE, H_FIFO);
+
+		EXPECT_ONE_OF(ret, "create (race)", 0, -EEXIST, -EIDRM);
+		if (ret)
+			continue;
+		ret = rt_heap_delete(&h);
+		EXPECT_ONE_OF(ret, "delete (race)", 0, -EIDRM);
+		if (ret)
+			CHECK_OK(rt_heap_unbind(&h));
+	}
+	return NULL;
+}
+
+static void *race_deleter(void *arg)
+{
+	(void)arg;
+	while (!atomic_load(&race_over)) {
+		int ret = rt_heap_delete_name(names[0]);
+
+		EXPECT_ONE_OF(ret, "delete by name (race)", 0, -ENOENT, -EIDRM);
+		if (!ret)
+			atomic_fetch_add(&race_hits, 1);
+	}
+	return NULL;
+}
+
+static void test_create_delete_race(void)
+{
+	pthread_t thr[4];
+
+	CHECK_OK(-pthread_create(&thr[0], NULL, race_creator, NULL));
+	for (int i = 1; i < 4; i++)
+		CHECK_OK(-pthread_create(&thr[i], NULL, race_deleter, NULL));
+	t_sleep_ms(RACE_MS);
+	atomic_store(&race_over, true);
+	for (int i = 0; i < 4; i++)
+		t_join(thr[i], 10000);
+	CHECK(!t_listed(names[0]));
+	printf("create/delete race: %lu deletes by name won\n",
+	       atomic_load(&race_hits));
 }
 
 int main(void)
@@ -143,9 +208,10 @@ int main(void)
 		t_join(thr[i], 120000);
 	for (int n = 0; n < NNAMES; n++)
 		CHECKF(!t_listed(names[n]), "heap %s left behind", names[n]);
-	printf("%lu created, %lu bound, %lu deleted by name\n",
+	printf("%lu created, %lu bound, %lu deleted\n",
 	       atomic_load(&ncreated), atomic_load(&nbound),
 	       atomic_load(&ndeleted));
 	CHECK(atomic_load(&ncreated) > 0 && atomic_load(&nbound) > 0);
+	test_create_delete_race();
 	return T_EXIT_PASS;
 }

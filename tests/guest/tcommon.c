@@ -68,7 +68,9 @@ void t_log(const char *fmt, ...)
 
 const char *t_errname(long err)
 {
-	static __thread char buf[32];
+	static __thread char bufs[4][32];	/* several per printf */
+	static __thread unsigned int nbuf;
+	char *buf = bufs[nbuf++ % 4];
 	static const struct { int e; const char *n; } tab[] = {
 #define E(x) { x, #x }
 		E(EPERM), E(ENOENT), E(ESRCH), E(EINTR), E(EIO), E(ENXIO),
@@ -86,10 +88,10 @@ const char *t_errname(long err)
 	if (err < 0)
 		for (size_t i = 0; i < sizeof(tab) / sizeof(tab[0]); i++)
 			if (tab[i].e == -err) {
-				snprintf(buf, sizeof(buf), "-%s", tab[i].n);
+				snprintf(buf, sizeof(bufs[0]), "-%s", tab[i].n);
 				return buf;
 			}
-	snprintf(buf, sizeof(buf), err < 0 ? "-E?(%ld)" : "positive(%ld)",
+	snprintf(buf, sizeof(bufs[0]), err < 0 ? "-E?(%ld)" : "positive(%ld)",
 		 err < 0 ? -err : err);
 	return buf;
 }
