@@ -5,7 +5,8 @@
  * 0660) and "kselftest.kpriv" (root, 0600).  User space binds them subject
  * to those bits, shares memory with the kernel, cannot delete them (kernel
  * heaps live until kernel code deletes them), and sees -EIDRM - with its
- * mapping intact - once the module that made them is gone.
+ * mapping intact, and a waiter woken - once the module that made them is
+ * gone.
  */
 #include <unistd.h>
 
@@ -70,6 +71,19 @@ static int rtuser_side(void *arg)
 	return 0;
 }
 
+/* Waits in alloc on the full kernel heap until its module goes. */
+static int kpriv_waiter(void *arg)
+{
+	RT_HEAP h;
+	void *p;
+
+	(void)arg;
+	CHECK_OK(rt_heap_bind_timed(&h, KPRIV, TM_NONBLOCK));
+	t_chan_send(&to_parent, 0);
+	CHECK_RET(rt_heap_alloc(&h, 64, TM_INFINITE, &p), -EIDRM);
+	return 0;
+}
+
 static int nobody_side(void *arg)
 {
 	RT_HEAP h;
@@ -88,7 +102,7 @@ int main(void)
 	RT_HEAP priv;
 	RT_HEAP_INFO info;
 	void *p, *q;
-	pid_t pid;
+	pid_t pid, wpid;
 	int ret;
 
 	snprintf(cmd, sizeof(cmd), "%s/rtheap_selftest.ko",
@@ -124,6 +138,15 @@ int main(void)
 	CHECK_EQ(t_inquire(&priv).usedmem, 4096);
 	CHECK_RET(rt_heap_delete(&priv), -EPERM);
 	CHECK(t_listed(KPRIV));
+	/* Fill it; someone waits for room when the module goes. */
+	{
+		void *rest;
+
+		CHECK_OK(rt_heap_alloc(&priv, 3 * T_PAGE, TM_NONBLOCK, &rest));
+		wpid = t_spawn(kpriv_waiter, NULL);
+		t_chan_recv(&to_parent, 10000);
+		t_wait_nwaiters(&priv, 1, 10000);
+	}
 
 	/* The module deletes its heaps when it goes. */
 	CHECK_OK(system("rmmod rtheap_selftest"));
@@ -131,6 +154,7 @@ int main(void)
 	       "line in the kernel log");
 	t_chan_send(&to_child, 0);
 	CHECK_CHILD(pid, 10000);
+	CHECK_CHILD(wpid, 10000);	/* woken with -EIDRM */
 	CHECK_RET(rt_heap_inquire(&priv, &info), -EIDRM);
 	CHECK_RET(rt_heap_alloc(&priv, 16, TM_NONBLOCK, &q), -EIDRM);
 	CHECK_EQ(((unsigned char *)p)[2999], 0x99);
