@@ -21,7 +21,7 @@ BENCH_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror $(CORE_CFLAGS) \
 BENCH_KERNEL ?= debian
 BENCH_REPS   ?= 5
 
-$(BENCH_DIR)/core_trace: $(SRC)/bench/core_trace.c $(SRC)/bench/trace.h \
+$(BENCH_DIR)/core_trace: $(SRC)/bench/core_trace.c $(SRC)/bench/bench_trace.h \
 			 $(SRC)/kernel/alloc.c $(SRC)/kernel/alloc.h
 	@mkdir -p $(@D)
 	@echo "  CC      $(@F)"
@@ -37,7 +37,7 @@ bench-core: $(BENCH_DIR)/core_trace
 BENCH_GUEST_BIN := $(BUILD)/guest/bin
 BENCH_LIBHEAP   := $(if $(LIBHEAP_A),$(LIBHEAP_A),$(BUILD)/lib/libheap.a)
 
-$(BENCH_GUEST_BIN)/rtheap-bench-user: $(SRC)/bench/user_bench.c $(SRC)/bench/trace.h \
+$(BENCH_GUEST_BIN)/rtheap-bench-user: $(SRC)/bench/user_bench.c $(SRC)/bench/bench_trace.h \
 				      $(BENCH_LIBHEAP)
 	@mkdir -p $(@D)
 	@echo "  CC      $(patsubst $(BUILD)/%,%,$@)"
@@ -65,7 +65,9 @@ bench-module: module
 		{ echo "rtheap: no $(BENCH_MOD)/Module.symvers (make module KVER=$(BENCH_KVER))" >&2; exit 1; }
 	@mkdir -p $(BENCH_KMOD)
 	$(Q)ln -sf $(SRC)/bench/kmod/Kbuild $(BENCH_KMOD)/Kbuild
-	$(Q)ln -sf $(SRC)/bench/kmod/rtheap_bench.c $(BENCH_KMOD)/rtheap_bench.c
+	$(Q)rm -f $(BENCH_KMOD)/rtheap_bench.c
+	$(Q)ln -sf $(SRC)/bench/kmod/rtheap_bench.c $(BENCH_KMOD)/bench_main.c
+	$(Q)ln -sf $(SRC)/kernel/alloc.c $(BENCH_KMOD)/core_alloc.c
 	@echo "  KBUILD  rtheap_bench.ko ($(BENCH_KVER))"
 	$(Q)$(MAKE) -C $(BENCH_KDIR) M=$(BENCH_KMOD) $(if $(filter 1,$(V)),V=1,-s) \
 		RTHEAP_SRC=$(SRC) KBUILD_EXTRA_SYMBOLS=$(BENCH_MOD)/Module.symvers \

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The allocator core on the reference trace (trace.h): 1024 slots, block
+ * The allocator core on the reference trace (bench_trace.h): 1024 slots, block
  * sizes 16 .. 32768 with an inverse-square density, xorshift32 seeded
  * with 88; each step frees the block in a random slot, if any, then
  * allocates a new block there.
@@ -35,7 +35,7 @@
 #include <x86intrin.h>
 #include <valgrind/callgrind.h>
 #include "alloc.h"
-#include "trace.h"
+#include "bench_trace.h"
 
 #define WARMUP		(2 * BENCH_SLOTS)
 

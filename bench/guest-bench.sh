@@ -66,23 +66,26 @@ rep=1
 while [ $rep -le "$reps" ]; do
 	echo "rep $rep"
 	k op=calib || fail=1
+	for part in $(rotate $rep irq lock rcu); do
+		k op=parts part="$part" || fail=1
+	done
 	for size in 16 64 256 1024 2048 4096 16384 trace; do
-		for a in $(rotate $rep rtheap kmalloc genpool); do
+		for a in $(rotate $rep rtheap kmalloc genpool core corelock); do
 			k op=pair alloc="$a" size=$size || fail=1
 		done
-		for a in $(rotate $rep rtheap genpool); do
+		for a in $(rotate $rep rtheap genpool core corelock); do
 			k op=pair alloc="$a" size=$size frag=1 || fail=1
 		done
 	done
-	for a in $(rotate $rep rtheap kmalloc genpool); do
-		k op=lat alloc="$a" n="$nlat" curve=1 || fail=1
+	for a in $(rotate $rep rtheap kmalloc genpool core); do
+		k op=lat alloc="$a" n="$nlat" replay=$rep curve=1 || fail=1
 	done
 	for mib in $(rotate $rep 1 4 16 64 256 1024); do
 		k op=pair alloc=rtheap size=trace heap="$mib" || fail=1
 	done
 	for a in $(rotate $rep rtheap kmalloc); do
 		for t in 1 2; do
-			k op=contend alloc="$a" size=64 threads=$t || fail=1
+			k op=contend alloc="$a" size=64 threads=$t n=$((n * 2)) || fail=1
 		done
 	done
 	rep=$((rep + 1))

@@ -8,11 +8,13 @@
  * usage: rtheap-bench-user [-n PAIRS] [-r REPS]
  *
  * Each pair is timed on its own (rdtsc .. rdtscp), on a 64 MiB heap, for
- * 64-byte blocks and for the reference trace (trace.h: a step frees the
+ * 64-byte blocks and for the reference trace (bench_trace.h: a step frees the
  * block in its slot, then allocates).  REPS repetitions, the three
  * contenders interleaved and rotated each time.  One line per run:
  *   user pair=rtheap|nop|malloc size=64|trace rep=R n=N p50=.. p99=.. max=..
- * in cycles; the harness takes medians over the repetitions.
+ * in cycles; the harness takes medians over the repetitions.  Then each
+ * call on its own, 64-byte blocks (the other half of the pair untimed):
+ *   user op=alloc|free|nop rep=R n=N p50=.. p99=.. max=..
  */
 #include <errno.h>
 #include <stdio.h>
@@ -24,7 +26,7 @@
 
 #include <rtheap/heap.h>
 
-#include "trace.h"
+#include "bench_trace.h"
 
 enum { C_RTHEAP, C_NOP, C_MALLOC, C_COUNT };
 static const char *const cname[C_COUNT] = { "rtheap", "nop", "malloc" };
@@ -143,6 +145,40 @@ static unsigned long run_trace(int c, unsigned long n)
 	return n;
 }
 
+/* One call timed: rt_heap_alloc, rt_heap_free or one NOP ioctl. */
+static unsigned long run_op(int which, unsigned long n)
+{
+	unsigned long i;
+	void *p = NULL;
+
+	for (i = 0; i < n + 256; i++) {
+		uint64_t t0, t1;
+
+		if (which == 1 && rt_heap_alloc(&heap, 64, TM_NONBLOCK, &p))
+			die("rt_heap_alloc", -ENOMEM);
+		t0 = tsc_begin();
+		if (which == 0)
+			rt_heap_alloc(&heap, 64, TM_NONBLOCK, &p);
+		else if (which == 1)
+			rt_heap_free(&heap, p);
+		else
+			ioctl(heap.fd, RTHEAP_IOC_NOP);
+		t1 = tsc_end();
+		if (which == 0)
+			rt_heap_free(&heap, p);
+		if (i >= 256)
+			smp[i - 256] = t1 - t0;
+	}
+	return n;
+}
+
+static void report_op(const char *op, int rep, unsigned long n)
+{
+	qsort(smp, n, sizeof(*smp), cmp_u32);
+	printf("user op=%s rep=%d n=%lu p50=%u p99=%u max=%u\n", op, rep, n,
+	       quantile(smp, n, 0.5), quantile(smp, n, 0.99), smp[n - 1]);
+}
+
 static void report(int c, const char *size, int rep, unsigned long n)
 {
 	qsort(smp, n, sizeof(*smp), cmp_u32);
@@ -193,6 +229,12 @@ int main(int argc, char **argv)
 			int c = (i + rep) % C_COUNT;
 
 			report(c, "trace", rep, run_trace(c, n));
+		}
+		for (i = 0; i < 3; i++) {
+			static const char *const op[] = { "alloc", "free", "nop" };
+			int o = (i + rep) % 3;
+
+			report_op(op[o], rep, run_op(o, n));
 		}
 		fflush(stdout);
 	}

@@ -11,17 +11,33 @@
  *
  *   op=pair      time each alloc+free pair (a trace step: free, then alloc)
  *   op=lat       time each alloc and each free on their own (trace only)
- *   op=contend   op=pair from kernel threads bound to CPUs 0 .. threads-1
+ *   op=contend   fixed-size op=pair from kernel threads bound to CPUs
+ *                0 .. threads-1, counting only the pairs during which
+ *                another thread completed one (overlap=: their share)
  *   op=calib     time nothing: the cost of the timer itself
+ *   op=parts     time one building block of rt_heap_alloc/free, part=
+ *                irq (local_irq_save/restore), lock (raw_spin_lock_irqsave
+ *                + unlock_irqrestore) or rcu (rcu_read_lock/unlock)
  *   op=drop      free every cached pool
- *   alloc=rtheap|kmalloc|genpool         (default rtheap)
- *   size=BYTES|trace                     (default trace, see bench/trace.h)
+ *   alloc=rtheap|kmalloc|genpool|core|corelock   (default rtheap)
+ *                core: the allocator core alone (rth_alloc, rth_free: the
+ *                same kernel/alloc.c as rtheap.ko's, built into this
+ *                module), corelock: the core under a raw spinlock taken
+ *                as heap.c takes its own
+ *   size=BYTES|trace                     (default trace, see bench/bench_trace.h)
  *   n=SAMPLES                            (default: the samples parameter)
  *   heap=MIB     rtheap and genpool pool size (default 64)
  *   frag=0|1     1: the pool filled with trace sizes up to the first
  *                failure, then every other block freed
  *   threads=N    op=contend (default 2)
  *   curve=0|1    also print 100 quantiles (1% .. 99%, 99.9%, 99.99%)
+ *   replay=R     op=lat: the R-th replay of the same trace on this
+ *                allocator; also prints phase=alloc_min / free_min, the
+ *                quantiles of each operation's minimum over replays 1 .. R
+ *                (1 starts afresh).  Host preemption of the emulator, or
+ *                anything else outside the allocator, seldom strikes the
+ *                same operation twice; the allocator's own slow paths
+ *                recur at the same operation of every replay.
  *
  * Every timed region is bracketed by get_cycles() (the TSC) with local
  * interrupts off, so neither an interrupt nor preemption lands in it.
@@ -57,7 +73,8 @@
 
 #include <rtheap/heap.h>
 
-#include "trace.h"
+#include "alloc.h"
+#include "bench_trace.h"
 
 static unsigned int samples = 20000;
 module_param(samples, uint, 0644);
@@ -68,8 +85,10 @@ MODULE_PARM_DESC(samples, "samples per run when a command gives no n= (default 2
 #define OUT_SIZE	8192
 #define MIN_ORDER	4	/* gen_pool: 16-byte granules, as rtheap's */
 
-enum bkind { BK_RTHEAP, BK_KMALLOC, BK_GENPOOL };
-static const char *const bkind_name[] = { "rtheap", "kmalloc", "genpool" };
+enum bkind { BK_RTHEAP, BK_KMALLOC, BK_GENPOOL, BK_CORE, BK_CORELOCK,
+	     BK_COUNT };
+static const char *const bkind_name[] = { "rtheap", "kmalloc", "genpool",
+					  "core", "corelock" };
 
 struct bblock {
 	unsigned long addr;
@@ -83,16 +102,19 @@ struct bpool {
 	bool frag;
 	RT_HEAP heap;			/* BK_RTHEAP */
 	struct gen_pool *gp;		/* BK_GENPOOL */
+	struct rth_core core;		/* BK_CORE, BK_CORELOCK */
+	raw_spinlock_t lock;		/* BK_CORELOCK */
 	void *mem;
 	struct bblock *kept;		/* genpool blocks to free at drop */
 	unsigned long nkept;
 };
 
 struct bcmd {
-	enum { OP_PAIR, OP_LAT, OP_CONTEND, OP_CALIB, OP_DROP } op;
+	enum { OP_PAIR, OP_LAT, OP_CONTEND, OP_CALIB, OP_PARTS, OP_DROP } op;
 	enum bkind kind;
+	enum { PART_IRQ, PART_LOCK, PART_RCU } part;
 	size_t size;			/* 0: the trace */
-	unsigned int n, mib, threads;
+	unsigned int n, mib, threads, replay;
 	bool frag, curve;
 };
 
@@ -103,6 +125,13 @@ struct brun {
 	unsigned int n, n2, fail;
 	u32 seed;
 };
+
+/* No sample: a trace step that had no block to free. */
+#define NO_SAMPLE	U32_MAX
+
+/* op=lat replay=R: per-operation minimum over the replays, per allocator. */
+static u32 *lat_min[BK_COUNT][2];
+static unsigned int lat_min_n[BK_COUNT];
 
 static DEFINE_MUTEX(bench_lock);
 static LIST_HEAD(bench_pools);
@@ -122,6 +151,36 @@ static __printf(1, 2) void out(const char *fmt, ...)
 
 /* --- the allocators, inline so that the timed code has no indirect call --- */
 
+/* Core offsets as pointers: offset + 1, so that no block is NULL. */
+static __always_inline int core_alloc(const struct brun *r, size_t size,
+				      void **p)
+{
+	struct bpool *bp = r->pool;
+	unsigned long flags = 0;
+	size_t off;
+	int ret;
+
+	if (r->cmd->kind == BK_CORELOCK)
+		raw_spin_lock_irqsave(&bp->lock, flags);
+	ret = rth_alloc(&bp->core, size, &off);
+	if (r->cmd->kind == BK_CORELOCK)
+		raw_spin_unlock_irqrestore(&bp->lock, flags);
+	*p = (void *)(off + 1);
+	return ret;
+}
+
+static __always_inline void core_free(const struct brun *r, void *p)
+{
+	struct bpool *bp = r->pool;
+	unsigned long flags = 0;
+
+	if (r->cmd->kind == BK_CORELOCK)
+		raw_spin_lock_irqsave(&bp->lock, flags);
+	rth_free(&bp->core, (unsigned long)p - 1, NULL);
+	if (r->cmd->kind == BK_CORELOCK)
+		raw_spin_unlock_irqrestore(&bp->lock, flags);
+}
+
 static __always_inline int b_alloc(const struct brun *r, size_t size,
 				   void **p)
 {
@@ -131,9 +190,11 @@ static __always_inline int b_alloc(const struct brun *r, size_t size,
 	case BK_KMALLOC:
 		*p = kmalloc(size, GFP_ATOMIC | __GFP_NOWARN);
 		return *p ? 0 : -ENOMEM;
-	default:
+	case BK_GENPOOL:
 		*p = (void *)gen_pool_alloc(r->pool->gp, size);
 		return *p ? 0 : -ENOMEM;
+	default:
+		return core_alloc(r, size, p);
 	}
 }
 
@@ -146,8 +207,11 @@ static __always_inline void b_free(const struct brun *r, void *p, size_t size)
 	case BK_KMALLOC:
 		kfree(p);
 		break;
-	default:
+	case BK_GENPOOL:
 		gen_pool_free(r->pool->gp, (unsigned long)p, size);
+		break;
+	default:
+		core_free(r, p);
 	}
 }
 
@@ -203,6 +267,31 @@ static int frag_rtheap(struct bpool *bp)
 	return 0;
 }
 
+/* As frag_rtheap(), on a bare core. */
+static int frag_core(struct bpool *bp)
+{
+	unsigned long cap = ((unsigned long)bp->mib << 20) / 256, n = 0, i;
+	u32 seed = BENCH_SEED, k, size;
+	size_t *odd, off;
+
+	odd = vmalloc(cap * sizeof(*odd));
+	if (!odd)
+		return -ENOMEM;
+	for (i = 0; n < cap; i++) {
+		bench_trace_step(&seed, &k, &size);
+		if (rth_alloc(&bp->core, size, &off))
+			break;
+		if (i & 1)
+			odd[n++] = off;
+		if (!(i & 4095))
+			cond_resched();
+	}
+	while (n--)
+		rth_free(&bp->core, odd[n], NULL);
+	vfree(odd);
+	return 0;
+}
+
 static int frag_genpool(struct bpool *bp)
 {
 	unsigned long bytes = (unsigned long)bp->mib << 20, off = 0, n = 0, i;
@@ -250,6 +339,8 @@ static void pool_free(struct bpool *bp)
 
 	if (bp->kind == BK_RTHEAP) {
 		rt_heap_delete(&bp->heap);
+	} else if (bp->kind == BK_CORE || bp->kind == BK_CORELOCK) {
+		kvfree(bp->mem);
 	} else {
 		for (i = 0; i < bp->nkept; i++)
 			gen_pool_free(bp->gp, bp->kept[i].addr,
@@ -285,6 +376,16 @@ static struct bpool *pool_get(const struct bcmd *c)
 			return ERR_PTR(ret);
 		}
 		ret = c->frag ? frag_rtheap(bp) : 0;
+	} else if (c->kind == BK_CORE || c->kind == BK_CORELOCK) {
+		u32 npages = bytes >> RTH_PAGE_SHIFT;
+		size_t size = rth_meta_size(npages);
+
+		raw_spin_lock_init(&bp->lock);
+		bp->mem = kvzalloc(size, GFP_KERNEL);
+		ret = bp->mem ? rth_init(&bp->core, NULL, npages, bp->mem, size) :
+				-ENOMEM;
+		if (!ret && c->frag)
+			ret = frag_core(bp);
 	} else {
 		ret = -ENOMEM;
 		bp->gp = gen_pool_create(MIN_ORDER, NUMA_NO_NODE);
@@ -384,6 +485,8 @@ static int run_trace(struct brun *r)
 				b_leave(r, flags);
 				if (timed)
 					r->s2[r->n2++] = cycles32(t0, t1);
+			} else if (timed) {
+				r->s2[r->n2++] = NO_SAMPLE;
 			}
 			flags = b_enter(r);
 			t1 = get_cycles();
@@ -418,49 +521,39 @@ static int run_trace(struct brun *r)
 	return 0;
 }
 
+/* op=calib: nothing; op=parts: one building block, interrupts off. */
 static void run_calib(struct brun *r)
 {
-	unsigned long flags;
+	static DEFINE_RAW_SPINLOCK(lock);
+	unsigned long flags, f2;
 	unsigned int i;
 	cycles_t t0, t1;
 
 	for (i = 0; i < r->cmd->n; i++) {
 		local_irq_save(flags);
 		t0 = get_cycles();
+		if (r->cmd->op == OP_PARTS) {
+			switch (r->cmd->part) {
+			case PART_IRQ:
+				local_irq_save(f2);
+				local_irq_restore(f2);
+				break;
+			case PART_LOCK:
+				raw_spin_lock_irqsave(&lock, f2);
+				raw_spin_unlock_irqrestore(&lock, f2);
+				break;
+			case PART_RCU:
+				rcu_read_lock();
+				rcu_read_unlock();
+				break;
+			}
+		}
 		t1 = get_cycles();
 		local_irq_restore(flags);
 		r->s[r->n++] = cycles32(t0, t1);
 		if (!(i & 1023))
 			cond_resched();
 	}
-}
-
-/* --- two CPUs on one pool ----------------------------------------------------- */
-
-struct bthread {
-	struct brun run;
-	struct completion done;
-	atomic_t *ready;
-	unsigned int nthreads;
-	int ret;
-};
-
-static int contend_fn(void *data)
-{
-	struct bthread *t = data;
-
-	/* Start together: every thread bound and running before any times. */
-	atomic_inc(t->ready);
-	while (atomic_read(t->ready) < t->nthreads)
-		cpu_relax();
-	if (t->run.cmd->size)
-		run_fixed(&t->run);
-	else
-		t->ret = run_trace(&t->run);
-	complete(&t->done);
-	while (!kthread_should_stop())
-		schedule_timeout_interruptible(HZ / 10);
-	return 0;
 }
 
 /* --- results ---------------------------------------------------------------- */
@@ -486,11 +579,13 @@ static void report(const struct bcmd *c, const char *phase, u32 *s,
 	u64 sum = 0;
 	unsigned int i;
 
+	sort(s, n, sizeof(*s), cmp_u32, NULL);
+	while (n && s[n - 1] == NO_SAMPLE)
+		n--;
 	if (!n) {
 		out("phase=%s n=0\n", phase);
 		return;
 	}
-	sort(s, n, sizeof(*s), cmp_u32, NULL);
 	for (i = 0; i < n; i++)
 		sum += s[i];
 	out("phase=%s n=%u fail=%u p50=%u p90=%u p99=%u p999=%u p9999=%u max=%u mean=%llu%s\n",
@@ -508,21 +603,108 @@ static void report(const struct bcmd *c, const char *phase, u32 *s,
 	    s[n - 1]);
 }
 
+
+/* --- two CPUs on one pool ----------------------------------------------------- */
+
+/*
+ * Each thread times fixed-size pairs on its own CPU and counts its pairs
+ * in its own cache line.  A pair is kept only if some other thread
+ * finished a pair meanwhile: on a busy host, a guest CPU is often not
+ * running at all, and pairs timed then would measure no contention.
+ * The first thread with n kept pairs stops them all.
+ */
+struct bprogress {
+	unsigned long pairs;
+} ____cacheline_aligned;
+
+struct bthread {
+	struct brun run;
+	struct completion done;
+	atomic_t *ready;
+	bool *stop;
+	struct bprogress *progress;	/* [nthreads] */
+	unsigned int id, nthreads;
+	unsigned long tried;		/* pairs timed, kept or not */
+};
+
+static unsigned long others_pairs(const struct bthread *t)
+{
+	unsigned long sum = 0;
+	unsigned int j;
+
+	for (j = 0; j < t->nthreads; j++)
+		if (j != t->id)
+			sum += READ_ONCE(t->progress[j].pairs);
+	return sum;
+}
+
+static void contend_pairs(struct bthread *t)
+{
+	struct brun *r = &t->run;
+	size_t size = r->cmd->size;
+	unsigned long i, flags, before, limit = 50UL * r->cmd->n;
+	cycles_t t0, t1;
+	void *p;
+	int ret;
+
+	for (i = 0; i < limit && r->n < r->cmd->n && !READ_ONCE(*t->stop);
+	     i++) {
+		before = others_pairs(t);
+		flags = b_enter(r);
+		t0 = get_cycles();
+		ret = b_alloc(r, size, &p);
+		if (!ret)
+			b_free(r, p, size);
+		t1 = get_cycles();
+		b_leave(r, flags);
+		WRITE_ONCE(t->progress[t->id].pairs, i + 1);
+		if (!(i & 1023))
+			cond_resched();
+		if (i < WARMUP_PAIRS)
+			continue;
+		t->tried++;
+		if (t->nthreads > 1 && others_pairs(t) == before)
+			continue;
+		r->s[r->n++] = cycles32(t0, t1);
+		r->fail += !!ret;
+	}
+	WRITE_ONCE(*t->stop, true);
+}
+
+static int contend_fn(void *data)
+{
+	struct bthread *t = data;
+
+	/* Start together: every thread bound and running before any times. */
+	atomic_inc(t->ready);
+	while (atomic_read(t->ready) < t->nthreads)
+		cpu_relax();
+	contend_pairs(t);
+	complete(&t->done);
+	while (!kthread_should_stop())
+		schedule_timeout_interruptible(HZ / 10);
+	return 0;
+}
+
 static int run_contend(const struct bcmd *c, struct bpool *pool)
 {
 	struct bthread *t;
+	struct bprogress *progress;
 	struct task_struct **task;
 	atomic_t ready = ATOMIC_INIT(0);
 	unsigned int i, nt = c->threads, n = 0, fail = 0;
+	unsigned long tried = 0;
+	bool stop = false;
 	u32 *all;
 	int ret = 0;
 
-	if (!nt || nt > num_online_cpus())
+	if (!nt || nt > num_online_cpus() || !c->size)
 		return -EINVAL;
 	t = kcalloc(nt, sizeof(*t), GFP_KERNEL);
 	task = kcalloc(nt, sizeof(*task), GFP_KERNEL);
+	progress = kcalloc(nt, sizeof(*progress), GFP_KERNEL);
 	all = vmalloc(array_size(nt, c->n) * sizeof(*all));
-	if (!t || !task || !all) {
+	if (!t || !task || !progress || !all) {
 		ret = -ENOMEM;
 		goto out;
 	}
@@ -530,8 +712,10 @@ static int run_contend(const struct bcmd *c, struct bpool *pool)
 		t[i].run.cmd = c;
 		t[i].run.pool = pool;
 		t[i].run.s = all + i * c->n;
-		t[i].run.seed = BENCH_SEED + i;
 		t[i].ready = &ready;
+		t[i].stop = &stop;
+		t[i].progress = progress;
+		t[i].id = i;
 		t[i].nthreads = nt;
 		init_completion(&t[i].done);
 		task[i] = kthread_create(contend_fn, &t[i], "rtheap_bench/%u", i);
@@ -553,20 +737,56 @@ static int run_contend(const struct bcmd *c, struct bpool *pool)
 	for (i = 0; i < nt; i++) {
 		wait_for_completion(&t[i].done);
 		kthread_stop(task[i]);
-		if (t[i].ret)
-			ret = t[i].ret;
 		/* Pack the samples of all threads together. */
 		memmove(all + n, t[i].run.s, t[i].run.n * sizeof(*all));
 		n += t[i].run.n;
 		fail += t[i].run.fail;
+		tried += t[i].tried;
 	}
-	if (!ret)
-		report(c, "pair", all, n, fail);
+	/* The share of the timed pairs that ran alongside another CPU's. */
+	out("overlap=%lu%%\n", tried ? 100 * (unsigned long)n / tried : 0);
+	report(c, "pair", all, n, fail);
 out:
 	vfree(all);
+	kfree(progress);
 	kfree(task);
 	kfree(t);
 	return ret;
+}
+
+/*
+ * Fold this replay's samples (in trace order) into the per-operation
+ * minima and report their quantiles; before report() sorts them.
+ */
+static int lat_replay(const struct bcmd *c, struct brun *r)
+{
+	unsigned int ph, i, n = min(r->n, r->n2);
+	u32 *cur[2] = { r->s, r->s2 }, *tmp;
+	static const char *const name[2] = { "alloc_min", "free_min" };
+
+	if (c->replay == 1 || lat_min_n[c->kind] != n) {
+		for (ph = 0; ph < 2; ph++) {
+			vfree(lat_min[c->kind][ph]);
+			lat_min[c->kind][ph] = vmalloc(array_size(n, sizeof(u32)));
+			if (!lat_min[c->kind][ph])
+				return -ENOMEM;
+			memset(lat_min[c->kind][ph], 0xff, n * sizeof(u32));
+		}
+		lat_min_n[c->kind] = n;
+	}
+	tmp = vmalloc(array_size(n, sizeof(u32)));
+	if (!tmp)
+		return -ENOMEM;
+	for (ph = 0; ph < 2; ph++) {
+		u32 *m = lat_min[c->kind][ph];
+
+		for (i = 0; i < n; i++)
+			m[i] = min(m[i], cur[ph][i]);
+		memcpy(tmp, m, n * sizeof(u32));
+		report(c, name[ph], tmp, n, 0);
+	}
+	vfree(tmp);
+	return 0;
 }
 
 static int run_cmd(const struct bcmd *c)
@@ -582,7 +802,7 @@ static int run_cmd(const struct bcmd *c)
 	}
 	if (c->op == OP_LAT && c->size)
 		return -EINVAL;
-	if (c->op != OP_CALIB && c->kind != BK_KMALLOC) {
+	if (c->op != OP_CALIB && c->op != OP_PARTS && c->kind != BK_KMALLOC) {
 		pool = pool_get(c);
 		if (IS_ERR(pool))
 			return PTR_ERR(pool);
@@ -597,7 +817,7 @@ static int run_cmd(const struct bcmd *c)
 		ret = -ENOMEM;
 		goto out;
 	}
-	if (c->op == OP_CALIB)
+	if (c->op == OP_CALIB || c->op == OP_PARTS)
 		run_calib(&r);
 	else if (c->size)
 		run_fixed(&r);
@@ -606,8 +826,14 @@ static int run_cmd(const struct bcmd *c)
 	if (ret)
 		goto out;
 	if (c->op == OP_LAT) {
+		if (c->replay)
+			ret = lat_replay(c, &r);
 		report(c, "alloc", r.s, r.n, r.fail);
 		report(c, "free", r.s2, r.n2, 0);
+	} else if (c->op == OP_PARTS) {
+		static const char *const part[] = { "irq", "lock", "rcu" };
+
+		report(c, part[c->part], r.s, r.n, 0);
 	} else {
 		report(c, c->op == OP_CALIB ? "timer" : "pair", r.s, r.n,
 		       r.fail);
@@ -623,7 +849,8 @@ out:
 static int parse_cmd(char *line, struct bcmd *c)
 {
 	static const char *const ops[] = { "pair", "lat", "contend", "calib",
-					   "drop" };
+					   "parts", "drop" };
+	static const char *const parts[] = { "irq", "lock", "rcu" };
 	char *word, *val;
 	unsigned int v;
 	int i;
@@ -656,6 +883,11 @@ static int parse_cmd(char *line, struct bcmd *c)
 				return -EINVAL;
 			else
 				c->size = v;
+		} else if (!strcmp(word, "part")) {
+			i = match_string(parts, ARRAY_SIZE(parts), val);
+			if (i < 0)
+				return i;
+			c->part = i;
 		} else if (kstrtouint(val, 0, &v)) {
 			return -EINVAL;
 		} else if (!strcmp(word, "n")) {
@@ -668,6 +900,8 @@ static int parse_cmd(char *line, struct bcmd *c)
 			c->threads = v;
 		} else if (!strcmp(word, "curve")) {
 			c->curve = v;
+		} else if (!strcmp(word, "replay")) {
+			c->replay = v;
 		} else {
 			return -EINVAL;
 		}
@@ -733,8 +967,14 @@ static int __init bench_init(void)
 
 static void __exit bench_exit(void)
 {
+	int k;
+
 	debugfs_remove_recursive(bench_dir);
 	pools_drop();
+	for (k = 0; k < BK_COUNT; k++) {
+		vfree(lat_min[k][0]);
+		vfree(lat_min[k][1]);
+	}
 	kfree(bench_out);
 }
 
