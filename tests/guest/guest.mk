@@ -38,7 +38,7 @@ endif
 GUEST_M32_PROGS := $(if $(GUEST_M32),$(patsubst %,$(GUEST_BIN)/%.m32,$(GUEST_M32_TESTS)))
 GUEST_CFLAGS32  = $(filter-out -MMD -MP,$(GUEST_CFLAGS)) -m32 -D_FILE_OFFSET_BITS=64 -MMD -MP
 GUEST_SH_TESTS := $(sort $(patsubst $(GUEST_SRC)/%.sh,%,$(wildcard $(GUEST_SRC)/t_*.sh)))
-GUEST_HELPERS  := rtheap-heapcount
+GUEST_HELPERS  := rtheap-heapcount rtheap-insmod
 GUEST_PROGS    := $(addprefix $(GUEST_BIN)/,$(GUEST_C_TESTS) $(GUEST_HELPERS))
 GUEST_SCRIPTS  := $(addprefix $(GUEST_BIN)/,$(GUEST_SH_TESTS) rtheap-guest-suite)
 

@@ -111,7 +111,7 @@ int main(void)
 		t_skip("no %s", cmd);
 	if (!access("/sys/module/rtheap_selftest", F_OK))
 		T_FAIL("rtheap_selftest is already loaded");
-	snprintf(cmd, sizeof(cmd), "insmod %s/rtheap_selftest.ko run_tests=0 "
+	snprintf(cmd, sizeof(cmd), "rtheap-insmod %s/rtheap_selftest.ko run_tests=0 "
 		 "keep_heap=1", dir ? dir : "/lib/rtheap");
 	main_pid = getpid();
 	atexit(cleanup);

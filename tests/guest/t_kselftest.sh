@@ -17,8 +17,12 @@ if [ -e /sys/module/rtheap_selftest ]; then
 	exit 1
 fi
 
+# rtheap-insmod loads once; busybox insmod would run a failing init twice.
+loader=insmod
+command -v rtheap-insmod >/dev/null && loader=rtheap-insmod
+
 echo "$tag" >/dev/kmsg
-insmod "$ko"
+$loader "$ko"
 rc=$?
 log=$(dmesg | awk -v m="$tag" 'index($0, m) { buf = ""; seen = 1; next }
 	seen { buf = buf $0 "\n" } END { printf "%s", buf }' |
