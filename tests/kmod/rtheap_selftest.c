@@ -642,7 +642,7 @@ static void test_atomic(void)
 {
 	unsigned long flags;
 	int r_alloc, r_free, r_full, r_block, r_timed, r_create, r_pcreate,
-	    r_pblock;
+	    r_pblock, r_delete;
 	void *p = NULL, *q, *full;
 	RT_HEAP tmp, tmp2;
 
@@ -667,9 +667,12 @@ static void test_atomic(void)
 	raw_spin_lock_irqsave(&st_lock, flags);
 	r_block = rt_heap_alloc(&heap, 16, TM_INFINITE, &q);
 	r_timed = rt_heap_alloc(&heap, 16, 10 * MS, &q);
+	r_delete = rt_heap_delete(&heap);	/* frees memory: not here */
 	raw_spin_unlock_irqrestore(&st_lock, flags);
 	CHECK_RET(r_block, -EPERM);
 	CHECK_RET(r_timed, -EPERM);
+	CHECK_RET(r_delete, -EPERM);
+	CHECK(inquire(&heap).usedmem == 2 * PAGE);
 
 	/* Preemption disabled alone is atomic too. */
 	preempt_disable();
