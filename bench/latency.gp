@@ -9,7 +9,7 @@ set terminal pngcairo size 1400,560 font "sans,10"
 set output "latency.png"
 set multiplot layout 1,2 title "rtheap under qemu TCG: cycles net of the timer (only ratios within one run mean anything)"
 
-set title "per-operation latency, reference trace, interrupts off (minimum over the replays)"
+set title "per-operation latency on the trace, interrupts off: each operation's minimum over the replays (last point: max)"
 set xlabel "percentile"
 set ylabel "cycles"
 set logscale y
@@ -32,7 +32,7 @@ set logscale x 2
 set xtics auto
 set xrange [0.7:1500]
 set yrange [0:*]
-set key top right
+set key bottom right
 plot "growth.dat" using 1:2 with linespoints pt 7 lw 2 lc rgb "#1f77b4" title "p50", \
      "growth.dat" using 1:3 with linespoints pt 5 lw 2 dt 2 lc rgb "#ff7f0e" title "p99"
 unset multiplot

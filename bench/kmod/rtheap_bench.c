@@ -603,7 +603,6 @@ static void report(const struct bcmd *c, const char *phase, u32 *s,
 	    s[n - 1]);
 }
 
-
 /* --- two CPUs on one pool ----------------------------------------------------- */
 
 /*
@@ -877,12 +876,12 @@ static int parse_cmd(char *line, struct bcmd *c)
 				return i;
 			c->kind = i;
 		} else if (!strcmp(word, "size")) {
-			if (!strcmp(val, "trace"))
-				c->size = 0;
-			else if (kstrtouint(val, 0, &v) || !v)
-				return -EINVAL;
-			else
+			c->size = 0;
+			if (strcmp(val, "trace")) {
+				if (kstrtouint(val, 0, &v) || !v)
+					return -EINVAL;
 				c->size = v;
+			}
 		} else if (!strcmp(word, "part")) {
 			i = match_string(parts, ARRAY_SIZE(parts), val);
 			if (i < 0)
