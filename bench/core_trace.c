@@ -22,7 +22,8 @@
  *	interleaved repetitions; after the first 2 * 1024 steps (the slots
  *	filling up).  Per repetition, one line per allocator and operation:
  *	"cycles OP ALLOC rep=R n=N p50=.. p99=.. p9999=.. max=..", and the
- *	cost of the empty timer: "cycles timer - rep=R ...".
+ *	cost of the empty timer: "cycles timer - rep=R ...".  Last, ALLOC
+ *	core_min and glibc_min: each operation's minimum over the replays.
  *
  *   core_trace --space
  *	Metadata bytes (rth_meta_size + struct rth_core) per heap byte for
@@ -103,6 +104,8 @@ static int run_trace(unsigned long heap_mib, unsigned long iters, int per_op)
 
 /* --- cycles ----------------------------------------------------------------- */
 
+#define NO_SAMPLE	0xffffffffU	/* a step with no block to free */
+
 static inline u64 tsc_begin(void)
 {
 	_mm_lfence();
@@ -118,14 +121,9 @@ static inline u64 tsc_end(void)
 	return t;
 }
 
-struct samples {
-	u32 *v;
-	unsigned long n;
-};
-
-static void sample(struct samples *s, u64 t0, u64 t1)
+static inline u32 cycles32(u64 t0, u64 t1)
 {
-	s->v[s->n++] = t1 - t0 > 0xffffffffULL ? 0xffffffffU : (u32)(t1 - t0);
+	return t1 - t0 >= NO_SAMPLE ? NO_SAMPLE - 1 : (u32)(t1 - t0);
 }
 
 static int cmp_u32(const void *a, const void *b)
@@ -135,26 +133,30 @@ static int cmp_u32(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* Nearest rank: the smallest sample with at least q of all at or below it. */
-static u32 quantile(const struct samples *s, double q)
+/*
+ * Sort (in tmp) and print the quantiles of n samples in trace order;
+ * nearest rank: the smallest sample with at least q of all at or below.
+ */
+static void report(const char *op, const char *who, int rep, const u32 *v,
+		   unsigned long n, u32 *tmp)
 {
-	unsigned long r = (unsigned long)(q * s->n + 0.999999);
+	unsigned long m = n;
 
-	return s->v[r ? r - 1 : 0];
-}
-
-static void report(const char *op, const char *who, int rep,
-		   struct samples *s)
-{
-	qsort(s->v, s->n, sizeof(*s->v), cmp_u32);
+	memcpy(tmp, v, n * sizeof(*v));
+	qsort(tmp, n, sizeof(*tmp), cmp_u32);
+	while (m && tmp[m - 1] == NO_SAMPLE)
+		m--;
+	if (!m)
+		return;
+#define Q(q) tmp[(unsigned long)((q) * m + 0.999999) - 1]
 	printf("cycles %s %s rep=%d n=%lu p50=%u p99=%u p9999=%u max=%u\n",
-	       op, who, rep, s->n, quantile(s, 0.5), quantile(s, 0.99),
-	       quantile(s, 0.9999), s->v[s->n - 1]);
-	s->n = 0;
+	       op, who, rep, m, Q(0.5), Q(0.99), Q(0.9999), tmp[m - 1]);
+#undef Q
 }
 
+/* Per-step samples: a[j], f[j] for step WARMUP + j (f: NO_SAMPLE if none). */
 static void cycles_core(unsigned long heap_mib, unsigned long iters,
-			struct samples *a, struct samples *f)
+			u32 *a, u32 *f)
 {
 	size_t off[BENCH_SLOTS];
 	unsigned char live[BENCH_SLOTS] = { 0 };
@@ -164,62 +166,79 @@ static void cycles_core(unsigned long heap_mib, unsigned long iters,
 	u64 t0, t1;
 
 	for (i = 0; i < iters; i++) {
-		u32 k = slot[i];
+		u32 k = slot[i], tf = NO_SAMPLE;
 		int ok;
 
 		if (live[k]) {
 			t0 = tsc_begin();
 			rth_free(&core, off[k], NULL);
 			t1 = tsc_end();
-			if (i >= WARMUP)
-				sample(f, t0, t1);
+			tf = cycles32(t0, t1);
 		}
 		t0 = tsc_begin();
 		ok = !rth_alloc(&core, size[i], &off[k]);
 		t1 = tsc_end();
-		if (i >= WARMUP)
-			sample(a, t0, t1);
+		if (i >= WARMUP) {
+			a[i - WARMUP] = cycles32(t0, t1);
+			f[i - WARMUP] = tf;
+		}
 		live[k] = ok;
 	}
 	free(meta);
 }
 
-static void cycles_glibc(unsigned long iters, struct samples *a,
-			 struct samples *f)
+static void cycles_glibc(unsigned long iters, u32 *a, u32 *f)
 {
 	void *p[BENCH_SLOTS] = { NULL };
 	unsigned long i;
 	u64 t0, t1;
 
 	for (i = 0; i < iters; i++) {
-		u32 k = slot[i];
+		u32 k = slot[i], tf = NO_SAMPLE;
 		void *q;
 
 		if (p[k]) {
 			t0 = tsc_begin();
 			free(p[k]);
 			t1 = tsc_end();
-			if (i >= WARMUP)
-				sample(f, t0, t1);
+			tf = cycles32(t0, t1);
 		}
 		t0 = tsc_begin();
 		q = malloc(size[i]);
 		t1 = tsc_end();
 		/* Keep the compiler from pairing malloc and free away. */
 		__asm__ volatile("" : : "r"(q) : "memory");
-		if (i >= WARMUP)
-			sample(a, t0, t1);
+		if (i >= WARMUP) {
+			a[i - WARMUP] = cycles32(t0, t1);
+			f[i - WARMUP] = tf;
+		}
 		p[k] = q;
 	}
 	for (i = 0; i < BENCH_SLOTS; i++)
 		free(p[i]);
 }
 
+static void fold_min(u32 *min, const u32 *v, unsigned long n)
+{
+	unsigned long j;
+
+	for (j = 0; j < n; j++)
+		if (v[j] < min[j])
+			min[j] = v[j];
+}
+
+/*
+ * REPS replays of the same trace, core and glibc interleaved.  Besides
+ * each replay's own quantiles, "cycles OP core_min|glibc_min": those of
+ * each operation's minimum over all replays, which filters out what
+ * strikes the process from outside (interrupts, preemption) and keeps
+ * what recurs at the same operation every time.
+ */
 static int run_cycles(unsigned long heap_mib, unsigned long iters, int reps)
 {
-	struct samples a, f;
-	unsigned long i;
-	int rep;
+	unsigned long n = iters - WARMUP, j;
+	u32 *a, *f, *tmp, *min[2][2];
+	int rep, who, op;
 
 	if (iters <= WARMUP || reps < 1) {
 		fprintf(stderr, "core_trace: --cycles wants more than %d iterations\n",
@@ -227,36 +246,48 @@ static int run_cycles(unsigned long heap_mib, unsigned long iters, int reps)
 		return 1;
 	}
 	make_trace(iters);
-	a.v = malloc(iters * sizeof(*a.v));
-	f.v = malloc(iters * sizeof(*f.v));
-	if (!a.v || !f.v)
+	a = malloc(n * sizeof(*a));
+	f = malloc(n * sizeof(*f));
+	tmp = malloc(n * sizeof(*tmp));
+	if (!a || !f || !tmp)
 		return 1;
-	a.n = f.n = 0;
+	for (who = 0; who < 2; who++)
+		for (op = 0; op < 2; op++) {
+			min[who][op] = malloc(n * sizeof(u32));
+			if (!min[who][op])
+				return 1;
+			memset(min[who][op], 0xff, n * sizeof(u32));
+		}
 	/* Warm up both: page faults, caches, glibc's arenas. */
-	cycles_core(heap_mib, WARMUP * 2, &a, &f);
-	cycles_glibc(WARMUP * 2, &a, &f);
+	cycles_core(heap_mib, iters, a, f);
+	cycles_glibc(iters, a, f);
 	for (rep = 1; rep <= reps; rep++) {
 		/* Interleaved, and each goes first every other repetition. */
 		int first;
 
 		for (first = 0; first < 2; first++) {
-			a.n = f.n = 0;
-			if ((rep + first) & 1) {
-				cycles_glibc(iters, &a, &f);
-				report("alloc", "glibc", rep, &a);
-				report("free", "glibc", rep, &f);
-			} else {
-				cycles_core(heap_mib, iters, &a, &f);
-				report("alloc", "core", rep, &a);
-				report("free", "core", rep, &f);
-			}
+			who = (rep + first) & 1;	/* 1: glibc */
+			if (who)
+				cycles_glibc(iters, a, f);
+			else
+				cycles_core(heap_mib, iters, a, f);
+			report("alloc", who ? "glibc" : "core", rep, a, n, tmp);
+			report("free", who ? "glibc" : "core", rep, f, n, tmp);
+			fold_min(min[who][0], a, n);
+			fold_min(min[who][1], f, n);
 		}
-		for (i = 0; i < iters && i < 100000; i++) {
+		for (j = 0; j < n && j < 100000; j++) {
 			u64 t0 = tsc_begin(), t1 = tsc_end();
 
-			sample(&a, t0, t1);
+			a[j] = cycles32(t0, t1);
 		}
-		report("timer", "-", rep, &a);
+		report("timer", "-", rep, a, j, tmp);
+	}
+	for (who = 0; who < 2; who++) {
+		report("alloc", who ? "glibc_min" : "core_min", reps, min[who][0],
+		       n, tmp);
+		report("free", who ? "glibc_min" : "core_min", reps, min[who][1],
+		       n, tmp);
 	}
 	return 0;
 }
