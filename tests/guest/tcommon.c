@@ -5,7 +5,9 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <linux/futex.h>
 #include <sys/ioctl.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -13,13 +15,25 @@
 #include "tcommon.h"
 
 /*
- * RTHEAP_TEST_PROBE=1: exit 0 before main.  The runner asks one .m32
- * program this to learn whether the kernel runs 32-bit programs at all.
+ * RTHEAP_TEST_PROBE=1: exit before main, 0 if this program can run here.
+ * The runner asks one .m32 program this to learn whether the kernel runs
+ * 32-bit programs: it may not at all, or lack the 32-bit time syscalls
+ * (CONFIG_COMPAT_32BIT_TIME) that 32-bit glibc's futex calls need.
  */
 __attribute__((constructor)) static void t_probe(void)
 {
-	if (getenv("RTHEAP_TEST_PROBE"))
-		_exit(0);
+	if (!getenv("RTHEAP_TEST_PROBE"))
+		return;
+#if defined(__i386__)
+	{
+		int word = 0;
+
+		if (syscall(SYS_futex, &word, FUTEX_WAKE, 1, NULL, NULL, 0) < 0 &&
+		    errno == ENOSYS)
+			_exit(3);
+	}
+#endif
+	_exit(0);
 }
 
 static const char *prog(void)
