@@ -40,7 +40,7 @@ help:
 	@echo "make demo       boot a guest and show heaps at work"
 
 deps:
-	$(Q)$(SRC)/scripts/deps host
+	$(Q)$(SRC)/scripts/deps all
 
 -include $(SRC)/tests/unit/unit.mk
 -include $(SRC)/tests/fuzz/fuzz.mk
