@@ -440,10 +440,50 @@ static void rtheap_enqueue(struct rtheap *h, struct rtheap_waiter *w)
 	list_add(&w->node, &pos->node);
 }
 
+/*
+ * The slow path of rtheap_alloc(): entered with h->lock held (irqs saved in
+ * flags) and no room; queues, sleeps, and returns with the lock released.
+ * Kept out of line so the waiter on its stack costs the fast path nothing.
+ */
+static noinline int rtheap_alloc_wait(struct rtheap *h, size_t size,
+				      const struct rtheap_tmo *t,
+				      size_t *offp, unsigned long flags)
+	__releases(&h->lock)
+{
+	struct rtheap_waiter w;
+	int ret;
+
+	w.task = current;
+	w.size = size;
+	w.result = 0;
+	w.offset = 0;
+	w.done = false;
+	w.key = (h->mode & H_PRIO) ? current->prio : 0;
+	rtheap_enqueue(h, &w);
+	h->nwaiters++;
+	trace_wait(h, size, t);
+	kref_get(&h->ref);	/* the heap outlives a delete while we sleep */
+	raw_spin_unlock_irqrestore(&h->lock, flags);
+
+	ret = rtheap_sleep(&w.done, t);
+
+	raw_spin_lock_irqsave(&h->lock, flags);
+	if (w.done) {
+		ret = w.result;
+		*offp = w.offset;
+	} else {
+		list_del(&w.node);
+		h->nwaiters--;
+	}
+	raw_spin_unlock_irqrestore(&h->lock, flags);
+	trace_wake(h, ret, w.offset);
+	rtheap_put(h);
+	return ret;
+}
+
 int rtheap_alloc(struct rtheap *h, size_t size, const struct rtheap_tmo *t,
 		 bool can_block, size_t *offp)
 {
-	struct rtheap_waiter w;
 	unsigned long flags;
 	int ret;
 
@@ -475,33 +515,7 @@ int rtheap_alloc(struct rtheap *h, size_t size, const struct rtheap_tmo *t,
 		ret = -EPERM;
 		goto out;
 	}
-
-	w.task = current;
-	w.size = size;
-	w.result = 0;
-	w.offset = 0;
-	w.done = false;
-	w.key = (h->mode & H_PRIO) ? current->prio : 0;
-	rtheap_enqueue(h, &w);
-	h->nwaiters++;
-	trace_wait(h, size, t);
-	kref_get(&h->ref);	/* the heap outlives a delete while we sleep */
-	raw_spin_unlock_irqrestore(&h->lock, flags);
-
-	ret = rtheap_sleep(&w.done, t);
-
-	raw_spin_lock_irqsave(&h->lock, flags);
-	if (w.done) {
-		ret = w.result;
-		*offp = w.offset;
-	} else {
-		list_del(&w.node);
-		h->nwaiters--;
-	}
-	raw_spin_unlock_irqrestore(&h->lock, flags);
-	trace_wake(h, ret, w.offset);
-	rtheap_put(h);
-	return ret;
+	return rtheap_alloc_wait(h, size, t, offp, flags);
 out:
 	raw_spin_unlock_irqrestore(&h->lock, flags);
 	return ret;
