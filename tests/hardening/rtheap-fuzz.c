@@ -3,7 +3,7 @@
  * rtheap-fuzz - seeded ioctl/mmap fuzzer of /dev/rtheap, from several
  * processes at once, with accounting checks at quiescent points.
  *
- * usage: rtheap-fuzz [--seed N] [--calls N] [--procs N] [--seconds N]
+ * usage: rtheap-fuzz [--seed N] [--calls N] [--procs N] [--seconds N] [--light]
  *                    [--phase N] [-v]
  *
  * The parent starts --procs workers (default 4) and splits the --calls
@@ -106,6 +106,7 @@ struct wshared {
 	uint32_t taint[MAXTAINT];
 	uint32_t taint_lost;	/* more than MAXTAINT: check all loosely */
 	uint64_t done_calls;
+	uint64_t op_ns[32], op_count[32];	/* time per op kind (-v) */
 	int finished;
 };
 
@@ -515,9 +516,14 @@ static uint64_t nasty_u64(void)
 	return h_rng_next(&rng) >> h_rng_below(&rng, 64);
 }
 
+static bool opt_light;
+
 static uint64_t random_timeout(bool allow_forever)
 {
 	uint64_t r = h_rng_below(&rng, 100);
+
+	if (opt_light)
+		return r < 90 ? RTHEAP_TM_NONBLOCK : 1000 + h_rng_below(&rng, 200000);
 
 	if (r < 60)
 		return RTHEAP_TM_NONBLOCK;
@@ -1914,86 +1920,111 @@ static void end_child(bool all)
 
 /* --- the op table -------------------------------------------------------------- */
 
+static int op_fd(void)
+{
+	return slots[SLOT_SCRATCH].fd >= 0 ? slots[SLOT_SCRATCH].fd : slots[SLOT_PRIV].fd;
+}
+
+static void op_list_any(void) { op_list(op_fd()); }
+static void op_version_any(void) { op_version(op_fd()); }
+static void op_badcmd_any(void) { op_badcmd(op_fd()); }
+
+static void op_nop(void)
+{
+	int ret = xioctl(op_fd(), RTHEAP_IOC_NOP, NULL, K_NOP);
+
+	EXPECT(ret == 0, "nop: %s", en(ret));
+}
+
+static void op_delete_any(void)
+{
+#ifdef RTHEAP_IOC_DELETE_NAME
+	if (h_rng_pct(&rng, 30)) {
+		op_name = "delete-name";
+		op_delete_name(op_fd());
+		return;
+	}
+#endif
+	op_delete();
+}
+
+static void op_renew_private_w(void)
+{
+	if (!in_child)
+		op_renew_private();
+}
+
+static void op_fork(void)
+{
+	if (!in_child)
+		spawn_child();
+}
+
+static void op_end_child(void)
+{
+	if (!in_child && nchildren)
+		end_child(false);
+}
+
+static void op_check_private(void)
+{
+	if (!in_child)
+		check_private("random check");
+}
+
+/*
+ * Operations and their weights (per 10000), in the full mix and in the
+ * light one (--light: ioctls on existing heaps mostly, and short timeouts;
+ * heap creation, mappings and forks a few hundred times rarer: the mix
+ * for slow debug kernels, where those cost tens of milliseconds).
+ */
+static const struct op {
+	const char *name;
+	void (*fn)(void);
+	unsigned int full, light;
+} ops[] = {
+	{ "alloc", op_alloc, 2000, 3000 },
+	{ "free", op_free, 1600, 2500 },
+	{ "inquire", op_inquire, 800, 1400 },
+	{ "list", op_list_any, 400, 30 },
+	{ "version", op_version_any, 200, 300 },
+	{ "nop", op_nop, 200, 920 },
+	{ "create", op_create, 500, 10 },
+	{ "bind", op_bind, 600, 15 },
+	{ "delete", op_delete_any, 250, 10 },
+	{ "unbind", op_unbind, 250, 10 },
+	{ "mmap", op_mmap, 600, 10 },
+	{ "munmap", op_munmap, 400, 10 },
+	{ "mremap", op_mremap, 150, 5 },
+	{ "garbage", op_garbage, 200, 200 },
+	{ "refault", op_refault, 150, 30 },
+	{ "bad-cmd", op_badcmd_any, 500, 900 },
+	{ "bad-ptr", op_badptr, 600, 100 },
+	{ "renew-private", op_renew_private_w, 40, 3 },
+	{ "fork", op_fork, 60, 2 },
+	{ "end-child", op_end_child, 80, 5 },
+	{ "check-private", op_check_private, 420, 540 },
+};
+#define NOPS (sizeof(ops) / sizeof(ops[0]))
+
 static void one_op(void)
 {
-	uint64_t r = h_rng_below(&rng, 1000);
-	int fd = slots[SLOT_SCRATCH].fd >= 0 ? slots[SLOT_SCRATCH].fd :
-		 slots[SLOT_PRIV].fd;
+	uint64_t r = h_rng_below(&rng, 10000), t0;
+	unsigned int k;
 
-	op_no++;
-	if (r < 200) {
-		op_name = "alloc";
-		op_alloc();
-	} else if (r < 360) {
-		op_name = "free";
-		op_free();
-	} else if (r < 440) {
-		op_name = "inquire";
-		op_inquire();
-	} else if (r < 480) {
-		op_name = "list";
-		op_list(fd);
-	} else if (r < 500) {
-		op_name = "version";
-		op_version(fd);
-	} else if (r < 520) {
-		op_name = "nop";
-		EXPECT(xioctl(fd, RTHEAP_IOC_NOP, NULL, K_NOP) == 0, "nop");
-	} else if (r < 570) {
-		op_name = "create";
-		op_create();
-	} else if (r < 630) {
-		op_name = "bind";
-		op_bind();
-	} else if (r < 655) {
-		op_name = "delete";
-#ifdef RTHEAP_IOC_DELETE_NAME
-		if (h_rng_pct(&rng, 30)) {
-			op_name = "delete-name";
-			op_delete_name(fd);
-			return;
-		}
-#endif
-		op_delete();
-	} else if (r < 680) {
-		op_name = "unbind";
-		op_unbind();
-	} else if (r < 740) {
-		op_name = "mmap";
-		op_mmap();
-	} else if (r < 780) {
-		op_name = "munmap";
-		op_munmap();
-	} else if (r < 795) {
-		op_name = "mremap";
-		op_mremap();
-	} else if (r < 815) {
-		op_name = "garbage";
-		op_garbage();
-	} else if (r < 830) {
-		op_name = "refault";
-		op_refault();
-	} else if (r < 880) {
-		op_name = "bad-cmd";
-		op_badcmd(fd);
-	} else if (r < 940) {
-		op_name = "bad-ptr";
-		op_badptr();
-	} else if (r < 944 && !in_child) {
-		op_name = "renew-private";
-		op_renew_private();
-	} else if (r < 950 && !in_child) {
-		op_name = "fork";
-		spawn_child();
-	} else if (r < 958 && !in_child) {
-		op_name = "end-child";
-		if (nchildren)
-			end_child(false);
-	} else {
-		op_name = "check-private";
-		if (!in_child)
-			check_private("random check");
+	for (k = 0; k < NOPS - 1; k++) {
+		unsigned int w = opt_light ? ops[k].light : ops[k].full;
+
+		if (r < w)
+			break;
+		r -= w;
 	}
+	op_no++;
+	op_name = ops[k].name;
+	t0 = h_ns();
+	ops[k].fn();
+	STAT_ADD(op_ns[k], h_ns() - t0);
+	STAT_ADD(op_count[k], 1);
 }
 
 /*
@@ -2413,7 +2444,7 @@ static int delete_leftovers(bool strict)
 static void usage(void)
 {
 	fprintf(stderr, "usage: rtheap-fuzz [--seed N] [--calls N] [--procs N] "
-		"[--seconds N] [--phase N] [-v]\n");
+		"[--seconds N] [--phase N] [--light] [-v]\n");
 	exit(2);
 }
 
@@ -2425,6 +2456,7 @@ int main(int argc, char **argv)
 		{ "procs", required_argument, NULL, 'p' },
 		{ "seconds", required_argument, NULL, 't' },
 		{ "phase", required_argument, NULL, 'P' },
+		{ "light", no_argument, NULL, 'l' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -2455,6 +2487,9 @@ int main(int argc, char **argv)
 		case 'P':
 			opt_phase = strtoull(optarg, NULL, 0);
 			break;
+		case 'l':
+			opt_light = true;
+			break;
 		case 'v':
 			verbose = 1;
 			break;
@@ -2469,8 +2504,8 @@ int main(int argc, char **argv)
 	if (!have_seed)
 		seed = h_fresh_seed();
 	printf("rtheap-fuzz: seed %llu (replay: rtheap-fuzz --seed %llu --procs %d "
-	       "--phase %llu", (unsigned long long)seed, (unsigned long long)seed,
-	       opt_procs, (unsigned long long)opt_phase);
+	       "--phase %llu%s", (unsigned long long)seed, (unsigned long long)seed,
+	       opt_procs, (unsigned long long)opt_phase, opt_light ? " --light" : "");
 	if (have_calls || !opt_seconds)
 		printf(" --calls %llu", (unsigned long long)opt_calls);
 	if (opt_seconds)
@@ -2637,6 +2672,20 @@ int main(int argc, char **argv)
 		       (unsigned long long)allocs, (unsigned long long)frees,
 		       (unsigned long long)creates, (unsigned long long)deletes,
 		       (unsigned long long)binds, (unsigned long long)eidrm, leftovers);
+		if (verbose) {
+			printf("rtheap-fuzz: time per operation (all workers):\n");
+			for (unsigned int k = 0; k < NOPS; k++) {
+				uint64_t n = 0, ns = 0;
+
+				for (int w = 0; w < opt_procs; w++) {
+					n += sh->w[w].op_count[k];
+					ns += sh->w[w].op_ns[k];
+				}
+				printf("  %-14s %8llu ops %10.1f us each %8.1f s in all\n",
+				       ops[k].name, (unsigned long long)n,
+				       n ? ns / 1e3 / n : 0.0, ns / 1e9);
+			}
+		}
 		printf("rtheap-fuzz: PASS (seed %llu)\n", (unsigned long long)seed);
 	}
 	free(proc0);
