@@ -6,20 +6,22 @@
 # `make module' from kernel/module.mk.
 #
 #   make hardening-bins          build/guest/bin/: rtheap-fuzz, rtheap-stress,
-#                                t_fuzz, t_mpstress, t_security, t_faults,
-#                                t_kunit (a prerequisite of guest-bins, so
-#                                the guest suite runs the t_* ones)
+#                                and the guest suite's t_fuzz (10^5 calls),
+#                                t_mpstress (20 s), t_security, t_faults,
+#                                t_kunit; debug.d/ for check-debug.  A
+#                                prerequisite of guest-bins.
 #   make kunit-module KVER=abi [KDIR=dir]
 #                                build/module/<abi>/rtheap_kunit.ko; prints a
 #                                note and builds nothing when the kernel has
 #                                no CONFIG_KUNIT
-#   make fuzz-guest SECONDS=N [KERNEL=debian] [PROCS=4] [SEED=n]
+#   make kunit-module-debug      the same for the debug kernel (check-debug
+#                                builds it: DEBUG_SUITE_DEPS)
+#   make fuzz-guest SECONDS=N [KERNEL=debian] [PROCS=4] [SEED=n] [LIGHT=1]
 #                                one guest boot fuzzing for N seconds
-#   make soak SECONDS=N [KERNEL=debian] [PROCS=4] [THREADS=4]
-#                                one guest boot of rtheap-stress for N seconds,
-#                                then rmmod
-#   make hardening-debug-cmd     print the guest command line check-debug
-#                                runs (HARDENING_DEBUG_CMD)
+#   make soak SECONDS=N [KERNEL=debian] [PROCS=4] [THREADS=3] [SEED=n]
+#                                one guest boot of rtheap-stress for N
+#                                seconds; both end with rmmod rtheap
+#   make hardening-debug-cmd     what check-debug runs from here
 
 HARD_SRC   := $(SRC)/tests/hardening
 HARD_BIN   := $(BUILD)/guest/bin
@@ -37,6 +39,11 @@ HARD_SCRIPTS := $(notdir $(basename $(wildcard $(addprefix $(HARD_SRC)/, \
 HARD_PROGS   := $(addprefix $(HARD_BIN)/,$(HARD_C_PROGS))
 HARD_SH      := $(addprefix $(HARD_BIN)/,$(HARD_SCRIPTS))
 
+# check-debug's extra runs (see the end of this file): programs for
+# build/guest/bin/debug.d/, from tests/hardening/debug.d/*.sh.
+HARD_DEBUG_D := $(patsubst $(HARD_SRC)/debug.d/%.sh,$(HARD_BIN)/debug.d/%, \
+		$(wildcard $(HARD_SRC)/debug.d/*.sh))
+
 ifeq ($(V),1)
 hard_msg =
 else
@@ -45,7 +52,7 @@ endif
 
 .PHONY: hardening-bins kunit-module kunit-module-debug fuzz-guest soak hardening-debug-cmd
 
-hardening-bins: $(HARD_PROGS) $(HARD_SH)
+hardening-bins: $(HARD_PROGS) $(HARD_SH) $(HARD_DEBUG_D)
 guest-bins: hardening-bins
 
 $(HARD_OBJ)/%.o: $(HARD_SRC)/%.c
@@ -61,6 +68,10 @@ $(HARD_PROGS): $(HARD_BIN)/%: $(HARD_OBJ)/%.o $(HARD_OBJ)/hcommon.o $(HARD_OBJ)/
 	$(call hard_msg,LD,$@)$(CC) $(HARD_LDFLAGS) -o $@ $^
 
 $(HARD_SH): $(HARD_BIN)/%: $(HARD_SRC)/%.sh
+	@mkdir -p $(@D)
+	$(Q)install -m 0755 $< $@
+
+$(HARD_DEBUG_D): $(HARD_BIN)/debug.d/%: $(HARD_SRC)/debug.d/%.sh
 	@mkdir -p $(@D)
 	$(Q)install -m 0755 $< $@
 
@@ -106,3 +117,33 @@ kunit-module-debug:
 # check-debug (tools/kernels.mk) builds these before its boot; the guest
 # suite it runs there includes t_kunit, which then finds rtheap_kunit.ko.
 DEBUG_SUITE_DEPS += kunit-module-debug
+
+# ---- longer runs in a guest ------------------------------------------------
+#
+#   make fuzz-guest SECONDS=N [KERNEL=debian] [PROCS=4] [SEED=n] [LIGHT=1]
+#   make soak SECONDS=N [KERNEL=debian] [PROCS=4] [THREADS=3] [SEED=n]
+#
+# One boot each; soak also unloads rtheap.ko afterwards (vm-run --rmmod),
+# which fails if a heap or a reference was left behind.
+
+hard_kernel  = $(if $(KERNEL),$(KERNEL),debian)
+hard_procs   = $(if $(PROCS),$(PROCS),4)
+hard_threads = $(if $(THREADS),$(THREADS),3)
+hard_vm_mem  = $(if $(filter debug,$(hard_kernel)),--mem 2G)
+
+fuzz-guest:
+	$(Q)test -n "$(SECONDS)" || { echo "usage: make fuzz-guest SECONDS=N [KERNEL=...]" >&2; exit 2; }
+	$(Q)$(SRC)/tools/vm-run --kernel $(hard_kernel) $(hard_vm_mem) --rmmod \
+		--timeout $$(( $(SECONDS) + 600 )) -- \
+		"rtheap-fuzz --seconds $(SECONDS) --procs $(hard_procs)$(if $(SEED), --seed $(SEED))$(if $(LIGHT), --light)"
+
+soak:
+	$(Q)test -n "$(SECONDS)" || { echo "usage: make soak SECONDS=N [KERNEL=...]" >&2; exit 2; }
+	$(Q)$(SRC)/tools/vm-run --kernel $(hard_kernel) $(hard_vm_mem) --rmmod \
+		--timeout $$(( $(SECONDS) + 600 )) -- \
+		"rtheap-stress --seconds $(SECONDS) --procs $(hard_procs) --threads $(hard_threads)$(if $(SEED), --seed $(SEED))"
+
+hardening-debug-cmd:
+	@echo "check-debug runs, besides the guest suite's t_kunit, t_fuzz, t_mpstress,"
+	@echo "t_faults and t_security, these programs of build/guest/bin/debug.d/:"
+	@for f in $(HARD_DEBUG_D); do printf '  %s: ' "$${f##*/}"; tail -n 1 "$(HARD_SRC)/debug.d/$${f##*/}.sh"; done
