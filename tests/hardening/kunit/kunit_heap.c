@@ -153,8 +153,8 @@ static bool waiter_join(struct kunit *test, struct waiter *w)
 {
 	if (wait_for_completion_timeout(&w->done, msecs_to_jiffies(WAIT_MS)))
 		return true;
-	KUNIT_FAIL(test, "waiter for %zu bytes still blocked after %d ms "
-		   "(lost wakeup?)", w->size, WAIT_MS);
+	KUNIT_FAIL(test, "waiter for %zu bytes still blocked after %d ms (lost wakeup?)",
+		   w->size, WAIT_MS);
 	rt_heap_delete(w->heap);
 	if (!wait_for_completion_timeout(&w->done, msecs_to_jiffies(WAIT_MS))) {
 		KUNIT_FAIL(test, "and still blocked after its heap was deleted");
@@ -693,8 +693,8 @@ static int hammer_fn(void *arg)
 		if (blk[k]) {
 			for (i = 0; i < len[k] / 8; i++)
 				if (blk[k][i] != stamp(hm->idx, k, seq[k], i)) {
-					pr_err("rtheap_kunit: hammer %d: block %px word %zu "
-					       "is %llx\n", hm->idx, blk[k], i, blk[k][i]);
+					pr_err("rtheap_kunit: hammer %d: block %p word %zu is %llx\n",
+					       hm->idx, blk[k], i, blk[k][i]);
 					hm->errors++;
 					break;
 				}
