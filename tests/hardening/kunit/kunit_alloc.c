@@ -69,7 +69,7 @@ static struct rth_core *core_make(struct kunit *test, u32 npages)
 }
 
 /* Are granules [start, start + nr) all clear in map (no live block there)? */
-static bool area_free(const unsigned long *map, unsigned long nbits,
+static bool area_free(unsigned long *map, unsigned long nbits,
 		      size_t off, size_t size)
 {
 	unsigned long start = off / RTH_MIN_BLOCK, nr = size / RTH_MIN_BLOCK;
