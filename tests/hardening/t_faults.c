@@ -76,12 +76,20 @@ static void knobs_save(void)
 	}
 }
 
+/* This process out of the storm first: its own writes may be hit. */
+static void storm_off(void)
+{
+	for (int k = 0; k < 1000; k++)
+		if (!h_write_str("/proc/self/make-it-fail", "0"))
+			break;
+}
+
 static void knobs_restore(void)
 {
-	/* Probabilities first: nothing fires while the rest is put back. */
+	storm_off();
+	/* Probabilities next: nothing fires while the rest is put back. */
 	h_write_str(FAILSLAB "probability", "0");
 	h_write_str(FAILPAGE "probability", "0");
-	h_write_str("/proc/self/make-it-fail", "0");
 	if (nth_fd >= 0)
 		pwrite(nth_fd, "0", 1, 0);
 	for (size_t i = NKNOBS; i-- > 0;)
@@ -449,9 +457,10 @@ static unsigned long storm(void)
 	h_rng_seed(&rng, 42);
 	set(FAILSLAB "times", "100000");
 	set(FAILPAGE "times", "100000");
-	set("/proc/self/make-it-fail", "1");
 	set(FAILSLAB "probability", "20");
 	set(FAILPAGE "probability", "20");
+	/* Last: from now on this process's own calls may fail. */
+	set("/proc/self/make-it-fail", "1");
 	for (ops = 0; ops < 300; ops++) {
 		int fd = open(RTHEAP_DEVICE, O_RDWR | O_CLOEXEC), ret;
 		struct rtheap_attach at;
@@ -505,9 +514,9 @@ static unsigned long storm(void)
 		}
 		close(fd);
 	}
+	storm_off();
 	set(FAILSLAB "probability", "0");
 	set(FAILPAGE "probability", "0");
-	set("/proc/self/make-it-fail", "0");
 	if (!h_read_ull(FAILSLAB "times", &left))
 		faults_injected += times0 - left;
 	{
