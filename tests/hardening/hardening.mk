@@ -35,9 +35,18 @@ HARD_LDFLAGS := -static -pthread
 HARD_C_PROGS := $(notdir $(basename $(wildcard $(addprefix $(HARD_SRC)/, \
 		rtheap-fuzz.c rtheap-stress.c t_security.c t_faults.c))))
 HARD_SCRIPTS := $(notdir $(basename $(wildcard $(addprefix $(HARD_SRC)/, \
-		t_fuzz.sh t_mpstress.sh t_kunit.sh))))
+		t_fuzz.sh t_fuzz32.sh t_mpstress.sh t_kunit.sh))))
 HARD_PROGS   := $(addprefix $(HARD_BIN)/,$(HARD_C_PROGS))
 HARD_SH      := $(addprefix $(HARD_BIN)/,$(HARD_SCRIPTS))
+
+# rtheap-fuzz for 32-bit x86 (the compat ioctl path), where the toolchain
+# can build it (gcc-multilib); t_fuzz32 skips without it.
+ifneq ($(filter guest-bins hardening-bins check-guest check-debug,$(MAKECMDGOALS)),)
+HARD_M32 := $(shell printf 'int main(void){return 0;}\n' | \
+	    $(CC) -m32 -static -x c - -o /dev/null 2>/dev/null && echo y)
+endif
+HARD_M32_PROG := $(if $(HARD_M32),$(if $(wildcard $(HARD_SRC)/rtheap-fuzz.c),$(HARD_BIN)/rtheap-fuzz.m32))
+HARD_CFLAGS32 = $(filter-out -MMD -MP,$(HARD_CFLAGS)) -m32 -D_FILE_OFFSET_BITS=64 -MMD -MP
 
 # check-debug's extra runs (see the end of this file): programs for
 # build/guest/bin/debug.d/, from tests/hardening/debug.d/*.sh.
@@ -52,7 +61,7 @@ endif
 
 .PHONY: hardening-bins kunit-module kunit-module-debug fuzz-guest soak hardening-debug-cmd
 
-hardening-bins: $(HARD_PROGS) $(HARD_SH) $(HARD_DEBUG_D)
+hardening-bins: $(HARD_PROGS) $(HARD_SH) $(HARD_DEBUG_D) $(HARD_M32_PROG)
 guest-bins: hardening-bins
 
 $(HARD_OBJ)/%.o: $(HARD_SRC)/%.c
@@ -67,6 +76,23 @@ $(HARD_PROGS): $(HARD_BIN)/%: $(HARD_OBJ)/%.o $(HARD_OBJ)/hcommon.o $(HARD_OBJ)/
 	@mkdir -p $(@D)
 	$(call hard_msg,LD,$@)$(CC) $(HARD_LDFLAGS) -o $@ $^
 
+$(HARD_OBJ)/m32/%.o: $(HARD_SRC)/%.c
+	@mkdir -p $(@D)
+	$(call hard_msg,CC32,$@)$(CC) $(HARD_CFLAGS32) -c -o $@ $<
+
+$(HARD_OBJ)/m32/tcommon.o: $(SRC)/tests/guest/tcommon.c
+	@mkdir -p $(@D)
+	$(call hard_msg,CC32,$@)$(CC) $(HARD_CFLAGS32) -c -o $@ $<
+
+$(HARD_OBJ)/m32/libheap.o: $(SRC)/lib/libheap.c
+	@mkdir -p $(@D)
+	$(call hard_msg,CC32,$@)$(CC) $(HARD_CFLAGS32) -c -o $@ $<
+
+$(HARD_BIN)/rtheap-fuzz.m32: $(HARD_OBJ)/m32/rtheap-fuzz.o $(HARD_OBJ)/m32/hcommon.o \
+			     $(HARD_OBJ)/m32/tcommon.o $(HARD_OBJ)/m32/libheap.o
+	@mkdir -p $(@D)
+	$(call hard_msg,LD32,$@)$(CC) -m32 $(HARD_LDFLAGS) -o $@ $^
+
 $(HARD_SH): $(HARD_BIN)/%: $(HARD_SRC)/%.sh
 	@mkdir -p $(@D)
 	$(Q)install -m 0755 $< $@
@@ -75,7 +101,7 @@ $(HARD_DEBUG_D): $(HARD_BIN)/debug.d/%: $(HARD_SRC)/debug.d/%.sh
 	@mkdir -p $(@D)
 	$(Q)install -m 0755 $< $@
 
--include $(wildcard $(HARD_OBJ)/*.d)
+-include $(wildcard $(HARD_OBJ)/*.d $(HARD_OBJ)/m32/*.d)
 
 # ---- the KUnit module -------------------------------------------------------
 #

@@ -74,7 +74,7 @@
 #define MAXCHILD	3
 #define MAXPAGES_PART	256	/* mappings up to this many pages may be split */
 #define PRIV_PAGES	32
-#define PAGE		4096UL
+#define PAGE		((size_t)4096)
 
 /* Calls, by kind, for the figures printed at the end. */
 enum kind {
@@ -1360,8 +1360,10 @@ static void op_badptr(void)
 		return;
 	if (r < 15)
 		arg = NULL;
-	else if (r < 30)
-		arg = (void *)(uintptr_t)(0xffff888000000000ULL + (h_rng_next(&rng) & 0xffffff0ULL));
+	else if (r < 30)	/* a kernel address; past TASK_SIZE in 32 bits */
+		arg = sizeof(void *) == 4 ?
+		      (void *)(uintptr_t)(0xffffe000UL + (h_rng_next(&rng) & 0xff0)) :
+		      (void *)(uintptr_t)(0xffff888000000000ULL + (h_rng_next(&rng) & 0xffffff0ULL));
 	else if (r < 45)
 		arg = argpages + 2 * PAGE + h_rng_below(&rng, PAGE - size);
 	else if (r < 65)
@@ -2192,8 +2194,8 @@ static void crash_handler(int sig, siginfo_t *si, void *uc)
 			fprintf(stderr, "rtheap-fuzz: mapping [%p, +%zu) of heap %u, "
 				"page %zu alive %d, %u pieces, alive %016llx %016llx "
 				"%016llx %016llx; /proc/self/maps:\n%s", m->addr, m->len,
-				m->id, ((char *)si->si_addr - m->addr) / PAGE,
-				map_page_alive(m, ((char *)si->si_addr - m->addr) / PAGE),
+				m->id, (size_t)((char *)si->si_addr - m->addr) / PAGE,
+				map_page_alive(m, (size_t)((char *)si->si_addr - m->addr) / PAGE),
 				map_pieces(m), (unsigned long long)m->alive[0],
 				(unsigned long long)m->alive[1],
 				(unsigned long long)m->alive[2],
