@@ -99,6 +99,9 @@ static int rtheap_ioc_create(struct rtheap_file *f, void __user *uarg)
 	ret = rtheap_user_name(a.in.name);
 	if (ret < 0)
 		return ret;
+	/* Nobody could ever reach, let alone delete, a nameless survivor. */
+	if (!ret && (a.in.mode & H_PERSIST))
+		return -EINVAL;
 
 	p.name = a.in.name;
 	p.size = a.in.size;
