@@ -100,6 +100,7 @@ struct wshared {
 	uint64_t ncalls[K_NR];	/* children add theirs atomically */
 	uint64_t forks, kills, child_exits, garbage, refaults;
 	uint64_t allocs_ok, frees_ok, eidrm, creates_ok, deletes_ok, binds_ok;
+	uint64_t eintr;		/* waits interrupted by SIGUSR1 */
 	uint32_t npub;
 	struct pub pub[MAXPUB];
 	uint32_t ntaint;	/* heap ids a child may have allocated from */
@@ -1784,7 +1785,11 @@ static int child_racer(void)
 	return 0;
 }
 
-/* Block in alloc on a heap bound here or inherited, until killed. */
+/*
+ * Block in alloc (or bind) on a heap bound here or inherited, until
+ * killed; SIGUSR1 (a handler, no SA_RESTART) interrupts the wait with
+ * -EINTR and the child waits again.
+ */
 static int child_waiter(void)
 {
 	struct rtheap_alloc a;
@@ -1804,7 +1809,11 @@ static int child_waiter(void)
 		own_name(b.name, (int)h_rng_below(&rng, sh->nprocs),
 			 (int)h_rng_below(&rng, NOWN));
 		b.timeout = h_rng_pct(&rng, 50) ? RTHEAP_TM_INFINITE : 5000000;
-		ret = xioctl(fd, RTHEAP_IOC_BIND, &b, K_BIND);	/* may wait */
+		do {
+			ret = xioctl(fd, RTHEAP_IOC_BIND, &b, K_BIND);	/* may wait */
+			if (ret == -EINTR)
+				STAT_ADD(eintr, 1);
+		} while (ret == -EINTR);
 		EXPECT(ret == 0 || ret == -ETIMEDOUT || ret == -EIDRM,
 		       "bind in a child: %s", en(ret));
 		if (ret)
@@ -1816,10 +1825,15 @@ static int child_waiter(void)
 		a.size = b.out.map_size;
 	}
 	a.timeout = h_rng_pct(&rng, 70) ? RTHEAP_TM_INFINITE : 20000000;
-	ret = xioctl(fd, RTHEAP_IOC_ALLOC, &a, K_ALLOC);
+	do {
+		ret = xioctl(fd, RTHEAP_IOC_ALLOC, &a, K_ALLOC);
+		if (ret == -EINTR)
+			STAT_ADD(eintr, 1);
+	} while (ret == -EINTR);
 	EXPECT(ret == 0 || ret == -ETIMEDOUT || ret == -EIDRM || ret == -EINVAL,
 	       "blocking alloc in a child: %s", en(ret));
-	pause();
+	for (;;)
+		pause();
 	return 0;
 }
 
@@ -1898,6 +1912,11 @@ static void end_child(bool all)
 		if (child_role[k] == ROLE_WAITER || h_rng_pct(&rng, 70)) {
 			struct timespec ts = { 0, (long)h_rng_below(&rng, 3000000) };
 
+			/* Waiters: interrupted by signals a few times first. */
+			for (int n = h_rng_below(&rng, 4); child_role[k] == ROLE_WAITER && n > 0; n--) {
+				nanosleep(&ts, NULL);
+				kill(pid, SIGUSR1);
+			}
 			nanosleep(&ts, NULL);
 			kill(pid, SIGKILL);
 			reap(pid, true);
@@ -2222,6 +2241,8 @@ static void worker(int idx, uint64_t seed)
 	me = idx;
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	install_crash_handler();
+	/* Inherited by the children: SIGUSR1 interrupts their waits. */
+	t_install_nop_handler(SIGUSR1);
 	h_rng_seed(&rng, seed);
 	for (int i = 0; i < NSLOTS; i++)
 		slots[i].fd = -1;
@@ -2645,6 +2666,7 @@ int main(int argc, char **argv)
 	{
 		uint64_t forks = 0, kills = 0, exits = 0, garbage = 0, refaults = 0;
 		uint64_t allocs = 0, frees = 0, eidrm = 0, creates = 0, deletes = 0, binds = 0;
+		uint64_t eintr = 0;
 
 		for (int w = 0; w < opt_procs; w++) {
 			forks += sh->w[w].forks;
@@ -2658,6 +2680,7 @@ int main(int argc, char **argv)
 			creates += sh->w[w].creates_ok;
 			deletes += sh->w[w].deletes_ok;
 			binds += sh->w[w].binds_ok;
+			eintr += sh->w[w].eintr;
 		}
 		printf("rtheap-fuzz: %llu calls in %.1f s (%d processes, %u phases, "
 		       "%lu heap checks, %lu exact)\n", (unsigned long long)total,
@@ -2665,10 +2688,12 @@ int main(int argc, char **argv)
 		printf("rtheap-fuzz: by kind:");
 		for (int k = 0; k < K_NR; k++)
 			printf(" %s %llu", kind_names[k], (unsigned long long)by_kind[k]);
-		printf("\nrtheap-fuzz: children forked %llu, killed %llu, exited %llu; "
-		       "garbage writes %llu, refaults %llu\n", (unsigned long long)forks,
+		printf("\nrtheap-fuzz: children forked %llu, killed %llu, exited %llu, "
+		       "waits interrupted by a signal %llu; garbage writes %llu, "
+		       "refaults %llu\n", (unsigned long long)forks,
 		       (unsigned long long)kills, (unsigned long long)exits,
-		       (unsigned long long)garbage, (unsigned long long)refaults);
+		       (unsigned long long)eintr, (unsigned long long)garbage,
+		       (unsigned long long)refaults);
 		printf("rtheap-fuzz: allocs %llu, frees %llu, creates %llu, deletes %llu, "
 		       "binds %llu, -EIDRM seen %llu, leftover persistent heaps deleted %d\n",
 		       (unsigned long long)allocs, (unsigned long long)frees,
