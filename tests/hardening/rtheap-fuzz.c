@@ -46,6 +46,7 @@
  */
 #include <fcntl.h>
 #include <getopt.h>
+#include <poll.h>
 #include <pthread.h>
 #include <sched.h>
 #include <setjmp.h>
@@ -54,6 +55,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -1667,6 +1669,57 @@ static void op_refault(void)
 	STAT_ADD(refaults, 1);
 }
 
+/*
+ * Syscalls rtheap files do not implement: read, write, lseek, fsync,
+ * ftruncate, fallocate must fail; fstat, poll and a dup'ed descriptor
+ * closed at once change nothing.
+ */
+static void op_misc_syscalls(void)
+{
+	int i = (int)h_rng_below(&rng, NSLOTS), fd, d;
+	struct pollfd pfd;
+	struct stat st;
+	char buf[64];
+
+	if (slots[i].fd < 0)
+		return;
+	fd = slots[i].fd;
+	memset(buf, 0, sizeof(buf));
+	switch (h_rng_below(&rng, 8)) {
+	case 0:
+		EXPECT(read(fd, buf, sizeof(buf)) < 0, "read of an rtheap file succeeded");
+		break;
+	case 1:
+		EXPECT(write(fd, buf, sizeof(buf)) < 0, "write to an rtheap file succeeded");
+		break;
+	case 2:
+		EXPECT(lseek(fd, (off_t)h_rng_below(&rng, 1 << 20), SEEK_SET) < 0 &&
+		       errno == ESPIPE, "lseek on an rtheap file: %s", strerror(errno));
+		break;
+	case 3:
+		EXPECT(fsync(fd) < 0, "fsync of an rtheap file succeeded");
+		break;
+	case 4:
+		EXPECT(ftruncate(fd, (off_t)h_rng_below(&rng, 1 << 20)) < 0,
+		       "ftruncate of an rtheap file succeeded");
+		break;
+	case 5:
+		EXPECT(fstat(fd, &st) == 0 && S_ISCHR(st.st_mode), "fstat: %s",
+		       strerror(errno));
+		break;
+	case 6:
+		pfd.fd = fd;
+		pfd.events = POLLIN | POLLOUT | POLLPRI;
+		EXPECT(poll(&pfd, 1, 0) >= 0, "poll: %s", strerror(errno));
+		break;
+	default:
+		d = dup(fd);
+		EXPECT(d >= 0, "dup: %s", strerror(errno));
+		close(d);
+		break;
+	}
+}
+
 static void op_unbind(void)
 {
 	int i = SLOT_OWN0 + (int)h_rng_below(&rng, NSLOTS - 1);
@@ -2024,7 +2077,8 @@ static const struct op {
 	{ "renew-private", op_renew_private_w, 40, 3 },
 	{ "fork", op_fork, 60, 2 },
 	{ "end-child", op_end_child, 80, 5 },
-	{ "check-private", op_check_private, 420, 540 },
+	{ "misc-syscalls", op_misc_syscalls, 100, 100 },
+	{ "check-private", op_check_private, 320, 440 },
 };
 #define NOPS (sizeof(ops) / sizeof(ops[0]))
 
