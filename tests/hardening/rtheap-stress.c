@@ -888,7 +888,76 @@ static void watchdog(void)
 		}
 }
 
-static unsigned long nchecks_exact, nchecks_loose;
+static unsigned long nchecks_exact, nchecks_loose, ngrant_checks, ngrant_room;
+
+/*
+ * No waiter may stay queued while its request fits: a free hands memory
+ * to every waiter that fits, inside the free, and allocations only take
+ * room away.  So whenever all threads announced as waiting in a heap are
+ * queued in it (nwaiters equals their number, the same threads before and
+ * after the list, so none came or went), and the heap has a free page run
+ * (largest_free of a page or more) into which one of them fits, that
+ * waiter's wakeup was lost.  Not heap 0: victims wait there unannounced.
+ */
+static void grant_check(void)
+{
+	struct rtheap_info *infos;
+	size_t plen = strlen(sh->prefix);
+	int fd, n;
+
+	fd = open(RTHEAP_DEVICE, O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	for (int h = 1; h < opt_heaps; h++) {
+		struct { int p, i; uint64_t start, size; } snap[MAXPROCS * MAXTHREADS];
+		uint32_t id = __atomic_load_n(&sh->heaps[h].id, __ATOMIC_SEQ_CST);
+		int ns = 0;
+		bool same = true;
+
+		if (!id)
+			continue;
+		for (int p = 0; p < opt_procs; p++)
+			for (int i = 0; i < opt_threads; i++) {
+				struct tslot *ts = &sh->threads[p][i];
+
+				if (__atomic_load_n(&ts->state, __ATOMIC_SEQ_CST) == W_ALLOC &&
+				    ts->heap_id == id)
+					snap[ns++] = (typeof(snap[0])){ p, i, ts->start_ns, ts->size };
+			}
+		if (!ns)
+			continue;
+		n = h_list(fd, &infos);
+		if (n < 0)
+			break;
+		for (int k = 0; k < ns; k++) {
+			struct tslot *ts = &sh->threads[snap[k].p][snap[k].i];
+
+			same &= __atomic_load_n(&ts->state, __ATOMIC_SEQ_CST) == W_ALLOC &&
+				ts->start_ns == snap[k].start && ts->heap_id == id;
+		}
+		for (int k = 0; k < n && same; k++) {
+			struct rtheap_info *in = &infos[k];
+
+			if (in->id != id || strncmp(in->name, sh->prefix, plen))
+				continue;
+			if (in->nwaiters != (uint32_t)ns)
+				break;
+			ngrant_checks++;
+			ngrant_room += in->largest_free >= PAGE;
+			for (int w = 0; w < ns; w++)
+				EXPECT(!(in->largest_free >= PAGE && snap[w].size <= in->largest_free),
+				       "heap %u \"%s\": process %d thread %d waits for %llu bytes "
+				       "while largest_free is %llu (%u waiters, used %llu of %llu): "
+				       "a free did not grant it (lost wakeup)", id, in->name,
+				       snap[w].p, snap[w].i, (unsigned long long)snap[w].size,
+				       (unsigned long long)in->largest_free, in->nwaiters,
+				       (unsigned long long)in->used_mem,
+				       (unsigned long long)in->usable_mem);
+		}
+		free(infos);
+	}
+	close(fd);
+}
 
 /* All threads stopped, victims dead: every heap's used_mem adds up. */
 static uint64_t quiesce_ns;
@@ -1062,6 +1131,7 @@ int main(int argc, char **argv)
 	while (h_ns() < end && !sh->failed) {
 		usleep(20000);
 		watchdog();
+		grant_check();
 		for (int p = 0; p < opt_procs; p++)
 			if (waitpid(wpids[p], &status, WNOHANG) == wpids[p]) {
 				wpids[p] = -1;
@@ -1148,9 +1218,10 @@ int main(int argc, char **argv)
 	       (unsigned long long)sh->c.binds, (unsigned long long)sh->c.bind_waits,
 	       (unsigned long long)sh->c.unbinds, (unsigned long long)sh->victim_kills);
 	printf("rtheap-stress: %llu quiescent points, %lu exact and %lu lower-bound "
-	       "usedmem checks, %.1f MB of block contents verified\n",
+	       "usedmem checks, %lu checks that no queued waiter fits (%lu with free "
+	       "pages), %.1f MB of block contents verified\n",
 	       (unsigned long long)sh->c.checks, nchecks_exact, nchecks_loose,
-	       sh->c.bytes_checked / 1e6);
+	       ngrant_checks, ngrant_room, sh->c.bytes_checked / 1e6);
 	printf("rtheap-stress: PASS (seed %llu)\n", (unsigned long long)seed);
 	return 0;
 
