@@ -377,38 +377,43 @@ int rt_heap_block_addr(const RT_HEAP *heap, size_t off, void **blockp)
 	return 0;
 }
 
-int rt_heap_list(struct rtheap_info *buf, unsigned int cap, unsigned int *count)
+/* One ioctl on a fresh, unattached file; -EOPNOTSUPP without feature. */
+static int dev_call(unsigned int feature, unsigned long cmd, void *arg)
 {
 	struct rtheap_version ver;
-	struct rtheap_list arg;
 	int fd, ret = 0;
 
-	if (!count || (cap && !buf))
-		return -EINVAL;
 	fd = dev_open(&ver);
 	if (fd < 0)
 		return fd;
-	if (!(ver.features & RTHEAP_FEAT_LIST)) {
-		xclose(fd);
-		return -EOPNOTSUPP;
-	}
+	if (!(ver.features & feature))
+		ret = -EOPNOTSUPP;
+	else if (ioctl(fd, cmd, arg) < 0)
+		ret = -errno;
+	xclose(fd);
+	return ret;
+}
 
+int rt_heap_list(struct rtheap_info *buf, unsigned int cap, unsigned int *count)
+{
+	struct rtheap_list arg;
+	int ret;
+
+	if (!count || (cap && !buf))
+		return -EINVAL;
 	memset(&arg, 0, sizeof(arg));
 	arg.buf = (uintptr_t)buf;
 	arg.capacity = cap;
-	if (ioctl(fd, RTHEAP_IOC_LIST, &arg) < 0)
-		ret = -errno;
-	else
+	ret = dev_call(RTHEAP_FEAT_LIST, RTHEAP_IOC_LIST, &arg);
+	if (!ret)
 		*count = arg.count;
-	xclose(fd);
 	return ret;
 }
 
 int rt_heap_delete_name(const char *name)
 {
 	struct rtheap_delete_name arg;
-	struct rtheap_version ver;
-	int fd, len, ret = 0;
+	int len;
 
 	if (!name)
 		return -EINVAL;
@@ -417,19 +422,9 @@ int rt_heap_delete_name(const char *name)
 		return len;
 	if (len == 0)
 		return -EINVAL;
-	fd = dev_open(&ver);
-	if (fd < 0)
-		return fd;
-	if (!(ver.features & RTHEAP_FEAT_DELETE_NAME)) {
-		xclose(fd);
-		return -EOPNOTSUPP;
-	}
 	memset(&arg, 0, sizeof(arg));
 	memcpy(arg.name, name, len);
-	if (ioctl(fd, RTHEAP_IOC_DELETE_NAME, &arg) < 0)
-		ret = -errno;
-	xclose(fd);
-	return ret;
+	return dev_call(RTHEAP_FEAT_DELETE_NAME, RTHEAP_IOC_DELETE_NAME, &arg);
 }
 
 int rt_heap_info_by_name(const char *name, struct rtheap_info *info)
