@@ -33,6 +33,7 @@
 #   DEBUG_SUITE_ADD    more files or folders for the guest's /opt (vm-run --add);
 #                      a folder named debug.d there runs like the one above
 #   DEBUG_TESTS        only these guest tests instead of the whole guest suite
+#   DEBUG_D=0          leave out the debug.d/ programs (for quicker runs)
 #   DEBUG_TIMEOUT      guest time limit in seconds (default 3600)
 #   DEBUG_MEM          guest memory (default 2G: KASAN's shadow, kmemleak)
 #   DEBUG_TEST_TIMEOUT per-test limit of rtheap-guest-suite (default 180 s)
@@ -47,6 +48,7 @@ DEBUG_SUITE_DEPS   ?=
 DEBUG_SUITE_ADD    ?=
 DEBUG_SUITE_CMDS   ?=
 DEBUG_TESTS        ?=
+DEBUG_D            ?= 1
 DEBUG_TIMEOUT      ?= 3600
 DEBUG_MEM          ?= 2G
 DEBUG_TEST_TIMEOUT ?= 180
@@ -77,7 +79,7 @@ check-debug: guest-bins module-debug
 	VMRUN_NO_BUILD=1 $(SRC)/tools/vm-run --kernel debug --timeout $(DEBUG_TIMEOUT) --mem $(DEBUG_MEM) \
 		--add $(SRC)/tools/rtheap-debug-suite --add $(DEBUG_RUN)/rtheap-debug-cmds \
 		$(foreach f,$(DEBUG_SUITE_ADD),--add $(f)) \
-		-- "RTHEAP_TEST_TIMEOUT=$(DEBUG_TEST_TIMEOUT) rtheap-debug-suite $(DEBUG_TESTS)" | \
+		-- "RTHEAP_TEST_TIMEOUT=$(DEBUG_TEST_TIMEOUT) RTHEAP_DEBUG_D=$(DEBUG_D) rtheap-debug-suite $(DEBUG_TESTS)" | \
 		tee $(DEBUG_RUN)/output.txt; \
 	rc=$$?; \
 	sum=$$(grep -E '^[0-9]+ passed, [0-9]+ failed, [0-9]+ skipped$$' $(DEBUG_RUN)/output.txt | tail -n 1); \
