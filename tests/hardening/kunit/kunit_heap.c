@@ -100,6 +100,7 @@ struct waiter {
 	int ret;
 	void *block;
 	u64 t_start, t_end;
+	bool joined;		/* waiter_join() saw it finish */
 	struct completion started, done;
 };
 
@@ -151,8 +152,10 @@ static bool waiter_done(struct waiter *w)
  */
 static bool waiter_join(struct kunit *test, struct waiter *w)
 {
-	if (wait_for_completion_timeout(&w->done, msecs_to_jiffies(WAIT_MS)))
+	if (wait_for_completion_timeout(&w->done, msecs_to_jiffies(WAIT_MS))) {
+		w->joined = true;
 		return true;
+	}
 	KUNIT_FAIL(test, "waiter for %zu bytes still blocked after %d ms (lost wakeup?)",
 		   w->size, WAIT_MS);
 	rt_heap_delete(w->heap);
@@ -161,12 +164,18 @@ static bool waiter_join(struct kunit *test, struct waiter *w)
 		__module_get(THIS_MODULE);
 		return false;
 	}
+	w->joined = true;
 	return false;
 }
 
+/*
+ * Free a waiter whose thread has finished (joined, or done and not yet
+ * waited for: a join consumes the completion).  One still blocked is
+ * leaked: its thread may still write to it.
+ */
 static void waiter_free(struct waiter *w)
 {
-	if (waiter_done(w))
+	if (w->joined || waiter_done(w))
 		kfree(w);
 }
 
