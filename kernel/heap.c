@@ -224,6 +224,13 @@ static int rtheap_alloc_mem(struct rtheap *h)
 	u32 i;
 	int ret;
 
+	/*
+	 * More pages than the kernel reckons it could find is refused up
+	 * front: taking them one by one would push every other task of the
+	 * system into the OOM killer before our last page fails.
+	 */
+	if (h->npages > si_mem_available())
+		return -ENOMEM;
 	h->pages = kvcalloc(h->npages, sizeof(*h->pages),
 			    GFP_KERNEL_ACCOUNT | __GFP_RETRY_MAYFAIL);
 	if (!h->pages)
