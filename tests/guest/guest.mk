@@ -31,7 +31,7 @@ GUEST_C_TESTS  := $(sort $(patsubst $(GUEST_SRC)/%.c,%,$(wildcard $(GUEST_SRC)/t
 GUEST_M32_TESTS := t_alloc t_bind t_create t_delete t_fork t_free t_garbage \
 		   t_inquire t_ioctl_bad t_kill t_mmap t_multiproc t_order \
 		   t_perm t_proc t_shared t_version t_wait
-ifneq ($(filter guest-bins check-guest,$(MAKECMDGOALS)),)
+ifneq ($(filter guest-bins check-guest check-debug,$(MAKECMDGOALS)),)
 GUEST_M32 := $(shell printf 'int main(void){return 0;}\n' | \
 	       $(CC) -m32 -static -x c - -o /dev/null 2>/dev/null && echo y)
 endif
