@@ -108,6 +108,7 @@ struct hslot {
 	char name[RTHEAP_NAMELEN];
 	uint32_t id;		/* current heap's id, 0 between delete and create */
 	uint32_t gens;		/* heaps created under this name */
+	uint32_t announces;	/* waits announced (W_ALLOC) in this slot */
 };
 
 struct counters {
@@ -563,6 +564,8 @@ static void do_alloc(struct thread *t)
 		t->ts->size = size;
 		t->ts->start_ns = h_ns();
 		__atomic_store_n(&t->ts->state, W_ALLOC, __ATOMIC_SEQ_CST);
+		/* After the state: a scan that missed it sees this change. */
+		__atomic_add_fetch(&sh->heaps[h].announces, 1, __ATOMIC_SEQ_CST);
 		if (tmo == TM_INFINITE && __atomic_load_n(&sh->pause, __ATOMIC_SEQ_CST)) {
 			__atomic_store_n(&t->ts->state, W_IDLE, __ATOMIC_SEQ_CST);
 			return;
@@ -895,7 +898,8 @@ static unsigned long nchecks_exact, nchecks_loose, ngrant_checks, ngrant_room;
  * to every waiter that fits, inside the free, and allocations only take
  * room away.  So whenever all threads announced as waiting in a heap are
  * queued in it (nwaiters equals their number, the same threads before and
- * after the list, so none came or went), and the heap has a free page run
+ * after the list and no wait announced there meanwhile, so none came or
+ * went), and the heap has a free page run
  * (largest_free of a page or more) into which one of them fits, that
  * waiter's wakeup was lost.  Not heap 0: victims wait there unannounced.
  */
@@ -910,6 +914,7 @@ static void grant_check(void)
 		return;
 	for (int h = 1; h < opt_heaps; h++) {
 		struct { int p, i; uint64_t start, size; } snap[MAXPROCS * MAXTHREADS];
+		uint32_t ann = __atomic_load_n(&sh->heaps[h].announces, __ATOMIC_SEQ_CST);
 		uint32_t id = __atomic_load_n(&sh->heaps[h].id, __ATOMIC_SEQ_CST);
 		int ns = 0;
 		bool same = true;
@@ -935,6 +940,13 @@ static void grant_check(void)
 			same &= __atomic_load_n(&ts->state, __ATOMIC_SEQ_CST) == W_ALLOC &&
 				ts->start_ns == snap[k].start && ts->heap_id == id;
 		}
+		/*
+		 * Nobody announced a wait here since the scan began: a thread
+		 * that came after its slot was scanned (and is queued now,
+		 * unseen) would make nwaiters match while one of the snapshot
+		 * is still on its way in, or out through the fast path.
+		 */
+		same &= __atomic_load_n(&sh->heaps[h].announces, __ATOMIC_SEQ_CST) == ann;
 		for (int k = 0; k < n && same; k++) {
 			struct rtheap_info *in = &infos[k];
 
