@@ -24,7 +24,7 @@ CORE_CFLAGS := -I$(SRC)/tests/shim/core -I$(SRC)/kernel
 SAN_CFLAGS  := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all \
 	       -fno-omit-frame-pointer
 
-.PHONY: all help deps check check-host check-guest fuzz clean
+.PHONY: all help deps check check-host check-guest check-fresh fuzz clean
 .DEFAULT_GOAL := all
 
 all: host
@@ -35,6 +35,7 @@ help:
 	@echo "make check      deps, host tests, then the guest suite in qemu"
 	@echo "make check-host host unit tests (plain and ASan+UBSan) + short fuzz"
 	@echo "make check-guest guest suite under qemu (tools/vm-run)"
+	@echo "make check-fresh make demo + make check in a new Debian 12 system (tools/check-fresh)"
 	@echo "make fuzz FUZZ_SECONDS=N   libFuzzer on the allocator core"
 	@echo "make module     build rtheap.ko (KDIR=... to choose headers)"
 	@echo "make demo       boot a guest and show heaps at work"
@@ -63,6 +64,12 @@ check-host: deps
 check: deps
 	$(Q)$(MAKE) check-host
 	$(Q)$(MAKE) check-guest
+
+# The README's two commands in a clean Debian 12 system (debootstrap, cached
+# for a week in build/cache/debian/); FRESH_REBUILD=1 makes it anew.
+check-fresh:
+	$(Q)$(SRC)/tools/check-fresh $(if $(filter 1,$(FRESH_REBUILD)),--rebuild) \
+		$(if $(FRESH_ARGS),-- $(FRESH_ARGS))
 
 clean:
 	$(Q)rm -rf $(BUILD)/host $(BUILD)/san $(BUILD)/fuzz $(BUILD)/lib $(BUILD)/tools $(BUILD)/module $(BUILD)/guest $(BUILD)/bench

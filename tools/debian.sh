@@ -1,0 +1,335 @@
+# SPDX-License-Identifier: GPL-2.0
+# debian.sh - Debian kernels, headers and apt, for tools/vm-run and
+# tools/debian-root (sourced, not run).  The sourcing script defines REPO,
+# CACHE (its build cache), KERNELS, note and die; everything here reports
+# on standard error and prints on standard output only what a caller
+# captures (kernel_image_dep, apt_source_of, deb_depends).
+
+# --- host packages -----------------------------------------------------------
+
+# host_pkgs "PKG...": install what is missing with scripts/deps, which does
+# not wait for another apt-get/dpkg: retry a few times.
+host_pkgs() {
+	local try
+	for try in 1 2 3 4 5 6; do
+		"$REPO/scripts/deps" "$1" && return 0
+		[ "$try" = 6 ] || { note "package install failed, retrying in 10 s (dpkg busy?)"; sleep 10; }
+	done
+	return 1
+}
+
+host_deps() {
+	host_pkgs guest || die "could not install the guest packages (scripts/deps guest)"
+}
+
+apt_opts=(-q -o DPkg::Lock::Timeout=300)
+# apt-get download as root warns that _apt cannot write the folder; it is ours.
+[ "$(id -u)" = 0 ] && apt_opts+=(-o APT::Sandbox::User=root)
+
+# --- kernels -----------------------------------------------------------------
+
+# Map a --kernel name to a kernel, fetching it on first use.  Sets:
+#   KABI    the kernel's release (uname -r), e.g. 6.1.0-56-amd64; names
+#           build/module/<KABI>/ (for the debug kernel: "debug")
+#   KIMAGE  the bzImage to boot
+#   KDIR    the kbuild tree modules are built against
+#   KMEM, KTIMEOUT   defaults for --mem and --timeout
+#   KMAKE_ARGS       more arguments of `make module'
+# To add a flavour, add a line here (and its name to KERNELS).
+kernel_resolve() {
+	KMEM=1G KTIMEOUT=600 KMAKE_ARGS=()
+	case $1 in
+	debian) kernel_debian linux-image-amd64 ;;
+	rt) kernel_debian linux-image-rt-amd64 ;;
+	6.12) kernel_debian linux-image-amd64 bookworm-backports 6.12 ;;
+	6.12-rt) kernel_debian linux-image-rt-amd64 bookworm-backports 6.12 ;;
+	debug) kernel_debug ;;
+	*) die "unknown kernel '$1' (known: $KERNELS)" ;;
+	esac
+}
+
+# kernel_debug: tools/debug-kernel builds it on first use (and after its
+# config fragment changes); KASAN and kmemleak want more memory and time.
+kernel_debug() {
+	KDIR=$("$REPO/tools/debug-kernel") || die "the debug kernel is not available (tools/debug-kernel)"
+	KIMAGE=$KDIR/arch/x86/boot/bzImage
+	KABI=debug
+	KMEM=2G KTIMEOUT=3600
+	# Debug information in the module, for scripts/faddr2line on reports.
+	KMAKE_ARGS=(KCFLAGS=-g)
+}
+
+# kernel_debian METAPACKAGE [SUITE [SERIES]]: the image the metapackage
+# currently depends on, from SUITE (e.g. bookworm-backports, through the
+# private apt configuration) if given; SERIES (e.g. 6.12) must then start
+# the kernel's release.  The image is unpacked into build/cache/kernel/<abi>/,
+# never installed; the matching linux-headers-<abi> is installed for real
+# (the module build needs it).
+kernel_debian() {
+	local meta=$1 suite=${2:-} series=${3:-} rel='' dep pkg dir tmp
+	if [ -n "$suite" ]; then
+		apt_private "$suite"
+		rel=/$suite
+	fi
+	dep=$(kernel_image_dep "$meta$rel")
+	if [ -z "$dep" ] && apt_refresh; then
+		dep=$(kernel_image_dep "$meta$rel")
+	fi
+	[ -n "$dep" ] || die "cannot resolve $meta$rel with apt-cache depends (apt-get update?)"
+	KABI=${dep#linux-image-}
+	KABI=${KABI%-unsigned}
+	[ -z "$series" ] || [[ $KABI == "$series".* ]] ||
+		die "$meta$rel is now $KABI, not a $series kernel; update kernel_resolve in tools/vm-run"
+	dir=$CACHE/kernel/$KABI
+	KIMAGE=$dir/boot/vmlinuz-$KABI
+	KDIR=/lib/modules/$KABI/build
+
+	if [ ! -e "$dir/.complete" ]; then
+		mkdir -p "$CACHE/kernel"
+		exec 8>"$CACHE/kernel/.lock"
+		flock 8
+		if [ ! -e "$dir/.complete" ]; then
+			# The signed image if the archive has it, else the -unsigned one.
+			pkg=linux-image-$KABI
+			apt_has "$pkg$rel" || pkg=linux-image-$KABI-unsigned
+			apt_has "$pkg$rel" || die "no package linux-image-${KABI}[-unsigned] in the archive"
+			note "downloading $pkg$rel into ${dir#"$REPO"/}/"
+			tmp=$(mktemp -d "$CACHE/kernel/.fetch.XXXXXX")
+			if ! apt_download "$tmp" "$pkg$rel"; then
+				# Stale package lists name a file the archive dropped.
+				apt_refresh && apt_download "$tmp" "$pkg$rel" ||
+					{ rm -rf "$tmp"; die "apt-get download $pkg$rel failed"; }
+			fi
+			note "unpacking $(basename "$tmp"/*.deb) (dpkg-deb -x)"
+			mkdir "$tmp/root"
+			dpkg-deb -x "$tmp"/*.deb "$tmp/root" || { rm -rf "$tmp"; die "dpkg-deb -x failed"; }
+			basename "$tmp"/*.deb >"$tmp/root/.complete"
+			rm -rf "$dir" "$tmp"/*.deb
+			mv "$tmp/root" "$dir"
+			rmdir "$tmp"
+		fi
+		exec 8>&-
+	fi
+	[ -e "$KIMAGE" ] || die "$KIMAGE missing; remove ${dir#"$REPO"/} and retry"
+
+	if [ -n "$suite" ]; then
+		headers_from_suite "$KABI" "$suite"
+	else
+		headers_ensure "linux-headers-$KABI"
+	fi
+	[ -e "$KDIR/Makefile" ] || die "$KDIR is missing although linux-headers-$KABI is installed"
+}
+
+# kernel_image_dep META[/SUITE]: the linux-image-<abi> package META depends on.
+kernel_image_dep() {
+	apt-cache "${apt_opts[@]}" depends "$1" 2>/dev/null |
+		sed -n 's/^ *|\{0,1\}Depends: <\{0,1\}\(linux-image-[0-9][^ >]*\)>\{0,1\}$/\1/p' |
+		head -n 1 || true
+}
+
+# apt_download DIR PACKAGE[/SUITE]...: apt-get download into DIR.
+apt_download() {
+	local d=$1
+	shift
+	(cd "$d" && apt-get "${apt_opts[@]}" download "$@" >/dev/null 2>&1)
+}
+
+# apt_refresh: one `apt-get update` per run (as root), for a machine whose
+# package lists are missing or stale (the private lists only, once
+# apt_private has run).  Fails when that is not possible.
+APT_REFRESHED=
+apt_refresh() {
+	[ -z "$APT_REFRESHED" ] && [ "$(id -u)" = 0 ] || return 1
+	APT_REFRESHED=1
+	if [ -n "$APT_PRIVATE_SUITE" ]; then
+		note "refreshing the private package list of $APT_PRIVATE_SUITE"
+	else
+		note "refreshing the package lists (apt-get update)"
+	fi
+	(
+		flock 7
+		apt-get "${apt_opts[@]}" update -qq >/dev/null 2>&1
+	) 7>>"$CACHE/apt.lock"
+}
+
+# apt_has PACKAGE[/SUITE]: the archive has PACKAGE (apt-cache policy knows
+# no /SUITE: with the private configuration there is only that suite).
+apt_has() {
+	local policy
+	policy=$(apt-cache "${apt_opts[@]}" policy "${1%/*}" 2>/dev/null) || return 1
+	[[ $policy =~ Candidate:\ [^\(] ]]
+}
+
+# apt_source_of CODENAME: "URI [KEYRING]" of the first deb source in /etc/apt
+# for suite CODENAME (one-line .list and deb822 .sources formats).
+apt_source_of() {
+	local f
+	for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
+		[ -r "$f" ] || continue
+		awk -v want="$1" '
+			/^[ \t]*deb[ \t]/ {
+				sub(/[ \t]*#.*/, "")
+				key = ""
+				if (match($0, /\[[^]]*\]/)) {
+					opts = substr($0, RSTART + 1, RLENGTH - 2)
+					$0 = substr($0, 1, RSTART - 1) substr($0, RSTART + RLENGTH)
+					if (match(opts, /signed-by=[^ \t]+/))
+						key = substr(opts, RSTART + 10, RLENGTH - 10)
+				}
+				if ($3 == want) { print $2, key; exit }
+			}' "$f"
+	done
+	for f in /etc/apt/sources.list.d/*.sources; do
+		[ -r "$f" ] || continue
+		awk -v want="$1" '
+			function flush() {
+				if (types ~ /(^| )deb( |$)/ && (" " suites " ") ~ (" " want " ") &&
+				    tolower(enabled) != "no" && uris != "") {
+					split(uris, u, " ")
+					print u[1], (key ~ /^\// ? key : "")
+					found = 1
+				}
+				types = uris = suites = key = enabled = ""
+			}
+			/^[ \t]*#/ { next }
+			/^[ \t]*$/ { flush(); if (found) exit; next }
+			/^[^ \t]/ {
+				field = tolower($1)
+				val = $0
+				sub(/^[^:]*:[ \t]*/, "", val)
+				if (field == "types:") types = val
+				else if (field == "uris:") uris = val
+				else if (field == "suites:") suites = val
+				else if (field == "signed-by:") key = val
+				else if (field == "enabled:") enabled = val
+			}
+			END { if (!found) flush() }' "$f"
+	done
+}
+
+# apt_private SUITE: from now on, apt reads SUITE (and only it) through a
+# configuration of our own in build/cache/apt/: its sources.list names the
+# archive /etc/apt uses for SUITE's release, its package lists are ours.
+APT_PRIVATE_SUITE=
+apt_private() {
+	local suite=$1 d=$CACHE/apt src uri key line
+	src=$(apt_source_of "${suite%%-*}" | head -n 1)
+	uri=${src%% *}
+	key=${src#"$uri"}
+	key=${key# }
+	[ -n "$uri" ] || die "no deb source for ${suite%%-*} in /etc/apt/sources.list{,.d/}: cannot find the archive of $suite"
+	line="deb ${key:+[signed-by=$key] }$uri $suite main"
+	mkdir -p "$d/lists/partial" "$d/cache/archives/partial"
+	if [ "$(cat "$d/sources.list" 2>/dev/null)" != "$line" ]; then
+		printf '%s\n' "$line" >"$d/sources.list"
+		rm -f "$d/lists/"*_Packages* "$d/lists/"*Release*
+	fi
+	apt_opts+=(-o "Dir::Etc::sourcelist=$d/sources.list" -o Dir::Etc::sourceparts=-
+		-o "Dir::State::Lists=$d/lists" -o "Dir::Cache=$d/cache")
+	APT_PRIVATE_SUITE=$suite
+	note "$suite: private apt configuration in ${d#"$REPO"/}/ (the machine's /etc/apt is not changed)"
+	if ! compgen -G "$d/lists/*_Packages*" >/dev/null; then
+		apt_refresh || die "cannot read $suite: apt-get update (private lists) failed or needs root"
+	fi
+}
+
+headers_ensure() {
+	local pkg=$1 st
+	st=$(dpkg-query -W -f='${db:Status-Status}' "$pkg" 2>/dev/null) || true
+	[ "$st" = installed ] && return 0
+	[ "$(id -u)" = 0 ] || die "$pkg is not installed; run: sudo apt-get install $pkg"
+	note "installing $pkg (apt-get install)"
+	local i
+	for i in 1 2; do
+		DEBIAN_FRONTEND=noninteractive apt-get "${apt_opts[@]}" install -y \
+			--no-install-recommends "$pkg" >/dev/null 2>&1 && return 0
+		[ "$i" = 1 ] && apt_refresh || break
+	done
+	die "apt-get install $pkg failed"
+}
+
+# headers_from_suite ABI SUITE: install linux-headers-ABI and its -common and
+# linux-kbuild packages from SUITE with dpkg -i.  These headers depend on
+# their image, which we boot from the build cache and do not install: a stub
+# package, rtheap-image-stub-ABI, provides linux-image-ABI at the same version,
+# so the dependencies hold and apt stays consistent (apt-get check).  Their
+# other dependencies (gcc, pahole, linux-base) come from the machine's own
+# archive first.
+headers_from_suite() {
+	local abi=$1 suite=$2 hdr=linux-headers-$1 st tmp ver deb dep name
+	local pkgs=() sysdeps=()
+	st=$(dpkg-query -W -f='${db:Status-Status}' "$hdr" 2>/dev/null) || true
+	[ "$st" = installed ] && return 0
+	[ "$(id -u)" = 0 ] || die "$hdr is not installed; rerun as root, which installs it"
+	note "installing $hdr from $suite (apt-get download, dpkg -i)"
+	tmp=$(mktemp -d "$CACHE/apt/.headers.XXXXXX")
+	apt_download "$tmp" "$hdr/$suite" ||
+		{ apt_refresh && apt_download "$tmp" "$hdr/$suite"; } ||
+		{ rm -rf "$tmp"; die "apt-get download $hdr/$suite failed"; }
+	ver=$(dpkg-deb -f "$tmp/$hdr"_*.deb Version)
+	# Its -common and linux-kbuild packages come from the suite too.
+	for name in $(deb_depends "$tmp/$hdr"_*.deb); do
+		case $name in
+		linux-headers-* | linux-kbuild-*) pkgs+=("$name/$suite") ;;
+		esac
+	done
+	if [ ${#pkgs[@]} -gt 0 ] && ! apt_download "$tmp" "${pkgs[@]}"; then
+		rm -rf "$tmp"
+		die "apt-get download ${pkgs[*]} failed"
+	fi
+	# What they depend on besides each other and the image: from the
+	# machine's own archive (gcc, pahole, linux-base...).
+	pkgs=()
+	for deb in "$tmp"/*.deb; do pkgs+=("$(dpkg-deb -f "$deb" Package)"); done
+	for deb in "$tmp"/*.deb; do
+		for dep in $(deb_depends "$deb"); do
+			case " ${pkgs[*]} ${sysdeps[*]} " in *" $dep "*) continue ;; esac
+			[[ $dep == linux-image-* ]] || sysdeps+=("$dep")
+		done
+	done
+	if [ ${#sysdeps[@]} -gt 0 ] && ! host_pkgs "${sysdeps[*]}"; then
+		rm -rf "$tmp"
+		die "could not install ${sysdeps[*]} (needed by $hdr)"
+	fi
+	image_stub "$abi" "$ver" "$tmp" || { rm -rf "$tmp"; die "could not build the image stub package"; }
+	pkgs+=("rtheap-image-stub-$abi")
+	if ! DEBIAN_FRONTEND=noninteractive dpkg -i "$tmp"/*.deb >"$tmp/dpkg.log" 2>&1; then
+		sed 's/^/vm-run: dpkg: /' "$tmp/dpkg.log" | tail -n 20 >&2
+		note "dpkg -i failed; removing what it installed: ${pkgs[*]}"
+		dpkg --purge "${pkgs[@]}" >/dev/null 2>&1 || true
+		rm -rf "$tmp"
+		die "could not install $hdr"
+	fi
+	rm -rf "$tmp"
+	apt-get -qq check >/dev/null 2>&1 || note "warning: apt-get check fails after installing $hdr"
+}
+
+# deb_depends DEB: the first alternative of each of DEB's dependencies.
+deb_depends() {
+	dpkg-deb -f "$1" Pre-Depends Depends | sed 's/^[A-Za-z-]*: //' | tr ',' '\n' |
+		sed -n 's/^ *\([a-z0-9][a-z0-9.+-]*\).*/\1/p'
+}
+
+# image_stub ABI VERSION DIR: build DIR/rtheap-image-stub-ABI.deb, an empty
+# package that provides linux-image-ABI (= VERSION).
+image_stub() {
+	local abi=$1 ver=$2 d=$3/stub
+	mkdir -p "$d/DEBIAN"
+	cat >"$d/DEBIAN/control" <<-EOF
+		Package: rtheap-image-stub-$abi
+		Version: $ver
+		Architecture: all
+		Section: kernel
+		Priority: optional
+		Maintainer: rtheap tools/vm-run <root@localhost>
+		Provides: linux-image-$abi (= $ver)
+		Description: stands in for linux-image-$abi, which is not installed
+		 rtheap's tools/vm-run boots linux-image-$abi in qemu from its build
+		 cache and installs only linux-headers-$abi, to build modules for it.
+		 This empty package satisfies the headers' dependency on the image;
+		 remove it together with them (dpkg --purge).
+	EOF
+	dpkg-deb --root-owner-group -b "$d" "$3/rtheap-image-stub-${abi}_all.deb" >/dev/null &&
+		rm -rf "$d"
+}
+
