@@ -21,8 +21,6 @@
 
 #include "heap.h"
 
-#define RTHEAP_KMAGIC	0x52544850	/* "RTHP" */
-
 int rt_heap_create(RT_HEAP *heap, const char *name, size_t heapsize, int mode)
 {
 	struct rtheap_params p = {
@@ -44,7 +42,7 @@ int rt_heap_create(RT_HEAP *heap, const char *name, size_t heapsize, int mode)
 	ret = rtheap_create(&p, &h);
 	if (ret)
 		return ret;
-	heap->magic = RTHEAP_KMAGIC;
+	heap->magic = RT_HEAP_MAGIC;
 	WRITE_ONCE(heap->h, h);
 	return 0;
 }
@@ -55,7 +53,7 @@ int rt_heap_delete(RT_HEAP *heap)
 	struct rtheap *h;
 	int ret;
 
-	if (!heap || heap->magic != RTHEAP_KMAGIC)
+	if (!heap || heap->magic != RT_HEAP_MAGIC)
 		return -EINVAL;
 	if (!rtheap_may_block())
 		return -EPERM;
@@ -76,7 +74,7 @@ static int rt_heap_alloc_tmo(RT_HEAP *heap, size_t size,
 	size_t off;
 	int ret;
 
-	if (!heap || !blockp || heap->magic != RTHEAP_KMAGIC)
+	if (!heap || !blockp || heap->magic != RT_HEAP_MAGIC)
 		return -EINVAL;
 	can_block = !t->nonblock && rtheap_may_block();
 
@@ -89,18 +87,18 @@ static int rt_heap_alloc_tmo(RT_HEAP *heap, size_t size,
 	if (!can_block) {
 		ret = rtheap_alloc(h, size, t, false, &off);
 		if (!ret)
-			*blockp = (char *)h->vaddr + off;
+			*blockp = rtheap_addr(h, off);
 		rcu_read_unlock();
 		return ret;
 	}
-	if (!kref_get_unless_zero(&h->ref)) {
+	if (!rtheap_tryget(h)) {
 		rcu_read_unlock();
 		return -EIDRM;
 	}
 	rcu_read_unlock();
 	ret = rtheap_alloc(h, size, t, true, &off);
 	if (!ret)
-		*blockp = (char *)h->vaddr + off;
+		*blockp = rtheap_addr(h, off);
 	rtheap_put(h);
 	return ret;
 }
@@ -127,22 +125,19 @@ EXPORT_SYMBOL_GPL(rt_heap_alloc_until);
 int rt_heap_free(RT_HEAP *heap, void *block)
 {
 	struct rtheap *h;
-	unsigned long off;
+	size_t off;
 	int ret;
 
-	if (!heap || heap->magic != RTHEAP_KMAGIC || !block)
+	if (!heap || heap->magic != RT_HEAP_MAGIC || !block)
 		return -EINVAL;
 	rcu_read_lock();
 	h = READ_ONCE(heap->h);
-	if (!h) {
+	if (!h)
 		ret = -EIDRM;
-	} else {
-		off = (unsigned long)block - (unsigned long)h->vaddr;
-		if (off >= rtheap_map_size(h))
-			ret = rtheap_deleted(h) ? -EIDRM : -EINVAL;
-		else
-			ret = rtheap_free(h, off);
-	}
+	else if (!rtheap_offset(h, block, &off))
+		ret = rtheap_deleted(h) ? -EIDRM : -EINVAL;
+	else
+		ret = rtheap_free(h, off);
 	rcu_read_unlock();
 	return ret;
 }
@@ -154,7 +149,7 @@ int rt_heap_inquire(RT_HEAP *heap, RT_HEAP_INFO *info)
 	struct rtheap *h;
 	int i;
 
-	if (!heap || !info || heap->magic != RTHEAP_KMAGIC)
+	if (!heap || !info || heap->magic != RT_HEAP_MAGIC)
 		return -EINVAL;
 	rcu_read_lock();
 	h = READ_ONCE(heap->h);
@@ -189,7 +184,7 @@ int rt_heap_set_owner(RT_HEAP *heap, kuid_t uid, kgid_t gid, umode_t perm)
 	struct rtheap *h;
 	int ret;
 
-	if (!heap || heap->magic != RTHEAP_KMAGIC)
+	if (!heap || heap->magic != RT_HEAP_MAGIC)
 		return -EINVAL;
 	rcu_read_lock();
 	h = READ_ONCE(heap->h);

@@ -18,6 +18,8 @@
 #include <linux/mm.h>
 #include <linux/mutex.h>
 #include <linux/nospec.h>
+#include <linux/overflow.h>
+#include <linux/stddef.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <linux/uidgid.h>
@@ -25,6 +27,7 @@
 
 #include "compat.h"
 #include "heap.h"
+#include "registry.h"
 #include "rtheap.h"
 
 struct rtheap_file {
@@ -33,15 +36,43 @@ struct rtheap_file {
 	bool creator;			/* heap created through this file */
 };
 
+/* An ioctl's argument, copied in and out by the dispatcher. */
+struct rtheap_ioc {
+	union {
+		struct rtheap_version version;
+		struct rtheap_create_arg create;
+		struct rtheap_bind bind;
+		struct rtheap_delete del;
+		struct rtheap_alloc alloc;
+		struct rtheap_free free;
+		struct rtheap_inquire inquire;
+		struct rtheap_list list;
+		struct rtheap_delete_name delete_name;
+	} u;
+	struct rtheap *made;		/* create and bind, for ->finish */
+};
+
+/*
+ * An ioctl: its handler gets a kernel copy of the argument, whose reserved
+ * field the dispatcher has found zero.  With ->out the argument is copied
+ * back after the handler succeeded; a handler with ->finish then learns
+ * whether that worked, to keep or undo what it did (create and bind
+ * return holding f->lock and the heap in ->made; alloc its block).
+ */
+struct rtheap_ioctl_desc {
+	unsigned int cmd;
+	int (*fn)(struct rtheap_file *f, struct rtheap_ioc *c);
+	void (*finish)(struct rtheap_file *f, struct rtheap_ioc *c,
+		       bool copied);
+	unsigned short reserved;	/* offset of the zero field */
+	unsigned short reserved_size;	/* its size; 0: none */
+	bool out;
+};
+
 static struct rtheap *rtheap_file_heap(struct rtheap_file *f)
 {
 	/* Pairs with the store-release that attaches: see a set-up heap. */
 	return smp_load_acquire(&f->heap);
-}
-
-static bool rtheap_zero(const void *p, size_t n)
-{
-	return !memchr_inv(p, 0, n);
 }
 
 /* A name from user space: NUL within RTHEAP_NAMELEN, else too long. */
@@ -52,70 +83,54 @@ static int rtheap_user_name(const char *name)
 	return rtreg_check_name(name);
 }
 
-static void rtheap_fill_attach(struct rtheap *h, struct rtheap_attach *at)
+static int rtheap_ioc_version(struct rtheap_file *f, struct rtheap_ioc *c)
 {
-	memset(at, 0, sizeof(*at));
-	at->id = h->reg.id;
-	at->mode = h->mode;
-	at->map_size = rtheap_map_size(h);
-	at->heap_size = h->heap_size;
+	struct rtheap_version *v = &c->u.version;
+
+	v->abi_version = RTHEAP_ABI_VERSION;
+	v->features = RTHEAP_FEAT_PRIO | RTHEAP_FEAT_SHARED |
+		      RTHEAP_FEAT_ABS_TIMEOUT | RTHEAP_FEAT_LIST |
+		      RTHEAP_FEAT_DELETE_NAME;
+	v->max_heaps = READ_ONCE(rtheap_max_heaps);
+	v->page_size = PAGE_SIZE;
+	v->max_bytes = READ_ONCE(rtheap_max_bytes);
+	return 0;
 }
 
-static int rtheap_ioc_version(struct rtheap_file *f, void __user *uarg)
+/* Succeeds holding f->lock, which rtheap_file_attach() releases. */
+static int rtheap_ioc_create(struct rtheap_file *f, struct rtheap_ioc *c)
 {
-	struct rtheap_version v;
-
-	if (copy_from_user(&v, uarg, sizeof(v)))
-		return -EFAULT;
-	if (!rtheap_zero(v.reserved, sizeof(v.reserved)))
-		return -EINVAL;
-	v.abi_version = RTHEAP_ABI_VERSION;
-	v.features = RTHEAP_FEAT_PRIO | RTHEAP_FEAT_SHARED |
-		     RTHEAP_FEAT_ABS_TIMEOUT | RTHEAP_FEAT_LIST |
-		     RTHEAP_FEAT_DELETE_NAME;
-	v.max_heaps = READ_ONCE(rtheap_max_heaps);
-	v.page_size = PAGE_SIZE;
-	v.max_bytes = READ_ONCE(rtheap_max_bytes);
-	return copy_to_user(uarg, &v, sizeof(v)) ? -EFAULT : 0;
-}
-
-static int rtheap_ioc_create(struct rtheap_file *f, void __user *uarg)
-{
-	struct rtheap_create_arg a;
+	struct rtheap_create *in = &c->u.create.in;
 	struct rtheap_params p = { };
-	struct rtheap *h;
 	int ret;
 
-	if (copy_from_user(&a, uarg, sizeof(a)))
-		return -EFAULT;
-	if (!rtheap_zero(a.in.reserved, sizeof(a.in.reserved)) ||
-	    (a.in.flags & ~RTHEAP_CREATE_FLAGS) ||
-	    (a.in.mode & ~RTHEAP_MODE_MASK))
+	if ((in->flags & ~RTHEAP_CREATE_FLAGS) ||
+	    (in->mode & ~RTHEAP_MODE_MASK))
 		return -EINVAL;
-	if (!(a.in.flags & RTHEAP_CREATE_PERM) && a.in.perm)
+	if (!(in->flags & RTHEAP_CREATE_PERM) && in->perm)
 		return -EINVAL;
-	if (!(a.in.flags & RTHEAP_CREATE_GID) && a.in.gid)
+	if (!(in->flags & RTHEAP_CREATE_GID) && in->gid)
 		return -EINVAL;
-	ret = rtheap_user_name(a.in.name);
+	ret = rtheap_user_name(in->name);
 	if (ret < 0)
 		return ret;
 	/* Nobody could ever reach, let alone delete, a nameless survivor. */
-	if (!ret && (a.in.mode & H_PERSIST))
+	if (!ret && (in->mode & H_PERSIST))
 		return -EINVAL;
 
-	p.name = a.in.name;
-	p.size = a.in.size;
-	p.mode = a.in.mode;
+	p.name = in->name;
+	p.size = in->size;
+	p.mode = in->mode;
 	p.uid = current_fsuid();
 	p.gid = current_fsgid();
 	p.perm = 0600;
-	if (a.in.flags & RTHEAP_CREATE_PERM) {
-		if (a.in.perm & ~0777)
+	if (in->flags & RTHEAP_CREATE_PERM) {
+		if (in->perm & ~0777)
 			return -EINVAL;
-		p.perm = a.in.perm;
+		p.perm = in->perm;
 	}
-	if (a.in.flags & RTHEAP_CREATE_GID) {
-		p.gid = make_kgid(current_user_ns(), a.in.gid);
+	if (in->flags & RTHEAP_CREATE_GID) {
+		p.gid = make_kgid(current_user_ns(), in->gid);
 		if (!gid_valid(p.gid))
 			return -EINVAL;
 		if (!in_group_p(p.gid) && !capable(CAP_IPC_OWNER) &&
@@ -126,41 +141,28 @@ static int rtheap_ioc_create(struct rtheap_file *f, void __user *uarg)
 	mutex_lock(&f->lock);
 	ret = -EBUSY;
 	if (f->heap)
-		goto out;
-	ret = rtheap_create(&p, &h);
+		goto unlock;
+	ret = rtheap_create(&p, &c->made);
 	if (ret)
-		goto out;
-	rtheap_fill_attach(h, &a.out);
-	if (copy_to_user(uarg, &a, sizeof(a))) {
-		rtheap_delete(h);
-		rtheap_put(h);
-		ret = -EFAULT;
-		goto out;
-	}
-	/* rtheap_create()'s reference for us becomes the file's. */
-	atomic_inc(&h->nbound);
-	f->creator = true;
-	/* Publish: pairs with smp_load_acquire() in rtheap_file_heap(). */
-	smp_store_release(&f->heap, h);
-	ret = 0;
-out:
+		goto unlock;
+	rtheap_fill_attach(c->made, &c->u.create.out);
+	return 0;
+unlock:
 	mutex_unlock(&f->lock);
 	return ret;
 }
 
-static int rtheap_ioc_bind(struct rtheap_file *f, void __user *uarg)
+/* Succeeds holding f->lock, which rtheap_file_attach() releases. */
+static int rtheap_ioc_bind(struct rtheap_file *f, struct rtheap_ioc *c)
 {
-	struct rtheap_bind b;
+	struct rtheap_bind *b = &c->u.bind;
 	struct rtheap_tmo t;
 	struct rtheap *h;
 	int ret;
 
-	if (copy_from_user(&b, uarg, sizeof(b)))
-		return -EFAULT;
-	if ((b.flags & ~RTHEAP_TIMEOUT_ABS) || b.pad ||
-	    !rtheap_zero(b.reserved, sizeof(b.reserved)))
+	if ((b->flags & ~RTHEAP_TIMEOUT_ABS) || b->pad)
 		return -EINVAL;
-	ret = rtheap_user_name(b.name);
+	ret = rtheap_user_name(b->name);
 	if (ret < 0)
 		return ret;
 	if (!ret)
@@ -168,8 +170,8 @@ static int rtheap_ioc_bind(struct rtheap_file *f, void __user *uarg)
 	if (rtheap_file_heap(f))
 		return -EBUSY;
 
-	rtheap_tmo_init(&t, b.timeout, b.flags & RTHEAP_TIMEOUT_ABS);
-	ret = rtheap_bind(b.name, &t, &h);
+	rtheap_tmo_init(&t, b->timeout, b->flags & RTHEAP_TIMEOUT_ABS);
+	ret = rtheap_bind(b->name, &t, &h);
 	if (ret)
 		return ret;
 	if (!rtheap_permitted(h, MAY_READ | MAY_WRITE)) {
@@ -181,14 +183,8 @@ static int rtheap_ioc_bind(struct rtheap_file *f, void __user *uarg)
 	ret = -EBUSY;
 	if (f->heap)
 		goto unlock;
-	rtheap_fill_attach(h, &b.out);
-	ret = -EFAULT;
-	if (copy_to_user(uarg, &b, sizeof(b)))
-		goto unlock;
-	atomic_inc(&h->nbound);
-	/* Publish, with our reference: pairs with rtheap_file_heap(). */
-	smp_store_release(&f->heap, h);
-	mutex_unlock(&f->lock);
+	rtheap_fill_attach(h, &b->out);
+	c->made = h;
 	return 0;
 unlock:
 	mutex_unlock(&f->lock);
@@ -197,177 +193,236 @@ put:
 	return ret;
 }
 
-static int rtheap_ioc_delete(struct rtheap_file *f, void __user *uarg)
+/*
+ * Attach the heap of a create or a bind once the caller has learnt of it;
+ * if it could not, give the heap back (a new one is deleted) and stay
+ * unattached.
+ */
+static void rtheap_file_attach(struct rtheap_file *f, struct rtheap *h,
+			       bool creator, bool copied)
+	__releases(&f->lock)
 {
-	struct rtheap *h = rtheap_file_heap(f);
-	struct rtheap_delete d;
-
-	if (copy_from_user(&d, uarg, sizeof(d)))
-		return -EFAULT;
-	if (!rtheap_zero(d.reserved, sizeof(d.reserved)) || !h)
-		return -EINVAL;
-	if (rtheap_deleted(h))
-		return -EIDRM;
-	/* Kernel heaps live until kernel code deletes them. */
-	if (h->kernel || !rtheap_is_owner(h))
-		return -EPERM;
-	return rtheap_delete(h);
+	if (copied) {
+		rtheap_attach(h);
+		f->creator = creator;
+		/* Publish: pairs with smp_load_acquire() in rtheap_file_heap(). */
+		smp_store_release(&f->heap, h);
+	} else {
+		if (creator)
+			rtheap_delete(h);
+		rtheap_put(h);
+	}
+	mutex_unlock(&f->lock);
 }
 
-static int rtheap_ioc_delete_name(struct rtheap_file *f, void __user *uarg)
+static void rtheap_ioc_create_finish(struct rtheap_file *f,
+				     struct rtheap_ioc *c, bool copied)
+	__releases(&f->lock)
 {
-	struct rtheap_delete_name d;
+	rtheap_file_attach(f, c->made, true, copied);
+}
+
+static void rtheap_ioc_bind_finish(struct rtheap_file *f,
+				   struct rtheap_ioc *c, bool copied)
+	__releases(&f->lock)
+{
+	rtheap_file_attach(f, c->made, false, copied);
+}
+
+static int rtheap_ioc_delete(struct rtheap_file *f, struct rtheap_ioc *c)
+{
+	struct rtheap *h = rtheap_file_heap(f);
+
+	if (!h)
+		return -EINVAL;
+	return rtheap_user_delete(h);
+}
+
+static int rtheap_ioc_delete_name(struct rtheap_file *f, struct rtheap_ioc *c)
+{
 	struct rtheap_tmo t;
 	struct rtheap *h;
 	int ret;
 
-	if (copy_from_user(&d, uarg, sizeof(d)))
-		return -EFAULT;
-	if (!rtheap_zero(d.reserved, sizeof(d.reserved)))
-		return -EINVAL;
-	ret = rtheap_user_name(d.name);
+	ret = rtheap_user_name(c->u.delete_name.name);
 	if (ret < 0)
 		return ret;
 	if (!ret)
 		return -EINVAL;
 	rtheap_tmo_init(&t, RTHEAP_TM_NONBLOCK, false);
-	ret = rtheap_bind(d.name, &t, &h);
+	ret = rtheap_bind(c->u.delete_name.name, &t, &h);
 	if (ret)
 		return ret == -EWOULDBLOCK ? -ENOENT : ret;
-	/* As for RTHEAP_IOC_DELETE: ownership decides, not the mode bits. */
-	if (h->kernel || !rtheap_is_owner(h))
-		ret = -EPERM;
-	else
-		ret = rtheap_delete(h);
+	ret = rtheap_user_delete(h);
 	rtheap_put(h);
 	return ret;
 }
 
-static int rtheap_ioc_alloc(struct rtheap_file *f, void __user *uarg)
+static int rtheap_ioc_alloc(struct rtheap_file *f, struct rtheap_ioc *c)
 {
 	struct rtheap *h = rtheap_file_heap(f);
-	struct rtheap_alloc a;
+	struct rtheap_alloc *a = &c->u.alloc;
 	struct rtheap_tmo t;
 	size_t off;
 	int ret;
 
-	if (copy_from_user(&a, uarg, sizeof(a)))
-		return -EFAULT;
-	if ((a.flags & ~RTHEAP_TIMEOUT_ABS) || a.pad ||
-	    !rtheap_zero(a.reserved, sizeof(a.reserved)) || !h)
+	if ((a->flags & ~RTHEAP_TIMEOUT_ABS) || a->pad || !h)
 		return -EINVAL;
-	rtheap_tmo_init(&t, a.timeout, a.flags & RTHEAP_TIMEOUT_ABS);
-	ret = rtheap_alloc(h, a.size, &t, true, &off);
-	if (ret)
-		return ret;
-	a.offset = off;
-	if (copy_to_user(uarg, &a, sizeof(a))) {
-		rtheap_free(h, off);
-		return -EFAULT;
-	}
-	return 0;
+	rtheap_tmo_init(&t, a->timeout, a->flags & RTHEAP_TIMEOUT_ABS);
+	ret = rtheap_alloc(h, a->size, &t, true, &off);
+	if (!ret)
+		a->offset = off;
+	return ret;
 }
 
-static int rtheap_ioc_free(struct rtheap_file *f, void __user *uarg)
+/* A block the caller never learnt of goes back. */
+static void rtheap_ioc_alloc_finish(struct rtheap_file *f,
+				    struct rtheap_ioc *c, bool copied)
 {
-	struct rtheap *h = rtheap_file_heap(f);
-	struct rtheap_free a;
-
-	if (copy_from_user(&a, uarg, sizeof(a)))
-		return -EFAULT;
-	if (!rtheap_zero(a.reserved, sizeof(a.reserved)) || !h)
-		return -EINVAL;
-	return rtheap_free(h, a.offset);
+	if (!copied)
+		rtheap_free(rtheap_file_heap(f), c->u.alloc.offset);
 }
 
-static int rtheap_ioc_inquire(struct rtheap_file *f, void __user *uarg)
+static int rtheap_ioc_free(struct rtheap_file *f, struct rtheap_ioc *c)
 {
 	struct rtheap *h = rtheap_file_heap(f);
-	struct rtheap_inquire q;
 
-	if (copy_from_user(&q, uarg, sizeof(q)))
-		return -EFAULT;
-	if (!rtheap_zero(q.reserved, sizeof(q.reserved)) || !h)
+	if (!h)
+		return -EINVAL;
+	return rtheap_free(h, c->u.free.offset);
+}
+
+static int rtheap_ioc_inquire(struct rtheap_file *f, struct rtheap_ioc *c)
+{
+	struct rtheap *h = rtheap_file_heap(f);
+
+	if (!h)
 		return -EINVAL;
 	if (rtheap_deleted(h))
 		return -EIDRM;
-	rtheap_fill_info(h, &q.info, current_user_ns());
-	return copy_to_user(uarg, &q, sizeof(q)) ? -EFAULT : 0;
+	rtheap_fill_info(h, &c->u.inquire.info, current_user_ns());
+	return 0;
 }
 
-static int rtheap_ioc_list(struct rtheap_file *f, void __user *uarg)
+static int rtheap_ioc_list(struct rtheap_file *f, struct rtheap_ioc *c)
 {
-	bool ipc_owner = rtheap_list_privileged();
+	struct rtheap_list *l = &c->u.list;
 	struct rtheap_info *buf = NULL;
-	struct rtreg_entry *e;
-	struct rtheap_list l;
+	struct rtheap_iter it;
+	struct rtheap *h;
 	u32 count = 0, n;
 	int ret = 0;
 
-	if (copy_from_user(&l, uarg, sizeof(l)))
-		return -EFAULT;
-	if (!rtheap_zero(l.reserved, sizeof(l.reserved)))
-		return -EINVAL;
-
-	mutex_lock(&rtheap_registry.lock);
-	n = min(l.capacity, rtheap_registry.count);
+	n = min(l->capacity, rtheap_iter_start(&it));
 	if (n) {
 		buf = kvmalloc_array(n, sizeof(*buf), GFP_KERNEL);
 		if (!buf) {
-			mutex_unlock(&rtheap_registry.lock);
+			rtheap_iter_stop(&it);
 			return -ENOMEM;
 		}
 	}
-	list_for_each_entry(e, &rtheap_registry.all, all) {
-		struct rtheap *h = rtheap_from_entry(e);
-
-		if (!rtheap_visible(h, ipc_owner))
-			continue;
+	while ((h = rtheap_iter_next(&it))) {
 		if (count < n)
 			rtheap_fill_info(h, &buf[count], current_user_ns());
 		count++;
 	}
-	mutex_unlock(&rtheap_registry.lock);
+	rtheap_iter_stop(&it);
 
-	if (n && copy_to_user(u64_to_user_ptr(l.buf), buf,
+	if (n && copy_to_user(u64_to_user_ptr(l->buf), buf,
 			      (size_t)min(count, n) * sizeof(*buf)))
 		ret = -EFAULT;
 	kvfree(buf);
-	if (ret)
-		return ret;
-	l.count = count;
-	return copy_to_user(uarg, &l, sizeof(l)) ? -EFAULT : 0;
+	l->count = count;
+	return ret;
 }
 
-static int rtheap_ioc_nop(struct rtheap_file *f, void __user *uarg)
+static int rtheap_ioc_nop(struct rtheap_file *f, struct rtheap_ioc *c)
 {
 	return 0;
 }
 
-struct rtheap_ioctl_desc {
-	unsigned int cmd;
-	int (*fn)(struct rtheap_file *f, void __user *uarg);
-};
-
 /* Indexed by _IOC_NR(); the whole command must match the entry. */
 static const struct rtheap_ioctl_desc rtheap_ioctls[] = {
-	[_IOC_NR(RTHEAP_IOC_VERSION)] = { RTHEAP_IOC_VERSION, rtheap_ioc_version },
-	[_IOC_NR(RTHEAP_IOC_CREATE)] = { RTHEAP_IOC_CREATE, rtheap_ioc_create },
-	[_IOC_NR(RTHEAP_IOC_BIND)] = { RTHEAP_IOC_BIND, rtheap_ioc_bind },
-	[_IOC_NR(RTHEAP_IOC_DELETE)] = { RTHEAP_IOC_DELETE, rtheap_ioc_delete },
-	[_IOC_NR(RTHEAP_IOC_ALLOC)] = { RTHEAP_IOC_ALLOC, rtheap_ioc_alloc },
-	[_IOC_NR(RTHEAP_IOC_FREE)] = { RTHEAP_IOC_FREE, rtheap_ioc_free },
-	[_IOC_NR(RTHEAP_IOC_INQUIRE)] = { RTHEAP_IOC_INQUIRE, rtheap_ioc_inquire },
-	[_IOC_NR(RTHEAP_IOC_LIST)] = { RTHEAP_IOC_LIST, rtheap_ioc_list },
-	[_IOC_NR(RTHEAP_IOC_NOP)] = { RTHEAP_IOC_NOP, rtheap_ioc_nop },
-	[_IOC_NR(RTHEAP_IOC_DELETE_NAME)] = { RTHEAP_IOC_DELETE_NAME, rtheap_ioc_delete_name },
+	[_IOC_NR(RTHEAP_IOC_VERSION)] = {
+		.cmd = RTHEAP_IOC_VERSION,
+		.fn = rtheap_ioc_version,
+		.reserved = offsetof(struct rtheap_ioc, u.version.reserved),
+		.reserved_size = sizeof_field(struct rtheap_ioc, u.version.reserved),
+		.out = true,
+	},
+	[_IOC_NR(RTHEAP_IOC_CREATE)] = {
+		.cmd = RTHEAP_IOC_CREATE,
+		.fn = rtheap_ioc_create,
+		.finish = rtheap_ioc_create_finish,
+		.reserved = offsetof(struct rtheap_ioc, u.create.in.reserved),
+		.reserved_size = sizeof_field(struct rtheap_ioc, u.create.in.reserved),
+		.out = true,
+	},
+	[_IOC_NR(RTHEAP_IOC_BIND)] = {
+		.cmd = RTHEAP_IOC_BIND,
+		.fn = rtheap_ioc_bind,
+		.finish = rtheap_ioc_bind_finish,
+		.reserved = offsetof(struct rtheap_ioc, u.bind.reserved),
+		.reserved_size = sizeof_field(struct rtheap_ioc, u.bind.reserved),
+		.out = true,
+	},
+	[_IOC_NR(RTHEAP_IOC_DELETE)] = {
+		.cmd = RTHEAP_IOC_DELETE,
+		.fn = rtheap_ioc_delete,
+		.reserved = offsetof(struct rtheap_ioc, u.del.reserved),
+		.reserved_size = sizeof_field(struct rtheap_ioc, u.del.reserved),
+	},
+	[_IOC_NR(RTHEAP_IOC_ALLOC)] = {
+		.cmd = RTHEAP_IOC_ALLOC,
+		.fn = rtheap_ioc_alloc,
+		.finish = rtheap_ioc_alloc_finish,
+		.reserved = offsetof(struct rtheap_ioc, u.alloc.reserved),
+		.reserved_size = sizeof_field(struct rtheap_ioc, u.alloc.reserved),
+		.out = true,
+	},
+	[_IOC_NR(RTHEAP_IOC_FREE)] = {
+		.cmd = RTHEAP_IOC_FREE,
+		.fn = rtheap_ioc_free,
+		.reserved = offsetof(struct rtheap_ioc, u.free.reserved),
+		.reserved_size = sizeof_field(struct rtheap_ioc, u.free.reserved),
+	},
+	[_IOC_NR(RTHEAP_IOC_INQUIRE)] = {
+		.cmd = RTHEAP_IOC_INQUIRE,
+		.fn = rtheap_ioc_inquire,
+		.reserved = offsetof(struct rtheap_ioc, u.inquire.reserved),
+		.reserved_size = sizeof_field(struct rtheap_ioc, u.inquire.reserved),
+		.out = true,
+	},
+	[_IOC_NR(RTHEAP_IOC_LIST)] = {
+		.cmd = RTHEAP_IOC_LIST,
+		.fn = rtheap_ioc_list,
+		.reserved = offsetof(struct rtheap_ioc, u.list.reserved),
+		.reserved_size = sizeof_field(struct rtheap_ioc, u.list.reserved),
+		.out = true,
+	},
+	[_IOC_NR(RTHEAP_IOC_NOP)] = {
+		.cmd = RTHEAP_IOC_NOP,
+		.fn = rtheap_ioc_nop,
+	},
+	[_IOC_NR(RTHEAP_IOC_DELETE_NAME)] = {
+		.cmd = RTHEAP_IOC_DELETE_NAME,
+		.fn = rtheap_ioc_delete_name,
+		.reserved = offsetof(struct rtheap_ioc, u.delete_name.reserved),
+		.reserved_size = sizeof_field(struct rtheap_ioc, u.delete_name.reserved),
+	},
 };
 
 static long rtheap_ioctl(struct file *file, unsigned int cmd,
 			 unsigned long arg)
 {
+	struct rtheap_file *f = file->private_data;
+	void __user *uarg = (void __user *)arg;
 	const struct rtheap_ioctl_desc *d;
 	unsigned int nr = _IOC_NR(cmd);
+	size_t size = _IOC_SIZE(cmd);
+	struct rtheap_ioc c;
+	bool copied;
+	int ret;
 
 	if (_IOC_TYPE(cmd) != RTHEAP_IOC_MAGIC ||
 	    nr >= ARRAY_SIZE(rtheap_ioctls))
@@ -375,70 +430,31 @@ static long rtheap_ioctl(struct file *file, unsigned int cmd,
 	d = &rtheap_ioctls[array_index_nospec(nr, ARRAY_SIZE(rtheap_ioctls))];
 	if (!d->fn || d->cmd != cmd)
 		return -ENOTTY;
-	return d->fn(file->private_data, (void __user *)arg);
+	if (WARN_ON_ONCE(size > sizeof(c.u)))
+		return -ENOTTY;
+
+	c.made = NULL;
+	if (size && copy_from_user(&c.u, uarg, size))
+		return -EFAULT;
+	if (d->reserved_size &&
+	    memchr_inv((char *)&c + d->reserved, 0, d->reserved_size))
+		return -EINVAL;
+	ret = d->fn(f, &c);
+	if (ret || !d->out)
+		return ret;
+	copied = !copy_to_user(uarg, &c.u, size);
+	if (d->finish)
+		d->finish(f, &c, copied);
+	return copied ? 0 : -EFAULT;
 }
 
-static void rtheap_vm_open(struct vm_area_struct *vma)
+static int rtheap_mmap_file(struct file *file, struct vm_area_struct *vma)
 {
-	struct rtheap *h = vma->vm_private_data;
-
-	rtheap_get(h);
-	atomic_inc(&h->nmaps);
-}
-
-static void rtheap_vm_close(struct vm_area_struct *vma)
-{
-	struct rtheap *h = vma->vm_private_data;
-
-	atomic_dec(&h->nmaps);
-	rtheap_put(h);
-}
-
-/*
- * Every page is inserted at mmap() time (no page faults for real-time
- * tasks on first touch); this only refills what madvise(MADV_DONTNEED)
- * or the like zapped.
- */
-static vm_fault_t rtheap_vm_fault(struct vm_fault *vmf)
-{
-	struct rtheap *h = vmf->vma->vm_private_data;
-
-	if (vmf->pgoff >= h->npages)
-		return VM_FAULT_SIGBUS;
-	vmf->page = h->pages[vmf->pgoff];
-	get_page(vmf->page);
-	return 0;
-}
-
-static const struct vm_operations_struct rtheap_vm_ops = {
-	.open = rtheap_vm_open,
-	.close = rtheap_vm_close,
-	.fault = rtheap_vm_fault,
-};
-
-static int rtheap_mmap(struct file *file, struct vm_area_struct *vma)
-{
-	struct rtheap_file *f = file->private_data;
-	struct rtheap *h = rtheap_file_heap(f);
-	int ret;
+	struct rtheap *h = rtheap_file_heap(file->private_data);
 
 	if (!h)
 		return -EINVAL;
-	if (rtheap_deleted(h))
-		return -EIDRM;
-	/* VM_MAYSHARE: MAP_SHARED, also of a file opened read-only. */
-	if (!(vma->vm_flags & VM_MAYSHARE) || vma->vm_pgoff ||
-	    vma->vm_end - vma->vm_start != rtheap_map_size(h))
-		return -EINVAL;
-
-	vm_flags_set(vma, VM_DONTEXPAND | VM_DONTDUMP);
-	ret = vm_map_pages(vma, h->pages, h->npages);
-	if (ret)
-		return ret;
-	vma->vm_private_data = h;
-	vma->vm_ops = &rtheap_vm_ops;
-	rtheap_vm_open(vma);
-	return 0;
+	return rtheap_mmap(h, vma);
 }
 
 static int rtheap_open(struct inode *inode, struct file *file)
@@ -453,18 +469,12 @@ static int rtheap_open(struct inode *inode, struct file *file)
 	return nonseekable_open(inode, file);
 }
 
-static int rtheap_release(struct inode *inode, struct file *file)
+static int rtheap_file_release(struct inode *inode, struct file *file)
 {
 	struct rtheap_file *f = file->private_data;
-	struct rtheap *h = f->heap;
 
-	if (h) {
-		/* A heap dies with its creating file unless H_PERSIST. */
-		if (f->creator && !(h->mode & H_PERSIST))
-			rtheap_delete(h);
-		atomic_dec(&h->nbound);
-		rtheap_put(h);
-	}
+	if (f->heap)
+		rtheap_detach(f->heap, f->creator);
 	mutex_destroy(&f->lock);
 	kfree(f);
 	return 0;
@@ -473,10 +483,10 @@ static int rtheap_release(struct inode *inode, struct file *file)
 static const struct file_operations rtheap_fops = {
 	.owner = THIS_MODULE,
 	.open = rtheap_open,
-	.release = rtheap_release,
+	.release = rtheap_file_release,
 	.unlocked_ioctl = rtheap_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
-	.mmap = rtheap_mmap,
+	.mmap = rtheap_mmap_file,
 	.llseek = no_llseek,
 };
 

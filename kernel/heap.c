@@ -18,11 +18,18 @@
  * queued waiter when a free or a delete walks the queue.
  *
  * Lifetime: struct rtheap is counted by ref.  References are held by
- *   - the heap's existence, from create until delete ("live" reference;
- *     for kernel heaps the RT_HEAP handle stands for it),
- *   - every open file attached to it (chardev.c),
- *   - every user mapping (vm_ops open/close, chardev.c),
- *   - every task sleeping in alloc or finishing a bind.
+ *   - the heap's existence, from create until delete ("live" reference,
+ *     taken by rtheap_create(), dropped by rtheap_delete()),
+ *   - the creator: rtheap_create() hands one to its caller, which becomes
+ *     the RT_HEAP handle's for kernel heaps (api.c, dropped by
+ *     rt_heap_delete()) and the creating file's for user heaps,
+ *   - every open file attached by bind (rtheap_bind(), then
+ *     rtheap_attach(); dropped by rtheap_detach() when the file goes),
+ *   - every user mapping (rtheap_mmap(); vm_ops open and close, so fork
+ *     and munmap count),
+ *   - every task sleeping in alloc (rtheap_alloc_wait()), and a kernel
+ *     caller's blocking alloc (rtheap_tryget() in api.c),
+ *   - a delete by name, for the time of the call (chardev.c).
  * Delete marks the heap deleted, wakes every waiter with -EIDRM, removes
  * name and id at once and drops the live reference.  The last reference
  * frees pages, metadata and the structure (after an RCU grace period, for
@@ -42,22 +49,69 @@
  * touches a waiter that has gone, and a grant that races with a timeout
  * or a signal wins.
  */
+#include <linux/atomic.h>
 #include <linux/capability.h>
 #include <linux/cred.h>
 #include <linux/errno.h>
 #include <linux/fs.h>
 #include <linux/hrtimer.h>
+#include <linux/kref.h>
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 #include <linux/pid.h>
+#include <linux/rcupdate.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
+#include <linux/spinlock.h>
 #include <linux/string.h>
+#include <linux/user_namespace.h>
 #include <linux/vmalloc.h>
 
+#include "alloc.h"
+#include "compat.h"
 #include "heap.h"
+#include "registry.h"
+
+struct rtheap {
+	struct rtreg_entry reg;		/* name and id; first for container_of */
+	struct kref ref;		/* see "Lifetime" above */
+	raw_spinlock_t lock;
+
+	/* Protected by lock. */
+	struct list_head waiters;	/* struct rtheap_waiter, by key */
+	unsigned int nwaiters;
+	bool deleted;			/* also read locklessly: READ_ONCE */
+	kuid_t uid;
+	kgid_t gid;
+	umode_t perm;
+	struct rth_core core;		/* unused for H_SHARED */
+
+	/* Fixed from create to release. */
+	u32 mode;			/* H_* */
+	u32 npages;
+	u64 heap_size;			/* as requested */
+	void *vaddr;			/* vmap() of pages */
+	struct page **pages;
+	void *meta;			/* allocator metadata, never mapped */
+	struct pid *cpid;		/* creator's thread group, NULL: kernel */
+	bool kernel;			/* created by rt_heap_create() */
+
+	atomic_t nmaps;			/* live user mappings (vmas) */
+	atomic_t nbound;		/* open files attached */
+	struct rcu_head rcu;
+};
+
+static inline u64 rtheap_map_size(const struct rtheap *h)
+{
+	return (u64)h->npages << PAGE_SHIFT;
+}
+
+static inline struct rtheap *rtheap_from_entry(struct rtreg_entry *e)
+{
+	return container_of(e, struct rtheap, reg);
+}
 
 #define CREATE_TRACE_POINTS
 #include "trace.h"
@@ -72,7 +126,7 @@ struct rtheap_waiter {
 	bool done;			/* store-release after result */
 };
 
-struct rtreg rtheap_registry;
+static struct rtreg rtheap_registry;
 
 /*
  * Limits.  Heaps are counted from create until their memory is freed, so
@@ -175,26 +229,34 @@ static int rtheap_sleep(const bool *done, const struct rtheap_tmo *t)
 	return ret;
 }
 
-static void rtheap_free_pages(struct page **pages, u32 n)
+/*
+ * Give back the memory of a heap whose first npages pages were allocated:
+ * all of them once rtheap_alloc_mem() succeeded, fewer when it fails.
+ */
+static void rtheap_free_mem(struct rtheap *h, u32 npages)
 {
 	u32 i;
 
-	for (i = 0; i < n; i++) {
-		__free_page(pages[i]);
+	kvfree(h->meta);
+	h->meta = NULL;
+	if (h->vaddr)
+		vunmap(h->vaddr);
+	h->vaddr = NULL;
+	for (i = 0; i < npages; i++) {
+		__free_page(h->pages[i]);
 		if (!(i & 1023))
 			cond_resched();
 	}
+	kvfree(h->pages);
+	h->pages = NULL;
 }
 
-static void rtheap_release(struct kref *ref)
+static void rtheap_heap_release(struct kref *ref)
 {
 	struct rtheap *h = container_of(ref, struct rtheap, ref);
 
 	WARN_ON(h->nwaiters || h->reg.registered);
-	vunmap(h->vaddr);
-	rtheap_free_pages(h->pages, h->npages);
-	kvfree(h->pages);
-	kvfree(h->meta);
+	rtheap_free_mem(h, h->npages);
 	rtheap_uncharge(rtheap_map_size(h));
 	put_pid(h->cpid);
 	kfree_rcu(h, rcu);
@@ -202,15 +264,33 @@ static void rtheap_release(struct kref *ref)
 	module_put(THIS_MODULE);
 }
 
+/**
+ * rtheap_put() - drop a reference to a heap
+ * @h: the heap
+ *
+ * The last reference frees the heap's memory; process context only.
+ */
 void rtheap_put(struct rtheap *h)
 {
 	might_sleep();
-	kref_put(&h->ref, rtheap_release);
+	kref_put(&h->ref, rtheap_heap_release);
+}
+
+/**
+ * rtheap_tryget() - take a reference to a heap found without one
+ * @h: a heap read under rcu_read_lock()
+ *
+ * Return: true with a reference (rtheap_put() it), false if the heap is
+ * being freed.
+ */
+bool rtheap_tryget(struct rtheap *h)
+{
+	return kref_get_unless_zero(&h->ref);
 }
 
 static bool rtheap_reg_tryget(struct rtreg_entry *e)
 {
-	return kref_get_unless_zero(&rtheap_from_entry(e)->ref);
+	return rtheap_tryget(rtheap_from_entry(e));
 }
 
 static void rtheap_reg_wake(struct rtreg_waiter *w)
@@ -221,6 +301,7 @@ static void rtheap_reg_wake(struct rtreg_waiter *w)
 /* Pages, their kernel mapping and the allocator core of a new heap. */
 static int rtheap_alloc_mem(struct rtheap *h)
 {
+	size_t meta_size;
 	u32 i;
 	int ret;
 
@@ -247,45 +328,37 @@ static int rtheap_alloc_mem(struct rtheap *h)
 					 __GFP_NOWARN | __GFP_RETRY_MAYFAIL);
 		if (!h->pages[i])
 			goto fail;
-		if (!(i & 1023)) {
-			if (fatal_signal_pending(current))
-				goto fail_next;
-			cond_resched();
+		if (!(i & 1023) && fatal_signal_pending(current)) {
+			i++;
+			goto fail;
 		}
+		if (!(i & 1023))
+			cond_resched();
 	}
+	ret = -ENOMEM;
 	h->vaddr = vmap(h->pages, h->npages, VM_MAP, PAGE_KERNEL);
 	if (!h->vaddr)
-		goto fail;
-
+		goto fail_ret;
 	if (h->mode & H_SHARED)
 		return 0;
 
 	ret = -EINVAL;
-	h->meta = NULL;
-	if (rth_meta_size(h->npages)) {
-		size_t size = rth_meta_size(h->npages);
-
+	meta_size = rth_meta_size(h->npages);
+	if (meta_size) {
 		ret = -ENOMEM;
-		h->meta = kvzalloc(size,
+		h->meta = kvzalloc(meta_size,
 				   GFP_KERNEL_ACCOUNT | __GFP_RETRY_MAYFAIL);
 		if (h->meta)
-			ret = rth_init(&h->core, h->vaddr, h->npages, h->meta,
-				       size);
+			ret = rth_init(&h->core, h->vaddr, h->npages,
+				       h->meta, meta_size);
 	}
 	if (!ret)
 		return 0;
-	kvfree(h->meta);
-	h->meta = NULL;
-	vunmap(h->vaddr);
-	h->vaddr = NULL;
-	rtheap_free_pages(h->pages, h->npages);
-	kvfree(h->pages);
+fail_ret:
+	rtheap_free_mem(h, h->npages);
 	return ret;
-fail_next:
-	i++;
 fail:
-	rtheap_free_pages(h->pages, i);
-	kvfree(h->pages);
+	rtheap_free_mem(h, i);
 	return -ENOMEM;
 }
 
@@ -360,10 +433,7 @@ int rtheap_create(const struct rtheap_params *p, struct rtheap **hp)
 
 out_mem:
 	put_pid(h->cpid);
-	kvfree(h->meta);
-	vunmap(h->vaddr);
-	rtheap_free_pages(h->pages, h->npages);
-	kvfree(h->pages);
+	rtheap_free_mem(h, h->npages);
 out_uncharge:
 	rtheap_uncharge(rtheap_map_size(h));
 out_free:
@@ -468,7 +538,7 @@ static noinline int rtheap_alloc_wait(struct rtheap *h, size_t size,
 	w.key = (h->mode & H_PRIO) ? current->prio : 0;
 	rtheap_enqueue(h, &w);
 	h->nwaiters++;
-	trace_wait(h, size, t);
+	trace_rtheap_wait(h, size, t);
 	kref_get(&h->ref);	/* the heap outlives a delete while we sleep */
 	raw_spin_unlock_irqrestore(&h->lock, flags);
 
@@ -483,7 +553,7 @@ static noinline int rtheap_alloc_wait(struct rtheap *h, size_t size,
 		h->nwaiters--;
 	}
 	raw_spin_unlock_irqrestore(&h->lock, flags);
-	trace_wake(h, ret, w.offset);
+	trace_rtheap_wake(h, ret, w.offset);
 	rtheap_put(h);
 	return ret;
 }
@@ -511,7 +581,7 @@ int rtheap_alloc(struct rtheap *h, size_t size, const struct rtheap_tmo *t,
 		goto out;
 	}
 	ret = rth_alloc(&h->core, size, offp);
-	trace_alloc(h, ret, size, offp);
+	trace_rtheap_alloc(h, ret, size, offp);
 	if (ret != -ENOMEM)
 		goto out;		/* 0, or -EINVAL: too large ever */
 	if (t->nonblock) {
@@ -541,7 +611,7 @@ static void rtheap_grant(struct rtheap *h)
 	list_for_each_entry_safe(w, tmp, &h->waiters, node) {
 		if (rth_alloc(&h->core, w->size, &off))
 			continue;
-		trace_alloc(h, 0, w->size, &off);
+		trace_rtheap_alloc(h, 0, w->size, &off);
 		list_del(&w->node);
 		h->nwaiters--;
 		w->offset = off;
@@ -563,7 +633,7 @@ int rtheap_free(struct rtheap *h, size_t off)
 	} else if (h->mode & H_SHARED) {
 		ret = off ? -EINVAL : 0;	/* the segment: no effect */
 	} else {
-		trace_free(h, off);
+		trace_rtheap_free(h, off);
 		ret = rth_free(&h->core, off, NULL);
 		if (!ret && h->nwaiters)
 			rtheap_grant(h);
@@ -668,17 +738,17 @@ bool rtheap_permitted(struct rtheap *h, int want)
 }
 
 /* For listings: ipc_owner from rtheap_list_privileged(), once per list. */
-bool rtheap_visible(struct rtheap *h, bool ipc_owner)
+static bool rtheap_visible(struct rtheap *h, bool ipc_owner)
 {
 	return ipc_owner || rtheap_mode_permits(h, MAY_READ);
 }
 
-bool rtheap_list_privileged(void)
+static bool rtheap_list_privileged(void)
 {
 	return ns_capable_noaudit(&init_user_ns, CAP_IPC_OWNER);
 }
 
-bool rtheap_is_owner(struct rtheap *h)
+static bool rtheap_is_owner(struct rtheap *h)
 {
 	unsigned long flags;
 	kuid_t uid;
@@ -687,6 +757,225 @@ bool rtheap_is_owner(struct rtheap *h)
 	uid = h->uid;
 	raw_spin_unlock_irqrestore(&h->lock, flags);
 	return uid_eq(current_fsuid(), uid) || capable(CAP_IPC_OWNER);
+}
+
+/**
+ * rtheap_deleted() - has the heap been deleted?
+ * @h: the heap
+ *
+ * A lockless look: a delete may follow at once.  Callers that act on the
+ * core check again under the lock.
+ */
+bool rtheap_deleted(const struct rtheap *h)
+{
+	return READ_ONCE(h->deleted);
+}
+
+/**
+ * rtheap_user_delete() - delete a heap on behalf of user space
+ * @h: the heap
+ *
+ * Ownership decides, as for IPC_RMID, not the permission bits: only the
+ * owner or a holder of CAP_IPC_OWNER may.  Kernel heaps live until kernel
+ * code deletes them.
+ *
+ * Return: 0, -EIDRM if already deleted, -EPERM.
+ */
+int rtheap_user_delete(struct rtheap *h)
+{
+	if (rtheap_deleted(h))
+		return -EIDRM;
+	if (h->kernel || !rtheap_is_owner(h))
+		return -EPERM;
+	return rtheap_delete(h);
+}
+
+/**
+ * rtheap_addr() - the kernel address of a block
+ * @h: the heap
+ * @off: the block's offset, as rtheap_alloc() gave it
+ */
+void *rtheap_addr(const struct rtheap *h, size_t off)
+{
+	return (char *)h->vaddr + off;
+}
+
+/**
+ * rtheap_offset() - the offset of a kernel address within the heap
+ * @h: the heap
+ * @block: an address from rtheap_addr()
+ * @offp: where the offset goes
+ *
+ * Return: false if @block lies outside the heap.
+ */
+bool rtheap_offset(const struct rtheap *h, const void *block, size_t *offp)
+{
+	unsigned long off = (unsigned long)block - (unsigned long)h->vaddr;
+
+	if (off >= rtheap_map_size(h))
+		return false;
+	*offp = off;
+	return true;
+}
+
+/**
+ * rtheap_fill_attach() - what an open file learns when it attaches
+ * @h: the heap
+ * @at: the uapi structure to fill
+ */
+void rtheap_fill_attach(const struct rtheap *h, struct rtheap_attach *at)
+{
+	memset(at, 0, sizeof(*at));
+	at->id = h->reg.id;
+	at->mode = h->mode;
+	at->map_size = rtheap_map_size(h);
+	at->heap_size = h->heap_size;
+}
+
+/**
+ * rtheap_attach() - an open file takes a heap
+ * @h: the heap, with a reference of the caller's that becomes the file's
+ */
+void rtheap_attach(struct rtheap *h)
+{
+	atomic_inc(&h->nbound);
+}
+
+/**
+ * rtheap_detach() - an open file lets go of its heap
+ * @h: the heap, as given to rtheap_attach()
+ * @creator: the file created the heap
+ *
+ * A heap dies with its creating file unless it is H_PERSIST.  Drops the
+ * file's reference.
+ */
+void rtheap_detach(struct rtheap *h, bool creator)
+{
+	if (creator && !(h->mode & H_PERSIST))
+		rtheap_delete(h);
+	atomic_dec(&h->nbound);
+	rtheap_put(h);
+}
+
+static void rtheap_vm_open(struct vm_area_struct *vma)
+{
+	struct rtheap *h = vma->vm_private_data;
+
+	kref_get(&h->ref);
+	atomic_inc(&h->nmaps);
+}
+
+static void rtheap_vm_close(struct vm_area_struct *vma)
+{
+	struct rtheap *h = vma->vm_private_data;
+
+	atomic_dec(&h->nmaps);
+	rtheap_put(h);
+}
+
+/*
+ * Every page is inserted at mmap() time (no page faults for real-time
+ * tasks on first touch); this only refills what madvise(MADV_DONTNEED)
+ * or the like zapped.
+ */
+static vm_fault_t rtheap_vm_fault(struct vm_fault *vmf)
+{
+	struct rtheap *h = vmf->vma->vm_private_data;
+
+	if (vmf->pgoff >= h->npages)
+		return VM_FAULT_SIGBUS;
+	vmf->page = h->pages[vmf->pgoff];
+	get_page(vmf->page);
+	return 0;
+}
+
+static const struct vm_operations_struct rtheap_vm_ops = {
+	.open = rtheap_vm_open,
+	.close = rtheap_vm_close,
+	.fault = rtheap_vm_fault,
+};
+
+/**
+ * rtheap_mmap() - map a whole heap into a user address space
+ * @h: the heap
+ * @vma: the new mapping: MAP_SHARED, offset 0, exactly the heap's size
+ *
+ * Inserts every page now and takes a reference for the mapping, which
+ * its copies (fork) take too and its close drops.
+ *
+ * Return: 0, -EINVAL for another shape of mapping, -EIDRM if deleted, or
+ * the error of the page insertion.
+ */
+int rtheap_mmap(struct rtheap *h, struct vm_area_struct *vma)
+{
+	int ret;
+
+	if (rtheap_deleted(h))
+		return -EIDRM;
+	/* VM_MAYSHARE: MAP_SHARED, also of a file opened read-only. */
+	if (!(vma->vm_flags & VM_MAYSHARE) || vma->vm_pgoff ||
+	    vma->vm_end - vma->vm_start != rtheap_map_size(h))
+		return -EINVAL;
+
+	vm_flags_set(vma, VM_DONTEXPAND | VM_DONTDUMP);
+	ret = vm_map_pages(vma, h->pages, h->npages);
+	if (ret)
+		return ret;
+	vma->vm_private_data = h;
+	vma->vm_ops = &rtheap_vm_ops;
+	rtheap_vm_open(vma);
+	return 0;
+}
+
+/**
+ * rtheap_iter_start() - start a walk over the heaps the caller may see
+ * @it: the walk's state
+ *
+ * Takes the registry's lock, which rtheap_iter_stop() releases: no heap
+ * comes or goes meanwhile.  A heap is seen if the caller may read it, or
+ * holds CAP_IPC_OWNER.
+ *
+ * Return: how many heaps exist, seen or not (an upper bound for the walk).
+ */
+unsigned int rtheap_iter_start(struct rtheap_iter *it)
+	__acquires(&rtheap_registry.lock)
+{
+	it->ipc_owner = rtheap_list_privileged();
+	mutex_lock(&rtheap_registry.lock);
+	it->pos = &rtheap_registry.all;
+	return rtheap_registry.count;
+}
+
+/**
+ * rtheap_iter_next() - the next heap of a walk
+ * @it: the walk's state
+ *
+ * Return: the next heap the caller may see, NULL after the last.  The
+ * heap is valid until rtheap_iter_stop().
+ */
+struct rtheap *rtheap_iter_next(struct rtheap_iter *it)
+{
+	struct rtheap *h;
+
+	lockdep_assert_held(&rtheap_registry.lock);
+	while (it->pos->next != &rtheap_registry.all) {
+		it->pos = it->pos->next;
+		h = rtheap_from_entry(list_entry(it->pos, struct rtreg_entry,
+						 all));
+		if (rtheap_visible(h, it->ipc_owner))
+			return h;
+	}
+	return NULL;
+}
+
+/**
+ * rtheap_iter_stop() - end a walk
+ * @it: the walk's state
+ */
+void rtheap_iter_stop(struct rtheap_iter *it)
+	__releases(&rtheap_registry.lock)
+{
+	mutex_unlock(&rtheap_registry.lock);
 }
 
 int rtheap_init(void)

@@ -27,46 +27,47 @@
 #define RTHEAP_PROC_ROW \
 	"%10u %-31s %10u %10u %04o 0x%04x %16llu %16llu %16llu %16llu %7u %5u %5u %10u\n"
 
-struct rtheap_proc_state {
-	bool ipc_owner;
-};
-
+/* Position 0 is the header; position n the n-th heap the reader sees. */
 static void *rtheap_proc_start(struct seq_file *m, loff_t *pos)
 {
-	struct rtheap_proc_state *st = m->private;
+	struct rtheap_iter *it = m->private;
+	struct rtheap *h = NULL;
+	loff_t n;
 
-	st->ipc_owner = rtheap_list_privileged();
-	mutex_lock(&rtheap_registry.lock);
-	return seq_list_start_head(&rtheap_registry.all, *pos);
+	rtheap_iter_start(it);
+	if (!*pos)
+		return SEQ_START_TOKEN;
+	for (n = 0; n < *pos; n++) {
+		h = rtheap_iter_next(it);
+		if (!h)
+			break;
+	}
+	return h;
 }
 
 static void *rtheap_proc_next(struct seq_file *m, void *v, loff_t *pos)
 {
-	return seq_list_next(v, &rtheap_registry.all, pos);
+	++*pos;
+	return rtheap_iter_next(m->private);
 }
 
 static void rtheap_proc_stop(struct seq_file *m, void *v)
 {
-	mutex_unlock(&rtheap_registry.lock);
+	rtheap_iter_stop(m->private);
 }
 
 static int rtheap_proc_show(struct seq_file *m, void *v)
 {
-	struct rtheap_proc_state *st = m->private;
 	struct rtheap_info info;
-	struct rtheap *h;
 
-	if (v == &rtheap_registry.all) {
+	if (v == SEQ_START_TOKEN) {
 		seq_printf(m, "rtheap %d\n", RTHEAP_PROC_VERSION);
 		seq_printf(m, RTHEAP_PROC_COLUMNS, "id", "name", "uid", "gid",
 			   "perm", "mode", "size", "usable", "used", "largest",
 			   "waiters", "maps", "bound", "cpid");
 		return 0;
 	}
-	h = rtheap_from_entry(list_entry(v, struct rtreg_entry, all));
-	if (!rtheap_visible(h, st->ipc_owner))
-		return 0;
-	rtheap_fill_info(h, &info, seq_user_ns(m));
+	rtheap_fill_info(v, &info, seq_user_ns(m));
 	seq_printf(m, RTHEAP_PROC_ROW,
 		   info.id, info.name[0] ? info.name : "-", info.uid,
 		   info.gid, info.perm, info.mode,
@@ -88,7 +89,7 @@ static const struct seq_operations rtheap_proc_ops = {
 int rtheap_proc_init(void)
 {
 	if (!proc_create_seq_private("rtheap", 0444, NULL, &rtheap_proc_ops,
-				     sizeof(struct rtheap_proc_state), NULL))
+				     sizeof(struct rtheap_iter), NULL))
 		return -ENOMEM;
 	return 0;
 }

@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * rtheap - tracepoints, in tracefs as events/rtheap/{alloc,free,wait,wake}.
+ * rtheap - tracepoints, in tracefs as events/rtheap/rtheap_{alloc,free,wait,wake}.
  *
- *   alloc  a block handed out, by an alloc or by a free to a waiter
- *   free   a block given back (only frees that succeed)
- *   wait   an alloc found no room and queued; timeout in ns, 0: none
- *   wake   a queued alloc resumed: 0 and the block, or -EIDRM,
- *          -ETIMEDOUT, -EINTR
+ *   rtheap_alloc  a block handed out, by an alloc or by a free to a waiter
+ *   rtheap_free   a block given back (only frees that succeed)
+ *   rtheap_wait   an alloc found no room and queued; timeout in ns, 0: none
+ *   rtheap_wake   a queued alloc resumed: 0 and the block, or -EIDRM,
+ *                 -ETIMEDOUT, -EINTR
  *
  * heap.c defines them (CREATE_TRACE_POINTS).  Disabled, each costs a
  * static branch: the conditions and the block size lookups run only when
@@ -23,7 +23,7 @@
 
 #include "heap.h"
 
-TRACE_EVENT_CONDITION(alloc,
+TRACE_EVENT_CONDITION(rtheap_alloc,
 		      TP_PROTO(const struct rtheap *h, int ret, size_t size,
 			       const size_t *offp),
 		      TP_ARGS(h, ret, size, offp),
@@ -42,7 +42,7 @@ TRACE_EVENT_CONDITION(alloc,
 				__entry->bytes_alloc, __entry->offset));
 
 /* Called before the free, under the same lock: bytes is the live block's. */
-TRACE_EVENT_CONDITION(free,
+TRACE_EVENT_CONDITION(rtheap_free,
 		      TP_PROTO(const struct rtheap *h, size_t off),
 		      TP_ARGS(h, off),
 		      TP_CONDITION(rth_block_size(&h->core, off)),
@@ -58,7 +58,7 @@ TRACE_EVENT_CONDITION(free,
 				__entry->bytes));
 
 /* timeout as an RTIME: 0 waits forever, so a deadline already past is 1. */
-TRACE_EVENT(wait,
+TRACE_EVENT(rtheap_wait,
 	    TP_PROTO(const struct rtheap *h, size_t size,
 		     const struct rtheap_tmo *t),
 	    TP_ARGS(h, size, t),
@@ -74,7 +74,7 @@ TRACE_EVENT(wait,
 	    TP_printk("heap=%u bytes_req=%llu timeout=%llu",
 		      __entry->heap, __entry->bytes_req, __entry->timeout));
 
-TRACE_EVENT(wake,
+TRACE_EVENT(rtheap_wake,
 	    TP_PROTO(const struct rtheap *h, int result, size_t off),
 	    TP_ARGS(h, result, off),
 	    TP_STRUCT__entry(__field(u32, heap)
@@ -88,22 +88,9 @@ TRACE_EVENT(wake,
 
 #endif /* _RTHEAP_KERNEL_TRACE_H */
 
-/*
- * define_trace.h includes this file again as "<TRACE_INCLUDE_PATH>/trace.h",
- * searching the -I folders.  Kbuild gives us <tree>/include; include/rtheap/
- * exists in our tree only, so rtheap/../../kernel finds this file and never
- * a kernel header.  The path is spelt one piece a line (spliced back before
- * the preprocessor sees it) so that checkpatch does not read it as a
- * division.
- */
+/* define_trace.h includes this file again: Kbuild puts kernel/ on heap.o's path. */
 #undef TRACE_INCLUDE_PATH
-#define TRACE_INCLUDE_PATH rtheap\
-/\
-..\
-/\
-..\
-/\
-kernel
+#define TRACE_INCLUDE_PATH .
 #undef TRACE_INCLUDE_FILE
 #define TRACE_INCLUDE_FILE trace
 #include <trace/define_trace.h>

@@ -29,6 +29,7 @@ typedef unsigned long long RTIME;	/* nanoseconds */
 #define TM_NONBLOCK	((RTIME)-1)
 
 #define RT_HEAP_NAMELEN	RTHEAP_NAMELEN
+#define RT_HEAP_MAGIC	0x52544850U	/* "RTHP": descriptor is attached */
 
 typedef struct rt_heap_info {
 	int nwaiters;		/* tasks waiting in rt_heap_alloc */
@@ -50,7 +51,7 @@ typedef struct rt_heap_info {
 struct rtheap;
 
 typedef struct rt_heap {
-	unsigned int magic;
+	unsigned int magic;	/* RT_HEAP_MAGIC while valid */
 	struct rtheap *h;
 } RT_HEAP;
 
@@ -64,8 +65,6 @@ int rt_heap_inquire(RT_HEAP *heap, RT_HEAP_INFO *info);
 int rt_heap_set_owner(RT_HEAP *heap, kuid_t uid, kgid_t gid, umode_t perm);
 
 #else /* user space */
-
-#define RT_HEAP_MAGIC	0x52544850U	/* "RTHP": descriptor is attached */
 
 /*
  * A user-space descriptor: one open file of /dev/rtheap attached to one

@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# Tracepoints: with events/rtheap/{alloc,free,wait,wake} enabled in tracefs,
+# Tracepoints: with events/rtheap/rtheap_{alloc,free,wait,wake} enabled in tracefs,
 # the libheap workload of t_wait (blocking allocs granted by a free, woken
 # by a delete, a signal, a timeout) must log each event with sane fields:
 #   alloc  bytes_alloc >= bytes_req, a rounded size, a 16-byte aligned offset
@@ -14,7 +14,7 @@ T=/sys/kernel/tracing
 [ -e $T/trace ] || T=/sys/kernel/debug/tracing
 bindir=$(cd "$(dirname "$0")" && pwd)
 out=${TMPDIR:-/tmp}/t_trace.$$
-events="alloc free wait wake"
+events="rtheap_alloc rtheap_free rtheap_wait rtheap_wake"
 
 if [ ! -e $T/trace ] || [ ! -d $T/events ]; then
 	echo "t_trace.sh: no tracefs (mount -t tracefs tracefs /sys/kernel/tracing)"
@@ -70,16 +70,16 @@ function bad(msg) { print "bad: " msg ": " $0 }
 # 16-byte aligned: the last hex digit is 0.
 function aligned(hex) { return hex ~ /^0x[0-9a-f]*0$/ || hex == "0" }
 function pow2(n) { while (n > 1 && n % 2 == 0) n /= 2; return n == 1 }
-/ (alloc|free|wait|wake): heap=/ {
+/ (rtheap_alloc|rtheap_free|rtheap_wait|rtheap_wake): heap=/ {
 	for (i = 1; i <= NF; i++)
-		if ($i ~ /^(alloc|free|wait|wake):$/)
+		if ($i ~ /^(rtheap_alloc|rtheap_free|rtheap_wait|rtheap_wake):$/)
 			ev = substr($i, 1, length($i) - 1)
 	heap = field("heap") + 0
 	if (field("heap") !~ /^[0-9]+$/ || heap == 0)
 		bad("heap id")
 	n[ev]++
 }
-/ alloc: heap=/ {
+/ rtheap_alloc: heap=/ {
 	req = field("bytes_req") + 0; got = field("bytes_alloc") + 0
 	off = field("offset")
 	if (req < 1 || got < req)
@@ -90,7 +90,7 @@ function pow2(n) { while (n > 1 && n % 2 == 0) n /= 2; return n == 1 }
 		bad("offset not 16-byte aligned")
 	live[heap "@" off] = got
 }
-/ free: heap=/ {
+/ rtheap_free: heap=/ {
 	off = field("offset"); b = field("bytes") + 0
 	if (!((heap "@" off) in live))
 		bad("free of a block never allocated")
@@ -98,7 +98,7 @@ function pow2(n) { while (n > 1 && n % 2 == 0) n /= 2; return n == 1 }
 		bad("free size differs from the alloc")
 	delete live[heap "@" off]
 }
-/ wait: heap=/ {
+/ rtheap_wait: heap=/ {
 	if (field("bytes_req") + 0 < 1)
 		bad("wait for 0 bytes")
 	tmo = field("timeout")
@@ -109,7 +109,7 @@ function pow2(n) { while (n > 1 && n % 2 == 0) n /= 2; return n == 1 }
 	else
 		finite++
 }
-/ wake: heap=/ {
+/ rtheap_wake: heap=/ {
 	r = field("result") + 0; off = field("offset")
 	res[r]++
 	if (r == 0 && !((heap "@" off) in live))
@@ -140,17 +140,17 @@ for e in $events; do
 	[ "${c:-0}" -gt 0 ] || fail "no rtheap:$e event"
 done
 for r in 0 -43 -4 -110; do
-	[ -n "$(count result "$r")" ] || fail "no rtheap:wake with result=$r"
+	[ -n "$(count result "$r")" ] || fail "no rtheap:rtheap_wake with result=$r"
 done
 read -r _ forever finite <<EOF
 $(grep '^timeouts ' "$out.check")
 EOF
-[ "$forever" -gt 0 ] || fail "no rtheap:wait with timeout=0 (TM_INFINITE)"
-[ "$finite" -gt 0 ] || fail "no rtheap:wait with a finite timeout"
+[ "$forever" -gt 0 ] || fail "no rtheap:rtheap_wait with timeout=0 (TM_INFINITE)"
+[ "$finite" -gt 0 ] || fail "no rtheap:rtheap_wait with a finite timeout"
 
 if [ "$fails" != 0 ]; then
 	echo "t_trace.sh: the trace:"
-	grep -E ' (alloc|free|wait|wake): heap=' "$out" | head -n 40 | sed 's/^/    /'
+	grep -E ' (rtheap_alloc|rtheap_free|rtheap_wait|rtheap_wake): heap=' "$out" | head -n 40 | sed 's/^/    /'
 fi
 rm -f "$out" "$out.wait" "$out.check"
 [ "$fails" = 0 ]
