@@ -116,6 +116,14 @@ void rth_stats(const struct rth_core *c, struct rth_stats *st);
 /*
  * Largest block rth_alloc() hands out now: with free pages, every request
  * up to this size succeeds; without, a request of exactly this class does.
+ *
+ * Page runs are found in O(1) by segregated fit, which is not best fit: a
+ * request of n pages succeeds when some free run lies in a bin above n's
+ * (so every run there is long enough), or when the run at the head of n's
+ * own bin is long enough.  A run of n pages or more that sits behind a
+ * shorter head of n's bin is not used, so a request above this figure can
+ * fail although a run that large is free.  On a fresh or emptied heap the
+ * whole heap is one run and this is its size.
  */
 u64 rth_largest_free(const struct rth_core *c);
 

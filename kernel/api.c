@@ -21,6 +21,22 @@
 
 #include "heap.h"
 
+/**
+ * rt_heap_create() - create a heap
+ * @heap: the handle to fill
+ * @name: 1-31 printable characters, no space or '/'; NULL or "" for an
+ *	anonymous heap, which user space cannot bind
+ * @heapsize: usable bytes; the whole size is allocatable on a fresh heap
+ * @mode: H_FIFO or H_PRIO (the order waiters are served in), H_SHARED
+ *	(one segment); unknown bits are refused
+ *
+ * The heap belongs to root with mode 0600 (see rt_heap_set_owner()) and
+ * lives until rt_heap_delete().  Process context only.
+ *
+ * Return: 0, -EINVAL (no handle, size 0 or over the limit, bad mode or
+ * name), -ENAMETOOLONG, -EEXIST (name taken), -ENOMEM (no memory, or the
+ * module's limits), -EPERM (not process context).
+ */
 int rt_heap_create(RT_HEAP *heap, const char *name, size_t heapsize, int mode)
 {
 	struct rtheap_params p = {
@@ -48,6 +64,16 @@ int rt_heap_create(RT_HEAP *heap, const char *name, size_t heapsize, int mode)
 }
 EXPORT_SYMBOL_GPL(rt_heap_create);
 
+/**
+ * rt_heap_delete() - delete a heap
+ * @heap: a handle filled by rt_heap_create()
+ *
+ * Removes the name at once and wakes every waiting allocation with -EIDRM;
+ * the memory goes when the last user mapping does.  Process context only.
+ *
+ * Return: 0, -EINVAL (not a heap handle), -EIDRM (already deleted),
+ * -EPERM (not process context).
+ */
 int rt_heap_delete(RT_HEAP *heap)
 {
 	struct rtheap *h;
@@ -103,6 +129,22 @@ static int rt_heap_alloc_tmo(RT_HEAP *heap, size_t size,
 	return ret;
 }
 
+/**
+ * rt_heap_alloc() - allocate a block
+ * @heap: the heap
+ * @size: bytes, at least 1 (H_SHARED: 0 or the heap size)
+ * @timeout: TM_NONBLOCK never waits, TM_INFINITE waits for ever, else
+ *	nanoseconds from now
+ * @blockp: where the block's address goes, aligned to at least 16 bytes
+ *
+ * With TM_NONBLOCK, any context, hard IRQ included; waiting needs process
+ * context.  Waiters are served in the heap's order (H_FIFO or H_PRIO) by
+ * rt_heap_free().
+ *
+ * Return: 0, -EINVAL (bad heap or size, or a size the heap can never
+ * serve), -EWOULDBLOCK, -ETIMEDOUT, -EIDRM (deleted before or during the
+ * wait), -EINTR (signal), -EPERM (would wait in atomic context).
+ */
 int rt_heap_alloc(RT_HEAP *heap, size_t size, RTIME timeout, void **blockp)
 {
 	struct rtheap_tmo t;
@@ -112,6 +154,16 @@ int rt_heap_alloc(RT_HEAP *heap, size_t size, RTIME timeout, void **blockp)
 }
 EXPORT_SYMBOL_GPL(rt_heap_alloc);
 
+/**
+ * rt_heap_alloc_until() - allocate a block, waiting until a deadline
+ * @heap: the heap
+ * @size: bytes, as for rt_heap_alloc()
+ * @abs_ns: a CLOCK_MONOTONIC deadline in ns; TM_NONBLOCK and TM_INFINITE
+ *	as for rt_heap_alloc()
+ * @blockp: where the block's address goes
+ *
+ * Return: as rt_heap_alloc().
+ */
 int rt_heap_alloc_until(RT_HEAP *heap, size_t size, RTIME abs_ns,
 			void **blockp)
 {
@@ -122,6 +174,18 @@ int rt_heap_alloc_until(RT_HEAP *heap, size_t size, RTIME abs_ns,
 }
 EXPORT_SYMBOL_GPL(rt_heap_alloc_until);
 
+/**
+ * rt_heap_free() - give a block back
+ * @heap: the heap
+ * @block: a block rt_heap_alloc() returned and not yet freed
+ *
+ * Every waiter whose request now fits gets its block, in queue order,
+ * before this returns.  Any context, hard IRQ included.  H_SHARED: no
+ * effect.
+ *
+ * Return: 0, -EINVAL (NULL, not the start of a live block of this heap,
+ * double free), -EIDRM (deleted).
+ */
 int rt_heap_free(RT_HEAP *heap, void *block)
 {
 	struct rtheap *h;
@@ -143,6 +207,15 @@ int rt_heap_free(RT_HEAP *heap, void *block)
 }
 EXPORT_SYMBOL_GPL(rt_heap_free);
 
+/**
+ * rt_heap_inquire() - describe a heap
+ * @heap: the heap
+ * @info: filled with its counters, sizes, owner and name
+ *
+ * Any context, hard IRQ included.
+ *
+ * Return: 0, -EINVAL (bad arguments), -EIDRM (deleted).
+ */
 int rt_heap_inquire(RT_HEAP *heap, RT_HEAP_INFO *info)
 {
 	struct rtheap_info ki;
@@ -179,6 +252,16 @@ int rt_heap_inquire(RT_HEAP *heap, RT_HEAP_INFO *info)
 }
 EXPORT_SYMBOL_GPL(rt_heap_inquire);
 
+/**
+ * rt_heap_set_owner() - owner and permission bits user space sees
+ * @heap: the heap
+ * @uid: owner, who may delete it from user space
+ * @gid: group
+ * @perm: read and write bits for owner, group and others (0600 at create);
+ *	binding needs read and write
+ *
+ * Return: 0, -EINVAL (bad heap, ids or bits), -EIDRM (deleted).
+ */
 int rt_heap_set_owner(RT_HEAP *heap, kuid_t uid, kgid_t gid, umode_t perm)
 {
 	struct rtheap *h;

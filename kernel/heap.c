@@ -362,6 +362,13 @@ fail:
 	return -ENOMEM;
 }
 
+/**
+ * rtheap_create() - make and register a heap
+ * @p: name, size, mode, owner and permission bits, kernel or user
+ * @hp: the new heap, with a reference of the caller's
+ *
+ * Return: 0, -EINVAL, -ENAMETOOLONG, -EEXIST, -ENOMEM (see rt_heap_create()).
+ */
 int rtheap_create(const struct rtheap_params *p, struct rtheap **hp)
 {
 	struct rtheap *h;
@@ -441,6 +448,15 @@ out_free:
 	return ret;
 }
 
+/**
+ * rtheap_delete() - delete a heap
+ * @h: the heap
+ *
+ * Wakes every waiter with -EIDRM, removes name and id at once and drops
+ * the live reference; the caller's reference stays valid.
+ *
+ * Return: 0, or -EIDRM if it was deleted already.
+ */
 int rtheap_delete(struct rtheap *h)
 {
 	struct rtheap_waiter *w, *tmp;
@@ -467,6 +483,15 @@ int rtheap_delete(struct rtheap *h)
 	return 0;
 }
 
+/**
+ * rtheap_bind() - find a heap by name, waiting for its creation
+ * @name: the name
+ * @t: how long to wait for a heap of that name to be created
+ * @hp: the heap, with a reference of the caller's
+ *
+ * Return: 0, -EINVAL, -ENAMETOOLONG, -EWOULDBLOCK, -ETIMEDOUT, -EINTR,
+ * -EIDRM (found, but deleted meanwhile).
+ */
 int rtheap_bind(const char *name, const struct rtheap_tmo *t,
 		struct rtheap **hp)
 {
@@ -558,6 +583,16 @@ static noinline int rtheap_alloc_wait(struct rtheap *h, size_t size,
 	return ret;
 }
 
+/**
+ * rtheap_alloc() - allocate a block, waiting if allowed
+ * @h: the heap
+ * @size: bytes (H_SHARED: 0 or the heap size, for the whole segment)
+ * @t: the timeout
+ * @can_block: the caller may sleep; if not, a wait is -EPERM
+ * @offp: the block's offset from the start of the heap
+ *
+ * Return: 0, -EINVAL, -EWOULDBLOCK, -ETIMEDOUT, -EINTR, -EIDRM, -EPERM.
+ */
 int rtheap_alloc(struct rtheap *h, size_t size, const struct rtheap_tmo *t,
 		 bool can_block, size_t *offp)
 {
@@ -622,6 +657,15 @@ static void rtheap_grant(struct rtheap *h)
 	}
 }
 
+/**
+ * rtheap_free() - give a block back and hand memory to waiters
+ * @h: the heap
+ * @off: the block's offset
+ *
+ * Any context: bounded work under the raw spinlock.
+ *
+ * Return: 0, -EINVAL (not a live block), -EIDRM.
+ */
 int rtheap_free(struct rtheap *h, size_t off)
 {
 	unsigned long flags;
@@ -642,6 +686,12 @@ int rtheap_free(struct rtheap *h, size_t off)
 	return ret;
 }
 
+/**
+ * rtheap_fill_info() - describe a heap in uapi terms
+ * @h: the heap
+ * @info: filled whole (every field, reserved ones zero)
+ * @ns: the user namespace the ids are told in
+ */
 void rtheap_fill_info(struct rtheap *h, struct rtheap_info *info,
 		      struct user_namespace *ns)
 {
@@ -689,6 +739,15 @@ void rtheap_fill_info(struct rtheap *h, struct rtheap_info *info,
 	memcpy(info->name, h->reg.name, sizeof(info->name));
 }
 
+/**
+ * rtheap_set_owner() - change owner, group and permission bits
+ * @h: the heap
+ * @uid: new owner
+ * @gid: new group
+ * @perm: new permission bits (0777 at most)
+ *
+ * Return: 0, -EINVAL, -EIDRM.
+ */
 int rtheap_set_owner(struct rtheap *h, kuid_t uid, kgid_t gid, umode_t perm)
 {
 	unsigned long flags;
@@ -732,6 +791,15 @@ static bool rtheap_mode_permits(struct rtheap *h, int want)
 	return (granted & want & 7) == (want & 7);
 }
 
+/**
+ * rtheap_permitted() - may the current task use the heap so?
+ * @h: the heap
+ * @want: MAY_READ and/or MAY_WRITE
+ *
+ * SysV IPC rules: owner, group or other bits, or CAP_IPC_OWNER.
+ *
+ * Return: true if permitted.
+ */
 bool rtheap_permitted(struct rtheap *h, int want)
 {
 	return rtheap_mode_permits(h, want) || capable(CAP_IPC_OWNER);
@@ -765,6 +833,8 @@ static bool rtheap_is_owner(struct rtheap *h)
  *
  * A lockless look: a delete may follow at once.  Callers that act on the
  * core check again under the lock.
+ *
+ * Return: true once rtheap_delete() has begun.
  */
 bool rtheap_deleted(const struct rtheap *h)
 {
@@ -794,6 +864,8 @@ int rtheap_user_delete(struct rtheap *h)
  * rtheap_addr() - the kernel address of a block
  * @h: the heap
  * @off: the block's offset, as rtheap_alloc() gave it
+ *
+ * Return: the address, in the heap's kernel mapping.
  */
 void *rtheap_addr(const struct rtheap *h, size_t off)
 {
