@@ -20,6 +20,7 @@
 #include <rtheap/heap.h>
 
 #include "heap.h"
+#include "registry.h"
 
 /**
  * rt_heap_create() - create a heap
@@ -55,6 +56,11 @@ int rt_heap_create(RT_HEAP *heap, const char *name, size_t heapsize, int mode)
 		return -EINVAL;
 	if (!rtheap_may_block())
 		return -EPERM;
+	if (name) {
+		ret = rtreg_check_name(name);
+		if (ret < 0)
+			return ret;
+	}
 	ret = rtheap_create(&p, &h);
 	if (ret)
 		return ret;

@@ -364,7 +364,8 @@ fail:
 
 /**
  * rtheap_create() - make and register a heap
- * @p: name, size, mode, owner and permission bits, kernel or user
+ * @p: name, size, mode, owner and permission bits, kernel or user; the
+ *	caller has checked the name with rtreg_check_name()
  * @hp: the new heap, with a reference of the caller's
  *
  * Return: 0, -EINVAL, -ENAMETOOLONG, -EEXIST, -ENOMEM (see rt_heap_create()).
@@ -379,11 +380,6 @@ int rtheap_create(const struct rtheap_params *p, struct rtheap **hp)
 	BUILD_BUG_ON(RTH_MIN_BLOCK != RTHEAP_MIN_BLOCK);
 	BUILD_BUG_ON(RTREG_NAMELEN != RTHEAP_NAMELEN);
 
-	if (p->name) {
-		ret = rtreg_check_name(p->name);
-		if (ret < 0)
-			return ret;
-	}
 	if (p->mode & ~RTHEAP_MODE_MASK)
 		return -EINVAL;
 	if (!p->size || p->size > ((u64)RTH_MAX_PAGES << PAGE_SHIFT))
@@ -485,12 +481,12 @@ int rtheap_delete(struct rtheap *h)
 
 /**
  * rtheap_bind() - find a heap by name, waiting for its creation
- * @name: the name
+ * @name: a name the caller has checked with rtreg_check_name(), not ""
  * @t: how long to wait for a heap of that name to be created
  * @hp: the heap, with a reference of the caller's
  *
- * Return: 0, -EINVAL, -ENAMETOOLONG, -EWOULDBLOCK, -ETIMEDOUT, -EINTR,
- * -EIDRM (found, but deleted meanwhile).
+ * Return: 0, -EWOULDBLOCK, -ETIMEDOUT, -EINTR, -EIDRM (found, but deleted
+ * meanwhile).
  */
 int rtheap_bind(const char *name, const struct rtheap_tmo *t,
 		struct rtheap **hp)
@@ -499,12 +495,6 @@ int rtheap_bind(const char *name, const struct rtheap_tmo *t,
 	struct rtreg_entry *e;
 	struct rtheap *h;
 	int ret;
-
-	ret = rtreg_check_name(name);
-	if (ret < 0)
-		return ret;
-	if (!ret)
-		return -EINVAL;
 
 	e = rtreg_get_name(&rtheap_registry, name);
 	if (!e) {

@@ -109,7 +109,8 @@ struct rtreg_entry *rtreg_get_name(struct rtreg *r, const char *name)
 {
 	struct rtreg_entry *e;
 
-	if (rtreg_check_name(name) <= 0)
+	/* Only valid names are ever registered: no need to check it here. */
+	if (!name[0] || strnlen(name, RTREG_NAMELEN) == RTREG_NAMELEN)
 		return NULL;
 	rcu_read_lock();
 	e = rtreg_find_name(r, name);

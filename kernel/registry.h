@@ -82,7 +82,11 @@ void rtreg_remove(struct rtreg *r, struct rtreg_entry *e);
 struct rtreg_entry *rtreg_find_name(struct rtreg *r, const char *name);
 struct rtreg_entry *rtreg_find_id(struct rtreg *r, u32 id);
 
-/* Lookups that return a referenced entry (->tryget), or NULL. */
+/*
+ * Lookups that return a referenced entry (->tryget), or NULL.  A name is
+ * checked where it is stored (rtreg_add(), rtreg_bind_prepare()); callers
+ * check it once at their entry with rtreg_check_name().
+ */
 struct rtreg_entry *rtreg_get_name(struct rtreg *r, const char *name);
 struct rtreg_entry *rtreg_get_id(struct rtreg *r, u32 id);
 
