@@ -43,13 +43,22 @@
 #define RTHEAP_TM_INFINITE	0ULL
 #define RTHEAP_TM_NONBLOCK	(~0ULL)
 
+/**
+ * struct rtheap_version - RTHEAP_IOC_VERSION, the feature handshake
+ * @abi_version: out: RTHEAP_ABI_VERSION of the module
+ * @features: out: RTHEAP_FEAT_* bits
+ * @max_heaps: out: the module's limit on live heaps
+ * @page_size: out: the granule of heap sizes
+ * @max_bytes: out: the module's limit on heap bytes in total
+ * @reserved: in: zero
+ */
 struct rtheap_version {
-	__u32 abi_version;	/* out: RTHEAP_ABI_VERSION of the module */
-	__u32 features;		/* out: RTHEAP_FEAT_* */
-	__u32 max_heaps;	/* out: module limit on live heaps */
-	__u32 page_size;	/* out: granule of heap sizes */
-	__u64 max_bytes;	/* out: module limit on heap bytes in total */
-	__u64 reserved[4];	/* in: zero */
+	__u32 abi_version;
+	__u32 features;
+	__u32 max_heaps;
+	__u32 page_size;
+	__u64 max_bytes;
+	__u64 reserved[4];
 };
 
 /* rtheap_create.flags */
@@ -57,25 +66,48 @@ struct rtheap_version {
 #define RTHEAP_CREATE_GID	(1U << 1)	/* .gid is valid */
 #define RTHEAP_CREATE_FLAGS	(RTHEAP_CREATE_PERM | RTHEAP_CREATE_GID)
 
+/**
+ * struct rtheap_create - what RTHEAP_IOC_CREATE makes
+ * @name: NUL-terminated, 1-31 printable characters without space or '/';
+ *	"" for an anonymous heap
+ * @size: usable bytes asked for
+ * @mode: H_* bits
+ * @flags: RTHEAP_CREATE_* bits: which of @perm and @gid are given
+ * @perm: permission bits (default 0600)
+ * @gid: owning group (default: the creator's)
+ * @reserved: zero
+ */
 struct rtheap_create {
-	char name[RTHEAP_NAMELEN];	/* in: NUL-terminated; "" = anonymous */
-	__u64 size;		/* in: requested usable bytes */
-	__u32 mode;		/* in: H_* */
-	__u32 flags;		/* in: RTHEAP_CREATE_* */
-	__u32 perm;		/* in: permission bits (default 0600) */
-	__u32 gid;		/* in: owning group (default: creator's) */
-	__u64 reserved[4];	/* in: zero */
+	char name[RTHEAP_NAMELEN];
+	__u64 size;
+	__u32 mode;
+	__u32 flags;
+	__u32 perm;
+	__u32 gid;
+	__u64 reserved[4];
 };
 
-/* Filled by RTHEAP_IOC_CREATE and RTHEAP_IOC_BIND on success. */
+/**
+ * struct rtheap_attach - the heap a create or a bind attached the file to
+ * @id: heap id, as /proc/rtheap shows it
+ * @mode: H_* bits
+ * @map_size: bytes to mmap() at offset 0
+ * @heap_size: as asked for at create
+ * @reserved: zero
+ */
 struct rtheap_attach {
-	__u32 id;		/* heap id, as shown by /proc/rtheap */
-	__u32 mode;		/* H_* */
-	__u64 map_size;		/* bytes to mmap() at offset 0 */
-	__u64 heap_size;	/* as requested at create */
+	__u32 id;
+	__u32 mode;
+	__u64 map_size;
+	__u64 heap_size;
 	__u64 reserved[2];
 };
 
+/**
+ * struct rtheap_create_arg - the argument of RTHEAP_IOC_CREATE
+ * @in: the heap to make
+ * @out: filled on success
+ */
 struct rtheap_create_arg {
 	struct rtheap_create in;
 	struct rtheap_attach out;
@@ -84,81 +116,143 @@ struct rtheap_create_arg {
 /* rtheap_bind.flags */
 #define RTHEAP_TIMEOUT_ABS	(1U << 0)	/* timeout is a CLOCK_MONOTONIC deadline */
 
+/**
+ * struct rtheap_bind - the argument of RTHEAP_IOC_BIND
+ * @name: in: the heap's name, NUL-terminated
+ * @timeout: in: ns to wait for its creation; RTHEAP_TM_INFINITE or
+ *	RTHEAP_TM_NONBLOCK
+ * @flags: in: RTHEAP_TIMEOUT_ABS makes @timeout a CLOCK_MONOTONIC deadline
+ * @pad: in: zero
+ * @reserved: in: zero
+ * @out: filled on success
+ */
 struct rtheap_bind {
-	char name[RTHEAP_NAMELEN];	/* in */
-	__u64 timeout;		/* in: ns; RTHEAP_TM_INFINITE / _NONBLOCK */
-	__u32 flags;		/* in: RTHEAP_TIMEOUT_ABS */
-	__u32 pad;		/* in: zero */
-	__u64 reserved[2];	/* in: zero */
+	char name[RTHEAP_NAMELEN];
+	__u64 timeout;
+	__u32 flags;
+	__u32 pad;
+	__u64 reserved[2];
 	struct rtheap_attach out;
 };
 
+/**
+ * struct rtheap_alloc - the argument of RTHEAP_IOC_ALLOC
+ * @size: in: bytes
+ * @timeout: in: ns; RTHEAP_TM_INFINITE or RTHEAP_TM_NONBLOCK
+ * @flags: in: RTHEAP_TIMEOUT_ABS makes @timeout a CLOCK_MONOTONIC deadline
+ * @pad: in: zero
+ * @offset: out: the block's offset within the heap
+ * @reserved: in: zero
+ */
 struct rtheap_alloc {
-	__u64 size;		/* in: bytes */
-	__u64 timeout;		/* in: ns; RTHEAP_TM_INFINITE / _NONBLOCK */
-	__u32 flags;		/* in: RTHEAP_TIMEOUT_ABS */
-	__u32 pad;		/* in: zero */
-	__u64 offset;		/* out: block offset within the heap */
-	__u64 reserved[2];	/* in: zero */
+	__u64 size;
+	__u64 timeout;
+	__u32 flags;
+	__u32 pad;
+	__u64 offset;
+	__u64 reserved[2];
 };
 
+/**
+ * struct rtheap_free - the argument of RTHEAP_IOC_FREE
+ * @offset: in: the block's offset, as RTHEAP_IOC_ALLOC returned it
+ * @reserved: in: zero
+ */
 struct rtheap_free {
-	__u64 offset;		/* in: block offset, as returned by alloc */
-	__u64 reserved[3];	/* in: zero */
+	__u64 offset;
+	__u64 reserved[3];
 };
 
+/**
+ * struct rtheap_info - a heap, as RTHEAP_IOC_INQUIRE and RTHEAP_IOC_LIST
+ *	describe it
+ * @id: heap id
+ * @mode: H_* bits
+ * @heap_size: as asked for at create
+ * @usable_mem: bytes that can be allocated
+ * @used_mem: bytes allocated, after rounding
+ * @largest_free: the largest block an allocation gets now
+ * @nwaiters: tasks blocked in alloc
+ * @nmaps: live user mappings
+ * @nbound: open files attached to the heap
+ * @uid: owner
+ * @gid: group
+ * @perm: permission bits
+ * @cpid: the creator's pid (0: kernel)
+ * @flags: RTHEAP_INFO_* bits
+ * @class_blocks: live blocks per bucket class (16, 32, ... bytes)
+ * @run_pages: pages held by multi-page blocks
+ * @name: NUL-terminated; "" for an anonymous heap
+ * @reserved: zero
+ */
 struct rtheap_info {
 	__u32 id;
 	__u32 mode;
-	__u64 heap_size;	/* as requested */
-	__u64 usable_mem;	/* bytes that can be allocated */
-	__u64 used_mem;		/* bytes allocated, after rounding */
-	__u64 largest_free;	/* largest block an allocation gets now */
-	__u32 nwaiters;		/* tasks blocked in alloc */
-	__u32 nmaps;		/* live user mappings */
-	__u32 nbound;		/* open files attached to the heap */
-	__u32 uid;		/* owner */
+	__u64 heap_size;
+	__u64 usable_mem;
+	__u64 used_mem;
+	__u64 largest_free;
+	__u32 nwaiters;
+	__u32 nmaps;
+	__u32 nbound;
+	__u32 uid;
 	__u32 gid;
-	__u32 perm;		/* permission bits */
-	__u32 cpid;		/* creator's pid (0: kernel) */
-	__u32 flags;		/* RTHEAP_INFO_* */
-	__u64 class_blocks[RTHEAP_NR_CLASSES];	/* live blocks per bucket */
-	__u64 run_pages;	/* pages held by multi-page blocks */
+	__u32 perm;
+	__u32 cpid;
+	__u32 flags;
+	__u64 class_blocks[RTHEAP_NR_CLASSES];
+	__u64 run_pages;
 	char name[RTHEAP_NAMELEN];
 	__u64 reserved[4];
 };
 
-#define RTHEAP_INFO_DELETED	(1U << 0)
+#define RTHEAP_INFO_DELETED	(1U << 0)	/* rtheap_info.flags */
 
+/**
+ * struct rtheap_inquire - the argument of RTHEAP_IOC_INQUIRE
+ * @reserved: in: zero
+ * @info: out: the attached heap
+ */
 struct rtheap_inquire {
-	__u64 reserved[2];	/* in: zero */
-	struct rtheap_info info;	/* out */
+	__u64 reserved[2];
+	struct rtheap_info info;
 };
 
-/*
- * RTHEAP_IOC_LIST: copies the heaps the caller may read (read permission or
- * CAP_IPC_OWNER) into the user array at .buf, up to .capacity entries;
- * .count returns how many such heaps exist.
+/**
+ * struct rtheap_list - the argument of RTHEAP_IOC_LIST
+ * @buf: in: user address of an array of struct rtheap_info
+ * @capacity: in: entries at @buf
+ * @count: out: how many heaps the caller may read (read permission or
+ *	CAP_IPC_OWNER); up to @capacity of them are copied to @buf
+ * @reserved: in: zero
  */
 struct rtheap_list {
-	__u64 buf;		/* in: user address of struct rtheap_info[] */
-	__u32 capacity;		/* in: entries at .buf */
-	__u32 count;		/* out: entries that exist */
-	__u64 reserved[2];	/* in: zero */
+	__u64 buf;
+	__u32 capacity;
+	__u32 count;
+	__u64 reserved[2];
 };
 
+/**
+ * struct rtheap_delete - the argument of RTHEAP_IOC_DELETE
+ * @reserved: in: zero
+ */
 struct rtheap_delete {
-	__u64 reserved[2];	/* in: zero */
+	__u64 reserved[2];
 };
 
-/*
- * RTHEAP_IOC_DELETE_NAME: delete a heap by name, on any open file, like
- * IPC_RMID: only the owner (or CAP_IPC_OWNER) may, whatever the heap's
- * permission bits.  -ENOENT if no heap has that name.
+/**
+ * struct rtheap_delete_name - the argument of RTHEAP_IOC_DELETE_NAME
+ * @name: in: the heap's name
+ * @reserved: in: zero
+ *
+ * Deletes a heap by name, on any open file, like IPC_RMID: only the owner
+ * (or CAP_IPC_OWNER) may, whatever the heap's permission bits.  -ENOENT
+ * if no heap has that name.
  */
 struct rtheap_delete_name {
-	char name[RTHEAP_NAMELEN];	/* in */
-	__u64 reserved[2];	/* in: zero */
+	char name[RTHEAP_NAMELEN];
+	__u64 reserved[2];
 };
 
 #define RTHEAP_IOC_MAGIC	0xB7
