@@ -29,7 +29,9 @@
  *	anonymous heap, which user space cannot bind
  * @heapsize: usable bytes; the whole size is allocatable on a fresh heap
  * @mode: H_FIFO or H_PRIO (the order waiters are served in), H_SHARED
- *	(one segment); unknown bits are refused
+ *	(one segment), H_DMA or H_DMA32 (physically contiguous; the base in
+ *	RT_HEAP_INFO.phys_addr), H_NONCACHED (x86: uncached mappings);
+ *	unknown bits are refused
  *
  * The heap belongs to root with mode 0600 (see rt_heap_set_owner()) and
  * lives until rt_heap_delete().  Process context only.
@@ -233,7 +235,7 @@ int rt_heap_inquire(RT_HEAP *heap, RT_HEAP_INFO *info)
 	rcu_read_lock();
 	h = READ_ONCE(heap->h);
 	if (h)
-		rtheap_fill_info(h, &ki, &init_user_ns);
+		rtheap_fill_info(h, &ki, &init_user_ns, true);
 	rcu_read_unlock();
 	if (!h || (ki.flags & RTHEAP_INFO_DELETED))
 		return -EIDRM;
@@ -254,6 +256,7 @@ int rt_heap_inquire(RT_HEAP *heap, RT_HEAP_INFO *info)
 	for (i = 0; i < RTHEAP_NR_CLASSES; i++)
 		info->class_blocks[i] = ki.class_blocks[i];
 	memcpy(info->name, ki.name, sizeof(info->name));
+	info->phys_addr = ki.phys_addr;
 	return 0;
 }
 EXPORT_SYMBOL_GPL(rt_heap_inquire);

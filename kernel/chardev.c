@@ -90,7 +90,10 @@ static int rtheap_ioc_version(struct rtheap_file *f, struct rtheap_ioc *c)
 	v->abi_version = RTHEAP_ABI_VERSION;
 	v->features = RTHEAP_FEAT_PRIO | RTHEAP_FEAT_SHARED |
 		      RTHEAP_FEAT_ABS_TIMEOUT | RTHEAP_FEAT_LIST |
-		      RTHEAP_FEAT_DELETE_NAME;
+		      RTHEAP_FEAT_DELETE_NAME | RTHEAP_FEAT_DMA |
+		      RTHEAP_FEAT_DMA32 | RTHEAP_FEAT_PHYS_ADDR;
+	if (rtheap_modes() & H_NONCACHED)
+		v->features |= RTHEAP_FEAT_NONCACHED;
 	v->max_heaps = READ_ONCE(rtheap_max_heaps);
 	v->page_size = PAGE_SIZE;
 	v->max_bytes = READ_ONCE(rtheap_max_bytes);
@@ -105,7 +108,7 @@ static int rtheap_ioc_create(struct rtheap_file *f, struct rtheap_ioc *c)
 	int ret;
 
 	if ((in->flags & ~RTHEAP_CREATE_FLAGS) ||
-	    (in->mode & ~RTHEAP_MODE_MASK))
+	    (in->mode & ~rtheap_modes()))
 		return -EINVAL;
 	if (!(in->flags & RTHEAP_CREATE_PERM) && in->perm)
 		return -EINVAL;
@@ -300,7 +303,8 @@ static int rtheap_ioc_inquire(struct rtheap_file *f, struct rtheap_ioc *c)
 		return -EINVAL;
 	if (rtheap_deleted(h))
 		return -EIDRM;
-	rtheap_fill_info(h, &c->u.inquire.info, current_user_ns());
+	rtheap_fill_info(h, &c->u.inquire.info, current_user_ns(),
+			 capable(CAP_SYS_ADMIN));
 	return 0;
 }
 
@@ -308,6 +312,7 @@ static int rtheap_ioc_list(struct rtheap_file *f, struct rtheap_ioc *c)
 {
 	struct rtheap_list *l = &c->u.list;
 	struct rtheap_info *buf = NULL;
+	bool phys = capable(CAP_SYS_ADMIN);
 	struct rtheap_iter it;
 	struct rtheap *h;
 	u32 count = 0, n;
@@ -323,7 +328,8 @@ static int rtheap_ioc_list(struct rtheap_file *f, struct rtheap_ioc *c)
 	}
 	while ((h = rtheap_iter_next(&it))) {
 		if (count < n)
-			rtheap_fill_info(h, &buf[count], current_user_ns());
+			rtheap_fill_info(h, &buf[count], current_user_ns(),
+					 phys);
 		count++;
 	}
 	rtheap_iter_stop(&it);

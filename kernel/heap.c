@@ -54,7 +54,9 @@
 #include <linux/cred.h>
 #include <linux/errno.h>
 #include <linux/fs.h>
+#include <linux/gfp.h>
 #include <linux/hrtimer.h>
+#include <linux/io.h>
 #include <linux/kref.h>
 #include <linux/mm.h>
 #include <linux/module.h>
@@ -68,6 +70,9 @@
 #include <linux/string.h>
 #include <linux/user_namespace.h>
 #include <linux/vmalloc.h>
+#ifdef CONFIG_X86
+#include <asm/set_memory.h>
+#endif
 
 #include "alloc.h"
 #include "compat.h"
@@ -97,6 +102,7 @@ struct rtheap {
 	void *meta;			/* allocator metadata, never mapped */
 	struct pid *cpid;		/* creator's thread group, NULL: kernel */
 	bool kernel;			/* created by rt_heap_create() */
+	bool uncached;			/* pages set uncached (H_NONCACHED) */
 
 	atomic_t nmaps;			/* live user mappings (vmas) */
 	atomic_t nbound;		/* open files attached */
@@ -230,6 +236,60 @@ static int rtheap_sleep(const bool *done, const struct rtheap_tmo *t)
 }
 
 /*
+ * H_NONCACHED: the kernel's own mapping of the pages (the linear map) must
+ * be uncached too, or the CPU sees one page through two memory types.
+ * Only x86 can change it for a module (set_pages_array_uc()); elsewhere
+ * H_NONCACHED is refused at create (rtheap_modes()).
+ */
+static int rtheap_set_cached(struct page **pages, u32 n, bool cached)
+{
+#ifdef CONFIG_X86
+	return cached ? set_pages_array_wb(pages, n) :
+			set_pages_array_uc(pages, n);
+#else
+	return -EOPNOTSUPP;
+#endif
+}
+
+/**
+ * rtheap_modes() - the H_* bits this kernel and machine can honour
+ *
+ * Return: RTHEAP_MODE_MASK, less H_NONCACHED where the kernel mapping of
+ * a page cannot be made uncached from a module.
+ */
+u32 rtheap_modes(void)
+{
+	u32 modes = RTHEAP_MODE_MASK;
+
+	if (!IS_ENABLED(CONFIG_X86))
+		modes &= ~H_NONCACHED;
+	return modes;
+}
+
+/*
+ * H_DMA and H_DMA32: one physically contiguous block from the page
+ * allocator, split into order-0 pages.  As large as the allocator's largest
+ * block (MAX_ORDER: 4 MiB with 4 KiB pages), if free memory is not too
+ * fragmented; else -ENOMEM at once (no retries, no OOM killer, no warning).
+ */
+static int rtheap_alloc_contig(struct rtheap *h)
+{
+	gfp_t gfp = GFP_KERNEL_ACCOUNT | __GFP_ZERO | __GFP_NOWARN |
+		    __GFP_NORETRY;
+	char *va;
+	u32 i;
+
+	if (h->mode & H_DMA32)
+		gfp |= GFP_DMA32;
+	va = alloc_pages_exact(rtheap_map_size(h), gfp);
+	if (!va)
+		return -ENOMEM;
+	for (i = 0; i < h->npages; i++)
+		h->pages[i] = virt_to_page(va + (size_t)i * PAGE_SIZE);
+	return 0;
+}
+
+/*
  * Give back the memory of a heap whose first npages pages were allocated:
  * all of them once rtheap_alloc_mem() succeeded, fewer when it fails.
  */
@@ -242,6 +302,9 @@ static void rtheap_free_mem(struct rtheap *h, u32 npages)
 	if (h->vaddr)
 		vunmap(h->vaddr);
 	h->vaddr = NULL;
+	if (h->uncached)
+		rtheap_set_cached(h->pages, npages, true);
+	h->uncached = false;
 	for (i = 0; i < npages; i++) {
 		__free_page(h->pages[i]);
 		if (!(i & 1023))
@@ -316,6 +379,12 @@ static int rtheap_alloc_mem(struct rtheap *h)
 			    GFP_KERNEL_ACCOUNT | __GFP_RETRY_MAYFAIL);
 	if (!h->pages)
 		return -ENOMEM;
+	if (h->mode & (H_DMA | H_DMA32)) {
+		i = 0;
+		if (rtheap_alloc_contig(h))
+			goto fail;
+		i = h->npages;
+	}
 	/*
 	 * One page at a time with __GFP_ACCOUNT: charged to the creator's
 	 * memory cgroup (vmalloc_user() memory is not), and order-0 pages
@@ -323,7 +392,7 @@ static int rtheap_alloc_mem(struct rtheap *h)
 	 * does not fit fails with -ENOMEM: __GFP_RETRY_MAYFAIL keeps the
 	 * (memcg) OOM killer out of it.  A creator being killed stops early.
 	 */
-	for (i = 0; i < h->npages; i++) {
+	for (; i < h->npages; i++) {
 		h->pages[i] = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO |
 					 __GFP_NOWARN | __GFP_RETRY_MAYFAIL);
 		if (!h->pages[i])
@@ -335,8 +404,16 @@ static int rtheap_alloc_mem(struct rtheap *h)
 		if (!(i & 1023))
 			cond_resched();
 	}
+	if (h->mode & H_NONCACHED) {
+		ret = rtheap_set_cached(h->pages, h->npages, false);
+		if (ret)
+			goto fail_ret;
+		h->uncached = true;
+	}
 	ret = -ENOMEM;
-	h->vaddr = vmap(h->pages, h->npages, VM_MAP, PAGE_KERNEL);
+	h->vaddr = vmap(h->pages, h->npages, VM_MAP,
+			(h->mode & H_NONCACHED) ? pgprot_noncached(PAGE_KERNEL) :
+						  PAGE_KERNEL);
 	if (!h->vaddr)
 		goto fail_ret;
 	if (h->mode & H_SHARED)
@@ -380,7 +457,7 @@ int rtheap_create(const struct rtheap_params *p, struct rtheap **hp)
 	BUILD_BUG_ON(RTH_MIN_BLOCK != RTHEAP_MIN_BLOCK);
 	BUILD_BUG_ON(RTREG_NAMELEN != RTHEAP_NAMELEN);
 
-	if (p->mode & ~RTHEAP_MODE_MASK)
+	if (p->mode & ~rtheap_modes())
 		return -EINVAL;
 	if (!p->size || p->size > ((u64)RTH_MAX_PAGES << PAGE_SHIFT))
 		return -EINVAL;
@@ -681,9 +758,10 @@ int rtheap_free(struct rtheap *h, size_t off)
  * @h: the heap
  * @info: filled whole (every field, reserved ones zero)
  * @ns: the user namespace the ids are told in
+ * @phys: tell the physical address of a contiguous heap
  */
 void rtheap_fill_info(struct rtheap *h, struct rtheap_info *info,
-		      struct user_namespace *ns)
+		      struct user_namespace *ns, bool phys)
 {
 	struct rth_stats st;
 	unsigned long flags;
@@ -727,6 +805,8 @@ void rtheap_fill_info(struct rtheap *h, struct rtheap_info *info,
 	info->gid = from_kgid_munged(ns, gid);
 	info->cpid = h->cpid ? pid_vnr(h->cpid) : 0;
 	memcpy(info->name, h->reg.name, sizeof(info->name));
+	if (phys && (h->mode & (H_DMA | H_DMA32)))
+		info->phys_addr = page_to_phys(h->pages[0]);
 }
 
 /**
@@ -980,6 +1060,8 @@ int rtheap_mmap(struct rtheap *h, struct vm_area_struct *vma)
 		return -EINVAL;
 
 	vm_flags_set(vma, VM_DONTEXPAND | VM_DONTDUMP);
+	if (h->mode & H_NONCACHED)
+		vma->vm_page_prot = pgprot_noncached(vma->vm_page_prot);
 	ret = vm_map_pages(vma, h->pages, h->npages);
 	if (ret)
 		return ret;

@@ -52,6 +52,7 @@ int rtheap_init(void);
 void rtheap_exit(void);
 
 void rtheap_tmo_init(struct rtheap_tmo *t, u64 timeout, bool abs);
+u32 rtheap_modes(void);
 bool rtheap_may_block(void);
 
 /* Life: on success *hp holds a reference of the caller's. */
@@ -79,7 +80,7 @@ int rtheap_mmap(struct rtheap *h, struct vm_area_struct *vma);
 /* Information, owner and permissions. */
 void rtheap_fill_attach(const struct rtheap *h, struct rtheap_attach *at);
 void rtheap_fill_info(struct rtheap *h, struct rtheap_info *info,
-		      struct user_namespace *ns);
+		      struct user_namespace *ns, bool phys);
 int rtheap_set_owner(struct rtheap *h, kuid_t uid, kgid_t gid, umode_t perm);
 bool rtheap_permitted(struct rtheap *h, int want);
 

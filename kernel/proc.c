@@ -67,7 +67,7 @@ static int rtheap_proc_show(struct seq_file *m, void *v)
 			   "waiters", "maps", "bound", "cpid");
 		return 0;
 	}
-	rtheap_fill_info(v, &info, seq_user_ns(m));
+	rtheap_fill_info(v, &info, seq_user_ns(m), false);
 	seq_printf(m, RTHEAP_PROC_ROW,
 		   info.id, info.name[0] ? info.name : "-", info.uid,
 		   info.gid, info.perm, info.mode,

@@ -23,11 +23,27 @@ LIBHEAP_SONAME   := libheap.so.$(LIBHEAP_SOMAJOR)
 LIBHEAP_DIR      := $(BUILD)/lib
 LIBHEAP_SRCS     := $(SRC)/lib/libheap.c
 LIBHEAP_OBJS     := $(patsubst $(SRC)/lib/%.c,$(LIBHEAP_DIR)/%.o,$(LIBHEAP_SRCS))
+# The shared library's own objects: -DLIBHEAP_SHARED gives them the
+# versioned symbols of older ABIs (.symver), which a static link cannot take.
+LIBHEAP_SO_OBJS  := $(patsubst $(SRC)/lib/%.c,$(LIBHEAP_DIR)/shared/%.o,$(LIBHEAP_SRCS))
 LIBHEAP_A        := $(LIBHEAP_DIR)/libheap.a
 LIBHEAP_SO_REAL  := $(LIBHEAP_DIR)/libheap.so.$(LIBHEAP_SOVER)
 LIBHEAP_SO       := $(LIBHEAP_DIR)/$(LIBHEAP_SONAME)
 LIBHEAP_SO_DEV   := $(LIBHEAP_DIR)/libheap.so
 LIBHEAP_PC       := $(LIBHEAP_DIR)/libheap.pc
+# The Xenomai and RTAI compatibility headers, one pkg-config module each:
+# what API it is, the header it provides.
+LIBHEAP_COMPAT   := alchemy native rtai
+lh_what_alchemy  := Xenomai 3 Alchemy
+lh_what_native   := Xenomai 2 native
+lh_what_rtai     := RTAI/fusion
+lh_header_alchemy := alchemy/heap.h
+lh_header_native := native/heap.h
+lh_header_rtai   := rtai/heap.h
+LIBHEAP_COMPAT_PC := $(patsubst %,$(LIBHEAP_DIR)/libheap-%.pc,$(LIBHEAP_COMPAT))
+LIBHEAP_COMPAT_H := $(patsubst $(SRC)/include/rtheap/compat/%,%, \
+		    $(wildcard $(SRC)/include/rtheap/compat/*/heap.h \
+			       $(SRC)/include/rtheap/compat/*/*/heap.h))
 LIBHEAP_MAP      := $(SRC)/lib/libheap.map
 LIBHEAP_CFLAGS   := $(HOST_CFLAGS) -fPIC -MMD -MP
 LIBHEAP_LDFLAGS  := -shared -Wl,-soname,$(LIBHEAP_SONAME) \
@@ -42,17 +58,22 @@ HOST_TARGETS += libheap
 
 .PHONY: libheap install install-lib install-man
 
-libheap: $(LIBHEAP_A) $(LIBHEAP_SO) $(LIBHEAP_SO_DEV) $(LIBHEAP_PC)
+libheap: $(LIBHEAP_A) $(LIBHEAP_SO) $(LIBHEAP_SO_DEV) $(LIBHEAP_PC) \
+	 $(LIBHEAP_COMPAT_PC)
 
 $(LIBHEAP_DIR)/%.o: $(SRC)/lib/%.c
 	@mkdir -p $(@D)
 	$(call lh_msg,CC,$@)$(CC) $(LIBHEAP_CFLAGS) -c -o $@ $<
 
+$(LIBHEAP_DIR)/shared/%.o: $(SRC)/lib/%.c
+	@mkdir -p $(@D)
+	$(call lh_msg,CC,$@)$(CC) $(LIBHEAP_CFLAGS) -DLIBHEAP_SHARED -c -o $@ $<
+
 $(LIBHEAP_A): $(LIBHEAP_OBJS)
 	$(call lh_msg,AR,$@)rm -f $@ && ar rcs $@ $^
 
-$(LIBHEAP_SO_REAL): $(LIBHEAP_OBJS) $(LIBHEAP_MAP)
-	$(call lh_msg,LD,$@)$(CC) $(LIBHEAP_CFLAGS) $(LIBHEAP_LDFLAGS) -o $@ $(LIBHEAP_OBJS)
+$(LIBHEAP_SO_REAL): $(LIBHEAP_SO_OBJS) $(LIBHEAP_MAP)
+	$(call lh_msg,LD,$@)$(CC) $(LIBHEAP_CFLAGS) $(LIBHEAP_LDFLAGS) -o $@ $(LIBHEAP_SO_OBJS)
 
 $(LIBHEAP_SO): $(LIBHEAP_SO_REAL)
 	$(Q)ln -sf $(notdir $<) $@
@@ -71,7 +92,15 @@ $(LIBHEAP_PC): $(SRC)/lib/libheap.pc.in $(SRC)/Makefile
 	@mkdir -p $(@D)
 	$(call lh_msg,GEN,$@)$(lh_pc) $< > $@
 
--include $(LIBHEAP_OBJS:.o=.d)
+# $(1): alchemy, native or rtai
+lh_compat_pc = $(lh_pc) -e 's|@API@|$(1)|' -e 's|@WHAT@|$(lh_what_$(1))|' \
+	-e 's|@HEADER@|$(lh_header_$(1))|'
+
+$(LIBHEAP_DIR)/libheap-%.pc: $(SRC)/lib/libheap-compat.pc.in $(SRC)/Makefile $(SRC)/lib/lib.mk
+	@mkdir -p $(@D)
+	$(call lh_msg,GEN,$@)$(call lh_compat_pc,$*) $< > $@
+
+-include $(LIBHEAP_OBJS:.o=.d) $(LIBHEAP_SO_OBJS:.o=.d)
 
 install: install-lib install-man
 
@@ -87,6 +116,13 @@ install-lib: libheap
 	$(Q)ln -sf libheap.so.$(LIBHEAP_SOVER) $(DESTDIR)$(LIBDIR)/$(LIBHEAP_SONAME)
 	$(Q)ln -sf $(LIBHEAP_SONAME) $(DESTDIR)$(LIBDIR)/libheap.so
 	$(Q)$(lh_pc) $(SRC)/lib/libheap.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/libheap.pc
+	$(Q)install -m 0644 $(SRC)/include/rtheap/compat.h $(DESTDIR)$(INCLUDEDIR)/rtheap/compat.h
+	$(Q)set -e; for h in $(LIBHEAP_COMPAT_H); do \
+		install -D -m 0644 $(SRC)/include/rtheap/compat/$$h \
+			$(DESTDIR)$(INCLUDEDIR)/rtheap/compat/$$h; \
+	done
+	$(Q)$(foreach v,$(LIBHEAP_COMPAT),$(call lh_compat_pc,$(v)) $(SRC)/lib/libheap-compat.pc.in \
+		> $(DESTDIR)$(LIBDIR)/pkgconfig/libheap-$(v).pc;)
 
 # One page per call; extensions are ".so" links to their call's page.
 LIBHEAP_MAN3 := $(wildcard $(SRC)/man/man3/*.3)

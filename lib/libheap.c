@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -330,7 +331,19 @@ static size_t clamp_size(__u64 v)
 	return v > SIZE_MAX ? SIZE_MAX : (size_t)v;
 }
 
-int rt_heap_inquire(RT_HEAP *heap, RT_HEAP_INFO *info)
+/*
+ * rt_heap_inquire@@LIBHEAP_1.1: RT_HEAP_INFO with phys_addr at its end.
+ * Programs linked against libheap.so 1.0 know the structure without it and
+ * get rt_heap_inquire@LIBHEAP_1.0, below, which fills only that much.  The
+ * static library has the new one alone.
+ */
+#ifdef LIBHEAP_SHARED
+#define heap_inquire rt_heap_inquire_1_1
+int heap_inquire(RT_HEAP *heap, RT_HEAP_INFO *info);
+#else
+#define heap_inquire rt_heap_inquire
+#endif
+int heap_inquire(RT_HEAP *heap, RT_HEAP_INFO *info)
 {
 	struct rtheap_inquire arg;
 	const struct rtheap_info *ki = &arg.info;
@@ -359,8 +372,28 @@ int rt_heap_inquire(RT_HEAP *heap, RT_HEAP_INFO *info)
 		info->class_blocks[i] = (unsigned long)ki->class_blocks[i];
 	memcpy(info->name, ki->name, RT_HEAP_NAMELEN);
 	info->name[RT_HEAP_NAMELEN - 1] = '\0';
+	info->phys_addr = (unsigned long)ki->phys_addr;
 	return 0;
 }
+
+#ifdef LIBHEAP_SHARED
+__asm__(".symver rt_heap_inquire_1_1, rt_heap_inquire@@LIBHEAP_1.1");
+
+int rt_heap_inquire_1_0(RT_HEAP *heap, void *info);
+int rt_heap_inquire_1_0(RT_HEAP *heap, void *info)
+{
+	RT_HEAP_INFO full;
+	int ret;
+
+	if (!info)
+		return -EINVAL;
+	ret = heap_inquire(heap, &full);
+	if (!ret)
+		memcpy(info, &full, offsetof(RT_HEAP_INFO, phys_addr));
+	return ret;
+}
+__asm__(".symver rt_heap_inquire_1_0, rt_heap_inquire@LIBHEAP_1.0");
+#endif
 
 int rt_heap_block_offset(const RT_HEAP *heap, const void *block, size_t *offp)
 {

@@ -25,8 +25,9 @@ extern "C" {
 
 typedef unsigned long long RTIME;	/* nanoseconds */
 
-#define TM_INFINITE	((RTIME)0)
-#define TM_NONBLOCK	((RTIME)-1)
+/* Plain constants of RTIME's type, so that #if can test them. */
+#define TM_INFINITE	0ULL
+#define TM_NONBLOCK	(~0ULL)
 
 #define RT_HEAP_NAMELEN	RTHEAP_NAMELEN
 #define RT_HEAP_MAGIC	0x52544850U	/* "RTHP": descriptor is attached */
@@ -44,6 +45,7 @@ typedef struct rt_heap_info {
 	int cpid;		/* creator's pid, 0 for kernel-created heaps */
 	unsigned long class_blocks[RTHEAP_NR_CLASSES];
 	char name[RT_HEAP_NAMELEN];
+	unsigned long phys_addr;	/* H_DMA*: physical base, else 0 */
 } RT_HEAP_INFO;
 
 #ifdef __KERNEL__

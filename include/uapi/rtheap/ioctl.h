@@ -25,12 +25,21 @@
 #define RTHEAP_NR_CLASSES	8	/* 16, 32, ... 2048-byte buckets */
 #define RTHEAP_MIN_BLOCK	16
 
-/* Heap modes (rt_heap_create), values compatible with Xenomai's. */
+/*
+ * Heap modes (rt_heap_create).  H_FIFO, H_PRIO and H_SINGLE have Xenomai 3's
+ * values; the others are rtheap's own, clear of every number Xenomai gave a
+ * heap mode (the compatibility headers translate by name).
+ */
 #define H_FIFO		0x0000	/* waiters served in arrival order */
 #define H_PRIO		0x0001	/* waiters served by scheduling priority */
-#define H_SHARED	0x0004	/* a single shared segment */
-#define H_PERSIST	0x0100	/* survives the close of the creating file */
-#define RTHEAP_MODE_MASK (H_PRIO | H_SHARED | H_PERSIST)
+#define H_SINGLE	0x0004	/* a single shared segment */
+#define H_SHARED	H_SINGLE
+#define H_PERSIST	0x0100	/* survives the creating process */
+#define H_DMA		0x10000	/* physically contiguous */
+#define H_DMA32		0x20000	/* physically contiguous, below 4 GiB */
+#define H_NONCACHED	0x40000	/* mapped uncached, in the kernel and user space */
+#define RTHEAP_MODE_MASK (H_PRIO | H_SINGLE | H_PERSIST | H_DMA | H_DMA32 | \
+			  H_NONCACHED)
 
 /* Features reported by RTHEAP_IOC_VERSION. */
 #define RTHEAP_FEAT_PRIO	(1U << 0)
@@ -38,6 +47,10 @@
 #define RTHEAP_FEAT_ABS_TIMEOUT	(1U << 2)
 #define RTHEAP_FEAT_LIST	(1U << 3)
 #define RTHEAP_FEAT_DELETE_NAME	(1U << 4)
+#define RTHEAP_FEAT_DMA		(1U << 5)	/* H_DMA */
+#define RTHEAP_FEAT_DMA32	(1U << 6)	/* H_DMA32 */
+#define RTHEAP_FEAT_NONCACHED	(1U << 7)	/* H_NONCACHED */
+#define RTHEAP_FEAT_PHYS_ADDR	(1U << 8)	/* rtheap_info.phys_addr */
 
 /* Timeouts, in nanoseconds. */
 #define RTHEAP_TM_INFINITE	0ULL
@@ -183,6 +196,8 @@ struct rtheap_free {
  * @class_blocks: live blocks per bucket class (16, 32, ... bytes)
  * @run_pages: pages held by multi-page blocks
  * @name: NUL-terminated; "" for an anonymous heap
+ * @phys_addr: physical address of an H_DMA or H_DMA32 heap, for holders
+ *	of CAP_SYS_ADMIN; 0 otherwise
  * @reserved: zero
  */
 struct rtheap_info {
@@ -203,7 +218,8 @@ struct rtheap_info {
 	__u64 class_blocks[RTHEAP_NR_CLASSES];
 	__u64 run_pages;
 	char name[RTHEAP_NAMELEN];
-	__u64 reserved[4];
+	__u64 phys_addr;
+	__u64 reserved[3];
 };
 
 #define RTHEAP_INFO_DELETED	(1U << 0)	/* rtheap_info.flags */

@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * <native/heap.h> on rtheap: Xenomai 2's native heap API over libheap.
+ *
+ *   cc app.c $(pkg-config --cflags --libs libheap-native)
+ *
+ * The calls are rtheap's (rt_heap_*(3)); what differs from Xenomai is in
+ * rtheap-compat(7).  Every rtheap heap can be mapped, so H_MAPPABLE is 0
+ * and H_SHARED is the single-segment heap.
+ */
+#ifndef _RTHEAP_COMPAT_NATIVE_HEAP_H
+#define _RTHEAP_COMPAT_NATIVE_HEAP_H
+
+#include <rtheap/compat.h>
+
+#define H_MAPPABLE	0
+#undef H_SHARED
+#define H_SHARED	(H_MAPPABLE | H_SINGLE)
+
+/* rt_heap_bind(heap, name, timeout): TM_INFINITE waits for the create. */
+#define rt_heap_bind(heap, name, timeout) \
+	rt_heap_bind_timed(heap, name, timeout)
+
+#endif /* _RTHEAP_COMPAT_NATIVE_HEAP_H */

@@ -1,0 +1,3 @@
+/* SPDX-License-Identifier: MIT */
+/* <xenomai/native/heap.h>, as some Xenomai 2 code includes it. */
+#include <native/heap.h>
