@@ -49,6 +49,7 @@ deps:
 -include $(SRC)/tools/tools.mk
 -include $(SRC)/kernel/module.mk
 -include $(SRC)/tests/guest/guest.mk
+-include $(SRC)/tests/compat/compat.mk
 -include $(SRC)/bench/bench.mk
 -include $(SRC)/tools/kernels.mk
 -include $(SRC)/tests/hardening/hardening.mk

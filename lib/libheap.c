@@ -3,20 +3,34 @@
  * libheap - the rt_heap_* API over /dev/rtheap.
  *
  * A descriptor (RT_HEAP) owns one open file of the device, attached to one
- * heap by RTHEAP_IOC_CREATE or RTHEAP_IOC_BIND, and one MAP_SHARED mapping
- * of the heap.  Blocks cross the ioctl boundary as byte offsets from the
- * start of the heap; this file turns them into addresses in our mapping and
- * back.  Every call returns 0 or a negative errno value; errno may be
- * changed by a failed system call but never carries the result.
+ * heap by RTHEAP_IOC_CREATE or RTHEAP_IOC_BIND.  A process maps each heap
+ * once, MAP_SHARED, however many descriptors it has of it: every descriptor
+ * sees the heap at the same address, so a block allocated through one may
+ * be freed through another (threads that bound separately share blocks).
+ * Blocks cross the ioctl boundary as byte offsets from the start of the
+ * heap; this file turns them into addresses in that mapping and back.
+ * Every call returns 0 or a negative errno value; errno may be changed by a
+ * failed system call but never carries the result.
  *
- * No global state: after create/bind a descriptor is read-only, so any
- * number of threads may alloc and free on it; the kernel serialises them.
+ * The one global state is the list of this process's mappings (struct
+ * heap_map), under a mutex that only create, bind, unbind and delete
+ * take.  After create/bind a descriptor is read-only, so any number of
+ * threads may alloc and free on it; the kernel serialises them.
+ *
+ * A heap lives until rt_heap_delete() or until the process that created it
+ * exits: the kernel deletes a heap when the file that created it closes
+ * (unless H_PERSIST), so unbinding the creating descriptor does not close
+ * that file but keeps it in the list ("kept"), until a delete or exit.
+ * A heap deleted meanwhile by another process is noticed, and its file
+ * closed, at this process's next create, bind, unbind or delete.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <pthread.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -100,32 +114,162 @@ static int dev_open(struct rtheap_version *ver)
 	return fd;
 }
 
-/*
- * Map the heap fd is attached to and fill the descriptor.  On failure the
- * caller releases fd (and deletes the heap it created).
- */
-static int heap_map(RT_HEAP *heap, int fd, const struct rtheap_attach *at)
+/* This process's mapping of one heap, shared by all its descriptors. */
+struct heap_map {
+	struct heap_map *next;
+	unsigned int id;
+	void *base;		/* NULL while no descriptor uses it */
+	size_t size;
+	unsigned int users;	/* descriptors using the mapping */
+	int creator_fd;		/* the creating file, or -1 */
+	bool kept;		/* creator_fd outlived its descriptor */
+};
+
+static struct heap_map *heap_maps;
+static pthread_mutex_t heap_maps_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* A child of fork() gets the list as it was; its lock must be free. */
+static void maps_lock(void)
 {
+	pthread_mutex_lock(&heap_maps_lock);
+}
+
+static void maps_unlock(void)
+{
+	pthread_mutex_unlock(&heap_maps_lock);
+}
+
+static void maps_child(void)
+{
+	pthread_mutex_init(&heap_maps_lock, NULL);
+}
+
+__attribute__((constructor)) static void maps_init(void)
+{
+	pthread_atfork(maps_lock, maps_unlock, maps_child);
+}
+
+static struct heap_map *maps_find(unsigned int id)
+{
+	struct heap_map *m;
+
+	for (m = heap_maps; m; m = m->next)
+		if (m->id == id)
+			return m;
+	return NULL;
+}
+
+static void maps_drop(struct heap_map *m)
+{
+	struct heap_map **pp;
+
+	for (pp = &heap_maps; *pp; pp = &(*pp)->next) {
+		if (*pp == m) {
+			*pp = m->next;
+			free(m);
+			return;
+		}
+	}
+}
+
+/* Forget m once nothing uses it: no descriptor and no kept file. */
+static void maps_put(struct heap_map *m)
+{
+	if (m->users)
+		return;
+	if (m->base)
+		munmap(m->base, m->size);
+	m->base = NULL;
+	if (!m->kept)
+		maps_drop(m);
+}
+
+/*
+ * Close the kept creating files of heaps that are gone (deleted by another
+ * process, or by a descriptor of ours since), so that they do not hold the
+ * heap's memory.  One ioctl per kept file; under maps_lock.
+ */
+static void maps_sweep(void)
+{
+	struct heap_map *m, *next;
+	struct rtheap_inquire q;
+
+	for (m = heap_maps; m; m = next) {
+		next = m->next;
+		if (!m->kept)
+			continue;
+		memset(&q, 0, sizeof(q));
+		if (ioctl(m->creator_fd, RTHEAP_IOC_INQUIRE, &q) == 0 ||
+		    errno != EIDRM)
+			continue;
+		xclose(m->creator_fd);
+		m->creator_fd = -1;
+		m->kept = false;
+		maps_put(m);
+	}
+}
+
+/*
+ * Give the descriptor this process's mapping of the heap fd is attached
+ * to, mapping it through fd if there is none.  On failure the caller
+ * releases fd (and deletes the heap it created).
+ */
+static int heap_map(RT_HEAP *heap, int fd, const struct rtheap_attach *at,
+		    bool creator)
+{
+	struct heap_map *m;
 	void *base;
+	int ret = 0;
 
 	if (at->map_size == 0)
 		return -EPROTO;
 	if (at->map_size > SIZE_MAX)
 		return -ENOMEM;
-	base = mmap(NULL, (size_t)at->map_size, PROT_READ | PROT_WRITE,
-		    MAP_SHARED, fd, 0);
-	if (base == MAP_FAILED)
-		return -errno;
+
+	maps_lock();
+	maps_sweep();
+	m = maps_find(at->id);
+	if (m && m->size != at->map_size) {
+		ret = -EPROTO;	/* not the heap we mapped under that id */
+		goto out;
+	}
+	if (!m) {
+		m = calloc(1, sizeof(*m));
+		if (!m) {
+			ret = -ENOMEM;
+			goto out;
+		}
+		m->id = at->id;
+		m->size = (size_t)at->map_size;
+		m->creator_fd = -1;
+		m->next = heap_maps;
+		heap_maps = m;
+	}
+	if (!m->base) {
+		base = mmap(NULL, m->size, PROT_READ | PROT_WRITE, MAP_SHARED,
+			    fd, 0);
+		if (base == MAP_FAILED) {
+			ret = -errno;
+			maps_put(m);
+			goto out;
+		}
+		m->base = base;
+	}
+	m->users++;
+	if (creator)
+		m->creator_fd = fd;
 
 	heap->fd = fd;
 	heap->id = at->id;
 	heap->mode = (int)at->mode;
-	heap->base = base;
-	heap->mapsize = (size_t)at->map_size;
+	heap->base = m->base;
+	heap->mapsize = m->size;
 	heap->heapsize = at->heap_size > SIZE_MAX ? SIZE_MAX :
 			 (size_t)at->heap_size;
 	heap->magic = RT_HEAP_MAGIC;
-	return 0;
+out:
+	maps_unlock();
+	return ret;
 }
 
 static int heap_create(RT_HEAP *heap, const char *name, size_t heapsize,
@@ -163,7 +307,7 @@ static int heap_create(RT_HEAP *heap, const char *name, size_t heapsize,
 		xclose(fd);
 		return ret;
 	}
-	ret = heap_map(heap, fd, &arg.out);
+	ret = heap_map(heap, fd, &arg.out, true);
 	if (ret) {
 		/* Closing alone would keep an H_PERSIST heap alive. */
 		struct rtheap_delete del;
@@ -196,11 +340,38 @@ int rt_heap_create_ext(RT_HEAP *heap, const char *name, size_t heapsize,
 			   gid == -1 ? 0 : gid);
 }
 
-/* Drop our mapping and file; the descriptor becomes invalid. */
-static void heap_release(RT_HEAP *heap)
+/*
+ * Let go of the descriptor's share of the mapping and of its file; the
+ * creating file is kept instead, unless the heap is deleted.  The
+ * descriptor becomes invalid.
+ */
+static void heap_release(RT_HEAP *heap, bool deleted)
 {
-	munmap(heap->base, heap->mapsize);
-	xclose(heap->fd);
+	struct heap_map *m;
+
+	maps_lock();
+	m = maps_find(heap->id);
+	if (m && m->users) {
+		m->users--;
+		if (m->creator_fd == heap->fd && !deleted &&
+		    !(heap->mode & H_PERSIST)) {
+			m->kept = true;
+		} else {
+			if (m->creator_fd == heap->fd)
+				m->creator_fd = -1;
+			xclose(heap->fd);
+		}
+		if (deleted && m->kept) {
+			xclose(m->creator_fd);
+			m->creator_fd = -1;
+			m->kept = false;
+		}
+		maps_put(m);
+	} else {
+		xclose(heap->fd);	/* not ours: a copied descriptor */
+	}
+	maps_sweep();
+	maps_unlock();
 	heap_invalidate(heap);
 }
 
@@ -213,7 +384,7 @@ int rt_heap_delete(RT_HEAP *heap)
 	memset(&del, 0, sizeof(del));
 	if (ioctl(heap->fd, RTHEAP_IOC_DELETE, &del) < 0)
 		return -errno;	/* descriptor unchanged */
-	heap_release(heap);
+	heap_release(heap, true);
 	return 0;
 }
 
@@ -248,7 +419,7 @@ static int heap_bind(RT_HEAP *heap, const char *name, RTIME timeout,
 		xclose(fd);
 		return ret;
 	}
-	ret = heap_map(heap, fd, &arg.out);
+	ret = heap_map(heap, fd, &arg.out, false);
 	if (ret)
 		xclose(fd);
 	return ret;
@@ -268,7 +439,7 @@ int rt_heap_unbind(RT_HEAP *heap)
 {
 	if (!heap_valid(heap))
 		return -EINVAL;
-	heap_release(heap);
+	heap_release(heap, false);
 	return 0;
 }
 
