@@ -51,7 +51,7 @@ static void test_calls(void)
 	const char *name = name_of("alc");
 	struct timespec ts;
 	RT_HEAP h, b;
-	void *p, *q;
+	void *p, *q, *r;
 
 	CHECK_EQ(XNOBJECT_NAME_LEN, 32);
 	CHECK_RET(rt_heap_bind(&b, name, TM_NONBLOCK), -EWOULDBLOCK);
@@ -65,22 +65,23 @@ static void test_calls(void)
 	CHECK(p != q);
 
 	/* Full: every way of not waiting, or of waiting in vain. */
-	CHECK_RET(rt_heap_alloc(&h, 16, TM_NONBLOCK, &p), -EWOULDBLOCK);
+	CHECK_RET(rt_heap_alloc(&h, 16, TM_NONBLOCK, &r), -EWOULDBLOCK);
+	CHECK(!r);
 	ts.tv_sec = 0;
 	ts.tv_nsec = 0;
-	CHECK_RET(rt_heap_alloc_timed(&h, 16, &ts, &p), -EWOULDBLOCK);
+	CHECK_RET(rt_heap_alloc_timed(&h, 16, &ts, &r), -EWOULDBLOCK);
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	ts.tv_nsec += 20000000;
 	if (ts.tv_nsec >= 1000000000) {
 		ts.tv_sec++;
 		ts.tv_nsec -= 1000000000;
 	}
-	CHECK_RET(rt_heap_alloc_timed(&h, 16, &ts, &p), -ETIMEDOUT);
-	CHECK_RET(rt_heap_alloc_until(&h, 16, t_now_ns() + 20000000, &p),
+	CHECK_RET(rt_heap_alloc_timed(&h, 16, &ts, &r), -ETIMEDOUT);
+	CHECK_RET(rt_heap_alloc_until(&h, 16, t_now_ns() + 20000000, &r),
 		  -ETIMEDOUT);
-	CHECK_RET(rt_heap_alloc(&h, 16, 20000000, &p), -ETIMEDOUT);
+	CHECK_RET(rt_heap_alloc(&h, 16, 20000000, &r), -ETIMEDOUT);
 	ts.tv_nsec = 1000000000;
-	CHECK_RET(rt_heap_alloc_timed(&h, 16, &ts, &p), -EINVAL);
+	CHECK_RET(rt_heap_alloc_timed(&h, 16, &ts, &r), -EINVAL);
 
 	/* A block of one descriptor freed through the other. */
 	CHECK_OK(rt_heap_free(&b, q));

@@ -96,7 +96,8 @@ int main(void)
 	CHECK_EQ(raw.info.mode, H_PRIO);
 	CHECK_EQ(raw.info.flags, 0);
 	CHECK_EQ(raw.info.run_pages, 1 + 2);	/* 2049 and 5000 bytes */
-	for (int i = 0; i < 4; i++)
+	CHECK_EQ(raw.info.phys_addr, 0);	/* not an H_DMA heap */
+	for (size_t i = 0; i < sizeof(raw.info.reserved) / 8; i++)
 		CHECK_EQ(raw.info.reserved[i], 0);
 	/* Ids, sizes and counts only: nothing that looks like a kernel
 	 * address anywhere in what the kernel wrote. */
