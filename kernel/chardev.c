@@ -269,7 +269,9 @@ static int rtheap_ioc_alloc(struct rtheap_file *f, struct rtheap_ioc *c)
 	size_t off;
 	int ret;
 
-	if ((a->flags & ~RTHEAP_TIMEOUT_ABS) || a->pad || !h)
+	/* A 32-bit kernel's size_t cannot hold every __u64: refused, not cut. */
+	if ((a->flags & ~RTHEAP_TIMEOUT_ABS) || a->pad || !h ||
+	    a->size > SIZE_MAX)
 		return -EINVAL;
 	rtheap_tmo_init(&t, a->timeout, a->flags & RTHEAP_TIMEOUT_ABS);
 	ret = rtheap_alloc(h, a->size, &t, true, &off);
@@ -290,7 +292,7 @@ static int rtheap_ioc_free(struct rtheap_file *f, struct rtheap_ioc *c)
 {
 	struct rtheap *h = rtheap_file_heap(f);
 
-	if (!h)
+	if (!h || c->u.free.offset > SIZE_MAX)
 		return -EINVAL;
 	return rtheap_free(h, c->u.free.offset);
 }

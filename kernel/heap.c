@@ -773,7 +773,12 @@ void rtheap_fill_info(struct rtheap *h, struct rtheap_info *info,
 	memset(&st, 0, sizeof(st));
 
 	raw_spin_lock_irqsave(&h->lock, flags);
-	if (!(h->mode & H_SHARED))
+	/*
+	 * A deleted heap's metadata may be freed by the time a caller without
+	 * a reference (the kernel API's inquire) gets here: only before the
+	 * delete, which takes this lock, is it certainly there.
+	 */
+	if (!(h->mode & H_SHARED) && !h->deleted)
 		rth_stats(&h->core, &st);
 	info->nwaiters = h->nwaiters;
 	if (h->deleted)
@@ -1045,8 +1050,11 @@ static const struct vm_operations_struct rtheap_vm_ops = {
  * Inserts every page now and takes a reference for the mapping, which
  * its copies (fork) take too and its close drops.
  *
- * Return: 0, -EINVAL for another shape of mapping, -EIDRM if deleted, or
- * the error of the page insertion.
+ * A heap holds data, never code: it cannot be mapped executable, now or
+ * by a later mprotect() (VM_MAYEXEC is cleared).
+ *
+ * Return: 0, -EINVAL for another shape of mapping, -EPERM for PROT_EXEC,
+ * -EIDRM if deleted, or the error of the page insertion.
  */
 int rtheap_mmap(struct rtheap *h, struct vm_area_struct *vma)
 {
@@ -1058,8 +1066,11 @@ int rtheap_mmap(struct rtheap *h, struct vm_area_struct *vma)
 	if (!(vma->vm_flags & VM_MAYSHARE) || vma->vm_pgoff ||
 	    vma->vm_end - vma->vm_start != rtheap_map_size(h))
 		return -EINVAL;
+	if (vma->vm_flags & VM_EXEC)
+		return -EPERM;
 
 	vm_flags_set(vma, VM_DONTEXPAND | VM_DONTDUMP);
+	vm_flags_clear(vma, VM_MAYEXEC);
 	if (h->mode & H_NONCACHED)
 		vma->vm_page_prot = pgprot_noncached(vma->vm_page_prot);
 	ret = vm_map_pages(vma, h->pages, h->npages);

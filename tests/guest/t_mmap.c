@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * mmap of /dev/rtheap: MAP_SHARED of exactly map_size bytes at offset 0, or
- * -EINVAL; mappings cannot grow; a split mapping is counted right; a fresh
- * heap reads as zeroes even on memory a previous heap filled.
+ * -EINVAL; never executable (PROT_EXEC: -EPERM, mprotect to it: -EACCES);
+ * mappings cannot grow; a split mapping is counted right; a fresh heap reads
+ * as zeroes even on memory a previous heap filled.
  */
 #include <sys/mman.h>
 #include <unistd.h>
@@ -60,6 +61,17 @@ static void test_mmap_rules(void)
 	CHECK_EQ(nmaps(fd), 2);
 	memset(m, 0x61, sz);
 	CHECK_EQ(m2[sz - 1], 0x61);
+
+	/* Data, never code: not mapped executable, not made so later. */
+	r = mmap(NULL, sz, RW | PROT_EXEC, MAP_SHARED, fd, 0);
+	CHECKF(r == MAP_FAILED && errno == EPERM,
+	       "PROT_EXEC mmap: %s", r == MAP_FAILED ? strerror(errno) : "mapped");
+	r = mmap(NULL, sz, PROT_READ | PROT_EXEC, MAP_SHARED, fd, 0);
+	CHECKF(r == MAP_FAILED && errno == EPERM,
+	       "read-exec mmap: %s", r == MAP_FAILED ? strerror(errno) : "mapped");
+	CHECKF(mprotect(m2, sz, PROT_READ | PROT_EXEC) == -1 && errno == EACCES,
+	       "mprotect PROT_EXEC: %s", strerror(errno));
+	CHECK_EQ(nmaps(fd), 2);
 
 	/* No growing a mapping past the heap. */
 	r = mremap(m, sz, sz + T_PAGE, 0);
