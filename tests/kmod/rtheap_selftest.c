@@ -223,7 +223,7 @@ static void test_create_errors(void)
 	CHECK_RET(rt_heap_create(&heap, "kst.c", 0, H_FIFO), -EINVAL);
 	CHECK_RET(rt_heap_create(&heap, "kst.c", SIZE_MAX, H_FIFO), -EINVAL);
 	CHECK_RET(rt_heap_create(&heap, "kst.c", PAGE, 0x2), -EINVAL);
-	CHECK_RET(rt_heap_create(&heap, "kst.c", PAGE, 0x10000), -EINVAL);
+	CHECK_RET(rt_heap_create(&heap, "kst.c", PAGE, 0x80000), -EINVAL);
 	CHECK_RET(rt_heap_create(&heap, longname, PAGE, H_FIFO),
 		  -ENAMETOOLONG);
 	CHECK_RET(rt_heap_create(&heap, "bad name", PAGE, H_FIFO), -EINVAL);

@@ -206,7 +206,7 @@ static void create_errors(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, rt_heap_create(&h, "kunit.c", 0, 0), -EINVAL);
 	KUNIT_EXPECT_EQ(test, rt_heap_create(&h, "kunit.c", PG, 0x2), -EINVAL);
 	KUNIT_EXPECT_EQ(test, rt_heap_create(&h, "kunit.c", PG, 0x8), -EINVAL);
-	KUNIT_EXPECT_EQ(test, rt_heap_create(&h, "kunit.c", PG, 0x10000), -EINVAL);
+	KUNIT_EXPECT_EQ(test, rt_heap_create(&h, "kunit.c", PG, 0x80000), -EINVAL);
 	KUNIT_EXPECT_EQ(test, rt_heap_create(&h, "kunit.c", PG, -1), -EINVAL);
 	KUNIT_EXPECT_EQ(test, rt_heap_create(&h, "kunit.c", SIZE_MAX, 0), -EINVAL);
 	KUNIT_EXPECT_EQ(test, rt_heap_create(&h, "0123456789abcdef0123456789abcdef",
