@@ -1,13 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0
 # rtheap - top-level build.  `make help` lists the targets.
 
-ifeq ($(V),1)
-Q :=
-else
-Q := @
-MAKEFLAGS += --no-print-directory
-endif
-
 SHELL    := /bin/bash
 SRC      := $(CURDIR)
 BUILD    ?= $(SRC)/build
@@ -15,6 +8,29 @@ CC       ?= cc
 CLANG    ?= clang
 PREFIX   ?= /usr/local
 VERSION  := 0.1.0
+# Quiet output, for every fragment: a recipe line
+#     $(call msg,CC,$@)$(CC) ...
+# prints "  CC      lib/libheap.o" (a path under build/ without the build/)
+# instead of the command; V=1 prints the commands instead, make -s neither.
+# $(Q) hides a command that needs no line of its own.
+ifeq ($(V),1)
+Q   :=
+msg  =
+else
+Q   := @
+ifneq ($(findstring s,$(firstword -$(MAKEFLAGS))),)
+msg  = @
+else
+msg  = @printf '  %-7s %s\n' '$(1)' '$(patsubst $(BUILD)/%,%,$(2))';
+endif
+MAKEFLAGS += --no-print-directory
+endif
+
+# "y" where $(CC) links static 32-bit x86 programs (gcc-multilib), else
+# empty.  One compile, run where it is first expanded and then remembered;
+# fragments expand it only for the goals that build 32-bit programs.
+have_m32 = $(eval have_m32 := $(shell printf 'int main(void){return 0;}\n' | \
+	   $(CC) -m32 -static -x c - -o /dev/null 2>/dev/null && echo y))$(have_m32)
 
 HOST_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter \
 	       -I$(SRC)/include -I$(SRC)/include/uapi -I$(SRC)/kernel
@@ -24,7 +40,7 @@ CORE_CFLAGS := -I$(SRC)/tests/shim/core -I$(SRC)/kernel
 SAN_CFLAGS  := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all \
 	       -fno-omit-frame-pointer
 
-.PHONY: all help deps check check-host check-guest check-fresh fuzz clean
+.PHONY: all host help deps deps-host check check-host check-fresh clean
 .DEFAULT_GOAL := all
 
 all: host
@@ -43,21 +59,24 @@ help:
 deps:
 	$(Q)$(SRC)/scripts/deps all
 
--include $(SRC)/tests/unit/unit.mk
--include $(SRC)/tests/fuzz/fuzz.mk
--include $(SRC)/lib/lib.mk
--include $(SRC)/tools/tools.mk
--include $(SRC)/kernel/module.mk
--include $(SRC)/tests/guest/guest.mk
--include $(SRC)/bench/bench.mk
--include $(SRC)/tools/kernels.mk
--include $(SRC)/tests/hardening/hardening.mk
--include $(SRC)/demo/demo.mk
+deps-host:
+	$(Q)$(SRC)/scripts/deps host
+
+include $(SRC)/tests/unit/unit.mk
+include $(SRC)/tests/fuzz/fuzz.mk
+include $(SRC)/lib/lib.mk
+include $(SRC)/tools/tools.mk
+include $(SRC)/kernel/module.mk
+include $(SRC)/tests/guest/guest.mk
+include $(SRC)/bench/bench.mk
+include $(SRC)/tools/kernels.mk
+include $(SRC)/tests/hardening/hardening.mk
+include $(SRC)/demo/demo.mk
 
 host: $(HOST_TARGETS)
 
 # Recipes expand late, so every fragment's UNIT_RUNS entry is seen here.
-check-host: deps
+check-host: deps-host
 	$(Q)if [ -n "$(FUZZ_SHORT)" ]; then $(MAKE) $(FUZZ_SHORT); fi
 	$(Q)set -e; for t in $(UNIT_RUNS); do $(MAKE) $$t; done
 

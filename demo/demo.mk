@@ -11,8 +11,7 @@ demo-bins: $(DEMO_BIN)/rtheap-demo $(DEMO_BIN)/rtheap-demo.sh
 
 $(DEMO_BIN)/rtheap-demo: $(SRC)/demo/rtheap-demo.c $(GUEST_LIBHEAP)
 	@mkdir -p $(@D)
-	@echo "  CC      $(@F) (static)"
-	$(Q)$(CC) $(GUEST_CFLAGS) -static -o $@ $< $(GUEST_LIBHEAP)
+	$(call msg,CC,$@)$(CC) $(GUEST_CFLAGS) -static -o $@ $< $(GUEST_LIBHEAP)
 
 $(DEMO_BIN)/rtheap-demo.sh: $(SRC)/demo/rtheap-demo.sh
 	@mkdir -p $(@D)

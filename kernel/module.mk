@@ -4,9 +4,9 @@
 # stays clean: the folder holds symlinks to Kbuild, include/ and each
 # kernel/ source, and kbuild writes its objects beside them.
 #
-#   make module [KVER=6.1.0-56-rt-amd64] [KDIR=...]   one kernel
-#   make module-all                                    every *-amd64 in /lib/modules
-#   make checkpatch                                    checkpatch --strict on kernel/
+# For the other fragments: KVER, KDIR and MODULE_DIR (the kernel and the
+# folder every module of it is built in), $(call kbuild,...) and
+# $(call kbuild_test_module,...) below.
 
 # Kernel ABIs with headers installed, oldest first.
 MODULE_KVERS := $(shell printf '%s\n' $(notdir $(patsubst %/build,%, \
@@ -18,6 +18,29 @@ KVER := $(lastword $(filter-out %-rt-amd64,$(MODULE_KVERS)))
 endif
 KDIR ?= /lib/modules/$(KVER)/build
 MODULE_DIR = $(BUILD)/module/$(KVER)
+
+# $(call kbuild,DIR,NAME.ko[,MAKE-ARGS]): kbuild's "modules" for the
+# external module in DIR, against $(KDIR); a whole recipe line ("+": a
+# recursive make, run by make -n too).  Headers without a vmlinux (Debian's
+# linux-headers packages) give no BTF for modules.
+kbuild = +$(call msg,KBUILD,$(2) ($(KVER)))$(MAKE) -C $(KDIR) M=$(1) \
+	$(if $(filter 1,$(V)),V=1,-s) \
+	$(if $(wildcard $(KDIR)/vmlinux),,CONFIG_DEBUG_INFO_BTF_MODULES=) $(3) modules
+
+# $(call kbuild_test_module,NAME,SUBDIR,LINK=FILE...): NAME.ko built in
+# $(MODULE_DIR)/SUBDIR/ from links to the FILEs (absolute paths), against
+# rtheap's Module.symvers from `make module', then copied beside rtheap.ko,
+# where vm-run loads every *.ko.  The folder's other links are removed.
+# Its Kbuild finds the source tree as $(RTHEAP_SRC).
+define kbuild_test_module
+	$(Q)test -e $(MODULE_DIR)/Module.symvers || \
+		{ echo "rtheap: no $(MODULE_DIR)/Module.symvers (make module KVER=$(KVER))" >&2; exit 1; }
+	@mkdir -p $(MODULE_DIR)/$(2)
+	$(Q)find $(MODULE_DIR)/$(2) -maxdepth 1 -type l -delete
+	$(Q)$(foreach l,$(3),ln -s $(word 2,$(subst =, ,$(l))) $(MODULE_DIR)/$(2)/$(word 1,$(subst =, ,$(l))) &&) true
+	$(call kbuild,$(MODULE_DIR)/$(2),$(1).ko,RTHEAP_SRC=$(SRC) KBUILD_EXTRA_SYMBOLS=$(MODULE_DIR)/Module.symvers)
+	$(Q)cp $(MODULE_DIR)/$(2)/$(1).ko $(MODULE_DIR)/$(1).ko
+endef
 
 .PHONY: module module-all module-clean checkpatch
 
@@ -33,9 +56,7 @@ module:
 	$(Q)for f in $(SRC)/kernel/*.c $(SRC)/kernel/*.h; do \
 		ln -sf "$$f" $(MODULE_DIR)/kernel/; \
 	done
-	@echo "  KBUILD  rtheap.ko ($(KVER))"
-	$(Q)$(MAKE) -C $(KDIR) M=$(MODULE_DIR) $(if $(filter 1,$(V)),V=1,-s) \
-		$(if $(wildcard $(KDIR)/vmlinux),,CONFIG_DEBUG_INFO_BTF_MODULES=) modules
+	$(call kbuild,$(MODULE_DIR),rtheap.ko)
 
 module-all:
 	$(Q)set -e; for k in $(MODULE_KVERS); do \
@@ -53,8 +74,7 @@ CHECKPATCH_TAR := /usr/src/linux-source-6.1.tar.xz
 $(CHECKPATCH):
 	$(Q)$(SRC)/scripts/deps linux-source-6.1
 	@mkdir -p $(CHECKPATCH_DIR)
-	@echo "  EXTRACT checkpatch.pl"
-	$(Q)tar -xJf $(CHECKPATCH_TAR) -C $(CHECKPATCH_DIR) --strip-components=1 \
+	$(call msg,EXTRACT,checkpatch.pl)tar -xJf $(CHECKPATCH_TAR) -C $(CHECKPATCH_DIR) --strip-components=1 \
 		--wildcards '*/scripts/checkpatch.pl' '*/scripts/spelling.txt' \
 		'*/scripts/const_structs.checkpatch'
 	$(Q)touch $@

@@ -8,15 +8,6 @@
 #            tools/tools.mk).
 # Variables: DESTDIR, PREFIX, LIBDIR, INCLUDEDIR, MANDIR (may be overridden).
 
-# "  CC      lib/libheap.o" lines unless V=1 (commands) or make -s (nothing).
-ifeq ($(V),1)
-lh_msg =
-else ifneq ($(findstring s,$(firstword -$(MAKEFLAGS))),)
-lh_msg = @
-else
-lh_msg = @printf '  %-7s %s\n' '$(1)' '$(patsubst $(BUILD)/%,%,$(2))';
-endif
-
 LIBHEAP_SOMAJOR  := 1
 LIBHEAP_SOVER    := $(LIBHEAP_SOMAJOR).0.0
 LIBHEAP_SONAME   := libheap.so.$(LIBHEAP_SOMAJOR)
@@ -46,13 +37,13 @@ libheap: $(LIBHEAP_A) $(LIBHEAP_SO) $(LIBHEAP_SO_DEV) $(LIBHEAP_PC)
 
 $(LIBHEAP_DIR)/%.o: $(SRC)/lib/%.c
 	@mkdir -p $(@D)
-	$(call lh_msg,CC,$@)$(CC) $(LIBHEAP_CFLAGS) -c -o $@ $<
+	$(call msg,CC,$@)$(CC) $(LIBHEAP_CFLAGS) -c -o $@ $<
 
 $(LIBHEAP_A): $(LIBHEAP_OBJS)
-	$(call lh_msg,AR,$@)rm -f $@ && ar rcs $@ $^
+	$(call msg,AR,$@)rm -f $@ && ar rcs $@ $^
 
 $(LIBHEAP_SO_REAL): $(LIBHEAP_OBJS) $(LIBHEAP_MAP)
-	$(call lh_msg,LD,$@)$(CC) $(LIBHEAP_CFLAGS) $(LIBHEAP_LDFLAGS) -o $@ $(LIBHEAP_OBJS)
+	$(call msg,LD,$@)$(CC) $(LIBHEAP_CFLAGS) $(LIBHEAP_LDFLAGS) -o $@ $(LIBHEAP_OBJS)
 
 $(LIBHEAP_SO): $(LIBHEAP_SO_REAL)
 	$(Q)ln -sf $(notdir $<) $@
@@ -69,14 +60,14 @@ lh_pc = sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' \
 
 $(LIBHEAP_PC): $(SRC)/lib/libheap.pc.in $(SRC)/Makefile
 	@mkdir -p $(@D)
-	$(call lh_msg,GEN,$@)$(lh_pc) $< > $@
+	$(call msg,GEN,$@)$(lh_pc) $< > $@
 
 -include $(LIBHEAP_OBJS:.o=.d)
 
 install: install-lib install-man
 
 install-lib: libheap
-	$(call lh_msg,INSTALL,libheap)install -d $(DESTDIR)$(INCLUDEDIR)/rtheap \
+	$(call msg,INSTALL,libheap)install -d $(DESTDIR)$(INCLUDEDIR)/rtheap \
 		$(DESTDIR)$(LIBDIR)/pkgconfig
 	$(Q)install -m 0644 $(SRC)/include/rtheap/heap.h \
 		$(DESTDIR)$(INCLUDEDIR)/rtheap/heap.h
@@ -94,11 +85,11 @@ LIBHEAP_MAN7 := $(wildcard $(SRC)/man/man7/*.7)
 LIBHEAP_MAN8 := $(wildcard $(SRC)/man/man8/*.8)
 
 install-man:
-	$(call lh_msg,INSTALL,man)install -d $(DESTDIR)$(MANDIR)/man3 \
+	$(call msg,INSTALL,man)install -d $(DESTDIR)$(MANDIR)/man3 \
 		$(DESTDIR)$(MANDIR)/man7 $(DESTDIR)$(MANDIR)/man8
 	$(Q)install -m 0644 $(LIBHEAP_MAN3) $(DESTDIR)$(MANDIR)/man3/
 	$(Q)install -m 0644 $(LIBHEAP_MAN7) $(DESTDIR)$(MANDIR)/man7/
 	$(Q)install -m 0644 $(LIBHEAP_MAN8) $(DESTDIR)$(MANDIR)/man8/
 
 # The unit tests' rules (tests/unit/libheap.mk guards against a second include).
--include $(SRC)/tests/unit/libheap.mk
+include $(SRC)/tests/unit/libheap.mk

@@ -42,8 +42,7 @@ HARD_SH      := $(addprefix $(HARD_BIN)/,$(HARD_SCRIPTS))
 # rtheap-fuzz for 32-bit x86 (the compat ioctl path), where the toolchain
 # can build it (gcc-multilib); t_fuzz32 skips without it.
 ifneq ($(filter guest-bins hardening-bins check-guest check-debug,$(MAKECMDGOALS)),)
-HARD_M32 := $(shell printf 'int main(void){return 0;}\n' | \
-	    $(CC) -m32 -static -x c - -o /dev/null 2>/dev/null && echo y)
+HARD_M32 := $(have_m32)
 endif
 HARD_M32_PROG := $(if $(HARD_M32),$(if $(wildcard $(HARD_SRC)/rtheap-fuzz.c),$(HARD_BIN)/rtheap-fuzz.m32))
 HARD_CFLAGS32 = $(filter-out -MMD -MP,$(HARD_CFLAGS)) -m32 -D_FILE_OFFSET_BITS=64 -MMD -MP
@@ -53,12 +52,6 @@ HARD_CFLAGS32 = $(filter-out -MMD -MP,$(HARD_CFLAGS)) -m32 -D_FILE_OFFSET_BITS=6
 HARD_DEBUG_D := $(patsubst $(HARD_SRC)/debug.d/%.sh,$(HARD_BIN)/debug.d/%, \
 		$(wildcard $(HARD_SRC)/debug.d/*.sh))
 
-ifeq ($(V),1)
-hard_msg =
-else
-hard_msg = @printf '  %-7s %s\n' '$(1)' '$(patsubst $(BUILD)/%,%,$(2))';
-endif
-
 .PHONY: hardening-bins kunit-module kunit-module-debug fuzz-guest soak hardening-debug-cmd
 
 hardening-bins: $(HARD_PROGS) $(HARD_SH) $(HARD_DEBUG_D) $(HARD_M32_PROG)
@@ -66,32 +59,32 @@ guest-bins: hardening-bins
 
 $(HARD_OBJ)/%.o: $(HARD_SRC)/%.c
 	@mkdir -p $(@D)
-	$(call hard_msg,CC,$@)$(CC) $(HARD_CFLAGS) -c -o $@ $<
+	$(call msg,CC,$@)$(CC) $(HARD_CFLAGS) -c -o $@ $<
 
 $(HARD_OBJ)/tcommon.o: $(SRC)/tests/guest/tcommon.c
 	@mkdir -p $(@D)
-	$(call hard_msg,CC,$@)$(CC) $(HARD_CFLAGS) -c -o $@ $<
+	$(call msg,CC,$@)$(CC) $(HARD_CFLAGS) -c -o $@ $<
 
 $(HARD_PROGS): $(HARD_BIN)/%: $(HARD_OBJ)/%.o $(HARD_OBJ)/hcommon.o $(HARD_OBJ)/tcommon.o $(HARD_LIBHEAP)
 	@mkdir -p $(@D)
-	$(call hard_msg,LD,$@)$(CC) $(HARD_LDFLAGS) -o $@ $^
+	$(call msg,LD,$@)$(CC) $(HARD_LDFLAGS) -o $@ $^
 
 $(HARD_OBJ)/m32/%.o: $(HARD_SRC)/%.c
 	@mkdir -p $(@D)
-	$(call hard_msg,CC32,$@)$(CC) $(HARD_CFLAGS32) -c -o $@ $<
+	$(call msg,CC32,$@)$(CC) $(HARD_CFLAGS32) -c -o $@ $<
 
 $(HARD_OBJ)/m32/tcommon.o: $(SRC)/tests/guest/tcommon.c
 	@mkdir -p $(@D)
-	$(call hard_msg,CC32,$@)$(CC) $(HARD_CFLAGS32) -c -o $@ $<
+	$(call msg,CC32,$@)$(CC) $(HARD_CFLAGS32) -c -o $@ $<
 
 $(HARD_OBJ)/m32/libheap.o: $(SRC)/lib/libheap.c
 	@mkdir -p $(@D)
-	$(call hard_msg,CC32,$@)$(CC) $(HARD_CFLAGS32) -c -o $@ $<
+	$(call msg,CC32,$@)$(CC) $(HARD_CFLAGS32) -c -o $@ $<
 
 $(HARD_BIN)/rtheap-fuzz.m32: $(HARD_OBJ)/m32/rtheap-fuzz.o $(HARD_OBJ)/m32/hcommon.o \
 			     $(HARD_OBJ)/m32/tcommon.o $(HARD_OBJ)/m32/libheap.o
 	@mkdir -p $(@D)
-	$(call hard_msg,LD32,$@)$(CC) -m32 $(HARD_LDFLAGS) -o $@ $^
+	$(call msg,LD32,$@)$(CC) -m32 $(HARD_LDFLAGS) -o $@ $^
 
 $(HARD_SH): $(HARD_BIN)/%: $(HARD_SRC)/%.sh
 	@mkdir -p $(@D)
@@ -105,34 +98,22 @@ $(HARD_DEBUG_D): $(HARD_BIN)/debug.d/%: $(HARD_SRC)/debug.d/%.sh
 
 # ---- the KUnit module -------------------------------------------------------
 #
-# Out of tree in build/module/<abi>/kunit/ (links to tests/hardening/kunit/
-# and to kernel/alloc.c), linked against rtheap's Module.symvers from
-# `make module' for the same ABI; the .ko goes beside rtheap.ko, where
-# vm-run picks up every *.ko.  A kernel without CONFIG_KUNIT gets a note and
-# no module (t_kunit skips there).
+# In build/module/<abi>/kunit/, from links to tests/hardening/kunit/ and to
+# kernel/alloc.c, then beside rtheap.ko (kbuild_test_module in
+# kernel/module.mk).  A kernel without CONFIG_KUNIT gets a note and no
+# module (t_kunit skips there).
 
-KUNIT_KVER = $(if $(KVER),$(KVER),$(lastword $(filter-out %-rt-amd64,$(sort $(notdir $(patsubst %/build,%,$(wildcard /lib/modules/*-amd64/build)))))))
-KUNIT_KDIR = $(if $(KDIR),$(KDIR),/lib/modules/$(KUNIT_KVER)/build)
-KUNIT_MOD  = $(BUILD)/module/$(KUNIT_KVER)
-KUNIT_DIR  = $(KUNIT_MOD)/kunit
 KUNIT_SRCS := Kbuild kunit_alloc.c kunit_heap.c
+KUNIT_LINKS = $(foreach f,$(KUNIT_SRCS),$(f)=$(HARD_SRC)/kunit/$(f)) alloc.c=$(SRC)/kernel/alloc.c
+kunit_config = $(shell grep -s '^CONFIG_KUNIT=[ym]' $(KDIR)/.config)
 
 kunit-module: module
-	$(Q)if ! grep -qs '^CONFIG_KUNIT=[ym]' $(KUNIT_KDIR)/.config; then \
-		echo "  KUNIT   no CONFIG_KUNIT in $(KUNIT_KDIR): rtheap_kunit.ko not built"; \
-		rm -f $(KUNIT_MOD)/rtheap_kunit.ko; \
-		exit 0; \
-	fi; \
-	test -e $(KUNIT_MOD)/Module.symvers || \
-		{ echo "rtheap: no $(KUNIT_MOD)/Module.symvers (make module KVER=$(KUNIT_KVER))" >&2; exit 1; }; \
-	mkdir -p $(KUNIT_DIR) && \
-	for f in $(KUNIT_SRCS); do ln -sf $(HARD_SRC)/kunit/$$f $(KUNIT_DIR)/$$f; done && \
-	ln -sf $(SRC)/kernel/alloc.c $(KUNIT_DIR)/alloc.c && \
-	echo "  KBUILD  rtheap_kunit.ko ($(KUNIT_KVER))" && \
-	$(MAKE) -C $(KUNIT_KDIR) M=$(KUNIT_DIR) $(if $(filter 1,$(V)),V=1,-s) \
-		RTHEAP_SRC=$(SRC) KBUILD_EXTRA_SYMBOLS=$(KUNIT_MOD)/Module.symvers \
-		$(if $(wildcard $(KUNIT_KDIR)/vmlinux),,CONFIG_DEBUG_INFO_BTF_MODULES=) modules && \
-	cp $(KUNIT_DIR)/rtheap_kunit.ko $(KUNIT_MOD)/rtheap_kunit.ko
+	$(if $(kunit_config),$(call kbuild_test_module,rtheap_kunit,kunit,$(KUNIT_LINKS)),$(call kunit_none))
+
+define kunit_none
+	@echo "  KUNIT   no CONFIG_KUNIT in $(KDIR): rtheap_kunit.ko not built"
+	$(Q)rm -f $(MODULE_DIR)/rtheap_kunit.ko
+endef
 
 # The same against the debug kernel (tools/kernels.mk: module-debug), with
 # its KCFLAGS so that rtheap.ko is not rebuilt differently.

@@ -21,7 +21,7 @@ LIBHEAP_TEST_LIBS := -lcmocka -pthread
 # $(1): extra CFLAGS.  heapctl.c is compiled in with its main() renamed.
 define libheap_test_link
 	@mkdir -p $(@D)
-	$(call lh_msg,CC,$@)$(CC) $(HOST_CFLAGS) $(1) -DRTHEAP_VERSION='"$(VERSION)"' \
+	$(call msg,CC,$@)$(CC) $(HOST_CFLAGS) $(1) -DRTHEAP_VERSION='"$(VERSION)"' \
 		-Dmain=heapctl_main -c -o $@.heapctl.o $(SRC)/tools/heapctl.c
 	$(Q)$(CC) $(HOST_CFLAGS) $(1) -pthread -o $@ $(LIBHEAP_TEST_SRCS) \
 		$@.heapctl.o $(LIBHEAP_TEST_WRAP) $(LIBHEAP_TEST_LIBS)
