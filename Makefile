@@ -7,7 +7,14 @@ BUILD    ?= $(SRC)/build
 CC       ?= cc
 CLANG    ?= clang
 PREFIX   ?= /usr/local
-VERSION  := 0.1.0
+# The one place of the version: libheap.pc, heapctl --version, the
+# module's MODULE_VERSION (Kbuild reads the same file), dkms.conf and the
+# man pages (both written at install).
+VERSION  := $(strip $(file <$(SRC)/VERSION))
+ifeq ($(VERSION),)
+$(error rtheap: no version in $(SRC)/VERSION)
+endif
+
 # Quiet output, for every fragment: a recipe line
 #     $(call msg,CC,$@)$(CC) ...
 # prints "  CC      lib/libheap.o" (a path under build/ without the build/)

@@ -1,8 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # rtheap.ko, built out of tree in build/module/<KVER>/, one folder per kernel
 # ABI so that the standard and -rt builds never collide and the source tree
-# stays clean: the folder holds symlinks to Kbuild, include/ and each
-# kernel/ source, and kbuild writes its objects beside them.
+# stays clean: the folder holds symlinks to Kbuild, VERSION, include/ and
+# each kernel/ source, and kbuild writes its objects beside them.
 #
 # For the other fragments: KVER, KDIR and MODULE_DIR (the kernel and the
 # folder every module of it is built in), $(call kbuild,...) and
@@ -52,6 +52,7 @@ module:
 	@mkdir -p $(MODULE_DIR)/kernel
 	$(Q)ln -sfn $(SRC)/include $(MODULE_DIR)/include
 	$(Q)ln -sf $(SRC)/Kbuild $(MODULE_DIR)/Kbuild
+	$(Q)ln -sf $(SRC)/VERSION $(MODULE_DIR)/VERSION
 	$(Q)find $(MODULE_DIR)/kernel -maxdepth 1 -xtype l -delete
 	$(Q)for f in $(SRC)/kernel/*.c $(SRC)/kernel/*.h; do \
 		ln -sf "$$f" $(MODULE_DIR)/kernel/; \
@@ -90,8 +91,10 @@ checkpatch: $(CHECKPATCH)
 #
 # installs rtheap.ko under /lib/modules/<KVER>/extra, runs depmod, installs
 # the udev rule and creates the system group it names.  DESTDIR stages the
-# files only (no depmod, no group).  dkms.conf at the top builds the same
-# Kbuild for every installed kernel instead.
+# files only (no depmod, no group).  Or DKMS builds the same Kbuild for
+# every installed kernel:
+#
+#   sudo make install-dkms && sudo dkms install rtheap/$(cat VERSION)
 
 INSTALL_KVER ?= $(shell uname -r)
 UDEVDIR ?= /lib/udev/rules.d
@@ -108,3 +111,17 @@ install-module:
 		getent group rtheap >/dev/null || groupadd --system rtheap; \
 		echo "rtheap: installed; load it with: modprobe rtheap"; \
 	fi
+
+# The module's sources for DKMS in /usr/src/rtheap-<version>/: Kbuild,
+# VERSION, include/, kernel/*.[ch] and dkms.conf (from dkms.conf.in, with
+# the version written in).
+DKMS_SRC = $(DESTDIR)/usr/src/rtheap-$(VERSION)
+
+.PHONY: install-dkms
+## install-dkms [DESTDIR=]  the module's sources and dkms.conf in /usr/src/rtheap-<version>/
+install-dkms:
+	$(call msg,INSTALL,$(DKMS_SRC))install -d $(DKMS_SRC)/kernel
+	$(Q)install -m 0644 $(SRC)/Kbuild $(SRC)/VERSION $(DKMS_SRC)/
+	$(Q)cp -R $(SRC)/include $(DKMS_SRC)/
+	$(Q)install -m 0644 $(wildcard $(SRC)/kernel/*.[ch]) $(DKMS_SRC)/kernel/
+	$(Q)sed 's|@VERSION@|$(VERSION)|g' $(SRC)/dkms.conf.in >$(DKMS_SRC)/dkms.conf

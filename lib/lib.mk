@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: MIT
 # libheap: static and shared library, pkg-config file, headers and man pages.
-# Included by the top-level Makefile; uses $(SRC) $(BUILD) $(Q) $(HOST_CFLAGS)
-# $(PREFIX) $(VERSION).
+# Included by the top-level Makefile; uses $(SRC) $(BUILD) $(Q) $(msg)
+# $(HOST_CFLAGS) $(PREFIX) $(VERSION).
 #
 # Targets:   libheap (default part of `make host`), install-lib, install-man,
 #            install (install-lib install-man, plus install-heapctl from
@@ -58,7 +58,7 @@ lh_pc = sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' \
 	    -e 's|@LIBDIR@|$(call lh_pcdir,$(LIBDIR))|' \
 	    -e 's|@INCLUDEDIR@|$(call lh_pcdir,$(INCLUDEDIR))|'
 
-$(LIBHEAP_PC): $(SRC)/lib/libheap.pc.in $(SRC)/Makefile
+$(LIBHEAP_PC): $(SRC)/lib/libheap.pc.in $(SRC)/VERSION $(SRC)/Makefile
 	@mkdir -p $(@D)
 	$(call msg,GEN,$@)$(lh_pc) $< > $@
 
@@ -84,12 +84,14 @@ LIBHEAP_MAN3 := $(wildcard $(SRC)/man/man3/*.3)
 LIBHEAP_MAN7 := $(wildcard $(SRC)/man/man7/*.7)
 LIBHEAP_MAN8 := $(wildcard $(SRC)/man/man8/*.8)
 
+# Their .TH lines say "rtheap @VERSION@": the version is written in here.
 install-man:
 	$(call msg,INSTALL,man)install -d $(DESTDIR)$(MANDIR)/man3 \
 		$(DESTDIR)$(MANDIR)/man7 $(DESTDIR)$(MANDIR)/man8
-	$(Q)install -m 0644 $(LIBHEAP_MAN3) $(DESTDIR)$(MANDIR)/man3/
-	$(Q)install -m 0644 $(LIBHEAP_MAN7) $(DESTDIR)$(MANDIR)/man7/
-	$(Q)install -m 0644 $(LIBHEAP_MAN8) $(DESTDIR)$(MANDIR)/man8/
+	$(Q)set -e; for f in $(LIBHEAP_MAN3) $(LIBHEAP_MAN7) $(LIBHEAP_MAN8); do \
+		page=$(DESTDIR)$(MANDIR)/man$${f##*.}/$${f##*/}; \
+		sed 's|@VERSION@|$(VERSION)|g' "$$f" >"$$page"; chmod 0644 "$$page"; \
+	done
 
 # The unit tests' rules (tests/unit/libheap.mk guards against a second include).
 include $(SRC)/tests/unit/libheap.mk

@@ -19,12 +19,12 @@ HOST_TARGETS += heapctl
 
 heapctl: $(HEAPCTL) $(HEAPCTL_STATIC)
 
-$(HEAPCTL_DIR)/heapctl.o: $(SRC)/tools/heapctl.c
+$(HEAPCTL_DIR)/heapctl.o: $(SRC)/tools/heapctl.c $(SRC)/VERSION
 	@mkdir -p $(@D)
 	$(call msg,CC,$@)$(CC) $(HEAPCTL_CFLAGS) -c -o $@ $<
 
 # No NSS in a static binary: owner and group names come from /etc files.
-$(HEAPCTL_DIR)/heapctl-static.o: $(SRC)/tools/heapctl.c
+$(HEAPCTL_DIR)/heapctl-static.o: $(SRC)/tools/heapctl.c $(SRC)/VERSION
 	@mkdir -p $(@D)
 	$(call msg,CC,$@)$(CC) $(HEAPCTL_CFLAGS) -DHEAPCTL_NO_NSS -c -o $@ $<
 

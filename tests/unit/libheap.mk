@@ -59,6 +59,7 @@ libheap-install-check:
 	./t-static; \
 	test -x usr/bin/heapctl; test -L usr/lib/libheap.so; test -L usr/lib/libheap.so.1; \
 	test -f usr/share/man/man3/rt_heap_alloc_until.3; test -f usr/share/man/man8/heapctl.8; \
+	grep -q '^\.TH .* "rtheap $(VERSION)"' usr/share/man/man8/heapctl.8; ! grep -rq @VERSION@ usr/share/man; \
 	echo "  OK      libheap install (pkg-config, shared and static)"
 
 UNIT_RUNS += libheap-test-run libheap-test-san-run libheap-install-check
