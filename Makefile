@@ -1,5 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
-# rtheap - top-level build.  `make help` lists the targets.
+# rtheap - top-level build.  `make help` lists the targets: every line of
+# the fragments below that starts with "## " (a target, two spaces, what it
+# does).
 
 SHELL    := /bin/bash
 SRC      := $(CURDIR)
@@ -50,22 +52,25 @@ SAN_CFLAGS  := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all \
 .PHONY: all host help deps deps-host check check-host check-fresh clean
 .DEFAULT_GOAL := all
 
+## all               (the default) libheap, heapctl and the host tests
 all: host
 
+## help              this list
 help:
-	@echo "make            build the host parts (libheap, heapctl, tests)"
-	@echo "make deps       install missing Debian packages (root, apt-get)"
-	@echo "make check      deps, host tests, then the guest suite in qemu"
-	@echo "make check-host host unit tests (plain and ASan+UBSan) + short fuzz"
-	@echo "make check-guest guest suite under qemu (tools/vm-run)"
-	@echo "make check-fresh make demo + make check in a new Debian 12 system (tools/check-fresh)"
-	@echo "make fuzz FUZZ_SECONDS=N   libFuzzer on the allocator core"
-	@echo "make module     build rtheap.ko (KDIR=... to choose headers)"
-	@echo "make demo       boot a guest and show heaps at work"
+	@echo "make TARGET [VARIABLE=value...]; V=1 shows the commands"
+	@awk 'FNR == 1 { again = seen[FILENAME]++ } \
+	     !again && /^## / { \
+		line = substr($$0, 4); \
+		if (!match(line, /  +/)) { print "  " line; next } \
+		use = substr(line, 1, RSTART - 1); text = substr(line, RSTART + RLENGTH); \
+		if (length(use) > 20) { print "  " use; use = "" } \
+		printf "  %-20s %s\n", use, text }' $(filter %Makefile %.mk,$(MAKEFILE_LIST))
 
+## deps              install the missing Debian packages for everything (apt-get, root)
 deps:
 	$(Q)$(SRC)/scripts/deps all
 
+## deps-host         the same, only those the host build and check-host need
 deps-host:
 	$(Q)$(SRC)/scripts/deps host
 
@@ -83,19 +88,23 @@ include $(SRC)/demo/demo.mk
 host: $(HOST_TARGETS)
 
 # Recipes expand late, so every fragment's UNIT_RUNS entry is seen here.
+## check-host        host unit tests, plain and under ASan+UBSan, then fuzz-short
 check-host: deps-host
 	$(Q)if [ -n "$(FUZZ_SHORT)" ]; then $(MAKE) $(FUZZ_SHORT); fi
 	$(Q)set -e; for t in $(UNIT_RUNS); do $(MAKE) $$t; done
 
+## check             deps, check-host, then check-guest
 check: deps
 	$(Q)$(MAKE) check-host
 	$(Q)$(MAKE) check-guest
 
 # The README's two commands in a clean Debian 12 system (debootstrap, cached
 # for a week in build/cache/debian/); FRESH_REBUILD=1 makes it anew.
+## check-fresh [FRESH_REBUILD=1] [FRESH_ARGS=...]  make demo and make check in a new Debian 12 system
 check-fresh:
 	$(Q)$(SRC)/tools/check-fresh $(if $(filter 1,$(FRESH_REBUILD)),--rebuild) \
 		$(if $(FRESH_ARGS),-- $(FRESH_ARGS))
 
+## clean             remove the build's outputs in build/ (build/cache/ stays)
 clean:
 	$(Q)rm -rf $(BUILD)/host $(BUILD)/san $(BUILD)/fuzz $(BUILD)/lib $(BUILD)/tools $(BUILD)/module $(BUILD)/guest $(BUILD)/bench

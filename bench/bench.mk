@@ -21,6 +21,7 @@ $(BENCH_DIR)/core_trace: $(SRC)/bench/core_trace.c $(SRC)/bench/bench_trace.h \
 
 .PHONY: bench bench-core bench-bins bench-module
 
+## bench-core        the core's instructions per alloc+free pair (callgrind)
 bench-core: $(BENCH_DIR)/core_trace
 	$(Q)$(SRC)/bench/core-instructions $(BENCH_DIR)/core_trace 64 1024
 
@@ -39,6 +40,7 @@ $(BENCH_GUEST_BIN)/rtheap-bench-guest: $(SRC)/bench/guest-bench.sh
 	@mkdir -p $(@D)
 	$(Q)install -m 0755 $< $@
 
+## bench-bins        build/guest/bin/: rtheap-bench-user and its driver rtheap-bench-guest
 bench-bins: $(BENCH_GUEST_BIN)/rtheap-bench-user $(BENCH_GUEST_BIN)/rtheap-bench-guest
 
 # ---- the benchmark module, against rtheap's Module.symvers -----------------
@@ -51,11 +53,15 @@ BENCH_LINKS := Kbuild=$(SRC)/bench/kmod/Kbuild \
 	       bench_main.c=$(SRC)/bench/kmod/rtheap_bench.c \
 	       core_alloc.c=$(SRC)/kernel/alloc.c
 
+## bench-module [KVER=abi] [KDIR=dir]  build/module/<abi>/rtheap_bench.ko
 bench-module: module
 	$(call kbuild_test_module,rtheap_bench,bench,$(BENCH_LINKS))
 
 # ---- everything -------------------------------------------------------------
 
+## bench [BENCH_KERNEL=debian|rt] [BENCH_REPS=5] [BENCH_QUICK=1]
+##                   every benchmark in one table, build/bench/results.json and
+##                   latency.png (BENCHMARKS.md)
 bench: $(BENCH_DIR)/core_trace bench-bins
 	$(Q)$(SRC)/scripts/deps python3 gnuplot-nox
 	$(Q)abi=$$($(SRC)/tools/vm-run --kernel $(BENCH_KERNEL) --print-abi) && \

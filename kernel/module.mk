@@ -44,6 +44,7 @@ endef
 
 .PHONY: module module-all module-clean checkpatch
 
+## module [KVER=abi] [KDIR=dir]  build/module/<abi>/rtheap.ko; default: newest non-rt headers
 module:
 	@if [ -z "$(KVER)" ] || [ ! -d "$(KDIR)" ]; then \
 		echo "rtheap: no kernel headers at '$(KDIR)'; install linux-headers-<abi> or pass KDIR=" >&2; \
@@ -59,11 +60,13 @@ module:
 	done
 	$(call kbuild,$(MODULE_DIR),rtheap.ko)
 
+## module-all        rtheap.ko for every *-amd64 kernel in /lib/modules
 module-all:
 	$(Q)set -e; for k in $(MODULE_KVERS); do \
 		$(MAKE) -f $(SRC)/Makefile module KVER=$$k KDIR=/lib/modules/$$k/build; \
 	done
 
+## module-clean      remove build/module/
 module-clean:
 	$(Q)rm -rf $(BUILD)/module
 
@@ -80,6 +83,7 @@ $(CHECKPATCH):
 		'*/scripts/const_structs.checkpatch'
 	$(Q)touch $@
 
+## checkpatch        checkpatch.pl --strict on kernel/ (Debian's linux-source-6.1)
 checkpatch: $(CHECKPATCH)
 	$(Q)$(CHECKPATCH) --strict --no-tree --quiet --show-types -f \
 		$(wildcard $(SRC)/kernel/*.[ch])
@@ -100,6 +104,7 @@ INSTALL_KVER ?= $(shell uname -r)
 UDEVDIR ?= /lib/udev/rules.d
 
 .PHONY: install-module
+## install-module [INSTALL_KVER=$(uname -r)] [DESTDIR=]  rtheap.ko into extra/, depmod, udev rule, group
 install-module:
 	$(Q)$(MAKE) -f $(SRC)/Makefile module KVER=$(INSTALL_KVER) \
 		KDIR=$(if $(filter command line,$(origin KDIR)),$(KDIR),/lib/modules/$(INSTALL_KVER)/build)

@@ -33,6 +33,7 @@ HOST_TARGETS += libheap
 
 .PHONY: libheap install install-lib install-man
 
+## libheap           build/lib/: libheap.a, libheap.so, libheap.pc
 libheap: $(LIBHEAP_A) $(LIBHEAP_SO) $(LIBHEAP_SO_DEV) $(LIBHEAP_PC)
 
 $(LIBHEAP_DIR)/%.o: $(SRC)/lib/%.c
@@ -64,8 +65,10 @@ $(LIBHEAP_PC): $(SRC)/lib/libheap.pc.in $(SRC)/VERSION $(SRC)/Makefile
 
 -include $(LIBHEAP_OBJS:.o=.d)
 
+## install [PREFIX=/usr/local] [DESTDIR=]  install-lib, install-man and install-heapctl
 install: install-lib install-man
 
+## install-lib       headers, libheap.a/.so and libheap.pc under PREFIX
 install-lib: libheap
 	$(call msg,INSTALL,libheap)install -d $(DESTDIR)$(INCLUDEDIR)/rtheap \
 		$(DESTDIR)$(LIBDIR)/pkgconfig
@@ -85,6 +88,7 @@ LIBHEAP_MAN7 := $(wildcard $(SRC)/man/man7/*.7)
 LIBHEAP_MAN8 := $(wildcard $(SRC)/man/man8/*.8)
 
 # Their .TH lines say "rtheap @VERSION@": the version is written in here.
+## install-man       the man pages under PREFIX/share/man
 install-man:
 	$(call msg,INSTALL,man)install -d $(DESTDIR)$(MANDIR)/man3 \
 		$(DESTDIR)$(MANDIR)/man7 $(DESTDIR)$(MANDIR)/man8

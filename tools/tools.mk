@@ -17,6 +17,7 @@ HOST_TARGETS += heapctl
 
 .PHONY: heapctl install install-heapctl
 
+## heapctl           build/tools/heapctl and heapctl.static
 heapctl: $(HEAPCTL) $(HEAPCTL_STATIC)
 
 $(HEAPCTL_DIR)/heapctl.o: $(SRC)/tools/heapctl.c $(SRC)/VERSION
@@ -38,6 +39,7 @@ $(HEAPCTL_STATIC): $(HEAPCTL_DIR)/heapctl-static.o $(LIBHEAP_A)
 
 install: install-heapctl
 
+## install-heapctl   heapctl under PREFIX/bin
 install-heapctl: $(HEAPCTL)
 	$(call msg,INSTALL,heapctl)install -d $(DESTDIR)$(BINDIR)
 	$(Q)install -m 0755 $(HEAPCTL) $(DESTDIR)$(BINDIR)/heapctl

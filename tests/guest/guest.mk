@@ -37,6 +37,7 @@ GUEST_SCRIPTS  := $(addprefix $(GUEST_BIN)/,$(GUEST_SH_TESTS) rtheap-guest-suite
 
 .PHONY: guest-bins selftest-module check-guest
 
+## guest-bins        build/guest/bin/: the guest suite's tests, its runner, heapctl
 guest-bins: $(GUEST_PROGS) $(GUEST_SCRIPTS) $(GUEST_BIN)/heapctl $(GUEST_M32_PROGS)
 ifeq ($(GUEST_M32),)
 	@echo "  NOTE    no 32-bit toolchain (gcc-multilib): the .m32 tests are not built"
@@ -84,6 +85,7 @@ $(GUEST_BIN)/heapctl: $(GUEST_HEAPCTL)
 SELFTEST_LINKS := Kbuild=$(SRC)/tests/kmod/Kbuild \
 		  rtheap_selftest.c=$(SRC)/tests/kmod/rtheap_selftest.c
 
+## selftest-module [KVER=abi] [KDIR=dir]  build/module/<abi>/rtheap_selftest.ko
 selftest-module: module
 	$(call kbuild_test_module,rtheap_selftest,selftest,$(SELFTEST_LINKS))
 
@@ -98,6 +100,9 @@ KERNELS ?= debian 6.12-rt
 # of output is the sum of the kernels' suite summaries, "N passed, N failed,
 # N skipped"; a kernel whose run fails without a failed test (fetch, build,
 # boot, a kernel report outside any test) adds one failure.
+## check-guest [KERNELS="debian 6.12-rt"]
+##                   one guest boot per kernel running rtheap-guest-suite (tools/vm-run);
+##                   the last line sums them: "N passed, N failed, N skipped"
 check-guest: guest-bins
 	$(Q)set -o pipefail; failed=; sums=; out=$$(mktemp); \
 	for k in $(KERNELS); do \

@@ -54,6 +54,9 @@ HARD_DEBUG_D := $(patsubst $(HARD_SRC)/debug.d/%.sh,$(HARD_BIN)/debug.d/%, \
 
 .PHONY: hardening-bins kunit-module kunit-module-debug fuzz-guest soak hardening-debug-cmd
 
+## hardening-bins    build/guest/bin/: rtheap-fuzz, rtheap-stress, the suite's t_fuzz,
+##                   t_mpstress, t_security, t_faults, t_kunit, and debug.d/ for
+##                   check-debug (part of guest-bins)
 hardening-bins: $(HARD_PROGS) $(HARD_SH) $(HARD_DEBUG_D) $(HARD_M32_PROG)
 guest-bins: hardening-bins
 
@@ -107,6 +110,9 @@ KUNIT_SRCS := Kbuild kunit_alloc.c kunit_heap.c
 KUNIT_LINKS = $(foreach f,$(KUNIT_SRCS),$(f)=$(HARD_SRC)/kunit/$(f)) alloc.c=$(SRC)/kernel/alloc.c
 kunit_config = $(shell grep -s '^CONFIG_KUNIT=[ym]' $(KDIR)/.config)
 
+## kunit-module KVER=abi [KDIR=dir]
+##                   build/module/<abi>/rtheap_kunit.ko; a note instead when the
+##                   kernel has no CONFIG_KUNIT
 kunit-module: module
 	$(if $(kunit_config),$(call kbuild_test_module,rtheap_kunit,kunit,$(KUNIT_LINKS)),$(call kunit_none))
 
@@ -117,6 +123,7 @@ endef
 
 # The same against the debug kernel (tools/kernels.mk: module-debug), with
 # its KCFLAGS so that rtheap.ko is not rebuilt differently.
+## kunit-module-debug  the same for the debug kernel (check-debug builds it)
 kunit-module-debug:
 	$(Q)kdir=$$($(SRC)/tools/debug-kernel) && \
 	$(MAKE) -f $(SRC)/Makefile kunit-module KVER=debug KDIR=$$kdir KCFLAGS=-g
@@ -144,12 +151,16 @@ fuzz-guest:
 		--timeout $$(( $(SECONDS) + 600 )) -- \
 		"rtheap-fuzz --seconds $(SECONDS) --procs $(hard_procs)$(if $(SEED), --seed $(SEED))$(if $(LIGHT), --light)"
 
+## soak SECONDS=N [KERNEL=debian] [PROCS=4] [THREADS=3] [SEED=n]
+##                   rtheap-stress, the multi-process stress test, for N seconds
+##                   in a guest
 soak:
 	$(Q)test -n "$(SECONDS)" || { echo "usage: make soak SECONDS=N [KERNEL=...]" >&2; exit 2; }
 	$(Q)$(SRC)/tools/vm-run --kernel $(hard_kernel) $(hard_vm_mem) --rmmod \
 		--timeout $$(( $(SECONDS) + 600 )) -- \
 		"rtheap-stress --seconds $(SECONDS) --procs $(hard_procs) --threads $(hard_threads)$(if $(SEED), --seed $(SEED))"
 
+## hardening-debug-cmd  what check-debug runs from tests/hardening/
 hardening-debug-cmd:
 	@echo "check-debug runs, besides the guest suite's t_kunit, t_fuzz, t_mpstress,"
 	@echo "t_faults and t_security, these programs of build/guest/bin/debug.d/:"

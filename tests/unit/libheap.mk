@@ -33,6 +33,8 @@ $(BUILD)/host/test_libheap: $(LIBHEAP_TEST_DEPS)
 $(BUILD)/san/test_libheap: $(LIBHEAP_TEST_DEPS)
 	$(call libheap_test_link,$(SAN_CFLAGS))
 
+## libheap-test-run  one host suite: libheap, heapctl (libheap-test-san-run: ASan+UBSan)
+## libheap-install-check  install into a scratch root, build against it by pkg-config
 .PHONY: libheap-test-run libheap-test-san-run libheap-install-check
 libheap-test-run: $(BUILD)/host/test_libheap
 	$(Q)$<

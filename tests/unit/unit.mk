@@ -16,6 +16,7 @@ $(BUILD)/san/test_alloc: $(ALLOC_TEST_DEPS)
 	@mkdir -p $(@D)
 	$(call msg,CC,$@)$(CC) $(HOST_CFLAGS) $(CORE_CFLAGS) $(SAN_CFLAGS) -I$(UNIT_DIR) -o $@ $(ALLOC_TEST_SRCS) $(CMOCKA_LIBS)
 
+## alloc-test-run    one host suite: the allocator core (alloc-test-san-run: ASan+UBSan)
 .PHONY: alloc-test-run alloc-test-san-run
 alloc-test-run: $(BUILD)/host/test_alloc
 	$(Q)$<
