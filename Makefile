@@ -88,7 +88,7 @@ include $(SRC)/demo/demo.mk
 host: $(HOST_TARGETS)
 
 # Recipes expand late, so every fragment's UNIT_RUNS entry is seen here.
-## check-host        host unit tests, plain and under ASan+UBSan, then fuzz-short
+## check-host        host unit tests, plain and under ASan+UBSan, then fuzz-core-short
 check-host: deps-host
 	$(Q)if [ -n "$(FUZZ_SHORT)" ]; then $(MAKE) $(FUZZ_SHORT); fi
 	$(Q)set -e; for t in $(UNIT_RUNS); do $(MAKE) $$t; done

@@ -2,26 +2,9 @@
 # Hardening: KUnit suites of the allocator core and the heap object, an
 # ioctl fuzzer, a multi-process stress/soak, fault injection and security
 # tests.  Included by the top-level Makefile; uses $(SRC) $(BUILD) $(Q)
-# $(HOST_CFLAGS) $(CC), libheap from lib/lib.mk and, for the KUnit module,
-# `make module' from kernel/module.mk.
-#
-#   make hardening-bins          build/guest/bin/: rtheap-fuzz, rtheap-stress,
-#                                and the guest suite's t_fuzz (10^5 calls),
-#                                t_mpstress (20 s), t_security, t_faults,
-#                                t_kunit; debug.d/ for check-debug.  A
-#                                prerequisite of guest-bins.
-#   make kunit-module KVER=abi [KDIR=dir]
-#                                build/module/<abi>/rtheap_kunit.ko; prints a
-#                                note and builds nothing when the kernel has
-#                                no CONFIG_KUNIT
-#   make kunit-module-debug      the same for the debug kernel (check-debug
-#                                builds it: DEBUG_SUITE_DEPS)
-#   make fuzz-guest SECONDS=N [KERNEL=debian] [PROCS=4] [SEED=n] [LIGHT=1]
-#                                one guest boot fuzzing for N seconds
-#   make soak SECONDS=N [KERNEL=debian] [PROCS=4] [THREADS=3] [SEED=n]
-#                                one guest boot of rtheap-stress for N
-#                                seconds; both end with rmmod rtheap
-#   make hardening-debug-cmd     what check-debug runs from here
+# $(msg) $(have_m32) $(HOST_CFLAGS) $(CC), libheap from lib/lib.mk and, for
+# the KUnit module, KVER / KDIR / MODULE_DIR, $(kbuild_test_module) and
+# `make module' from kernel/module.mk.  The "## " lines are the targets.
 
 HARD_SRC   := $(SRC)/tests/hardening
 HARD_BIN   := $(BUILD)/guest/bin
@@ -52,7 +35,7 @@ HARD_CFLAGS32 = $(filter-out -MMD -MP,$(HARD_CFLAGS)) -m32 -D_FILE_OFFSET_BITS=6
 HARD_DEBUG_D := $(patsubst $(HARD_SRC)/debug.d/%.sh,$(HARD_BIN)/debug.d/%, \
 		$(wildcard $(HARD_SRC)/debug.d/*.sh))
 
-.PHONY: hardening-bins kunit-module kunit-module-debug fuzz-guest soak hardening-debug-cmd
+.PHONY: hardening-bins kunit-module kunit-module-debug fuzz-ioctl soak hardening-debug-cmd
 
 ## hardening-bins    build/guest/bin/: rtheap-fuzz, rtheap-stress, the suite's t_fuzz,
 ##                   t_mpstress, t_security, t_faults, t_kunit, and debug.d/ for
@@ -134,19 +117,19 @@ DEBUG_SUITE_DEPS += kunit-module-debug
 
 # ---- longer runs in a guest ------------------------------------------------
 #
-#   make fuzz-guest SECONDS=N [KERNEL=debian] [PROCS=4] [SEED=n] [LIGHT=1]
-#   make soak SECONDS=N [KERNEL=debian] [PROCS=4] [THREADS=3] [SEED=n]
-#
-# One boot each; soak also unloads rtheap.ko afterwards (vm-run --rmmod),
-# which fails if a heap or a reference was left behind.
+# One boot each; both unload rtheap.ko afterwards (vm-run --rmmod), which
+# fails if a heap or a reference was left behind.
 
 hard_kernel  = $(if $(KERNEL),$(KERNEL),debian)
 hard_procs   = $(if $(PROCS),$(PROCS),4)
 hard_threads = $(if $(THREADS),$(THREADS),3)
 hard_vm_mem  = $(if $(filter debug,$(hard_kernel)),--mem 2G)
 
-fuzz-guest:
-	$(Q)test -n "$(SECONDS)" || { echo "usage: make fuzz-guest SECONDS=N [KERNEL=...]" >&2; exit 2; }
+## fuzz-ioctl SECONDS=N [KERNEL=debian] [PROCS=4] [SEED=n] [LIGHT=1]
+##                   rtheap-fuzz, the fuzzer of /dev/rtheap's ioctls and mmap,
+##                   for N seconds in a guest
+fuzz-ioctl:
+	$(Q)test -n "$(SECONDS)" || { echo "usage: make fuzz-ioctl SECONDS=N [KERNEL=...]" >&2; exit 2; }
 	$(Q)$(SRC)/tools/vm-run --kernel $(hard_kernel) $(hard_vm_mem) --rmmod \
 		--timeout $$(( $(SECONDS) + 600 )) -- \
 		"rtheap-fuzz --seconds $(SECONDS) --procs $(hard_procs)$(if $(SEED), --seed $(SEED))$(if $(LIGHT), --light)"
