@@ -1,15 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # Benchmarks (BENCHMARKS.md).  Included by the top-level Makefile; uses
-# $(SRC) $(BUILD) $(Q) $(CC) $(CORE_CFLAGS) $(HOST_CFLAGS), $(LIBHEAP_A)
-# from lib/lib.mk and `make module' from kernel/module.mk.
-#
-#   make bench                 everything below, one table, and
-#                              build/bench/results.json, latency.png
-#   make bench-core            instructions per alloc+free pair of the
-#                              allocator core (callgrind), 64 MiB / 1 GiB
-#   make bench-bins            build/guest/bin/: rtheap-bench-user (static,
-#                              libheap) and the guest driver rtheap-bench-guest
-#   make bench-module [KVER=abi]  build/module/<abi>/rtheap_bench.ko
+# $(SRC) $(BUILD) $(Q) $(msg) $(CC) $(CORE_CFLAGS) $(HOST_CFLAGS),
+# $(LIBHEAP_A) from lib/lib.mk, and KVER / KDIR / MODULE_DIR,
+# $(kbuild_test_module) and `make module' from kernel/module.mk.
 #
 # Variables: BENCH_KERNEL=debian|rt (the guest kernel, default debian),
 # BENCH_REPS (interleaved repetitions, default 5), BENCH_QUICK=1 (fewer
@@ -24,11 +17,11 @@ BENCH_REPS   ?= 5
 $(BENCH_DIR)/core_trace: $(SRC)/bench/core_trace.c $(SRC)/bench/bench_trace.h \
 			 $(SRC)/kernel/alloc.c $(SRC)/kernel/alloc.h
 	@mkdir -p $(@D)
-	@echo "  CC      $(@F)"
-	$(Q)$(CC) $(BENCH_CFLAGS) -o $@ $(SRC)/bench/core_trace.c $(SRC)/kernel/alloc.c
+	$(call msg,CC,$@)$(CC) $(BENCH_CFLAGS) -o $@ $(SRC)/bench/core_trace.c $(SRC)/kernel/alloc.c
 
 .PHONY: bench bench-core bench-bins bench-module
 
+## bench-core        the core's instructions per alloc+free pair (callgrind)
 bench-core: $(BENCH_DIR)/core_trace
 	$(Q)$(SRC)/bench/core-instructions $(BENCH_DIR)/core_trace 64 1024
 
@@ -40,42 +33,35 @@ BENCH_LIBHEAP   := $(if $(LIBHEAP_A),$(LIBHEAP_A),$(BUILD)/lib/libheap.a)
 $(BENCH_GUEST_BIN)/rtheap-bench-user: $(SRC)/bench/user_bench.c $(SRC)/bench/bench_trace.h \
 				      $(BENCH_LIBHEAP)
 	@mkdir -p $(@D)
-	@echo "  CC      $(patsubst $(BUILD)/%,%,$@)"
-	$(Q)$(CC) $(HOST_CFLAGS) -D_GNU_SOURCE -I$(SRC)/bench -static -o $@ \
+	$(call msg,CC,$@)$(CC) $(HOST_CFLAGS) -D_GNU_SOURCE -I$(SRC)/bench -static -o $@ \
 		$(SRC)/bench/user_bench.c $(BENCH_LIBHEAP)
 
 $(BENCH_GUEST_BIN)/rtheap-bench-guest: $(SRC)/bench/guest-bench.sh
 	@mkdir -p $(@D)
 	$(Q)install -m 0755 $< $@
 
+## bench-bins        build/guest/bin/: rtheap-bench-user and its driver rtheap-bench-guest
 bench-bins: $(BENCH_GUEST_BIN)/rtheap-bench-user $(BENCH_GUEST_BIN)/rtheap-bench-guest
 
 # ---- the benchmark module, against rtheap's Module.symvers -----------------
 #
-# Out of tree in build/module/<abi>/bench/ (symlinks to bench/kmod/), the
-# .ko copied beside rtheap.ko, where vm-run picks up every *.ko.
+# In build/module/<abi>/bench/, from links to bench/kmod/ and to
+# kernel/alloc.c, then beside rtheap.ko (kbuild_test_module in
+# kernel/module.mk).
 
-BENCH_KVER = $(if $(KVER),$(KVER),$(lastword $(filter-out %-rt-amd64,$(sort $(notdir $(patsubst %/build,%,$(wildcard /lib/modules/*-amd64/build)))))))
-BENCH_KDIR = $(if $(KDIR),$(KDIR),/lib/modules/$(BENCH_KVER)/build)
-BENCH_MOD  = $(BUILD)/module/$(BENCH_KVER)
-BENCH_KMOD = $(BENCH_MOD)/bench
+BENCH_LINKS := Kbuild=$(SRC)/bench/kmod/Kbuild \
+	       bench_main.c=$(SRC)/bench/kmod/rtheap_bench.c \
+	       core_alloc.c=$(SRC)/kernel/alloc.c
 
+## bench-module [KVER=abi] [KDIR=dir]  build/module/<abi>/rtheap_bench.ko
 bench-module: module
-	$(Q)test -e $(BENCH_MOD)/Module.symvers || \
-		{ echo "rtheap: no $(BENCH_MOD)/Module.symvers (make module KVER=$(BENCH_KVER))" >&2; exit 1; }
-	@mkdir -p $(BENCH_KMOD)
-	$(Q)ln -sf $(SRC)/bench/kmod/Kbuild $(BENCH_KMOD)/Kbuild
-	$(Q)rm -f $(BENCH_KMOD)/rtheap_bench.c
-	$(Q)ln -sf $(SRC)/bench/kmod/rtheap_bench.c $(BENCH_KMOD)/bench_main.c
-	$(Q)ln -sf $(SRC)/kernel/alloc.c $(BENCH_KMOD)/core_alloc.c
-	@echo "  KBUILD  rtheap_bench.ko ($(BENCH_KVER))"
-	$(Q)$(MAKE) -C $(BENCH_KDIR) M=$(BENCH_KMOD) $(if $(filter 1,$(V)),V=1,-s) \
-		RTHEAP_SRC=$(SRC) KBUILD_EXTRA_SYMBOLS=$(BENCH_MOD)/Module.symvers \
-		$(if $(wildcard $(BENCH_KDIR)/vmlinux),,CONFIG_DEBUG_INFO_BTF_MODULES=) modules
-	$(Q)cp $(BENCH_KMOD)/rtheap_bench.ko $(BENCH_MOD)/rtheap_bench.ko
+	$(call kbuild_test_module,rtheap_bench,bench,$(BENCH_LINKS))
 
 # ---- everything -------------------------------------------------------------
 
+## bench [BENCH_KERNEL=debian|rt] [BENCH_REPS=5] [BENCH_QUICK=1]
+##                   every benchmark in one table, build/bench/results.json and
+##                   latency.png (BENCHMARKS.md)
 bench: $(BENCH_DIR)/core_trace bench-bins
 	$(Q)$(SRC)/scripts/deps python3 gnuplot-nox
 	$(Q)abi=$$($(SRC)/tools/vm-run --kernel $(BENCH_KERNEL) --print-abi) && \

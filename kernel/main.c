@@ -46,4 +46,4 @@ module_exit(rtheap_mod_exit);
 
 MODULE_DESCRIPTION("Real-time memory heaps (RTAI/Xenomai style) over /dev/rtheap");
 MODULE_LICENSE("GPL");
-MODULE_VERSION("0.1.0");
+MODULE_VERSION(RTHEAP_VERSION);

@@ -1,12 +1,12 @@
 # SPDX-License-Identifier: GPL-2.0
 # rtheap.ko, built out of tree in build/module/<KVER>/, one folder per kernel
 # ABI so that the standard and -rt builds never collide and the source tree
-# stays clean: the folder holds symlinks to Kbuild, include/ and each
-# kernel/ source, and kbuild writes its objects beside them.
+# stays clean: the folder holds symlinks to Kbuild, VERSION, include/ and
+# each kernel/ source, and kbuild writes its objects beside them.
 #
-#   make module [KVER=6.1.0-56-rt-amd64] [KDIR=...]   one kernel
-#   make module-all                                    every *-amd64 in /lib/modules
-#   make checkpatch                                    checkpatch --strict on kernel/
+# For the other fragments: KVER, KDIR and MODULE_DIR (the kernel and the
+# folder every module of it is built in), $(call kbuild,...) and
+# $(call kbuild_test_module,...) below.
 
 # Kernel ABIs with headers installed, oldest first.
 MODULE_KVERS := $(shell printf '%s\n' $(notdir $(patsubst %/build,%, \
@@ -19,8 +19,32 @@ endif
 KDIR ?= /lib/modules/$(KVER)/build
 MODULE_DIR = $(BUILD)/module/$(KVER)
 
+# $(call kbuild,DIR,NAME.ko[,MAKE-ARGS]): kbuild's "modules" for the
+# external module in DIR, against $(KDIR); a whole recipe line ("+": a
+# recursive make, run by make -n too).  Headers without a vmlinux (Debian's
+# linux-headers packages) give no BTF for modules.
+kbuild = +$(call msg,KBUILD,$(2) ($(KVER)))$(MAKE) -C $(KDIR) M=$(1) \
+	$(if $(filter 1,$(V)),V=1,-s) \
+	$(if $(wildcard $(KDIR)/vmlinux),,CONFIG_DEBUG_INFO_BTF_MODULES=) $(3) modules
+
+# $(call kbuild_test_module,NAME,SUBDIR,LINK=FILE...): NAME.ko built in
+# $(MODULE_DIR)/SUBDIR/ from links to the FILEs (absolute paths), against
+# rtheap's Module.symvers from `make module', then copied beside rtheap.ko,
+# where vm-run loads every *.ko.  The folder's other links are removed.
+# Its Kbuild finds the source tree as $(RTHEAP_SRC).
+define kbuild_test_module
+	$(Q)test -e $(MODULE_DIR)/Module.symvers || \
+		{ echo "rtheap: no $(MODULE_DIR)/Module.symvers (make module KVER=$(KVER))" >&2; exit 1; }
+	@mkdir -p $(MODULE_DIR)/$(2)
+	$(Q)find $(MODULE_DIR)/$(2) -maxdepth 1 -type l -delete
+	$(Q)$(foreach l,$(3),ln -s $(word 2,$(subst =, ,$(l))) $(MODULE_DIR)/$(2)/$(word 1,$(subst =, ,$(l))) &&) true
+	$(call kbuild,$(MODULE_DIR)/$(2),$(1).ko,RTHEAP_SRC=$(SRC) KBUILD_EXTRA_SYMBOLS=$(MODULE_DIR)/Module.symvers)
+	$(Q)cp $(MODULE_DIR)/$(2)/$(1).ko $(MODULE_DIR)/$(1).ko
+endef
+
 .PHONY: module module-all module-clean checkpatch
 
+## module [KVER=abi] [KDIR=dir]  build/module/<abi>/rtheap.ko; default: newest non-rt headers
 module:
 	@if [ -z "$(KVER)" ] || [ ! -d "$(KDIR)" ]; then \
 		echo "rtheap: no kernel headers at '$(KDIR)'; install linux-headers-<abi> or pass KDIR=" >&2; \
@@ -29,19 +53,20 @@ module:
 	@mkdir -p $(MODULE_DIR)/kernel
 	$(Q)ln -sfn $(SRC)/include $(MODULE_DIR)/include
 	$(Q)ln -sf $(SRC)/Kbuild $(MODULE_DIR)/Kbuild
+	$(Q)ln -sf $(SRC)/VERSION $(MODULE_DIR)/VERSION
 	$(Q)find $(MODULE_DIR)/kernel -maxdepth 1 -xtype l -delete
 	$(Q)for f in $(SRC)/kernel/*.c $(SRC)/kernel/*.h; do \
 		ln -sf "$$f" $(MODULE_DIR)/kernel/; \
 	done
-	@echo "  KBUILD  rtheap.ko ($(KVER))"
-	$(Q)$(MAKE) -C $(KDIR) M=$(MODULE_DIR) $(if $(filter 1,$(V)),V=1,-s) \
-		$(if $(wildcard $(KDIR)/vmlinux),,CONFIG_DEBUG_INFO_BTF_MODULES=) modules
+	$(call kbuild,$(MODULE_DIR),rtheap.ko)
 
+## module-all        rtheap.ko for every *-amd64 kernel in /lib/modules
 module-all:
 	$(Q)set -e; for k in $(MODULE_KVERS); do \
 		$(MAKE) -f $(SRC)/Makefile module KVER=$$k KDIR=/lib/modules/$$k/build; \
 	done
 
+## module-clean      remove build/module/
 module-clean:
 	$(Q)rm -rf $(BUILD)/module
 
@@ -53,12 +78,12 @@ CHECKPATCH_TAR := /usr/src/linux-source-6.1.tar.xz
 $(CHECKPATCH):
 	$(Q)$(SRC)/scripts/deps linux-source-6.1
 	@mkdir -p $(CHECKPATCH_DIR)
-	@echo "  EXTRACT checkpatch.pl"
-	$(Q)tar -xJf $(CHECKPATCH_TAR) -C $(CHECKPATCH_DIR) --strip-components=1 \
+	$(call msg,EXTRACT,checkpatch.pl)tar -xJf $(CHECKPATCH_TAR) -C $(CHECKPATCH_DIR) --strip-components=1 \
 		--wildcards '*/scripts/checkpatch.pl' '*/scripts/spelling.txt' \
 		'*/scripts/const_structs.checkpatch'
 	$(Q)touch $@
 
+## checkpatch        checkpatch.pl --strict on kernel/ (Debian's linux-source-6.1)
 checkpatch: $(CHECKPATCH)
 	$(Q)$(CHECKPATCH) --strict --no-tree --quiet --show-types -f \
 		$(wildcard $(SRC)/kernel/*.[ch])
@@ -70,13 +95,16 @@ checkpatch: $(CHECKPATCH)
 #
 # installs rtheap.ko under /lib/modules/<KVER>/extra, runs depmod, installs
 # the udev rule and creates the system group it names.  DESTDIR stages the
-# files only (no depmod, no group).  dkms.conf at the top builds the same
-# Kbuild for every installed kernel instead.
+# files only (no depmod, no group).  Or DKMS builds the same Kbuild for
+# every installed kernel:
+#
+#   sudo make install-dkms && sudo dkms install rtheap/$(cat VERSION)
 
 INSTALL_KVER ?= $(shell uname -r)
 UDEVDIR ?= /lib/udev/rules.d
 
 .PHONY: install-module
+## install-module [INSTALL_KVER=$(uname -r)] [DESTDIR=]  rtheap.ko into extra/, depmod, udev rule, group
 install-module:
 	$(Q)$(MAKE) -f $(SRC)/Makefile module KVER=$(INSTALL_KVER) \
 		KDIR=$(if $(filter command line,$(origin KDIR)),$(KDIR),/lib/modules/$(INSTALL_KVER)/build)
@@ -88,3 +116,17 @@ install-module:
 		getent group rtheap >/dev/null || groupadd --system rtheap; \
 		echo "rtheap: installed; load it with: modprobe rtheap"; \
 	fi
+
+# The module's sources for DKMS in /usr/src/rtheap-<version>/: Kbuild,
+# VERSION, include/, kernel/*.[ch] and dkms.conf (from dkms.conf.in, with
+# the version written in).
+DKMS_SRC = $(DESTDIR)/usr/src/rtheap-$(VERSION)
+
+.PHONY: install-dkms
+## install-dkms [DESTDIR=]  the module's sources and dkms.conf in /usr/src/rtheap-<version>/
+install-dkms:
+	$(call msg,INSTALL,$(DKMS_SRC))install -d $(DKMS_SRC)/kernel
+	$(Q)install -m 0644 $(SRC)/Kbuild $(SRC)/VERSION $(DKMS_SRC)/
+	$(Q)cp -R $(SRC)/include $(DKMS_SRC)/
+	$(Q)install -m 0644 $(wildcard $(SRC)/kernel/*.[ch]) $(DKMS_SRC)/kernel/
+	$(Q)sed 's|@VERSION@|$(VERSION)|g' $(SRC)/dkms.conf.in >$(DKMS_SRC)/dkms.conf

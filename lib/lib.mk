@@ -1,21 +1,12 @@
 # SPDX-License-Identifier: MIT
 # libheap: static and shared library, pkg-config file, headers and man pages.
-# Included by the top-level Makefile; uses $(SRC) $(BUILD) $(Q) $(HOST_CFLAGS)
-# $(PREFIX) $(VERSION).
+# Included by the top-level Makefile; uses $(SRC) $(BUILD) $(Q) $(msg)
+# $(HOST_CFLAGS) $(PREFIX) $(VERSION).
 #
 # Targets:   libheap (default part of `make host`), install-lib, install-man,
 #            install (install-lib install-man, plus install-heapctl from
 #            tools/tools.mk).
 # Variables: DESTDIR, PREFIX, LIBDIR, INCLUDEDIR, MANDIR (may be overridden).
-
-# "  CC      lib/libheap.o" lines unless V=1 (commands) or make -s (nothing).
-ifeq ($(V),1)
-lh_msg =
-else ifneq ($(findstring s,$(firstword -$(MAKEFLAGS))),)
-lh_msg = @
-else
-lh_msg = @printf '  %-7s %s\n' '$(1)' '$(patsubst $(BUILD)/%,%,$(2))';
-endif
 
 LIBHEAP_SOMAJOR  := 1
 LIBHEAP_SOVER    := $(LIBHEAP_SOMAJOR).0.0
@@ -58,22 +49,23 @@ HOST_TARGETS += libheap
 
 .PHONY: libheap install install-lib install-man
 
+## libheap           build/lib/: libheap.a, libheap.so, libheap.pc and the compatibility .pc files
 libheap: $(LIBHEAP_A) $(LIBHEAP_SO) $(LIBHEAP_SO_DEV) $(LIBHEAP_PC) \
 	 $(LIBHEAP_COMPAT_PC)
 
 $(LIBHEAP_DIR)/%.o: $(SRC)/lib/%.c
 	@mkdir -p $(@D)
-	$(call lh_msg,CC,$@)$(CC) $(LIBHEAP_CFLAGS) -c -o $@ $<
+	$(call msg,CC,$@)$(CC) $(LIBHEAP_CFLAGS) -c -o $@ $<
 
 $(LIBHEAP_DIR)/shared/%.o: $(SRC)/lib/%.c
 	@mkdir -p $(@D)
-	$(call lh_msg,CC,$@)$(CC) $(LIBHEAP_CFLAGS) -DLIBHEAP_SHARED -c -o $@ $<
+	$(call msg,CC,$@)$(CC) $(LIBHEAP_CFLAGS) -DLIBHEAP_SHARED -c -o $@ $<
 
 $(LIBHEAP_A): $(LIBHEAP_OBJS)
-	$(call lh_msg,AR,$@)rm -f $@ && ar rcs $@ $^
+	$(call msg,AR,$@)rm -f $@ && ar rcs $@ $^
 
 $(LIBHEAP_SO_REAL): $(LIBHEAP_SO_OBJS) $(LIBHEAP_MAP)
-	$(call lh_msg,LD,$@)$(CC) $(LIBHEAP_CFLAGS) $(LIBHEAP_LDFLAGS) -o $@ $(LIBHEAP_SO_OBJS)
+	$(call msg,LD,$@)$(CC) $(LIBHEAP_CFLAGS) $(LIBHEAP_LDFLAGS) -o $@ $(LIBHEAP_SO_OBJS)
 
 $(LIBHEAP_SO): $(LIBHEAP_SO_REAL)
 	$(Q)ln -sf $(notdir $<) $@
@@ -88,24 +80,26 @@ lh_pc = sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' \
 	    -e 's|@LIBDIR@|$(call lh_pcdir,$(LIBDIR))|' \
 	    -e 's|@INCLUDEDIR@|$(call lh_pcdir,$(INCLUDEDIR))|'
 
-$(LIBHEAP_PC): $(SRC)/lib/libheap.pc.in $(SRC)/Makefile
+$(LIBHEAP_PC): $(SRC)/lib/libheap.pc.in $(SRC)/VERSION $(SRC)/Makefile
 	@mkdir -p $(@D)
-	$(call lh_msg,GEN,$@)$(lh_pc) $< > $@
+	$(call msg,GEN,$@)$(lh_pc) $< > $@
 
 # $(1): alchemy, native or rtai
 lh_compat_pc = $(lh_pc) -e 's|@API@|$(1)|' -e 's|@WHAT@|$(lh_what_$(1))|' \
 	-e 's|@HEADER@|$(lh_header_$(1))|'
 
-$(LIBHEAP_DIR)/libheap-%.pc: $(SRC)/lib/libheap-compat.pc.in $(SRC)/Makefile $(SRC)/lib/lib.mk
+$(LIBHEAP_DIR)/libheap-%.pc: $(SRC)/lib/libheap-compat.pc.in $(SRC)/VERSION $(SRC)/lib/lib.mk
 	@mkdir -p $(@D)
-	$(call lh_msg,GEN,$@)$(call lh_compat_pc,$*) $< > $@
+	$(call msg,GEN,$@)$(call lh_compat_pc,$*) $< > $@
 
 -include $(LIBHEAP_OBJS:.o=.d) $(LIBHEAP_SO_OBJS:.o=.d)
 
+## install [PREFIX=/usr/local] [DESTDIR=]  install-lib, install-man and install-heapctl
 install: install-lib install-man
 
+## install-lib       headers, libheap.a/.so and libheap.pc under PREFIX
 install-lib: libheap
-	$(call lh_msg,INSTALL,libheap)install -d $(DESTDIR)$(INCLUDEDIR)/rtheap \
+	$(call msg,INSTALL,libheap)install -d $(DESTDIR)$(INCLUDEDIR)/rtheap \
 		$(DESTDIR)$(LIBDIR)/pkgconfig
 	$(Q)install -m 0644 $(SRC)/include/rtheap/heap.h \
 		$(DESTDIR)$(INCLUDEDIR)/rtheap/heap.h
@@ -129,12 +123,15 @@ LIBHEAP_MAN3 := $(wildcard $(SRC)/man/man3/*.3)
 LIBHEAP_MAN7 := $(wildcard $(SRC)/man/man7/*.7)
 LIBHEAP_MAN8 := $(wildcard $(SRC)/man/man8/*.8)
 
+# Their .TH lines say "rtheap @VERSION@": the version is written in here.
+## install-man       the man pages under PREFIX/share/man
 install-man:
-	$(call lh_msg,INSTALL,man)install -d $(DESTDIR)$(MANDIR)/man3 \
+	$(call msg,INSTALL,man)install -d $(DESTDIR)$(MANDIR)/man3 \
 		$(DESTDIR)$(MANDIR)/man7 $(DESTDIR)$(MANDIR)/man8
-	$(Q)install -m 0644 $(LIBHEAP_MAN3) $(DESTDIR)$(MANDIR)/man3/
-	$(Q)install -m 0644 $(LIBHEAP_MAN7) $(DESTDIR)$(MANDIR)/man7/
-	$(Q)install -m 0644 $(LIBHEAP_MAN8) $(DESTDIR)$(MANDIR)/man8/
+	$(Q)set -e; for f in $(LIBHEAP_MAN3) $(LIBHEAP_MAN7) $(LIBHEAP_MAN8); do \
+		page=$(DESTDIR)$(MANDIR)/man$${f##*.}/$${f##*/}; \
+		sed 's|@VERSION@|$(VERSION)|g' "$$f" >"$$page"; chmod 0644 "$$page"; \
+	done
 
 # The unit tests' rules (tests/unit/libheap.mk guards against a second include).
--include $(SRC)/tests/unit/libheap.mk
+include $(SRC)/tests/unit/libheap.mk

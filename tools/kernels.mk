@@ -56,18 +56,24 @@ DEBUG_RUN          := $(BUILD)/debug-run
 
 .PHONY: debug-kernel debug-kernel-config module-debug check-debug check-guest-all
 
+## debug-kernel      build the debug kernel once (KASAN, lockdep, kmemleak, KUnit, ...)
 debug-kernel:
 	$(Q)$(DEBUG_KERNEL) >/dev/null
 
+## debug-kernel-config  check its .config against tools/debug-kernel.config
 debug-kernel-config: debug-kernel
 	$(Q)$(DEBUG_KERNEL) --check-config
 
 # Debug information in the modules (-g), for scripts/faddr2line on reports.
+## module-debug      rtheap.ko and rtheap_selftest.ko against it, in build/module/debug/
 module-debug: debug-kernel
 	$(Q)kdir=$$($(DEBUG_KERNEL)) && \
 	$(MAKE) -f $(SRC)/Makefile selftest-module KVER=debug KDIR=$$kdir KCFLAGS=-g
 
 # Recipes expand late: what fragments included after this one add counts.
+## check-debug [DEBUG_TESTS=...] [DEBUG_D=0]
+##                   the guest suite and the hardening runs on the debug kernel in
+##                   one boot; a kernel report or a leak fails it
 check-debug: guest-bins module-debug
 	$(Q)$(if $(strip $(DEBUG_SUITE_DEPS)),kdir=$$($(DEBUG_KERNEL)) && \
 		$(MAKE) -f $(SRC)/Makefile $(DEBUG_SUITE_DEPS) KVER=debug KDIR=$$kdir KCFLAGS=-g)
@@ -91,5 +97,6 @@ check-debug: guest-bins module-debug
 	echo "$$sum"; \
 	[ $$rc = 0 ]
 
+## check-guest-all   check-guest on every kernel: debian rt 6.12 6.12-rt
 check-guest-all:
 	$(Q)$(MAKE) -f $(SRC)/Makefile check-guest KERNELS="$(KERNELS_ALL)"

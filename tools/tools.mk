@@ -17,27 +17,29 @@ HOST_TARGETS += heapctl
 
 .PHONY: heapctl install install-heapctl
 
+## heapctl           build/tools/heapctl and heapctl.static
 heapctl: $(HEAPCTL) $(HEAPCTL_STATIC)
 
-$(HEAPCTL_DIR)/heapctl.o: $(SRC)/tools/heapctl.c
+$(HEAPCTL_DIR)/heapctl.o: $(SRC)/tools/heapctl.c $(SRC)/VERSION
 	@mkdir -p $(@D)
-	$(call lh_msg,CC,$@)$(CC) $(HEAPCTL_CFLAGS) -c -o $@ $<
+	$(call msg,CC,$@)$(CC) $(HEAPCTL_CFLAGS) -c -o $@ $<
 
 # No NSS in a static binary: owner and group names come from /etc files.
-$(HEAPCTL_DIR)/heapctl-static.o: $(SRC)/tools/heapctl.c
+$(HEAPCTL_DIR)/heapctl-static.o: $(SRC)/tools/heapctl.c $(SRC)/VERSION
 	@mkdir -p $(@D)
-	$(call lh_msg,CC,$@)$(CC) $(HEAPCTL_CFLAGS) -DHEAPCTL_NO_NSS -c -o $@ $<
+	$(call msg,CC,$@)$(CC) $(HEAPCTL_CFLAGS) -DHEAPCTL_NO_NSS -c -o $@ $<
 
 $(HEAPCTL): $(HEAPCTL_DIR)/heapctl.o $(LIBHEAP_A)
-	$(call lh_msg,LD,$@)$(CC) $(HOST_CFLAGS) -o $@ $^
+	$(call msg,LD,$@)$(CC) $(HOST_CFLAGS) -o $@ $^
 
 $(HEAPCTL_STATIC): $(HEAPCTL_DIR)/heapctl-static.o $(LIBHEAP_A)
-	$(call lh_msg,LD,$@)$(CC) $(HOST_CFLAGS) -static -o $@ $^
+	$(call msg,LD,$@)$(CC) $(HOST_CFLAGS) -static -o $@ $^
 
 -include $(HEAPCTL_DIR)/heapctl.d $(HEAPCTL_DIR)/heapctl-static.d
 
 install: install-heapctl
 
+## install-heapctl   heapctl under PREFIX/bin
 install-heapctl: $(HEAPCTL)
-	$(call lh_msg,INSTALL,heapctl)install -d $(DESTDIR)$(BINDIR)
+	$(call msg,INSTALL,heapctl)install -d $(DESTDIR)$(BINDIR)
 	$(Q)install -m 0755 $(HEAPCTL) $(DESTDIR)$(BINDIR)/heapctl

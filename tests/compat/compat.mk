@@ -27,7 +27,7 @@ $(COMPAT_STAGE)/.installed: $(LIBHEAP_A) $(LIBHEAP_SO) $(COMPAT_HDRS) \
 $(GUEST_BIN)/t_compat_%: $(COMPAT_SRC)/t_compat_%.c $(COMPAT_STAGE)/.installed \
 			 $(GUEST_OBJ)/tcommon.o
 	@mkdir -p $(@D)
-	$(call guest_msg,CC,$@)export PKG_CONFIG_SYSROOT_DIR=$(COMPAT_STAGE) \
+	$(call msg,CC,$@)export PKG_CONFIG_SYSROOT_DIR=$(COMPAT_STAGE) \
 		PKG_CONFIG_LIBDIR=$(COMPAT_STAGE)/usr/lib/pkgconfig; \
 	$(CC) -std=gnu11 -O2 -g -Wall -Wextra -Werror -D_GNU_SOURCE -I$(SRC)/tests/guest \
 		$$(pkg-config --cflags --static libheap-$*) -static -pthread -o $@ $< \

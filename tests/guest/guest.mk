@@ -1,16 +1,10 @@
 # SPDX-License-Identifier: GPL-2.0
 # Guest tests: static test programs and the suite runner for the qemu guest
 # (tools/vm-run), and the kernel self-test module.  Included by the
-# top-level Makefile; uses $(SRC) $(BUILD) $(Q) $(HOST_CFLAGS) $(CC), and
-# from lib/lib.mk, tools/tools.mk, kernel/module.mk: $(LIBHEAP_A),
-# $(HEAPCTL_STATIC), KVER / KDIR / MODULE_KVERS and `make module'.
-#
-#   make guest-bins                   build/guest/bin/: t_* tests, runner, heapctl
-#   make selftest-module [KVER=abi]   build/module/<abi>/rtheap_selftest.ko
-#   make check-guest [KERNELS="debian 6.12-rt"]
-#                                     one guest boot per kernel running
-#                                     rtheap-guest-suite; fails if any fails;
-#                                     last line: the sum over the kernels
+# top-level Makefile; uses $(SRC) $(BUILD) $(Q) $(msg) $(have_m32)
+# $(HOST_CFLAGS) $(CC), and from lib/lib.mk, tools/tools.mk,
+# kernel/module.mk: $(LIBHEAP_A), $(HEAPCTL_STATIC), KVER / KDIR /
+# MODULE_DIR, $(kbuild_test_module) and `make module'.
 #
 # The self-test module is built by check-guest (not by guest-bins, which
 # does not know the guest's kernel), after `make module' for the same ABI.
@@ -32,8 +26,7 @@ GUEST_M32_TESTS := t_alloc t_bind t_create t_delete t_fork t_free t_garbage \
 		   t_inquire t_ioctl_bad t_kill t_mmap t_multiproc t_order \
 		   t_perm t_proc t_shared t_version t_wait
 ifneq ($(filter guest-bins check-guest check-debug,$(MAKECMDGOALS)),)
-GUEST_M32 := $(shell printf 'int main(void){return 0;}\n' | \
-	       $(CC) -m32 -static -x c - -o /dev/null 2>/dev/null && echo y)
+GUEST_M32 := $(have_m32)
 endif
 GUEST_M32_PROGS := $(if $(GUEST_M32),$(patsubst %,$(GUEST_BIN)/%.m32,$(GUEST_M32_TESTS)))
 GUEST_CFLAGS32  = $(filter-out -MMD -MP,$(GUEST_CFLAGS)) -m32 -D_FILE_OFFSET_BITS=64 -MMD -MP
@@ -42,14 +35,9 @@ GUEST_HELPERS  := rtheap-heapcount rtheap-insmod
 GUEST_PROGS    := $(addprefix $(GUEST_BIN)/,$(GUEST_C_TESTS) $(GUEST_HELPERS))
 GUEST_SCRIPTS  := $(addprefix $(GUEST_BIN)/,$(GUEST_SH_TESTS) rtheap-guest-suite)
 
-ifeq ($(V),1)
-guest_msg =
-else
-guest_msg = @printf '  %-7s %s\n' '$(1)' '$(patsubst $(BUILD)/%,%,$(2))';
-endif
-
 .PHONY: guest-bins selftest-module check-guest
 
+## guest-bins        build/guest/bin/: the guest suite's tests, its runner, heapctl
 guest-bins: $(GUEST_PROGS) $(GUEST_SCRIPTS) $(GUEST_BIN)/heapctl $(GUEST_M32_PROGS)
 ifeq ($(GUEST_M32),)
 	@echo "  NOTE    no 32-bit toolchain (gcc-multilib): the .m32 tests are not built"
@@ -57,23 +45,23 @@ endif
 
 $(GUEST_OBJ)/%.o: $(GUEST_SRC)/%.c
 	@mkdir -p $(@D)
-	$(call guest_msg,CC,$@)$(CC) $(GUEST_CFLAGS) -c -o $@ $<
+	$(call msg,CC,$@)$(CC) $(GUEST_CFLAGS) -c -o $@ $<
 
 $(GUEST_PROGS): $(GUEST_BIN)/%: $(GUEST_OBJ)/%.o $(GUEST_OBJ)/tcommon.o $(GUEST_LIBHEAP)
 	@mkdir -p $(@D)
-	$(call guest_msg,LD,$@)$(CC) $(GUEST_LDFLAGS) -o $@ $^
+	$(call msg,LD,$@)$(CC) $(GUEST_LDFLAGS) -o $@ $^
 
 $(GUEST_OBJ)/m32/%.o: $(GUEST_SRC)/%.c
 	@mkdir -p $(@D)
-	$(call guest_msg,CC32,$@)$(CC) $(GUEST_CFLAGS32) -c -o $@ $<
+	$(call msg,CC32,$@)$(CC) $(GUEST_CFLAGS32) -c -o $@ $<
 
 $(GUEST_OBJ)/m32/libheap.o: $(SRC)/lib/libheap.c
 	@mkdir -p $(@D)
-	$(call guest_msg,CC32,$@)$(CC) $(GUEST_CFLAGS32) -c -o $@ $<
+	$(call msg,CC32,$@)$(CC) $(GUEST_CFLAGS32) -c -o $@ $<
 
 $(GUEST_M32_PROGS): $(GUEST_BIN)/%.m32: $(GUEST_OBJ)/m32/%.o $(GUEST_OBJ)/m32/tcommon.o $(GUEST_OBJ)/m32/libheap.o
 	@mkdir -p $(@D)
-	$(call guest_msg,LD32,$@)$(CC) -m32 $(GUEST_LDFLAGS) -o $@ $^
+	$(call msg,LD32,$@)$(CC) -m32 $(GUEST_LDFLAGS) -o $@ $^
 
 $(addprefix $(GUEST_BIN)/,$(GUEST_SH_TESTS)): $(GUEST_BIN)/%: $(GUEST_SRC)/%.sh
 	@mkdir -p $(@D)
@@ -91,26 +79,15 @@ $(GUEST_BIN)/heapctl: $(GUEST_HEAPCTL)
 
 # ---- the kernel self-test module ------------------------------------------
 #
-# Out of tree in build/module/<abi>/selftest/ (symlinks to tests/kmod/),
-# linked against rtheap's Module.symvers from `make module' for that ABI;
-# the .ko is copied beside rtheap.ko, where vm-run picks up every *.ko.
+# In build/module/<abi>/selftest/, from links to tests/kmod/, then beside
+# rtheap.ko (kbuild_test_module in kernel/module.mk).
 
-SELFTEST_KVER = $(if $(KVER),$(KVER),$(lastword $(filter-out %-rt-amd64,$(sort $(notdir $(patsubst %/build,%,$(wildcard /lib/modules/*-amd64/build)))))))
-SELFTEST_KDIR = $(if $(KDIR),$(KDIR),/lib/modules/$(SELFTEST_KVER)/build)
-SELFTEST_MOD  = $(BUILD)/module/$(SELFTEST_KVER)
-SELFTEST_DIR  = $(SELFTEST_MOD)/selftest
+SELFTEST_LINKS := Kbuild=$(SRC)/tests/kmod/Kbuild \
+		  rtheap_selftest.c=$(SRC)/tests/kmod/rtheap_selftest.c
 
+## selftest-module [KVER=abi] [KDIR=dir]  build/module/<abi>/rtheap_selftest.ko
 selftest-module: module
-	$(Q)test -e $(SELFTEST_MOD)/Module.symvers || \
-		{ echo "rtheap: no $(SELFTEST_MOD)/Module.symvers (make module KVER=$(SELFTEST_KVER))" >&2; exit 1; }
-	@mkdir -p $(SELFTEST_DIR)
-	$(Q)ln -sf $(SRC)/tests/kmod/Kbuild $(SELFTEST_DIR)/Kbuild
-	$(Q)ln -sf $(SRC)/tests/kmod/rtheap_selftest.c $(SELFTEST_DIR)/rtheap_selftest.c
-	@echo "  KBUILD  rtheap_selftest.ko ($(SELFTEST_KVER))"
-	$(Q)$(MAKE) -C $(SELFTEST_KDIR) M=$(SELFTEST_DIR) $(if $(filter 1,$(V)),V=1,-s) \
-		RTHEAP_SRC=$(SRC) KBUILD_EXTRA_SYMBOLS=$(SELFTEST_MOD)/Module.symvers \
-		$(if $(wildcard $(SELFTEST_KDIR)/vmlinux),,CONFIG_DEBUG_INFO_BTF_MODULES=) modules
-	$(Q)cp $(SELFTEST_DIR)/rtheap_selftest.ko $(SELFTEST_MOD)/rtheap_selftest.ko
+	$(call kbuild_test_module,rtheap_selftest,selftest,$(SELFTEST_LINKS))
 
 # ---- the guest suite ---------------------------------------------------------
 
@@ -123,6 +100,9 @@ KERNELS ?= debian 6.12-rt
 # of output is the sum of the kernels' suite summaries, "N passed, N failed,
 # N skipped"; a kernel whose run fails without a failed test (fetch, build,
 # boot, a kernel report outside any test) adds one failure.
+## check-guest [KERNELS="debian 6.12-rt"]
+##                   one guest boot per kernel running rtheap-guest-suite (tools/vm-run);
+##                   the last line sums them: "N passed, N failed, N skipped"
 check-guest: guest-bins
 	$(Q)set -o pipefail; failed=; sums=; out=$$(mktemp); \
 	for k in $(KERNELS); do \

@@ -2,26 +2,9 @@
 # Hardening: KUnit suites of the allocator core and the heap object, an
 # ioctl fuzzer, a multi-process stress/soak, fault injection and security
 # tests.  Included by the top-level Makefile; uses $(SRC) $(BUILD) $(Q)
-# $(HOST_CFLAGS) $(CC), libheap from lib/lib.mk and, for the KUnit module,
-# `make module' from kernel/module.mk.
-#
-#   make hardening-bins          build/guest/bin/: rtheap-fuzz, rtheap-stress,
-#                                and the guest suite's t_fuzz (10^5 calls),
-#                                t_mpstress (20 s), t_security, t_faults,
-#                                t_kunit; debug.d/ for check-debug.  A
-#                                prerequisite of guest-bins.
-#   make kunit-module KVER=abi [KDIR=dir]
-#                                build/module/<abi>/rtheap_kunit.ko; prints a
-#                                note and builds nothing when the kernel has
-#                                no CONFIG_KUNIT
-#   make kunit-module-debug      the same for the debug kernel (check-debug
-#                                builds it: DEBUG_SUITE_DEPS)
-#   make fuzz-guest SECONDS=N [KERNEL=debian] [PROCS=4] [SEED=n] [LIGHT=1]
-#                                one guest boot fuzzing for N seconds
-#   make soak SECONDS=N [KERNEL=debian] [PROCS=4] [THREADS=3] [SEED=n]
-#                                one guest boot of rtheap-stress for N
-#                                seconds; both end with rmmod rtheap
-#   make hardening-debug-cmd     what check-debug runs from here
+# $(msg) $(have_m32) $(HOST_CFLAGS) $(CC), libheap from lib/lib.mk and, for
+# the KUnit module, KVER / KDIR / MODULE_DIR, $(kbuild_test_module) and
+# `make module' from kernel/module.mk.  The "## " lines are the targets.
 
 HARD_SRC   := $(SRC)/tests/hardening
 HARD_BIN   := $(BUILD)/guest/bin
@@ -42,8 +25,7 @@ HARD_SH      := $(addprefix $(HARD_BIN)/,$(HARD_SCRIPTS))
 # rtheap-fuzz for 32-bit x86 (the compat ioctl path), where the toolchain
 # can build it (gcc-multilib); t_fuzz32 skips without it.
 ifneq ($(filter guest-bins hardening-bins check-guest check-debug,$(MAKECMDGOALS)),)
-HARD_M32 := $(shell printf 'int main(void){return 0;}\n' | \
-	    $(CC) -m32 -static -x c - -o /dev/null 2>/dev/null && echo y)
+HARD_M32 := $(have_m32)
 endif
 HARD_M32_PROG := $(if $(HARD_M32),$(if $(wildcard $(HARD_SRC)/rtheap-fuzz.c),$(HARD_BIN)/rtheap-fuzz.m32))
 HARD_CFLAGS32 = $(filter-out -MMD -MP,$(HARD_CFLAGS)) -m32 -D_FILE_OFFSET_BITS=64 -MMD -MP
@@ -53,45 +35,42 @@ HARD_CFLAGS32 = $(filter-out -MMD -MP,$(HARD_CFLAGS)) -m32 -D_FILE_OFFSET_BITS=6
 HARD_DEBUG_D := $(patsubst $(HARD_SRC)/debug.d/%.sh,$(HARD_BIN)/debug.d/%, \
 		$(wildcard $(HARD_SRC)/debug.d/*.sh))
 
-ifeq ($(V),1)
-hard_msg =
-else
-hard_msg = @printf '  %-7s %s\n' '$(1)' '$(patsubst $(BUILD)/%,%,$(2))';
-endif
+.PHONY: hardening-bins kunit-module kunit-module-debug fuzz-ioctl soak hardening-debug-cmd
 
-.PHONY: hardening-bins kunit-module kunit-module-debug fuzz-guest soak hardening-debug-cmd
-
+## hardening-bins    build/guest/bin/: rtheap-fuzz, rtheap-stress, the suite's t_fuzz,
+##                   t_mpstress, t_security, t_faults, t_kunit, and debug.d/ for
+##                   check-debug (part of guest-bins)
 hardening-bins: $(HARD_PROGS) $(HARD_SH) $(HARD_DEBUG_D) $(HARD_M32_PROG)
 guest-bins: hardening-bins
 
 $(HARD_OBJ)/%.o: $(HARD_SRC)/%.c
 	@mkdir -p $(@D)
-	$(call hard_msg,CC,$@)$(CC) $(HARD_CFLAGS) -c -o $@ $<
+	$(call msg,CC,$@)$(CC) $(HARD_CFLAGS) -c -o $@ $<
 
 $(HARD_OBJ)/tcommon.o: $(SRC)/tests/guest/tcommon.c
 	@mkdir -p $(@D)
-	$(call hard_msg,CC,$@)$(CC) $(HARD_CFLAGS) -c -o $@ $<
+	$(call msg,CC,$@)$(CC) $(HARD_CFLAGS) -c -o $@ $<
 
 $(HARD_PROGS): $(HARD_BIN)/%: $(HARD_OBJ)/%.o $(HARD_OBJ)/hcommon.o $(HARD_OBJ)/tcommon.o $(HARD_LIBHEAP)
 	@mkdir -p $(@D)
-	$(call hard_msg,LD,$@)$(CC) $(HARD_LDFLAGS) -o $@ $^
+	$(call msg,LD,$@)$(CC) $(HARD_LDFLAGS) -o $@ $^
 
 $(HARD_OBJ)/m32/%.o: $(HARD_SRC)/%.c
 	@mkdir -p $(@D)
-	$(call hard_msg,CC32,$@)$(CC) $(HARD_CFLAGS32) -c -o $@ $<
+	$(call msg,CC32,$@)$(CC) $(HARD_CFLAGS32) -c -o $@ $<
 
 $(HARD_OBJ)/m32/tcommon.o: $(SRC)/tests/guest/tcommon.c
 	@mkdir -p $(@D)
-	$(call hard_msg,CC32,$@)$(CC) $(HARD_CFLAGS32) -c -o $@ $<
+	$(call msg,CC32,$@)$(CC) $(HARD_CFLAGS32) -c -o $@ $<
 
 $(HARD_OBJ)/m32/libheap.o: $(SRC)/lib/libheap.c
 	@mkdir -p $(@D)
-	$(call hard_msg,CC32,$@)$(CC) $(HARD_CFLAGS32) -c -o $@ $<
+	$(call msg,CC32,$@)$(CC) $(HARD_CFLAGS32) -c -o $@ $<
 
 $(HARD_BIN)/rtheap-fuzz.m32: $(HARD_OBJ)/m32/rtheap-fuzz.o $(HARD_OBJ)/m32/hcommon.o \
 			     $(HARD_OBJ)/m32/tcommon.o $(HARD_OBJ)/m32/libheap.o
 	@mkdir -p $(@D)
-	$(call hard_msg,LD32,$@)$(CC) -m32 $(HARD_LDFLAGS) -o $@ $^
+	$(call msg,LD32,$@)$(CC) -m32 $(HARD_LDFLAGS) -o $@ $^
 
 $(HARD_SH): $(HARD_BIN)/%: $(HARD_SRC)/%.sh
 	@mkdir -p $(@D)
@@ -105,37 +84,29 @@ $(HARD_DEBUG_D): $(HARD_BIN)/debug.d/%: $(HARD_SRC)/debug.d/%.sh
 
 # ---- the KUnit module -------------------------------------------------------
 #
-# Out of tree in build/module/<abi>/kunit/ (links to tests/hardening/kunit/
-# and to kernel/alloc.c), linked against rtheap's Module.symvers from
-# `make module' for the same ABI; the .ko goes beside rtheap.ko, where
-# vm-run picks up every *.ko.  A kernel without CONFIG_KUNIT gets a note and
-# no module (t_kunit skips there).
+# In build/module/<abi>/kunit/, from links to tests/hardening/kunit/ and to
+# kernel/alloc.c, then beside rtheap.ko (kbuild_test_module in
+# kernel/module.mk).  A kernel without CONFIG_KUNIT gets a note and no
+# module (t_kunit skips there).
 
-KUNIT_KVER = $(if $(KVER),$(KVER),$(lastword $(filter-out %-rt-amd64,$(sort $(notdir $(patsubst %/build,%,$(wildcard /lib/modules/*-amd64/build)))))))
-KUNIT_KDIR = $(if $(KDIR),$(KDIR),/lib/modules/$(KUNIT_KVER)/build)
-KUNIT_MOD  = $(BUILD)/module/$(KUNIT_KVER)
-KUNIT_DIR  = $(KUNIT_MOD)/kunit
 KUNIT_SRCS := Kbuild kunit_alloc.c kunit_heap.c
+KUNIT_LINKS = $(foreach f,$(KUNIT_SRCS),$(f)=$(HARD_SRC)/kunit/$(f)) alloc.c=$(SRC)/kernel/alloc.c
+kunit_config = $(shell grep -s '^CONFIG_KUNIT=[ym]' $(KDIR)/.config)
 
+## kunit-module KVER=abi [KDIR=dir]
+##                   build/module/<abi>/rtheap_kunit.ko; a note instead when the
+##                   kernel has no CONFIG_KUNIT
 kunit-module: module
-	$(Q)if ! grep -qs '^CONFIG_KUNIT=[ym]' $(KUNIT_KDIR)/.config; then \
-		echo "  KUNIT   no CONFIG_KUNIT in $(KUNIT_KDIR): rtheap_kunit.ko not built"; \
-		rm -f $(KUNIT_MOD)/rtheap_kunit.ko; \
-		exit 0; \
-	fi; \
-	test -e $(KUNIT_MOD)/Module.symvers || \
-		{ echo "rtheap: no $(KUNIT_MOD)/Module.symvers (make module KVER=$(KUNIT_KVER))" >&2; exit 1; }; \
-	mkdir -p $(KUNIT_DIR) && \
-	for f in $(KUNIT_SRCS); do ln -sf $(HARD_SRC)/kunit/$$f $(KUNIT_DIR)/$$f; done && \
-	ln -sf $(SRC)/kernel/alloc.c $(KUNIT_DIR)/alloc.c && \
-	echo "  KBUILD  rtheap_kunit.ko ($(KUNIT_KVER))" && \
-	$(MAKE) -C $(KUNIT_KDIR) M=$(KUNIT_DIR) $(if $(filter 1,$(V)),V=1,-s) \
-		RTHEAP_SRC=$(SRC) KBUILD_EXTRA_SYMBOLS=$(KUNIT_MOD)/Module.symvers \
-		$(if $(wildcard $(KUNIT_KDIR)/vmlinux),,CONFIG_DEBUG_INFO_BTF_MODULES=) modules && \
-	cp $(KUNIT_DIR)/rtheap_kunit.ko $(KUNIT_MOD)/rtheap_kunit.ko
+	$(if $(kunit_config),$(call kbuild_test_module,rtheap_kunit,kunit,$(KUNIT_LINKS)),$(call kunit_none))
+
+define kunit_none
+	@echo "  KUNIT   no CONFIG_KUNIT in $(KDIR): rtheap_kunit.ko not built"
+	$(Q)rm -f $(MODULE_DIR)/rtheap_kunit.ko
+endef
 
 # The same against the debug kernel (tools/kernels.mk: module-debug), with
 # its KCFLAGS so that rtheap.ko is not rebuilt differently.
+## kunit-module-debug  the same for the debug kernel (check-debug builds it)
 kunit-module-debug:
 	$(Q)kdir=$$($(SRC)/tools/debug-kernel) && \
 	$(MAKE) -f $(SRC)/Makefile kunit-module KVER=debug KDIR=$$kdir KCFLAGS=-g
@@ -146,29 +117,33 @@ DEBUG_SUITE_DEPS += kunit-module-debug
 
 # ---- longer runs in a guest ------------------------------------------------
 #
-#   make fuzz-guest SECONDS=N [KERNEL=debian] [PROCS=4] [SEED=n] [LIGHT=1]
-#   make soak SECONDS=N [KERNEL=debian] [PROCS=4] [THREADS=3] [SEED=n]
-#
-# One boot each; soak also unloads rtheap.ko afterwards (vm-run --rmmod),
-# which fails if a heap or a reference was left behind.
+# One boot each; both unload rtheap.ko afterwards (vm-run --rmmod), which
+# fails if a heap or a reference was left behind.
 
 hard_kernel  = $(if $(KERNEL),$(KERNEL),debian)
 hard_procs   = $(if $(PROCS),$(PROCS),4)
 hard_threads = $(if $(THREADS),$(THREADS),3)
 hard_vm_mem  = $(if $(filter debug,$(hard_kernel)),--mem 2G)
 
-fuzz-guest:
-	$(Q)test -n "$(SECONDS)" || { echo "usage: make fuzz-guest SECONDS=N [KERNEL=...]" >&2; exit 2; }
+## fuzz-ioctl SECONDS=N [KERNEL=debian] [PROCS=4] [SEED=n] [LIGHT=1]
+##                   rtheap-fuzz, the fuzzer of /dev/rtheap's ioctls and mmap,
+##                   for N seconds in a guest
+fuzz-ioctl:
+	$(Q)test -n "$(SECONDS)" || { echo "usage: make fuzz-ioctl SECONDS=N [KERNEL=...]" >&2; exit 2; }
 	$(Q)$(SRC)/tools/vm-run --kernel $(hard_kernel) $(hard_vm_mem) --rmmod \
 		--timeout $$(( $(SECONDS) + 600 )) -- \
 		"rtheap-fuzz --seconds $(SECONDS) --procs $(hard_procs)$(if $(SEED), --seed $(SEED))$(if $(LIGHT), --light)"
 
+## soak SECONDS=N [KERNEL=debian] [PROCS=4] [THREADS=3] [SEED=n]
+##                   rtheap-stress, the multi-process stress test, for N seconds
+##                   in a guest
 soak:
 	$(Q)test -n "$(SECONDS)" || { echo "usage: make soak SECONDS=N [KERNEL=...]" >&2; exit 2; }
 	$(Q)$(SRC)/tools/vm-run --kernel $(hard_kernel) $(hard_vm_mem) --rmmod \
 		--timeout $$(( $(SECONDS) + 600 )) -- \
 		"rtheap-stress --seconds $(SECONDS) --procs $(hard_procs) --threads $(hard_threads)$(if $(SEED), --seed $(SEED))"
 
+## hardening-debug-cmd  what check-debug runs from tests/hardening/
 hardening-debug-cmd:
 	@echo "check-debug runs, besides the guest suite's t_kunit, t_fuzz, t_mpstress,"
 	@echo "t_faults and t_security, these programs of build/guest/bin/debug.d/:"

@@ -21,7 +21,7 @@ LIBHEAP_TEST_LIBS := -lcmocka -pthread
 # $(1): extra CFLAGS.  heapctl.c is compiled in with its main() renamed.
 define libheap_test_link
 	@mkdir -p $(@D)
-	$(call lh_msg,CC,$@)$(CC) $(HOST_CFLAGS) $(1) -DRTHEAP_VERSION='"$(VERSION)"' \
+	$(call msg,CC,$@)$(CC) $(HOST_CFLAGS) $(1) -DRTHEAP_VERSION='"$(VERSION)"' \
 		-Dmain=heapctl_main -c -o $@.heapctl.o $(SRC)/tools/heapctl.c
 	$(Q)$(CC) $(HOST_CFLAGS) $(1) -pthread -o $@ $(LIBHEAP_TEST_SRCS) \
 		$@.heapctl.o $(LIBHEAP_TEST_WRAP) $(LIBHEAP_TEST_LIBS)
@@ -33,6 +33,8 @@ $(BUILD)/host/test_libheap: $(LIBHEAP_TEST_DEPS)
 $(BUILD)/san/test_libheap: $(LIBHEAP_TEST_DEPS)
 	$(call libheap_test_link,$(SAN_CFLAGS))
 
+## libheap-test-run  one host suite: libheap, heapctl (libheap-test-san-run: ASan+UBSan)
+## libheap-install-check  install into a scratch root, build against it by pkg-config
 .PHONY: libheap-test-run libheap-test-san-run libheap-install-check
 libheap-test-run: $(BUILD)/host/test_libheap
 	$(Q)$<
@@ -59,6 +61,7 @@ libheap-install-check:
 	./t-static; \
 	test -x usr/bin/heapctl; test -L usr/lib/libheap.so; test -L usr/lib/libheap.so.1; \
 	test -f usr/share/man/man3/rt_heap_alloc_until.3; test -f usr/share/man/man8/heapctl.8; \
+	grep -q '^\.TH .* "rtheap $(VERSION)"' usr/share/man/man8/heapctl.8; ! grep -rq @VERSION@ usr/share/man; \
 	echo "  OK      libheap install (pkg-config, shared and static)"
 
 UNIT_RUNS += libheap-test-run libheap-test-san-run libheap-install-check

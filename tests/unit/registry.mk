@@ -11,14 +11,13 @@ REGISTRY_TEST_LIBS := -lcmocka -lurcu -lpthread
 
 $(BUILD)/host/test_registry: $(REGISTRY_TEST_DEPS)
 	@mkdir -p $(@D)
-	@echo "  CC      $(@F)"
-	$(Q)$(CC) $(REGISTRY_TEST_FLAGS) $(HOST_CFLAGS) -o $@ $(REGISTRY_TEST_SRCS) $(REGISTRY_TEST_LIBS)
+	$(call msg,CC,$@)$(CC) $(REGISTRY_TEST_FLAGS) $(HOST_CFLAGS) -o $@ $(REGISTRY_TEST_SRCS) $(REGISTRY_TEST_LIBS)
 
 $(BUILD)/san/test_registry: $(REGISTRY_TEST_DEPS)
 	@mkdir -p $(@D)
-	@echo "  CC      $(@F) (asan+ubsan)"
-	$(Q)$(CC) $(REGISTRY_TEST_FLAGS) $(HOST_CFLAGS) $(SAN_CFLAGS) -o $@ $(REGISTRY_TEST_SRCS) $(REGISTRY_TEST_LIBS)
+	$(call msg,CC,$@)$(CC) $(REGISTRY_TEST_FLAGS) $(HOST_CFLAGS) $(SAN_CFLAGS) -o $@ $(REGISTRY_TEST_SRCS) $(REGISTRY_TEST_LIBS)
 
+## registry-test-run  one host suite: the registry (registry-test-san-run: ASan+UBSan)
 .PHONY: registry-test registry-test-run registry-test-san-run
 registry-test: $(BUILD)/host/test_registry $(BUILD)/san/test_registry
 registry-test-run: $(BUILD)/host/test_registry

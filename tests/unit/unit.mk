@@ -10,14 +10,13 @@ ALLOC_TEST_DEPS := $(ALLOC_TEST_SRCS) $(UNIT_DIR)/model.h $(SRC)/kernel/alloc.h
 
 $(BUILD)/host/test_alloc: $(ALLOC_TEST_DEPS)
 	@mkdir -p $(@D)
-	@echo "  CC      $(@F)"
-	$(Q)$(CC) $(HOST_CFLAGS) $(CORE_CFLAGS) -I$(UNIT_DIR) -o $@ $(ALLOC_TEST_SRCS) $(CMOCKA_LIBS)
+	$(call msg,CC,$@)$(CC) $(HOST_CFLAGS) $(CORE_CFLAGS) -I$(UNIT_DIR) -o $@ $(ALLOC_TEST_SRCS) $(CMOCKA_LIBS)
 
 $(BUILD)/san/test_alloc: $(ALLOC_TEST_DEPS)
 	@mkdir -p $(@D)
-	@echo "  CC      $(@F) (asan+ubsan)"
-	$(Q)$(CC) $(HOST_CFLAGS) $(CORE_CFLAGS) $(SAN_CFLAGS) -I$(UNIT_DIR) -o $@ $(ALLOC_TEST_SRCS) $(CMOCKA_LIBS)
+	$(call msg,CC,$@)$(CC) $(HOST_CFLAGS) $(CORE_CFLAGS) $(SAN_CFLAGS) -I$(UNIT_DIR) -o $@ $(ALLOC_TEST_SRCS) $(CMOCKA_LIBS)
 
+## alloc-test-run    one host suite: the allocator core (alloc-test-san-run: ASan+UBSan)
 .PHONY: alloc-test-run alloc-test-san-run
 alloc-test-run: $(BUILD)/host/test_alloc
 	$(Q)$<
@@ -27,5 +26,5 @@ alloc-test-san-run: $(BUILD)/san/test_alloc
 UNIT_RUNS += alloc-test-run alloc-test-san-run
 HOST_TARGETS += $(BUILD)/host/test_alloc
 
--include $(UNIT_DIR)/registry.mk
--include $(UNIT_DIR)/libheap.mk
+include $(UNIT_DIR)/registry.mk
+include $(UNIT_DIR)/libheap.mk
