@@ -115,6 +115,9 @@ struct waiter {
 	RT_HEAP heap;
 };
 
+static bool go;
+
+/* Bind (waiting for the create), then, when told, wait for a block. */
 static void *waiter_main(void *arg)
 {
 	struct waiter *w = arg;
@@ -123,6 +126,8 @@ static void *waiter_main(void *arg)
 	if (w->ret)
 		return NULL;
 	__atomic_store_n(&w->bound, true, __ATOMIC_RELEASE);
+	while (!__atomic_load_n(&go, __ATOMIC_ACQUIRE))
+		usleep(1000);
 	w->ret = rt_heap_alloc(&w->heap, 8192, TM_INFINITE, &w->block);
 	return NULL;
 }
@@ -161,6 +166,10 @@ static void test_prio_handover(void)
 	CHECK_OK(rt_heap_alloc(&h, 8192, TM_NONBLOCK, &a));
 	CHECK_OK(rt_heap_alloc(&h, 8192, TM_NONBLOCK, &b));
 	CHECK_RET(rt_heap_alloc(&h, 8192, TM_NONBLOCK, &c), -EWOULDBLOCK);
+	while (!__atomic_load_n(&lo.bound, __ATOMIC_ACQUIRE) ||
+	       !__atomic_load_n(&hi.bound, __ATOMIC_ACQUIRE))
+		usleep(1000);
+	__atomic_store_n(&go, true, __ATOMIC_RELEASE);
 	t_wait_nwaiters(&h, 2, 5000);
 
 	/* The more urgent one gets the block the free gives back. */
