@@ -166,9 +166,12 @@ static void test_prio_handover(void)
 	CHECK_OK(rt_heap_alloc(&h, 8192, TM_NONBLOCK, &a));
 	CHECK_OK(rt_heap_alloc(&h, 8192, TM_NONBLOCK, &b));
 	CHECK_RET(rt_heap_alloc(&h, 8192, TM_NONBLOCK, &c), -EWOULDBLOCK);
-	while (!__atomic_load_n(&lo.bound, __ATOMIC_ACQUIRE) ||
-	       !__atomic_load_n(&hi.bound, __ATOMIC_ACQUIRE))
+	for (int i = 0; !__atomic_load_n(&lo.bound, __ATOMIC_ACQUIRE) ||
+			!__atomic_load_n(&hi.bound, __ATOMIC_ACQUIRE); i++) {
+		CHECKF(i < 5000, "the waiters did not bind: %d, %d",
+		       lo.ret, hi.ret);
 		usleep(1000);
+	}
 	__atomic_store_n(&go, true, __ATOMIC_RELEASE);
 	t_wait_nwaiters(&h, 2, 5000);
 
