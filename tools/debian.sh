@@ -37,12 +37,16 @@ apt_opts=(-q -o DPkg::Lock::Timeout=300)
 #   KMAKE_ARGS       more arguments of `make module'
 # To add a flavour, add a line here (and its name to KERNELS).
 kernel_resolve() {
-	KMEM=1G KTIMEOUT=600 KMAKE_ARGS=()
+	KMEM=1G KTIMEOUT=600 KMAKE_ARGS=() KROOT=
 	case $1 in
 	debian) kernel_debian linux-image-amd64 ;;
 	rt) kernel_debian linux-image-rt-amd64 ;;
 	6.12) kernel_debian linux-image-amd64 bookworm-backports 6.12 ;;
 	6.12-rt) kernel_debian linux-image-rt-amd64 bookworm-backports 6.12 ;;
+	7.3) kernel_debian linux-image-amd64 trixie-backports 7.3 ;;
+	7.3-rt) kernel_debian linux-image-rt-amd64 trixie-backports 7.3 ;;
+	sid) kernel_debian linux-image-amd64 sid ;;
+	sid-rt) kernel_debian linux-image-rt-amd64 sid ;;
 	debug) kernel_debug ;;
 	*) die "unknown kernel '$1' (known: $KERNELS)" ;;
 	esac
@@ -63,10 +67,13 @@ kernel_debug() {
 # currently depends on, from SUITE (e.g. bookworm-backports, through the
 # private apt configuration) if given; SERIES (e.g. 6.12) must then start
 # the kernel's release.  The image is unpacked into build/cache/kernel/<abi>/,
-# never installed; the matching linux-headers-<abi> is installed for real
-# (the module build needs it).
+# never installed.  For a kernel of the machine's own release the matching
+# linux-headers-<abi> is installed for real (the module build needs it);
+# one of another release (trixie, sid) wants that release's compiler, so
+# its headers go into a chroot of that release (kbuild_root), where the
+# module is built: KROOT names it, and KDIR is the path inside it.
 kernel_debian() {
-	local meta=$1 suite=${2:-} series=${3:-} rel='' dep pkg dir tmp
+	local meta=$1 suite=${2:-} series=${3:-} rel='' dep pkg dir tmp name deb parts
 	if [ -n "$suite" ]; then
 		apt_private "$suite"
 		rel=/$suite
@@ -100,18 +107,40 @@ kernel_debian() {
 				apt_refresh && apt_download "$tmp" "$pkg$rel" ||
 					{ rm -rf "$tmp"; die "apt-get download $pkg$rel failed"; }
 			fi
-			note "unpacking $(basename "$tmp"/*.deb) (dpkg-deb -x)"
+			# Since 7.x the image is split: its vmlinuz and modules
+			# come in linux-binary-<abi> and linux-modules-<abi>.
+			parts=()
+			for name in $(deb_depends "$tmp"/*.deb); do
+				case $name in
+				linux-binary-"$KABI" | linux-modules-"$KABI" | linux-base-"$KABI")
+					parts+=("$name$rel") ;;
+				esac
+			done
+			if [ ${#parts[@]} -gt 0 ] && ! apt_download "$tmp" "${parts[@]}"; then
+				rm -rf "$tmp"
+				die "apt-get download ${parts[*]} failed"
+			fi
 			mkdir "$tmp/root"
-			dpkg-deb -x "$tmp"/*.deb "$tmp/root" || { rm -rf "$tmp"; die "dpkg-deb -x failed"; }
-			basename "$tmp"/*.deb >"$tmp/root/.complete"
+			for deb in "$tmp"/*.deb; do
+				note "unpacking $(basename "$deb") (dpkg-deb -x)"
+				dpkg-deb -x "$deb" "$tmp/root" || { rm -rf "$tmp"; die "dpkg-deb -x failed"; }
+			done
+			(cd "$tmp" && ls -- *.deb) >"$tmp/root/.complete"
 			rm -rf "$dir" "$tmp"/*.deb
 			mv "$tmp/root" "$dir"
 			rmdir "$tmp"
 		fi
 		exec 8>&-
 	fi
-	[ -e "$KIMAGE" ] || die "$KIMAGE missing; remove ${dir#"$REPO"/} and retry"
+	# Since 7.x the image lives beside the modules.
+	[ -e "$KIMAGE" ] || KIMAGE=$dir/usr/lib/modules/$KABI/vmlinuz
+	[ -e "$KIMAGE" ] || die "no vmlinuz in ${dir#"$REPO"/}; remove it and retry"
 
+	if [ -n "$suite" ] && [ "${suite%%-*}" != "$(host_release)" ]; then
+		kbuild_root "${suite%%-*}" "$KABI"
+		[ -e "$KROOT$KDIR/Makefile" ] || die "$KROOT$KDIR is missing although linux-headers-$KABI is installed there"
+		return 0
+	fi
 	if [ -n "$suite" ]; then
 		headers_from_suite "$KABI" "$suite"
 	else
@@ -158,6 +187,75 @@ apt_has() {
 	local policy
 	policy=$(apt-cache "${apt_opts[@]}" policy "${1%/*}" 2>/dev/null) || return 1
 	[[ $policy =~ Candidate:\ [^\(] ]]
+}
+
+# host_release: the machine's Debian release (bookworm).
+host_release() {
+	(. /etc/os-release && echo "${VERSION_CODENAME:-}")
+}
+
+# apt_archive_of SUITE: "URI [KEYRING]" of an archive serving SUITE: the
+# machine's own source for it or for its release, else the archive the
+# machine uses for its own release, which serves every release (a
+# -security suite: the machine's security archive).
+apt_archive_of() {
+	local suite=$1 host src
+	src=$(apt_source_of "$suite" | head -n 1)
+	[ -n "$src" ] || src=$(apt_source_of "${suite%%-*}" | head -n 1)
+	if [ -z "$src" ]; then
+		host=$(host_release)
+		case $suite in
+		*-security) src=$(apt_source_of "$host-security" | head -n 1) ;;
+		*) src=$(apt_source_of "$host" | head -n 1) ;;
+		esac
+	fi
+	printf '%s\n' "$src"
+}
+
+# kbuild_root RELEASE ABI: a chroot of RELEASE (a copy of tools/debian-root's,
+# in build/cache/kbuild/RELEASE/root/) with linux-headers-ABI installed;
+# sets KROOT.  Made on first use, kept; nothing of RELEASE touches the host.
+kbuild_root() {
+	local rel=$1 abi=$2 dir=$CACHE/kbuild/$1
+	KROOT=$dir/root
+	mkdir -p "$dir"
+	exec 8>"$dir/.lock"
+	flock 8
+	if [ ! -e "$dir/.complete" ]; then
+		rm -rf "$KROOT"
+		note "making a $rel chroot for module builds in ${dir#"$REPO"/}/ (tools/debian-root)"
+		"$REPO/tools/debian-root" --copy "$KROOT" "$rel" >/dev/null ||
+			die "no $rel system (tools/debian-root)"
+		touch "$dir/.complete"
+	fi
+	# gcc and binutils too: the headers pull in the compiler proper only.
+	if [ ! -e "$KROOT/lib/modules/$abi/build/Makefile" ] ||
+	   [ ! -x "$KROOT/usr/bin/as" ]; then
+		note "installing linux-headers-$abi in the $rel chroot (apt-get, inside it)"
+		in_root "$KROOT" apt-get -qq update >"$dir/apt.log" 2>&1 &&
+			in_root "$KROOT" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+				--no-install-recommends make gcc binutils "linux-headers-$abi" >>"$dir/apt.log" 2>&1 ||
+			{ tail -n 20 "$dir/apt.log" >&2; die "could not install linux-headers-$abi in the $rel chroot"; }
+	fi
+	exec 8>&-
+}
+
+# in_root ROOT COMMAND...: run COMMAND in the chroot ROOT as root, in a mount
+# namespace of its own (nothing stays mounted), with /proc, /dev and the
+# repository (at the same path, so build paths agree) mounted in.
+in_root() {
+	local root=$1
+	shift
+	unshare --mount --propagation private /bin/bash -c '
+		root=$1 repo=$2
+		shift 2
+		mount -t proc proc "$root/proc" &&
+		mount --rbind /dev "$root/dev" &&
+		mkdir -p "$root$repo" && mount --bind "$repo" "$root$repo" &&
+		cp -L /etc/resolv.conf "$root/etc/resolv.conf" 2>/dev/null
+		exec chroot "$root" /usr/bin/env -i HOME=/root LANG=C.UTF-8 \
+			PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin "$@"
+	' in_root "$root" "$REPO" "$@"
 }
 
 # apt_source_of CODENAME: "URI [KEYRING]" of the first deb source in /etc/apt
@@ -213,7 +311,7 @@ apt_source_of() {
 APT_PRIVATE_SUITE=
 apt_private() {
 	local suite=$1 d=$CACHE/apt src uri key line
-	src=$(apt_source_of "${suite%%-*}" | head -n 1)
+	src=$(apt_archive_of "$suite")
 	uri=${src%% *}
 	key=${src#"$uri"}
 	key=${key# }

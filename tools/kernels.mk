@@ -41,7 +41,7 @@
 # vm-run without a failed test, e.g. a kernel report outside any test, adds
 # one failure); tools/rtheap-debug-suite says what runs in the guest.
 
-KERNELS_ALL        := debian rt 6.12 6.12-rt
+KERNELS_ALL        := debian rt 6.12 6.12-rt 7.3 7.3-rt
 
 DEBUG_KERNEL       := $(SRC)/tools/debug-kernel
 DEBUG_SUITE_DEPS   ?=

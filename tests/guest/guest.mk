@@ -108,8 +108,7 @@ check-guest: guest-bins
 	for k in $(KERNELS); do \
 		sum=; \
 		if abi=$$($(SRC)/tools/vm-run --kernel $$k --print-abi) && \
-		   kdir=$$($(SRC)/tools/vm-run --kernel $$k --print-kdir) && \
-		   $(MAKE) -f $(SRC)/Makefile selftest-module KVER=$$abi KDIR=$$kdir; then \
+		   $(SRC)/tools/vm-run --kernel $$k --build; then \
 			echo "  VM-RUN  rtheap-guest-suite ($$k, $$abi)"; \
 			VMRUN_NO_BUILD=1 $(SRC)/tools/vm-run --kernel $$k -- rtheap-guest-suite | tee $$out; \
 			rc=$$?; \
