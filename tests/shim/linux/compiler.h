@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* Host shim for kernel/alloc.[ch]. */
+/* Host shim: see ../README.md. */
 #ifndef noinline
 #define noinline __attribute__((noinline))
 #endif
