@@ -49,9 +49,12 @@ HARD_M32_PROG := $(if $(HARD_M32),$(if $(wildcard $(HARD_SRC)/rtheap-fuzz.c),$(H
 HARD_CFLAGS32 = $(filter-out -MMD -MP,$(HARD_CFLAGS)) -m32 -D_FILE_OFFSET_BITS=64 -MMD -MP
 
 # check-debug's extra runs (see the end of this file): programs for
-# build/guest/bin/debug.d/, from tests/hardening/debug.d/*.sh.
+# build/guest/bin/debug.d/, from tests/hardening/debug.d/*.sh; the light
+# fuzz script is installed once per quarter of its calls, as
+# hardening-fuzz-light-<n> (its parameter).
+HARD_FUZZ_LIGHT := $(addprefix $(HARD_BIN)/debug.d/hardening-fuzz-light-,1 2 3 4)
 HARD_DEBUG_D := $(patsubst $(HARD_SRC)/debug.d/%.sh,$(HARD_BIN)/debug.d/%, \
-		$(wildcard $(HARD_SRC)/debug.d/*.sh))
+		$(filter-out %/hardening-fuzz-light.sh,$(wildcard $(HARD_SRC)/debug.d/*.sh)))
 
 ifeq ($(V),1)
 hard_msg =
@@ -61,7 +64,7 @@ endif
 
 .PHONY: hardening-bins kunit-module kunit-module-debug fuzz-guest soak hardening-debug-cmd
 
-hardening-bins: $(HARD_PROGS) $(HARD_SH) $(HARD_DEBUG_D) $(HARD_M32_PROG)
+hardening-bins: $(HARD_PROGS) $(HARD_SH) $(HARD_DEBUG_D) $(HARD_FUZZ_LIGHT) $(HARD_M32_PROG)
 guest-bins: hardening-bins
 
 $(HARD_OBJ)/%.o: $(HARD_SRC)/%.c
@@ -98,6 +101,10 @@ $(HARD_SH): $(HARD_BIN)/%: $(HARD_SRC)/%.sh
 	$(Q)install -m 0755 $< $@
 
 $(HARD_DEBUG_D): $(HARD_BIN)/debug.d/%: $(HARD_SRC)/debug.d/%.sh
+	@mkdir -p $(@D)
+	$(Q)install -m 0755 $< $@
+
+$(HARD_FUZZ_LIGHT): $(HARD_SRC)/debug.d/hardening-fuzz-light.sh
 	@mkdir -p $(@D)
 	$(Q)install -m 0755 $< $@
 
@@ -173,3 +180,4 @@ hardening-debug-cmd:
 	@echo "check-debug runs, besides the guest suite's t_kunit, t_fuzz, t_mpstress,"
 	@echo "t_faults and t_security, these programs of build/guest/bin/debug.d/:"
 	@for f in $(HARD_DEBUG_D); do printf '  %s: ' "$${f##*/}"; tail -n 1 "$(HARD_SRC)/debug.d/$${f##*/}.sh"; done
+	@for f in $(HARD_FUZZ_LIGHT); do printf '  %s: ' "$${f##*/}"; tail -n 1 "$(HARD_SRC)/debug.d/hardening-fuzz-light.sh"; done
