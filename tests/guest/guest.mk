@@ -5,7 +5,7 @@
 # from lib/lib.mk, tools/tools.mk, kernel/module.mk: $(LIBHEAP_A),
 # $(HEAPCTL_STATIC), KVER / KDIR / MODULE_KVERS and `make module'.
 #
-#   make guest-bins                   build/guest/bin/: t_* tests, runner, heapctl
+#   make guest-bins                   build/guest/bin/: t_* tests, runners, heapctl
 #   make selftest-module [KVER=abi]   build/module/<abi>/rtheap_selftest.ko
 #   make check-guest [KERNELS="debian 6.12-rt"]
 #                                     one guest boot per kernel running
@@ -40,7 +40,9 @@ GUEST_CFLAGS32  = $(filter-out -MMD -MP,$(GUEST_CFLAGS)) -m32 -D_FILE_OFFSET_BIT
 GUEST_SH_TESTS := $(sort $(patsubst $(GUEST_SRC)/%.sh,%,$(wildcard $(GUEST_SRC)/t_*.sh)))
 GUEST_HELPERS  := rtheap-heapcount rtheap-insmod
 GUEST_PROGS    := $(addprefix $(GUEST_BIN)/,$(GUEST_C_TESTS) $(GUEST_HELPERS))
-GUEST_SCRIPTS  := $(addprefix $(GUEST_BIN)/,$(GUEST_SH_TESTS) rtheap-guest-suite)
+# The runners: the guest suite, check-debug's debug suite, their library.
+GUEST_RUNNERS  := rtheap-guest-suite rtheap-debug-suite rtheap-suite-lib.sh
+GUEST_SCRIPTS  := $(addprefix $(GUEST_BIN)/,$(GUEST_SH_TESTS) $(GUEST_RUNNERS))
 
 ifeq ($(V),1)
 guest_msg =
@@ -79,7 +81,7 @@ $(addprefix $(GUEST_BIN)/,$(GUEST_SH_TESTS)): $(GUEST_BIN)/%: $(GUEST_SRC)/%.sh
 	@mkdir -p $(@D)
 	$(Q)install -m 0755 $< $@
 
-$(GUEST_BIN)/rtheap-guest-suite: $(GUEST_SRC)/rtheap-guest-suite
+$(addprefix $(GUEST_BIN)/,$(GUEST_RUNNERS)): $(GUEST_BIN)/%: $(GUEST_SRC)/%
 	@mkdir -p $(@D)
 	$(Q)install -m 0755 $< $@
 
