@@ -93,7 +93,8 @@ $(GUEST_BIN)/heapctl: $(GUEST_HEAPCTL)
 
 # ---- the kernel self-test module ------------------------------------------
 #
-# Out of tree in build/module/<abi>/selftest/ (symlinks to tests/kmod/),
+# Out of tree in build/module/<abi>/selftest/ (symlinks to tests/kmod/:
+# selftest.c runs heap_suite.c's cases, the kernel-API suite),
 # linked against rtheap's Module.symvers from `make module' for that ABI;
 # the .ko is copied beside rtheap.ko, where vm-run picks up every *.ko.
 
@@ -106,8 +107,7 @@ selftest-module: module
 	$(Q)test -e $(SELFTEST_MOD)/Module.symvers || \
 		{ echo "rtheap: no $(SELFTEST_MOD)/Module.symvers (make module KVER=$(SELFTEST_KVER))" >&2; exit 1; }
 	@mkdir -p $(SELFTEST_DIR)
-	$(Q)ln -sf $(SRC)/tests/kmod/Kbuild $(SELFTEST_DIR)/Kbuild
-	$(Q)ln -sf $(SRC)/tests/kmod/rtheap_selftest.c $(SELFTEST_DIR)/rtheap_selftest.c
+	$(Q)for f in Kbuild selftest.c heap_suite.c; do ln -sf $(SRC)/tests/kmod/$$f $(SELFTEST_DIR)/$$f; done
 	@echo "  KBUILD  rtheap_selftest.ko ($(SELFTEST_KVER))"
 	$(Q)$(MAKE) -C $(SELFTEST_KDIR) M=$(SELFTEST_DIR) $(if $(filter 1,$(V)),V=1,-s) \
 		RTHEAP_SRC=$(SRC) KBUILD_EXTRA_SYMBOLS=$(SELFTEST_MOD)/Module.symvers \

@@ -685,3 +685,6 @@ static struct kunit_suite rtheap_alloc_suite = {
 };
 
 kunit_test_suite(rtheap_alloc_suite);
+
+MODULE_DESCRIPTION("KUnit suites of rtheap: the allocator core and the heap object");
+MODULE_LICENSE("GPL");
