@@ -113,10 +113,11 @@ $(HARD_FUZZ_LIGHT): $(HARD_SRC)/debug.d/hardening-fuzz-light.sh
 # ---- the KUnit module -------------------------------------------------------
 #
 # Out of tree in build/module/<abi>/kunit/ (links to tests/hardening/kunit/,
-# to the kernel-API suite tests/kmod/heap_suite.c and to kernel/alloc.c),
-# linked against rtheap's Module.symvers from `make module' for the same
-# ABI; the .ko goes beside rtheap.ko, where vm-run picks up every *.ko.  A kernel without CONFIG_KUNIT gets a note and
-# no module (t_kunit skips there).
+# to the kernel-API suite tests/kmod/heap_suite.c, to kernel/alloc.c and to
+# its shadow model tests/unit/model.c), linked against rtheap's
+# Module.symvers from `make module' for the same ABI; the .ko goes beside
+# rtheap.ko, where vm-run picks up every *.ko.  A kernel without
+# CONFIG_KUNIT gets a note and no module (t_kunit skips there).
 
 KUNIT_KVER = $(if $(KVER),$(KVER),$(lastword $(filter-out %-rt-amd64,$(sort $(notdir $(patsubst %/build,%,$(wildcard /lib/modules/*-amd64/build)))))))
 KUNIT_KDIR = $(if $(KDIR),$(KDIR),/lib/modules/$(KUNIT_KVER)/build)
@@ -135,6 +136,7 @@ kunit-module: module
 	mkdir -p $(KUNIT_DIR) && \
 	for f in $(KUNIT_SRCS); do ln -sf $(HARD_SRC)/kunit/$$f $(KUNIT_DIR)/$$f; done && \
 	ln -sf $(SRC)/tests/kmod/heap_suite.c $(KUNIT_DIR)/heap_suite.c && \
+	ln -sf $(SRC)/tests/unit/model.c $(KUNIT_DIR)/model.c && \
 	ln -sf $(SRC)/kernel/alloc.c $(KUNIT_DIR)/alloc.c && \
 	echo "  KBUILD  rtheap_kunit.ko ($(KUNIT_KVER))" && \
 	$(MAKE) -C $(KUNIT_KDIR) M=$(KUNIT_DIR) $(if $(filter 1,$(V)),V=1,-s) \

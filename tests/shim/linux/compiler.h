@@ -3,3 +3,6 @@
 #ifndef noinline
 #define noinline __attribute__((noinline))
 #endif
+#ifndef __printf
+#define __printf(a, b) __attribute__((format(printf, a, b)))
+#endif
