@@ -37,6 +37,8 @@ HARD_C_PROGS := $(notdir $(basename $(wildcard $(addprefix $(HARD_SRC)/, \
 HARD_SCRIPTS := $(notdir $(basename $(wildcard $(addprefix $(HARD_SRC)/, \
 		t_fuzz.sh t_fuzz32.sh t_mpstress.sh t_kunit.sh))))
 HARD_PROGS   := $(addprefix $(HARD_BIN)/,$(HARD_C_PROGS))
+# rtheap-fuzz.c (options, the parent's run) and its parts in fuzz/.
+HARD_FUZZ_PARTS := state ops_heap ops_mem worker parent
 HARD_SH      := $(addprefix $(HARD_BIN)/,$(HARD_SCRIPTS))
 
 # rtheap-fuzz for 32-bit x86 (the compat ioctl path), where the toolchain
@@ -77,7 +79,9 @@ $(HARD_OBJ)/tcommon.o: $(SRC)/tests/guest/tcommon.c
 
 $(HARD_PROGS): $(HARD_BIN)/%: $(HARD_OBJ)/%.o $(HARD_OBJ)/hcommon.o $(HARD_OBJ)/tcommon.o $(HARD_LIBHEAP)
 	@mkdir -p $(@D)
-	$(call hard_msg,LD,$@)$(CC) $(HARD_LDFLAGS) -o $@ $^
+	$(call hard_msg,LD,$@)$(CC) $(HARD_LDFLAGS) -o $@ $(filter %.o,$^) $(filter %.a,$^)
+
+$(HARD_BIN)/rtheap-fuzz: $(patsubst %,$(HARD_OBJ)/fuzz/%.o,$(HARD_FUZZ_PARTS))
 
 $(HARD_OBJ)/m32/%.o: $(HARD_SRC)/%.c
 	@mkdir -p $(@D)
@@ -92,7 +96,8 @@ $(HARD_OBJ)/m32/libheap.o: $(SRC)/lib/libheap.c
 	$(call hard_msg,CC32,$@)$(CC) $(HARD_CFLAGS32) -c -o $@ $<
 
 $(HARD_BIN)/rtheap-fuzz.m32: $(HARD_OBJ)/m32/rtheap-fuzz.o $(HARD_OBJ)/m32/hcommon.o \
-			     $(HARD_OBJ)/m32/tcommon.o $(HARD_OBJ)/m32/libheap.o
+			     $(HARD_OBJ)/m32/tcommon.o $(HARD_OBJ)/m32/libheap.o \
+			     $(patsubst %,$(HARD_OBJ)/m32/fuzz/%.o,$(HARD_FUZZ_PARTS))
 	@mkdir -p $(@D)
 	$(call hard_msg,LD32,$@)$(CC) -m32 $(HARD_LDFLAGS) -o $@ $^
 
@@ -108,7 +113,7 @@ $(HARD_FUZZ_LIGHT): $(HARD_SRC)/debug.d/hardening-fuzz-light.sh
 	@mkdir -p $(@D)
 	$(Q)install -m 0755 $< $@
 
--include $(wildcard $(HARD_OBJ)/*.d $(HARD_OBJ)/m32/*.d)
+-include $(wildcard $(HARD_OBJ)/*.d $(HARD_OBJ)/m32/*.d $(HARD_OBJ)/fuzz/*.d $(HARD_OBJ)/m32/fuzz/*.d)
 
 # ---- the KUnit module -------------------------------------------------------
 #
