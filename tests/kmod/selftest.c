@@ -79,6 +79,7 @@ void ktest_failed(struct kunit *test, const char *file, int line,
 struct case_run {
 	struct kunit test;
 	const struct kunit_case *c;
+	bool inited;		/* the suite's init succeeded: run its exit */
 };
 
 static int case_thread(void *arg)
@@ -90,6 +91,7 @@ static int case_thread(void *arg)
 		ktest_failed(test, __FILE__, __LINE__, "the suite's init", NULL);
 		ktest_abort(test);
 	}
+	run->inited = true;
 	run->c->run_case(test);
 	ktest_abort(test);	/* done: not a failure */
 }
@@ -123,7 +125,7 @@ static bool run_case(const struct kunit_case *c, bool *failed)
 			CASE_TIMEOUT / HZ);
 		return false;
 	}
-	if (ktest_suite->exit)
+	if (ktest_suite->exit && run->inited)
 		ktest_suite->exit(test);
 	*failed = test->failed;
 	for (i = 0; i < test->nallocs; i++)
