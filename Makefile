@@ -44,8 +44,8 @@ have_m32 = $(eval have_m32 := $(shell printf 'int main(void){return 0;}\n' | \
 HOST_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter \
 	       -I$(SRC)/include -I$(SRC)/include/uapi -I$(SRC)/kernel
 # The allocator core compiled on the host: kernel/alloc.c unchanged, with
-# the few kernel headers it includes supplied by tests/shim/core/.
-CORE_CFLAGS := -I$(SRC)/tests/shim/core -I$(SRC)/kernel
+# the few kernel headers it includes supplied by tests/shim/.
+CORE_CFLAGS := -I$(SRC)/tests/shim -I$(SRC)/kernel
 SAN_CFLAGS  := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all \
 	       -fno-omit-frame-pointer
 

@@ -12,7 +12,7 @@
 #   make module-debug          rtheap.ko and rtheap_selftest.ko against it,
 #                              in build/module/debug/
 #   make check-debug           the guest suite on the debug kernel in one boot
-#                              (tools/rtheap-debug-suite): any kernel report
+#                              (tests/guest/rtheap-debug-suite): any kernel report
 #                              fails, and after rmmod rtheap a kmemleak scan
 #                              must find nothing new
 #   make check-guest-all       check-guest on every kernel: $(KERNELS_ALL)
@@ -39,7 +39,7 @@
 #   DEBUG_TEST_TIMEOUT per-test limit of rtheap-guest-suite (default 180 s)
 # The output ends with the guest's "N passed, N failed, N skipped" (a failed
 # vm-run without a failed test, e.g. a kernel report outside any test, adds
-# one failure); tools/rtheap-debug-suite says what runs in the guest.
+# one failure); tests/guest/rtheap-debug-suite says what runs in the guest.
 
 KERNELS_ALL        := debian rt 6.12 6.12-rt 7.3 7.3-rt
 
@@ -83,7 +83,7 @@ check-debug: guest-bins module-debug
 	@echo "  VM-RUN  rtheap-debug-suite (debug, $$($(DEBUG_KERNEL) --print-version))"
 	$(Q)set -o pipefail; \
 	VMRUN_NO_BUILD=1 $(SRC)/tools/vm-run --kernel debug --timeout $(DEBUG_TIMEOUT) --mem $(DEBUG_MEM) \
-		--add $(SRC)/tools/rtheap-debug-suite --add $(DEBUG_RUN)/rtheap-debug-cmds \
+		--add $(DEBUG_RUN)/rtheap-debug-cmds \
 		$(foreach f,$(DEBUG_SUITE_ADD),--add $(f)) \
 		-- "RTHEAP_TEST_TIMEOUT=$(DEBUG_TEST_TIMEOUT) RTHEAP_DEBUG_D=$(DEBUG_D) rtheap-debug-suite $(DEBUG_TESTS)" | \
 		tee $(DEBUG_RUN)/output.txt; \

@@ -33,7 +33,9 @@ GUEST_CFLAGS32  = $(filter-out -MMD -MP,$(GUEST_CFLAGS)) -m32 -D_FILE_OFFSET_BIT
 GUEST_SH_TESTS := $(sort $(patsubst $(GUEST_SRC)/%.sh,%,$(wildcard $(GUEST_SRC)/t_*.sh)))
 GUEST_HELPERS  := rtheap-heapcount rtheap-insmod
 GUEST_PROGS    := $(addprefix $(GUEST_BIN)/,$(GUEST_C_TESTS) $(GUEST_HELPERS))
-GUEST_SCRIPTS  := $(addprefix $(GUEST_BIN)/,$(GUEST_SH_TESTS) rtheap-guest-suite)
+# The runners: the guest suite, check-debug's debug suite, their library.
+GUEST_RUNNERS  := rtheap-guest-suite rtheap-debug-suite rtheap-suite-lib.sh
+GUEST_SCRIPTS  := $(addprefix $(GUEST_BIN)/,$(GUEST_SH_TESTS) $(GUEST_RUNNERS))
 
 .PHONY: guest-bins selftest-module check-guest
 
@@ -67,7 +69,7 @@ $(addprefix $(GUEST_BIN)/,$(GUEST_SH_TESTS)): $(GUEST_BIN)/%: $(GUEST_SRC)/%.sh
 	@mkdir -p $(@D)
 	$(Q)install -m 0755 $< $@
 
-$(GUEST_BIN)/rtheap-guest-suite: $(GUEST_SRC)/rtheap-guest-suite
+$(addprefix $(GUEST_BIN)/,$(GUEST_RUNNERS)): $(GUEST_BIN)/%: $(GUEST_SRC)/%
 	@mkdir -p $(@D)
 	$(Q)install -m 0755 $< $@
 
@@ -79,11 +81,11 @@ $(GUEST_BIN)/heapctl: $(GUEST_HEAPCTL)
 
 # ---- the kernel self-test module ------------------------------------------
 #
-# In build/module/<abi>/selftest/, from links to tests/kmod/, then beside
-# rtheap.ko (kbuild_test_module in kernel/module.mk).
+# In build/module/<abi>/selftest/, from links to tests/kmod/ (selftest.c
+# runs heap_suite.c's cases, the kernel-API suite), then beside rtheap.ko
+# (kbuild_test_module in kernel/module.mk).
 
-SELFTEST_LINKS := Kbuild=$(SRC)/tests/kmod/Kbuild \
-		  rtheap_selftest.c=$(SRC)/tests/kmod/rtheap_selftest.c
+SELFTEST_LINKS := $(foreach f,Kbuild selftest.c heap_suite.c,$(f)=$(SRC)/tests/kmod/$(f))
 
 ## selftest-module [KVER=abi] [KDIR=dir]  build/module/<abi>/rtheap_selftest.ko
 selftest-module: module

@@ -1,9 +1,10 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# The kernel self-test: insmod rtheap_selftest.ko, which drives rtheap's
-# kernel API from kernel threads, hard IRQ context and atomic sections at
-# load time; it must load (all passed), log a PASS line per test and a
-# summary with 0 failed, and unload again.
+# The kernel self-test: insmod rtheap_selftest.ko, which runs the
+# kernel-API suite (tests/kmod/heap_suite.c: rtheap's kernel API from
+# kernel threads, hard IRQ context and atomic sections) at load time; it
+# must load (all passed), log a PASS line per case and a summary with 0
+# failed, and unload again.
 
 ko=${RTHEAP_MODDIR:-/lib/rtheap}/rtheap_selftest.ko
 tag="t_kselftest: begin $$"

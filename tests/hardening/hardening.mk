@@ -20,6 +20,8 @@ HARD_C_PROGS := $(notdir $(basename $(wildcard $(addprefix $(HARD_SRC)/, \
 HARD_SCRIPTS := $(notdir $(basename $(wildcard $(addprefix $(HARD_SRC)/, \
 		t_fuzz.sh t_fuzz32.sh t_mpstress.sh t_kunit.sh))))
 HARD_PROGS   := $(addprefix $(HARD_BIN)/,$(HARD_C_PROGS))
+# rtheap-fuzz.c (options, the parent's run) and its parts in fuzz/.
+HARD_FUZZ_PARTS := state ops_heap ops_mem worker parent
 HARD_SH      := $(addprefix $(HARD_BIN)/,$(HARD_SCRIPTS))
 
 # rtheap-fuzz for 32-bit x86 (the compat ioctl path), where the toolchain
@@ -31,16 +33,19 @@ HARD_M32_PROG := $(if $(HARD_M32),$(if $(wildcard $(HARD_SRC)/rtheap-fuzz.c),$(H
 HARD_CFLAGS32 = $(filter-out -MMD -MP,$(HARD_CFLAGS)) -m32 -D_FILE_OFFSET_BITS=64 -MMD -MP
 
 # check-debug's extra runs (see the end of this file): programs for
-# build/guest/bin/debug.d/, from tests/hardening/debug.d/*.sh.
+# build/guest/bin/debug.d/, from tests/hardening/debug.d/*.sh; the light
+# fuzz script is installed once per quarter of its calls, as
+# hardening-fuzz-light-<n> (its parameter).
+HARD_FUZZ_LIGHT := $(addprefix $(HARD_BIN)/debug.d/hardening-fuzz-light-,1 2 3 4)
 HARD_DEBUG_D := $(patsubst $(HARD_SRC)/debug.d/%.sh,$(HARD_BIN)/debug.d/%, \
-		$(wildcard $(HARD_SRC)/debug.d/*.sh))
+		$(filter-out %/hardening-fuzz-light.sh,$(wildcard $(HARD_SRC)/debug.d/*.sh)))
 
 .PHONY: hardening-bins kunit-module kunit-module-debug fuzz-ioctl soak hardening-debug-cmd
 
 ## hardening-bins    build/guest/bin/: rtheap-fuzz, rtheap-stress, the suite's t_fuzz,
 ##                   t_mpstress, t_security, t_faults, t_kunit, and debug.d/ for
 ##                   check-debug (part of guest-bins)
-hardening-bins: $(HARD_PROGS) $(HARD_SH) $(HARD_DEBUG_D) $(HARD_M32_PROG)
+hardening-bins: $(HARD_PROGS) $(HARD_SH) $(HARD_DEBUG_D) $(HARD_FUZZ_LIGHT) $(HARD_M32_PROG)
 guest-bins: hardening-bins
 
 $(HARD_OBJ)/%.o: $(HARD_SRC)/%.c
@@ -53,7 +58,9 @@ $(HARD_OBJ)/tcommon.o: $(SRC)/tests/guest/tcommon.c
 
 $(HARD_PROGS): $(HARD_BIN)/%: $(HARD_OBJ)/%.o $(HARD_OBJ)/hcommon.o $(HARD_OBJ)/tcommon.o $(HARD_LIBHEAP)
 	@mkdir -p $(@D)
-	$(call msg,LD,$@)$(CC) $(HARD_LDFLAGS) -o $@ $^
+	$(call msg,LD,$@)$(CC) $(HARD_LDFLAGS) -o $@ $(filter %.o,$^) $(filter %.a,$^)
+
+$(HARD_BIN)/rtheap-fuzz: $(patsubst %,$(HARD_OBJ)/fuzz/%.o,$(HARD_FUZZ_PARTS))
 
 $(HARD_OBJ)/m32/%.o: $(HARD_SRC)/%.c
 	@mkdir -p $(@D)
@@ -68,7 +75,8 @@ $(HARD_OBJ)/m32/libheap.o: $(SRC)/lib/libheap.c
 	$(call msg,CC32,$@)$(CC) $(HARD_CFLAGS32) -c -o $@ $<
 
 $(HARD_BIN)/rtheap-fuzz.m32: $(HARD_OBJ)/m32/rtheap-fuzz.o $(HARD_OBJ)/m32/hcommon.o \
-			     $(HARD_OBJ)/m32/tcommon.o $(HARD_OBJ)/m32/libheap.o
+			     $(HARD_OBJ)/m32/tcommon.o $(HARD_OBJ)/m32/libheap.o \
+			     $(patsubst %,$(HARD_OBJ)/m32/fuzz/%.o,$(HARD_FUZZ_PARTS))
 	@mkdir -p $(@D)
 	$(call msg,LD32,$@)$(CC) -m32 $(HARD_LDFLAGS) -o $@ $^
 
@@ -80,17 +88,24 @@ $(HARD_DEBUG_D): $(HARD_BIN)/debug.d/%: $(HARD_SRC)/debug.d/%.sh
 	@mkdir -p $(@D)
 	$(Q)install -m 0755 $< $@
 
--include $(wildcard $(HARD_OBJ)/*.d $(HARD_OBJ)/m32/*.d)
+$(HARD_FUZZ_LIGHT): $(HARD_SRC)/debug.d/hardening-fuzz-light.sh
+	@mkdir -p $(@D)
+	$(Q)install -m 0755 $< $@
+
+-include $(wildcard $(HARD_OBJ)/*.d $(HARD_OBJ)/m32/*.d $(HARD_OBJ)/fuzz/*.d $(HARD_OBJ)/m32/fuzz/*.d)
 
 # ---- the KUnit module -------------------------------------------------------
 #
-# In build/module/<abi>/kunit/, from links to tests/hardening/kunit/ and to
-# kernel/alloc.c, then beside rtheap.ko (kbuild_test_module in
-# kernel/module.mk).  A kernel without CONFIG_KUNIT gets a note and no
+# In build/module/<abi>/kunit/, from links to tests/hardening/kunit/, to
+# the kernel-API suite tests/kmod/heap_suite.c, to kernel/alloc.c and to its
+# shadow model tests/unit/model.c, then beside rtheap.ko (kbuild_test_module
+# in kernel/module.mk).  A kernel without CONFIG_KUNIT gets a note and no
 # module (t_kunit skips there).
 
-KUNIT_SRCS := Kbuild kunit_alloc.c kunit_heap.c
-KUNIT_LINKS = $(foreach f,$(KUNIT_SRCS),$(f)=$(HARD_SRC)/kunit/$(f)) alloc.c=$(SRC)/kernel/alloc.c
+KUNIT_SRCS := Kbuild kunit_alloc.c
+KUNIT_LINKS = $(foreach f,$(KUNIT_SRCS),$(f)=$(HARD_SRC)/kunit/$(f)) \
+	      heap_suite.c=$(SRC)/tests/kmod/heap_suite.c \
+	      model.c=$(SRC)/tests/unit/model.c alloc.c=$(SRC)/kernel/alloc.c
 kunit_config = $(shell grep -s '^CONFIG_KUNIT=[ym]' $(KDIR)/.config)
 
 ## kunit-module KVER=abi [KDIR=dir]
@@ -148,3 +163,4 @@ hardening-debug-cmd:
 	@echo "check-debug runs, besides the guest suite's t_kunit, t_fuzz, t_mpstress,"
 	@echo "t_faults and t_security, these programs of build/guest/bin/debug.d/:"
 	@for f in $(HARD_DEBUG_D); do printf '  %s: ' "$${f##*/}"; tail -n 1 "$(HARD_SRC)/debug.d/$${f##*/}.sh"; done
+	@for f in $(HARD_FUZZ_LIGHT); do printf '  %s: ' "$${f##*/}"; tail -n 1 "$(HARD_SRC)/debug.d/hardening-fuzz-light.sh"; done

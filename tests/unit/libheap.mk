@@ -1,10 +1,12 @@
 # SPDX-License-Identifier: GPL-2.0
-# Host tests of libheap and heapctl against a fake /dev/rtheap
-# (tests/unit/test_libheap.c), built plain and with ASan+UBSan.
+# Host tests of libheap (tests/unit/test_libheap.c) and heapctl
+# (tests/unit/test_heapctl.c) against a fake /dev/rtheap
+# (tests/unit/fake_rtheap.c), each built plain and with ASan+UBSan.
 #
 # Targets:   libheap-test-run, libheap-test-san-run,
+#            heapctl-test-run, heapctl-test-san-run,
 #            libheap-install-check (DESTDIR install + pkg-config build),
-#            all three in UNIT_RUNS.
+#            all five in UNIT_RUNS.
 # Included by tests/unit/unit.mk and by lib/lib.mk; the guard keeps one copy.
 # Only $(SRC)/$(BUILD)-based names in targets and prerequisites: this file
 # may be read before lib/lib.mk.
@@ -12,33 +14,51 @@
 ifndef LIBHEAP_TEST_MK
 LIBHEAP_TEST_MK := 1
 
-LIBHEAP_TEST_SRCS := $(SRC)/tests/unit/test_libheap.c $(SRC)/lib/libheap.c
-LIBHEAP_TEST_DEPS := $(LIBHEAP_TEST_SRCS) $(SRC)/tools/heapctl.c \
+LIBHEAP_TEST_SRCS := $(SRC)/tests/unit/fake_rtheap.c $(SRC)/lib/libheap.c
+LIBHEAP_TEST_DEPS := $(LIBHEAP_TEST_SRCS) $(SRC)/tests/unit/fake_rtheap.h \
 		     $(SRC)/include/rtheap/heap.h $(SRC)/include/uapi/rtheap/ioctl.h
 LIBHEAP_TEST_WRAP := -Wl,--wrap=open,--wrap=close,--wrap=ioctl,--wrap=mmap,--wrap=munmap
 LIBHEAP_TEST_LIBS := -lcmocka -pthread
 
-# $(1): extra CFLAGS.  heapctl.c is compiled in with its main() renamed.
+# $(1): extra CFLAGS, $(2): the test's sources.
 define libheap_test_link
 	@mkdir -p $(@D)
-	$(call msg,CC,$@)$(CC) $(HOST_CFLAGS) $(1) -DRTHEAP_VERSION='"$(VERSION)"' \
-		-Dmain=heapctl_main -c -o $@.heapctl.o $(SRC)/tools/heapctl.c
-	$(Q)$(CC) $(HOST_CFLAGS) $(1) -pthread -o $@ $(LIBHEAP_TEST_SRCS) \
-		$@.heapctl.o $(LIBHEAP_TEST_WRAP) $(LIBHEAP_TEST_LIBS)
+	$(call msg,CC,$@)$(CC) $(HOST_CFLAGS) $(1) -pthread -o $@ $(2) $(LIBHEAP_TEST_SRCS) \
+		$(LIBHEAP_TEST_WRAP) $(LIBHEAP_TEST_LIBS)
 endef
 
-$(BUILD)/host/test_libheap: $(LIBHEAP_TEST_DEPS)
-	$(call libheap_test_link,)
+# heapctl.c is compiled in with its main() renamed.
+define heapctl_test_link
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(HOST_CFLAGS) $(1) -DRTHEAP_VERSION='"$(VERSION)"' \
+		-Dmain=heapctl_main -c -o $@.heapctl.o $(SRC)/tools/heapctl.c
+	$(call libheap_test_link,$(1),$(SRC)/tests/unit/test_heapctl.c $@.heapctl.o)
+endef
 
-$(BUILD)/san/test_libheap: $(LIBHEAP_TEST_DEPS)
-	$(call libheap_test_link,$(SAN_CFLAGS))
+$(BUILD)/host/test_libheap: $(SRC)/tests/unit/test_libheap.c $(LIBHEAP_TEST_DEPS)
+	$(call libheap_test_link,,$<)
 
-## libheap-test-run  one host suite: libheap, heapctl (libheap-test-san-run: ASan+UBSan)
+$(BUILD)/san/test_libheap: $(SRC)/tests/unit/test_libheap.c $(LIBHEAP_TEST_DEPS)
+	$(call libheap_test_link,$(SAN_CFLAGS),$<)
+
+$(BUILD)/host/test_heapctl: $(SRC)/tests/unit/test_heapctl.c $(SRC)/tools/heapctl.c $(LIBHEAP_TEST_DEPS)
+	$(call heapctl_test_link,)
+
+$(BUILD)/san/test_heapctl: $(SRC)/tests/unit/test_heapctl.c $(SRC)/tools/heapctl.c $(LIBHEAP_TEST_DEPS)
+	$(call heapctl_test_link,$(SAN_CFLAGS))
+
+## libheap-test-run  one host suite: libheap (libheap-test-san-run: ASan+UBSan)
+## heapctl-test-run  one host suite: heapctl (heapctl-test-san-run: ASan+UBSan)
 ## libheap-install-check  install into a scratch root, build against it by pkg-config
-.PHONY: libheap-test-run libheap-test-san-run libheap-install-check
+.PHONY: libheap-test-run libheap-test-san-run heapctl-test-run heapctl-test-san-run \
+	libheap-install-check
 libheap-test-run: $(BUILD)/host/test_libheap
 	$(Q)$<
 libheap-test-san-run: $(BUILD)/san/test_libheap
+	$(Q)$<
+heapctl-test-run: $(BUILD)/host/test_heapctl
+	$(Q)$<
+heapctl-test-san-run: $(BUILD)/san/test_heapctl
 	$(Q)$<
 
 # Install into a scratch root, then build and run a program against it
@@ -64,7 +84,8 @@ libheap-install-check:
 	grep -q '^\.TH .* "rtheap $(VERSION)"' usr/share/man/man8/heapctl.8; ! grep -rq @VERSION@ usr/share/man; \
 	echo "  OK      libheap install (pkg-config, shared and static)"
 
-UNIT_RUNS += libheap-test-run libheap-test-san-run libheap-install-check
-HOST_TARGETS += $(BUILD)/host/test_libheap
+UNIT_RUNS += libheap-test-run libheap-test-san-run heapctl-test-run heapctl-test-san-run \
+	     libheap-install-check
+HOST_TARGETS += $(BUILD)/host/test_libheap $(BUILD)/host/test_heapctl
 
 endif

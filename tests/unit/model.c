@@ -1,16 +1,38 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Shadow model of the allocator core: see model.h. */
+/*
+ * Shadow model of the allocator core: see model.h.  Compiled on the host
+ * (unit tests, fuzzer) and into rtheap_kunit.ko (the KUnit suite
+ * rtheap_alloc); only where its memory comes from differs.
+ */
+#ifdef __KERNEL__
+#include <linux/kernel.h>
+#include <linux/mm.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#define model_zalloc(size)	kvzalloc(size, GFP_KERNEL)
+#define model_release(p)	kvfree(p)
+#else
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#define model_zalloc(size)	calloc(1, size)
+#define model_release(p)	free(p)
+#endif
 #include "model.h"
 
 static char msgbuf[256];
 
-#define FAILF(...) do {						\
-	snprintf(msgbuf, sizeof(msgbuf), __VA_ARGS__);		\
-	return msgbuf;						\
-} while (0)
+/* The message an operation returns when the core misbehaved. */
+static __printf(1, 2) const char *fail(const char *fmt, ...)
+{
+	va_list args;
+
+	va_start(args, fmt);
+	vsnprintf(msgbuf, sizeof(msgbuf), fmt, args);
+	va_end(args);
+	return msgbuf;
+}
 
 int model_init(struct model *m, u32 npages)
 {
@@ -19,10 +41,10 @@ int model_init(struct model *m, u32 npages)
 
 	memset(m, 0, sizeof(*m));
 	m->npages = npages;
-	m->meta = aligned_alloc(64, (meta + 63) & ~(size_t)63);
-	m->granules = calloc((ngran + 63) / 64, sizeof(u64));
+	m->meta = model_zalloc(meta);
+	m->granules = model_zalloc((ngran + 63) / 64 * sizeof(u64));
 	m->cap = 1024;
-	m->live = malloc(m->cap * sizeof(*m->live));
+	m->live = model_zalloc(m->cap * sizeof(*m->live));
 	m->check_each = true;
 	if (!m->meta || !m->granules || !m->live)
 		return -ENOMEM;
@@ -31,10 +53,24 @@ int model_init(struct model *m, u32 npages)
 
 void model_fini(struct model *m)
 {
-	free(m->meta);
-	free(m->granules);
-	free(m->live);
+	model_release(m->meta);
+	model_release(m->granules);
+	model_release(m->live);
 	memset(m, 0, sizeof(*m));
+}
+
+/* Room for twice as many live blocks; false if there is no memory. */
+static bool live_grow(struct model *m)
+{
+	struct model_block *live = model_zalloc(2 * m->cap * sizeof(*live));
+
+	if (!live)
+		return false;
+	memcpy(live, m->live, m->nlive * sizeof(*live));
+	model_release(m->live);
+	m->live = live;
+	m->cap *= 2;
+	return true;
 }
 
 /* Mask of bits [lo, hi) of one 64-bit word, 0 <= lo < hi <= 64. */
@@ -67,7 +103,7 @@ static bool granules_flip(struct model *m, size_t off, size_t len, bool set)
 	return true;
 }
 
-static size_t expected_round(size_t size)
+size_t model_round(size_t size)
 {
 	size_t r = RTH_MIN_BLOCK;
 
@@ -96,11 +132,11 @@ const char *model_alloc(struct model *m, size_t size, bool *gotp)
 	ret = rth_alloc(&m->core, size, &off);
 	if (size == 0 || size > usable) {
 		if (ret != -EINVAL)
-			FAILF("alloc(%zu) on %llu bytes: %d, want -EINVAL",
-			      size, (unsigned long long)usable, ret);
+			return fail("alloc(%zu) on %llu bytes: %d, want -EINVAL",
+				    size, (unsigned long long)usable, ret);
 		return after_op(m);
 	}
-	rounded = expected_round(size);
+	rounded = model_round(size);
 	if (ret == -ENOMEM) {
 		/* Allowed only when nothing guaranteed to fit was free. */
 		if (size <= RTH_PAGE_SIZE / 2) {
@@ -108,33 +144,29 @@ const char *model_alloc(struct model *m, size_t size, bool *gotp)
 			u64 cap = st.class_pages[cls] * (RTH_PAGE_SIZE / rounded);
 
 			if (st.free_pages || st.class_blocks[cls] < cap)
-				FAILF("alloc(%zu) -ENOMEM with %llu free pages, %llu/%llu blocks",
-				      size, (unsigned long long)st.free_pages,
-				      (unsigned long long)st.class_blocks[cls],
-				      (unsigned long long)cap);
+				return fail("alloc(%zu) -ENOMEM: %llu free pages, %llu/%llu blocks",
+					    size, (unsigned long long)st.free_pages,
+					    (unsigned long long)st.class_blocks[cls],
+					    (unsigned long long)cap);
 		} else if (st.free_pages && rounded <= st.largest_free) {
-			FAILF("alloc(%zu) -ENOMEM but largest_free %llu",
-			      size, (unsigned long long)st.largest_free);
+			return fail("alloc(%zu) -ENOMEM but largest_free %llu",
+				    size, (unsigned long long)st.largest_free);
 		}
 		return after_op(m);
 	}
 	if (ret)
-		FAILF("alloc(%zu): unexpected %d", size, ret);
+		return fail("alloc(%zu): unexpected %d", size, ret);
 	if (off % RTH_MIN_BLOCK || off % (rounded < RTH_PAGE_SIZE ? rounded : RTH_PAGE_SIZE))
-		FAILF("alloc(%zu) = %zu: misaligned for %zu", size, off, rounded);
+		return fail("alloc(%zu) = %zu: misaligned for %zu", size, off, rounded);
 	if (off + rounded > usable || off + rounded < off)
-		FAILF("alloc(%zu) = %zu: outside the heap", size, off);
+		return fail("alloc(%zu) = %zu: outside the heap", size, off);
 	if (rth_round_size(&m->core, size) != rounded ||
 	    rth_block_size(&m->core, off) != rounded)
-		FAILF("alloc(%zu) = %zu: rounded size not %zu", size, off, rounded);
+		return fail("alloc(%zu) = %zu: rounded size not %zu", size, off, rounded);
 	if (!granules_flip(m, off, rounded, true))
-		FAILF("alloc(%zu) = %zu: overlaps a live block", size, off);
-	if (m->nlive == m->cap) {
-		m->cap *= 2;
-		m->live = realloc(m->live, m->cap * sizeof(*m->live));
-		if (!m->live)
-			FAILF("out of host memory");
-	}
+		return fail("alloc(%zu) = %zu: overlaps a live block", size, off);
+	if (m->nlive == m->cap && !live_grow(m))
+		return fail("out of memory for the model");
 	m->live[m->nlive++] = (struct model_block){ off, size, rounded };
 	m->used += rounded;
 	*gotp = true;
@@ -149,10 +181,10 @@ const char *model_free(struct model *m, size_t i)
 
 	ret = rth_free(&m->core, b.off, &got);
 	if (ret || got != b.rounded)
-		FAILF("free(%zu) of a %zu-byte block: %d, size %zu",
-		      b.off, b.rounded, ret, got);
+		return fail("free(%zu) of a %zu-byte block: %d, size %zu",
+			    b.off, b.rounded, ret, got);
 	if (!granules_flip(m, b.off, b.rounded, false))
-		FAILF("free(%zu): model lost the block", b.off);
+		return fail("free(%zu): model lost the block", b.off);
 	m->live[i] = m->live[--m->nlive];
 	m->used -= b.rounded;
 	return after_op(m);
@@ -167,20 +199,25 @@ const char *model_bad_free(struct model *m, size_t off)
 	ret = rth_free(&m->core, off, NULL);
 	rth_stats(&m->core, &after);
 	if (ret != -EINVAL)
-		FAILF("free(%zu) of no block: %d, want -EINVAL", off, ret);
+		return fail("free(%zu) of no block: %d, want -EINVAL", off, ret);
 	if (memcmp(&before, &after, sizeof(before)))
-		FAILF("failed free(%zu) changed the statistics", off);
+		return fail("failed free(%zu) changed the statistics", off);
 	return after_op(m);
 }
 
-static bool is_live_start(const struct model *m, size_t off)
+size_t model_find(const struct model *m, size_t off)
 {
 	size_t i;
 
 	for (i = 0; i < m->nlive; i++)
 		if (m->live[i].off == off)
-			return true;
-	return false;
+			break;
+	return i;
+}
+
+static bool is_live_start(const struct model *m, size_t off)
+{
+	return model_find(m, off) < m->nlive;
 }
 
 size_t model_bad_offset(const struct model *m, u32 r)
@@ -226,15 +263,15 @@ const char *model_check(struct model *m)
 
 	ret = rth_check(&m->core, &why);
 	if (ret)
-		FAILF("rth_check: %s (line %d) after %lu ops", why, -ret, m->ops);
+		return fail("rth_check: %s (line %d) after %lu ops", why, -ret, m->ops);
 	rth_stats(&m->core, &st);
 	if (st.used_bytes != m->used)
-		FAILF("used %llu, model says %llu", (unsigned long long)st.used_bytes,
-		      (unsigned long long)m->used);
+		return fail("used %llu, model says %llu", (unsigned long long)st.used_bytes,
+			    (unsigned long long)m->used);
 	if (st.free_pages * RTH_PAGE_SIZE > st.usable_bytes - st.used_bytes)
-		FAILF("more free pages than unused bytes");
+		return fail("more free pages than unused bytes");
 	if (m->nlive == 0 && (st.free_pages != m->npages ||
 			      st.largest_free != st.usable_bytes))
-		FAILF("empty heap is not one free run");
+		return fail("empty heap is not one free run");
 	return NULL;
 }

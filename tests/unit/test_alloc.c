@@ -164,13 +164,11 @@ static void test_rounding(void **state)
 
 static size_t live_index(const struct model *m, size_t off)
 {
-	size_t i;
+	size_t i = model_find(m, off);
 
-	for (i = 0; i < m->nlive; i++)
-		if (m->live[i].off == off)
-			return i;
-	fail_msg("offset %zu is not live in the model", off);
-	return 0;
+	if (i == m->nlive)
+		fail_msg("offset %zu is not live in the model", off);
+	return i;
 }
 
 /* --- error paths of free -------------------------------------------------- */

@@ -5,8 +5,9 @@
  * kernel: init, alloc and free with every error path, fill and drain of
  * each size class and of page runs, coalescing of free runs in every
  * order, largest_free and its promise, the metadata bound, random
- * operations against a shadow model with rth_check() after each batch,
- * and rth_check() itself catching broken metadata.
+ * operations against the shadow model of the host tests (tests/unit/model.c,
+ * compiled into the module too) with model_check() after each batch, and
+ * rth_check() itself catching broken metadata.
  *
  * The core never touches the heap area, so the tests give it none
  * (base NULL) and check offsets only.
@@ -20,6 +21,7 @@
 #include <linux/vmalloc.h>
 
 #include "alloc.h"
+#include "model.h"
 
 #define PG	RTH_PAGE_SIZE
 
@@ -75,13 +77,6 @@ static bool area_free(unsigned long *map, unsigned long nbits,
 	unsigned long start = off / RTH_MIN_BLOCK, nr = size / RTH_MIN_BLOCK;
 
 	return bitmap_find_next_zero_area(map, nbits, start, nr, 0) == start;
-}
-
-static size_t rounded(size_t size)
-{
-	if (size > PG / 2)
-		return ALIGN(size, PG);
-	return size <= RTH_MIN_BLOCK ? RTH_MIN_BLOCK : roundup_pow_of_two(size);
 }
 
 /* --- metadata size and init ------------------------------------------------- */
@@ -239,7 +234,7 @@ static void round_and_block_size(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, rth_round_size(c, 8 * PG + 1), (size_t)0);
 	KUNIT_EXPECT_EQ(test, rth_round_size(c, 8 * PG), (size_t)8 * PG);
 	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
-		size_t r = rounded(sizes[i]);
+		size_t r = model_round(sizes[i]);
 
 		KUNIT_EXPECT_EQ_MSG(test, rth_round_size(c, sizes[i]), r,
 				    "size %zu", sizes[i]);
@@ -276,7 +271,7 @@ KUNIT_ARRAY_PARAM(fill, fill_sizes, fill_size_desc);
 static void fill_drain(struct kunit *test)
 {
 	const size_t size = *(const size_t *)test->param_value;
-	const size_t r = rounded(size);
+	const size_t r = model_round(size);
 	const size_t nblocks = FILL_PAGES * PG / r;
 	struct rth_core *c = core_make(test, FILL_PAGES);
 	unsigned long *seen;
@@ -513,46 +508,69 @@ static void large_heap_runs(struct kunit *test)
 	EXPECT_CORE_OK(test, c);
 }
 
-/* --- random operations against a shadow model ---------------------------------- */
+/* --- random operations against the shadow model ---------------------------------- */
 
 #define SHADOW_PAGES	64
 #define SHADOW_OPS	20000
 #define SHADOW_SLOTS	256
 
+static int model_res_init(struct kunit_resource *res, void *context)
+{
+	struct model *m = kzalloc(sizeof(*m), GFP_KERNEL);
+
+	if (!m)
+		return -ENOMEM;
+	if (model_init(m, *(u32 *)context)) {
+		model_fini(m);
+		kfree(m);
+		return -ENOMEM;
+	}
+	res->data = m;
+	return 0;
+}
+
+static void model_res_free(struct kunit_resource *res)
+{
+	model_fini(res->data);
+	kfree(res->data);
+}
+
+/* A shadow model over a core of npages pages, gone at the end of the test. */
+static struct model *model_make(struct kunit *test, u32 npages)
+{
+	return kunit_alloc_resource(test, model_res_init, model_res_free, GFP_KERNEL,
+				    &npages);
+}
+
 static void random_vs_shadow(struct kunit *test)
 {
-	struct rth_core *c = core_make(test, SHADOW_PAGES);
-	const unsigned int granules = SHADOW_PAGES * PG / RTH_MIN_BLOCK;
-	unsigned long *busy;
-	size_t *off, *size;
-	u64 used = 0, fails = 0;
+	struct model *m = model_make(test, SHADOW_PAGES);
+	u64 fails = 0;
 	u32 s = 0x2545f491;
+	const char *why;
+	size_t *slot;	/* offset of the slot's block; SIZE_MAX: none */
 	int op;
 
-	off = kunit_kcalloc(test, SHADOW_SLOTS, sizeof(*off), GFP_KERNEL);
-	size = kunit_kcalloc(test, SHADOW_SLOTS, sizeof(*size), GFP_KERNEL);
-	busy = kunit_kzalloc(test, BITS_TO_LONGS(granules) * sizeof(long), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, off);
-	KUNIT_ASSERT_NOT_NULL(test, size);
-	KUNIT_ASSERT_NOT_NULL(test, busy);
+	KUNIT_ASSERT_NOT_NULL(test, m);
+	m->check_each = false;	/* model_check() every 256 operations instead */
+	slot = kunit_kcalloc(test, SHADOW_SLOTS, sizeof(*slot), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, slot);
+	for (op = 0; op < SHADOW_SLOTS; op++)
+		slot[op] = SIZE_MAX;
 
 	for (op = 0; op < SHADOW_OPS; op++) {
 		unsigned int k;
-		size_t want, r, o;
-		int ret;
+		size_t want, o;
+		bool got;
 
 		s ^= s << 13;
 		s ^= s >> 17;
 		s ^= s << 5;
 		k = s % SHADOW_SLOTS;
-		if (size[k]) {
-			size_t got = 0;
-
-			KUNIT_ASSERT_EQ(test, rth_free(c, off[k], &got), 0);
-			KUNIT_ASSERT_EQ(test, got, size[k]);
-			bitmap_clear(busy, off[k] / RTH_MIN_BLOCK, size[k] / RTH_MIN_BLOCK);
-			used -= size[k];
-			size[k] = 0;
+		if (slot[k] != SIZE_MAX) {
+			why = model_free(m, model_find(m, slot[k]));
+			KUNIT_ASSERT_TRUE_MSG(test, !why, "op %d: %s", op, why);
+			slot[k] = SIZE_MAX;
 		} else {
 			switch ((s >> 9) % 8) {
 			case 0:
@@ -566,47 +584,46 @@ static void random_vs_shadow(struct kunit *test)
 				want = 1 + (s >> 12) % 200;
 				break;
 			}
-			r = rounded(want);
-			ret = rth_alloc(c, want, &o);
-			if (ret) {
-				KUNIT_ASSERT_EQ(test, ret, -ENOMEM);
+			/* Overlaps, misalignment, a refusal with room: the model's checks. */
+			why = model_alloc(m, want, &got);
+			KUNIT_ASSERT_TRUE_MSG(test, !why, "op %d: %s", op, why);
+			if (got) {
+				slot[k] = m->live[m->nlive - 1].off;
+			} else {
 				/*
 				 * With free pages, whatever fits largest_free
 				 * is granted (without, only its own class).
 				 */
-				if (c->free_pages)
-					KUNIT_EXPECT_LT(test, (u64)rth_largest_free(c), (u64)r);
+				if (m->core.free_pages)
+					KUNIT_EXPECT_LT(test, (u64)rth_largest_free(&m->core),
+							(u64)model_round(want));
 				fails++;
-			} else {
-				KUNIT_ASSERT_LE(test, o + r, (size_t)SHADOW_PAGES * PG);
-				KUNIT_ASSERT_EQ(test, o % (r < PG ? r : PG), (size_t)0);
-				KUNIT_ASSERT_TRUE_MSG(test, area_free(busy, granules, o, r),
-						      "op %d: block [%zu, +%zu) overlaps a live one",
-						      op, o, r);
-				bitmap_set(busy, o / RTH_MIN_BLOCK, r / RTH_MIN_BLOCK);
-				off[k] = o;
-				size[k] = r;
-				used += r;
 			}
 		}
-		KUNIT_ASSERT_EQ(test, rth_used(c), used);
+		KUNIT_ASSERT_EQ(test, rth_used(&m->core), m->used);
 		if (!(op % 256)) {
-			u64 lf = rth_largest_free(c);
+			u64 lf = rth_largest_free(&m->core);
 
-			EXPECT_CORE_OK(test, c);
+			why = model_check(m);
+			KUNIT_EXPECT_TRUE_MSG(test, !why, "op %d: %s", op, why);
 			/* The promise: a block of largest_free is granted. */
-			if (lf && rth_alloc(c, lf, &o) == 0)
-				KUNIT_EXPECT_EQ(test, rth_free(c, o, NULL), 0);
+			if (lf && rth_alloc(&m->core, lf, &o) == 0)
+				KUNIT_EXPECT_EQ(test, rth_free(&m->core, o, NULL), 0);
 			else if (lf)
 				KUNIT_FAIL(test, "op %d: largest_free %llu refused", op, lf);
 		}
 	}
-	for (op = 0; op < SHADOW_SLOTS; op++)
-		if (size[op])
-			KUNIT_EXPECT_EQ(test, rth_free(c, off[op], NULL), 0);
-	KUNIT_EXPECT_EQ(test, rth_used(c), 0ULL);
-	KUNIT_EXPECT_EQ(test, rth_largest_free(c), (u64)SHADOW_PAGES * PG);
-	EXPECT_CORE_OK(test, c);
+	while (m->nlive) {
+		why = model_free(m, 0);
+		KUNIT_EXPECT_TRUE_MSG(test, !why, "op %d: %s", op, why);
+		if (why)
+			break;
+	}
+	KUNIT_EXPECT_EQ(test, rth_used(&m->core), 0ULL);
+	KUNIT_EXPECT_EQ(test, rth_largest_free(&m->core), (u64)SHADOW_PAGES * PG);
+	why = model_check(m);
+	KUNIT_EXPECT_TRUE_MSG(test, !why, "op %d: %s", op, why);
+	EXPECT_CORE_OK(test, &m->core);
 	kunit_info(test, "%d operations, %llu refused for lack of room",
 		   SHADOW_OPS, fails);
 }
@@ -685,3 +702,6 @@ static struct kunit_suite rtheap_alloc_suite = {
 };
 
 kunit_test_suite(rtheap_alloc_suite);
+
+MODULE_DESCRIPTION("KUnit suites of rtheap: the allocator core and the heap object");
+MODULE_LICENSE("GPL");

@@ -1,3 +1,3 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* Host shim for kernel/alloc.[ch]. */
+/* Host shim: see ../README.md. */
 #include <string.h>

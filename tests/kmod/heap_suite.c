@@ -1,28 +1,37 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * KUnit suite "rtheap_heap": the heap object through rtheap.ko's exported
- * kernel API (rt_heap_*): create and its errors, alloc/free/inquire and
- * every error path, TM_NONBLOCK, relative and absolute timeouts, waiters
- * in kernel threads granted by a free (in FIFO and priority order, and
- * past a waiter that does not fit), a grant racing a timeout, delete under
- * waiters, calls on a deleted handle, atomic context, H_SHARED, owner and
- * permission bits, and threads hammering one heap with stamped blocks.
+ * heap_suite - the kernel-API suite "rtheap_heap": the heap object through
+ * rtheap.ko's exported kernel API (rt_heap_*): create and its errors,
+ * alloc/free/inquire over every size class and every error path,
+ * TM_NONBLOCK, relative and absolute timeouts, waiters in kernel threads
+ * granted by a free (in FIFO, nice and SCHED_FIFO priority order, in a
+ * chain of grants inside one free, and past a waiter that does not fit), a
+ * grant racing a timeout, delete under waiters, calls on a deleted handle,
+ * hard IRQ context, atomic sections, H_SHARED, owner and permission bits,
+ * and threads hammering one heap.
+ *
+ * One source, two modules (ktest.h): rtheap_kunit.ko runs it as a KUnit
+ * suite where the kernel has KUnit (t_kunit); rtheap_selftest.ko runs the
+ * same cases at insmod time everywhere else (selftest.c, t_kselftest).
  *
  * A waiter that is never woken fails its test after WAIT_MS; the heap is
  * then deleted to release it, and if even that does not, the module pins
  * itself so that rmmod cannot pull the code from under the thread.
  */
-#include <kunit/test.h>
 #include <linux/completion.h>
 #include <linux/delay.h>
+#include <linux/hrtimer.h>
 #include <linux/kthread.h>
 #include <linux/ktime.h>
 #include <linux/module.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
+#include <uapi/linux/sched/types.h>
 
 #include <rtheap/heap.h>
+
+#include "ktest.h"
 
 #define PG		4096UL
 #define MS		1000000ULL
@@ -89,15 +98,37 @@ static char *heap_base(struct kunit *test, RT_HEAP *h, size_t size)
 	return p;
 }
 
+/* The size a block of size bytes takes from the heap (usedmem). */
+static size_t rounded(size_t size)
+{
+	size_t r = RTHEAP_MIN_BLOCK;
+
+	if (size > PG / 2)
+		return ALIGN(size, PG);
+	while (r < size)
+		r <<= 1;
+	return r;
+}
+
 /* --- waiters in kernel threads ------------------------------------------------ */
+
+/* Who was served, in order (a static one: a stuck waiter may outlive a test). */
+struct grants {
+	atomic_t n;
+	int who[8];
+};
 
 struct waiter {
 	RT_HEAP *heap;
 	size_t size;
 	RTIME timeout;
 	bool absolute;
-	int nice;
-	int ret;
+	int nice;		/* SCHED_NORMAL nice value */
+	int rt_prio;		/* if not 0: SCHED_FIFO at this priority instead */
+	bool release;		/* free the block at once (for the next waiter) */
+	int idx;		/* written over the block, and into *grants */
+	struct grants *grants;
+	int ret, free_ret;
 	void *block;
 	u64 t_start, t_end;
 	bool joined;		/* waiter_join() saw it finish */
@@ -108,8 +139,21 @@ static int waiter_fn(void *arg)
 {
 	struct waiter *w = arg;
 
-	if (w->nice)
+	if (w->rt_prio) {
+		struct sched_attr attr = {
+			.size = sizeof(attr),
+			.sched_policy = SCHED_FIFO,
+			.sched_priority = w->rt_prio,
+		};
+
+		w->ret = sched_setattr_nocheck(current, &attr);
+		if (w->ret) {
+			complete(&w->started);
+			kthread_complete_and_exit(&w->done, 0);
+		}
+	} else if (w->nice) {
 		sched_set_normal(current, w->nice);
+	}
 	w->t_start = ktime_get_ns();
 	complete(&w->started);
 	if (w->absolute)
@@ -117,26 +161,52 @@ static int waiter_fn(void *arg)
 	else
 		w->ret = rt_heap_alloc(w->heap, w->size, w->timeout, &w->block);
 	w->t_end = ktime_get_ns();
+	if (!w->ret) {
+		if (w->grants) {
+			int i = atomic_inc_return(&w->grants->n) - 1;
+
+			if (i < ARRAY_SIZE(w->grants->who))
+				w->grants->who[i] = w->idx;
+		}
+		memset(w->block, w->idx, w->size);
+		if (w->release)
+			w->free_ret = rt_heap_free(w->heap, w->block);
+	}
 	/* No module code runs after this: rmmod may go ahead. */
 	kthread_complete_and_exit(&w->done, 0);
 }
 
-static struct waiter *waiter_start(struct kunit *test, RT_HEAP *heap,
-				   size_t size, RTIME timeout, int nice)
+/* A waiter for size bytes, not started yet: set more fields, then waiter_go(). */
+static struct waiter *waiter_new(struct kunit *test, RT_HEAP *heap, size_t size,
+				 RTIME timeout)
 {
 	struct waiter *w = kzalloc(sizeof(*w), GFP_KERNEL);	/* see waiter_join */
-	struct task_struct *t;
 
 	KUNIT_ASSERT_NOT_NULL(test, w);
 	w->heap = heap;
 	w->size = size;
 	w->timeout = timeout;
-	w->nice = nice;
 	init_completion(&w->started);
 	init_completion(&w->done);
-	t = kthread_run(waiter_fn, w, "rth_kunit_w");
+	return w;
+}
+
+/* Start the waiter's thread; it is about to call rt_heap_alloc when this returns. */
+static void waiter_go(struct kunit *test, struct waiter *w)
+{
+	struct task_struct *t = kthread_run(waiter_fn, w, "rth_kapi_w%d", w->idx);
+
 	KUNIT_ASSERT_FALSE(test, IS_ERR(t));
 	wait_for_completion(&w->started);
+}
+
+static struct waiter *waiter_start(struct kunit *test, RT_HEAP *heap,
+				   size_t size, RTIME timeout, int nice)
+{
+	struct waiter *w = waiter_new(test, heap, size, timeout);
+
+	w->nice = nice;
+	waiter_go(test, w);
 	return w;
 }
 
@@ -160,7 +230,7 @@ static bool waiter_join(struct kunit *test, struct waiter *w)
 		   w->size, WAIT_MS);
 	rt_heap_delete(w->heap);
 	if (!wait_for_completion_timeout(&w->done, msecs_to_jiffies(WAIT_MS))) {
-		KUNIT_FAIL(test, "and still blocked after its heap was deleted");
+		KUNIT_FAIL(test, "and still blocked after its heap went: stuck, module pinned");
 		__module_get(THIS_MODULE);
 		return false;
 	}
@@ -212,6 +282,7 @@ static void create_errors(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, rt_heap_create(&h, "0123456789abcdef0123456789abcdef",
 					     PG, 0), -ENAMETOOLONG);
 	KUNIT_EXPECT_EQ(test, rt_heap_create(&h, "a b", PG, 0), -EINVAL);
+	KUNIT_EXPECT_EQ(test, rt_heap_create(&h, "bad name", PG, H_FIFO), -EINVAL);
 	KUNIT_EXPECT_EQ(test, rt_heap_create(&h, "a/b", PG, 0), -EINVAL);
 	KUNIT_EXPECT_EQ(test, rt_heap_create(&h, "a\x01", PG, 0), -EINVAL);
 	KUNIT_EXPECT_EQ(test, rt_heap_create(&h, "a\x80", PG, 0), -EINVAL);
@@ -282,6 +353,51 @@ static void alloc_free_inquire(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, rt_heap_free(h, q), 0);
 }
 
+/* One block of every size class and page runs, counted and filled. */
+static void alloc_free_sizes(struct kunit *test)
+{
+	static const size_t sizes[] = { 1, 16, 17, 100, 500, 2048, 2049,
+					5000, 8192 };
+	RT_HEAP *h = new_heap(test, "kunit.sizes", 16 * PG, H_FIFO);
+	void *blk[ARRAY_SIZE(sizes)], *p, *all;
+	RT_HEAP_INFO info = inquire(test, h);
+	size_t used = 0;
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
+		KUNIT_ASSERT_EQ(test, rt_heap_alloc(h, sizes[i], TM_NONBLOCK, &blk[i]), 0);
+		KUNIT_EXPECT_EQ(test, (unsigned long)blk[i] % 16, 0UL);
+		memset(blk[i], i + 1, sizes[i]);
+		used += rounded(sizes[i]);
+		KUNIT_EXPECT_EQ(test, inquire(test, h).usedmem, used);
+	}
+	for (i = 0; i < ARRAY_SIZE(sizes); i++)
+		KUNIT_EXPECT_EQ(test, ((u8 *)blk[i])[sizes[i] - 1], i + 1);
+
+	KUNIT_EXPECT_EQ(test, rt_heap_alloc(h, 0, TM_NONBLOCK, &p), -EINVAL);
+	KUNIT_EXPECT_EQ(test, rt_heap_alloc(h, info.usablemem + 1, TM_NONBLOCK, &p), -EINVAL);
+	KUNIT_EXPECT_EQ(test, rt_heap_alloc(h, SIZE_MAX, TM_INFINITE, &p), -EINVAL);
+	KUNIT_EXPECT_EQ(test, rt_heap_free(h, NULL), -EINVAL);
+	KUNIT_EXPECT_EQ(test, rt_heap_free(h, (char *)blk[3] + 16), -EINVAL);
+	KUNIT_EXPECT_EQ(test, rt_heap_free(h, (char *)blk[8] + PG), -EINVAL);	/* run interior */
+	KUNIT_EXPECT_EQ(test, rt_heap_free(h, &info), -EINVAL);	/* not in the heap */
+	KUNIT_EXPECT_EQ(test, inquire(test, h).usedmem, used);
+
+	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
+		KUNIT_EXPECT_EQ(test, rt_heap_free(h, blk[i]), 0);
+		KUNIT_EXPECT_EQ(test, rt_heap_free(h, blk[i]), -EINVAL);
+	}
+	info = inquire(test, h);
+	KUNIT_EXPECT_EQ(test, info.usedmem, (size_t)0);
+	for (i = 0; i < RTHEAP_NR_CLASSES; i++)
+		KUNIT_EXPECT_EQ(test, info.class_blocks[i], 0UL);
+
+	KUNIT_ASSERT_EQ(test, rt_heap_alloc(h, info.usablemem, TM_NONBLOCK, &all), 0);
+	KUNIT_EXPECT_EQ(test, rt_heap_alloc(h, 16, TM_NONBLOCK, &p), -EWOULDBLOCK);
+	KUNIT_EXPECT_EQ(test, inquire(test, h).largestfree, (size_t)0);
+	KUNIT_EXPECT_EQ(test, rt_heap_free(h, all), 0);
+}
+
 static void alloc_free_errors(struct kunit *test)
 {
 	RT_HEAP *h = new_heap(test, NULL, 2 * PG, H_FIFO);
@@ -328,17 +444,23 @@ static void alloc_free_errors(struct kunit *test)
 
 static void timeouts(struct kunit *test)
 {
+	static const RTIME rel[] = { 1 * MS, 10 * MS, 30 * MS, 50 * MS };
 	RT_HEAP *h = new_heap(test, NULL, PG, H_FIFO);
 	u64 t0, dt, deadline;
+	struct waiter *w;
 	void *p, *q;
+	int i;
 
 	KUNIT_ASSERT_EQ(test, rt_heap_alloc(h, PG, TM_NONBLOCK, &p), 0);
 
-	t0 = ktime_get_ns();
-	KUNIT_EXPECT_EQ(test, rt_heap_alloc(h, 16, 30 * MS, &q), -ETIMEDOUT);
-	dt = ktime_get_ns() - t0;
-	KUNIT_EXPECT_GE(test, dt, 30 * MS);
-	KUNIT_EXPECT_LT(test, dt, 30 * MS + SLACK_NS);
+	for (i = 0; i < ARRAY_SIZE(rel); i++) {
+		t0 = ktime_get_ns();
+		KUNIT_EXPECT_EQ(test, rt_heap_alloc(h, 16, rel[i], &q), -ETIMEDOUT);
+		dt = ktime_get_ns() - t0;
+		KUNIT_EXPECT_GE(test, dt, rel[i]);
+		KUNIT_EXPECT_LT(test, dt, rel[i] + SLACK_NS);
+		KUNIT_EXPECT_EQ(test, inquire(test, h).nwaiters, 0);
+	}
 
 	t0 = ktime_get_ns();
 	KUNIT_EXPECT_EQ(test, rt_heap_alloc(h, 16, 1, &q), -ETIMEDOUT);
@@ -357,7 +479,19 @@ static void timeouts(struct kunit *test)
 	/* TM_NONBLOCK keeps its meaning for the absolute form. */
 	KUNIT_EXPECT_EQ(test, rt_heap_alloc_until(h, 16, TM_NONBLOCK, &q), -EWOULDBLOCK);
 
+	/* A waiter thread times out too, and is counted while it waits. */
+	w = waiter_start(test, h, 16, 200 * MS, 0);
+	wait_nwaiters(test, h, 1);
+	if (waiter_join(test, w)) {
+		KUNIT_EXPECT_EQ(test, w->ret, -ETIMEDOUT);
+		KUNIT_EXPECT_GE(test, w->t_end - w->t_start, 200 * MS);
+	}
+	waiter_free(w);
+	KUNIT_EXPECT_EQ(test, inquire(test, h).nwaiters, 0);
+
 	/* Room: no wait at all, whatever the timeout. */
+	KUNIT_EXPECT_EQ(test, rt_heap_free(h, p), 0);
+	KUNIT_EXPECT_EQ(test, rt_heap_alloc(h, PG, 1, &p), 0);
 	KUNIT_EXPECT_EQ(test, rt_heap_free(h, p), 0);
 	KUNIT_EXPECT_EQ(test, rt_heap_alloc(h, 16, 30 * MS, &q), 0);
 	KUNIT_EXPECT_EQ(test, rt_heap_alloc_until(h, 16, ktime_get_ns() - 1, &p), 0);
@@ -368,7 +502,7 @@ static void waiter_granted_by_free(struct kunit *test)
 {
 	RT_HEAP *h = new_heap(test, "kunit.wait", 2 * PG, H_FIFO);
 	struct waiter *w;
-	void *p;
+	void *p, *q;
 
 	KUNIT_ASSERT_EQ(test, rt_heap_alloc(h, 2 * PG, TM_NONBLOCK, &p), 0);
 	w = waiter_start(test, h, 100, TM_INFINITE, 0);
@@ -389,17 +523,73 @@ static void waiter_granted_by_free(struct kunit *test)
 	w = waiter_start(test, h, 2 * PG, 60000 * MS, 0);
 	wait_nwaiters(test, h, 1);
 	KUNIT_EXPECT_EQ(test, rt_heap_free(h, p), 0);
+	/* Handed over inside the free: not a newcomer's to take. */
+	KUNIT_EXPECT_EQ(test, rt_heap_alloc(h, 16, TM_NONBLOCK, &q), -EWOULDBLOCK);
 	if (waiter_join(test, w)) {
 		KUNIT_EXPECT_EQ(test, w->ret, 0);
+		KUNIT_EXPECT_PTR_EQ(test, w->block, p);
+		KUNIT_EXPECT_EQ(test, inquire(test, h).usedmem, 2 * PG);
+		KUNIT_EXPECT_EQ(test, inquire(test, h).nwaiters, 0);
 		KUNIT_EXPECT_EQ(test, rt_heap_free(h, w->block), 0);
 	}
 	waiter_free(w);
 	KUNIT_EXPECT_EQ(test, inquire(test, h).usedmem, (size_t)0);
 }
 
-/* Three waiters for the whole heap are served in arrival order. */
+/*
+ * Waiters of SCHED_FIFO priorities prios[] queue in that order for the
+ * whole heap; one free starts a chain of grants, each waiter freeing its
+ * block for the next, in the order expect[] (waiter numbers).
+ */
+static void grant_chain(struct kunit *test, int mode, const int *prios, int n,
+			const int *expect)
+{
+	static struct grants g;
+	RT_HEAP *h = new_heap(test, NULL, PG, mode);
+	struct waiter *w[5];
+	int i, served;
+	void *p;
+
+	KUNIT_ASSERT_LT(test, n, ARRAY_SIZE(w) + 1);
+	atomic_set(&g.n, 0);
+	KUNIT_ASSERT_EQ(test, rt_heap_alloc(h, PG, TM_NONBLOCK, &p), 0);
+	for (i = 0; i < n; i++) {
+		w[i] = waiter_new(test, h, PG, TM_INFINITE);
+		w[i]->rt_prio = prios[i];
+		w[i]->release = true;
+		w[i]->idx = i;
+		w[i]->grants = &g;
+		waiter_go(test, w[i]);
+		wait_nwaiters(test, h, i + 1);
+	}
+	KUNIT_EXPECT_EQ(test, rt_heap_free(h, p), 0);
+	for (i = 0; i < n; i++)
+		if (waiter_join(test, w[i])) {
+			KUNIT_EXPECT_EQ(test, w[i]->ret, 0);
+			KUNIT_EXPECT_EQ(test, w[i]->free_ret, 0);
+		}
+	served = atomic_read(&g.n);
+	KUNIT_EXPECT_EQ(test, served, n);
+	for (i = 0; i < n && i < served; i++)
+		KUNIT_EXPECT_EQ_MSG(test, g.who[i], expect[i],
+				    "%s: grant #%d: waiter %d (prio %d), want %d (prio %d)",
+				    mode & H_PRIO ? "H_PRIO" : "H_FIFO", i, g.who[i],
+				    prios[g.who[i]], expect[i], prios[expect[i]]);
+	KUNIT_EXPECT_EQ(test, inquire(test, h).usedmem, (size_t)0);
+	for (i = 0; i < n; i++)
+		waiter_free(w[i]);
+}
+
+static const int chain_prios[] = { 10, 30, 20, 40, 20 };
+
+/*
+ * Three waiters for the whole heap are served in arrival order, one free
+ * at a time; then a chain of grants, whatever the waiters' priorities.
+ */
 static void fifo_order(struct kunit *test)
 {
+	static const int arrival[] = { 0, 1, 2, 3, 4 };
+
 	RT_HEAP *h = new_heap(test, NULL, 2 * PG, H_FIFO);
 	struct waiter *w[3];
 	void *p;
@@ -424,11 +614,18 @@ static void fifo_order(struct kunit *test)
 		KUNIT_EXPECT_EQ(test, rt_heap_free(h, p), 0);
 	for (j = 0; j < 3; j++)
 		waiter_free(w[j]);
+
+	grant_chain(test, H_FIFO, chain_prios, ARRAY_SIZE(chain_prios), arrival);
 }
 
-/* H_PRIO: the most urgent (lowest prio value, here: lowest nice) first. */
+/*
+ * H_PRIO: the most urgent (lowest prio value, here: lowest nice) first;
+ * then a chain of grants by SCHED_FIFO priority, equal ones in arrival
+ * order.
+ */
 static void prio_order(struct kunit *test)
 {
+	static const int by_prio[] = { 3, 1, 2, 4, 0 };
 	static const int nices[3] = { 10, -5, 0 };
 	static const int order[3] = { 1, 2, 0 };
 	RT_HEAP *h = new_heap(test, NULL, PG, H_PRIO);
@@ -458,38 +655,62 @@ static void prio_order(struct kunit *test)
 		KUNIT_EXPECT_EQ(test, rt_heap_free(h, p), 0);
 	for (j = 0; j < 3; j++)
 		waiter_free(w[j]);
+
+	grant_chain(test, H_PRIO, chain_prios, ARRAY_SIZE(chain_prios), by_prio);
 }
 
-/* A small request behind a big one that does not fit is served first. */
-static void pass_over(struct kunit *test)
+/*
+ * A small request behind a big one that does not fit is served first; the
+ * big one waits until both pages are free, whichever goes back first.
+ */
+static void pass_over_one(struct kunit *test, RT_HEAP *h, size_t small_size,
+			  RTIME timeout)
 {
-	RT_HEAP *h = new_heap(test, NULL, 2 * PG, H_FIFO);
 	struct waiter *big, *small;
 	void *a, *b;
 
 	KUNIT_ASSERT_EQ(test, rt_heap_alloc(h, PG, TM_NONBLOCK, &a), 0);
 	KUNIT_ASSERT_EQ(test, rt_heap_alloc(h, PG, TM_NONBLOCK, &b), 0);
-	big = waiter_start(test, h, 2 * PG, TM_INFINITE, 0);
+	big = waiter_start(test, h, 2 * PG, timeout, 0);
 	wait_nwaiters(test, h, 1);
-	small = waiter_start(test, h, 16, TM_INFINITE, 0);
+	small = waiter_start(test, h, small_size, timeout, 0);
 	wait_nwaiters(test, h, 2);
 
 	KUNIT_EXPECT_EQ(test, rt_heap_free(h, a), 0);
 	if (waiter_join(test, small)) {
 		KUNIT_EXPECT_EQ(test, small->ret, 0);
+		if (small_size == PG)
+			KUNIT_EXPECT_PTR_EQ(test, small->block, a);
 		KUNIT_EXPECT_FALSE(test, waiter_done(big));
 		KUNIT_EXPECT_EQ(test, inquire(test, h).nwaiters, 1);
-		KUNIT_EXPECT_EQ(test, rt_heap_free(h, b), 0);
-		KUNIT_EXPECT_FALSE(test, waiter_done(big));
-		/* The small block's page goes back: now the big one fits. */
-		KUNIT_EXPECT_EQ(test, rt_heap_free(h, small->block), 0);
+		if (small_size < PG) {
+			KUNIT_EXPECT_EQ(test, rt_heap_free(h, b), 0);
+			KUNIT_EXPECT_FALSE(test, waiter_done(big));
+			/* The small block's page goes back: now the big one fits. */
+			KUNIT_EXPECT_EQ(test, rt_heap_free(h, small->block), 0);
+		} else {
+			/* One page free again: still not enough. */
+			KUNIT_EXPECT_EQ(test, rt_heap_free(h, small->block), 0);
+			msleep(20);
+			KUNIT_EXPECT_FALSE(test, waiter_done(big));
+			KUNIT_EXPECT_EQ(test, rt_heap_free(h, b), 0);
+		}
 		if (waiter_join(test, big)) {
 			KUNIT_EXPECT_EQ(test, big->ret, 0);
+			KUNIT_EXPECT_EQ(test, inquire(test, h).usedmem, 2 * PG);
 			KUNIT_EXPECT_EQ(test, rt_heap_free(h, big->block), 0);
 		}
 	}
 	waiter_free(small);
 	waiter_free(big);
+}
+
+static void pass_over(struct kunit *test)
+{
+	RT_HEAP *h = new_heap(test, NULL, 2 * PG, H_FIFO);
+
+	pass_over_one(test, h, 16, TM_INFINITE);
+	pass_over_one(test, h, PG, 10000 * MS);
 }
 
 /*
@@ -533,24 +754,40 @@ static void grant_races_timeout(struct kunit *test)
 	kunit_info(test, "%d granted, %d timed out", granted, timedout);
 }
 
+/* Waiters of every kind: with and without a timeout, SCHED_FIFO too. */
+static const struct {
+	size_t size;
+	RTIME timeout;
+	int rt_prio;
+} doomed[] = {
+	{ 16, TM_INFINITE, 0 },
+	{ 32, TM_INFINITE, 0 },
+	{ 64, TM_INFINITE, 0 },
+	{ 128, 60000 * MS, 0 },
+	{ PG, 60000 * MS, 0 },
+	{ 16, TM_INFINITE, 20 },
+};
+
 static void delete_wakes_waiters(struct kunit *test)
 {
 	struct heap_ctx *ctx = test->priv;
 	RT_HEAP *h = new_heap(test, "kunit.del", PG, H_PRIO);
-	struct waiter *w[4];
+	struct waiter *w[ARRAY_SIZE(doomed)];
 	RT_HEAP_INFO info;
 	void *p, *q;
 	int i;
 
 	KUNIT_ASSERT_EQ(test, rt_heap_alloc(h, PG, TM_NONBLOCK, &p), 0);
-	for (i = 0; i < 4; i++) {
-		w[i] = waiter_start(test, h, 16 << i, i == 3 ? 60000 * MS : TM_INFINITE,
-				    0);
+	for (i = 0; i < ARRAY_SIZE(doomed); i++) {
+		w[i] = waiter_new(test, h, doomed[i].size, doomed[i].timeout);
+		w[i]->rt_prio = doomed[i].rt_prio;
+		w[i]->idx = i;
+		waiter_go(test, w[i]);
 		wait_nwaiters(test, h, i + 1);
 	}
 	KUNIT_EXPECT_EQ(test, rt_heap_delete(h), 0);
 	ctx->live[h - ctx->heaps] = false;
-	for (i = 0; i < 4; i++) {
+	for (i = 0; i < ARRAY_SIZE(doomed); i++) {
 		if (waiter_join(test, w[i])) {
 			KUNIT_EXPECT_EQ(test, w[i]->ret, -EIDRM);
 			KUNIT_EXPECT_LT(test, w[i]->t_end - w[i]->t_start,
@@ -570,6 +807,124 @@ static void delete_wakes_waiters(struct kunit *test)
 	h = new_heap(test, "kunit.del", PG, 0);
 }
 
+/* --- hard IRQ context ------------------------------------------------------------ */
+
+enum irq_op { IRQ_ALLOC_FREE, IRQ_ALLOC_FULL, IRQ_FREE, IRQ_FORBIDDEN };
+
+/* Static: the timer must not live in memory a failed test frees. */
+static struct irq_test {
+	struct hrtimer timer;
+	struct completion done;
+	RT_HEAP *heap;
+	RT_HEAP tmp;		/* created by IRQ_FORBIDDEN, should that work */
+	enum irq_op op;
+	void *blk;
+	bool hardirq;
+	int ret[4];
+} irqt;
+
+static enum hrtimer_restart irq_fn(struct hrtimer *timer)
+{
+	void *p = NULL;
+
+	irqt.hardirq = in_hardirq() && irqs_disabled();
+	switch (irqt.op) {
+	case IRQ_ALLOC_FREE:
+		irqt.ret[0] = rt_heap_alloc(irqt.heap, 100, TM_NONBLOCK, &p);
+		if (!irqt.ret[0]) {
+			memset(p, 0xa5, 100);
+			irqt.ret[1] = rt_heap_free(irqt.heap, p);
+			irqt.ret[3] = rt_heap_free(irqt.heap, p);	/* double */
+		}
+		irqt.ret[2] = rt_heap_alloc(irqt.heap, PG, TM_NONBLOCK, &irqt.blk);
+		break;
+	case IRQ_ALLOC_FULL:
+		irqt.ret[0] = rt_heap_alloc(irqt.heap, 16, TM_NONBLOCK, &p);
+		break;
+	case IRQ_FREE:
+		irqt.ret[0] = rt_heap_free(irqt.heap, irqt.blk);
+		break;
+	case IRQ_FORBIDDEN:
+		irqt.ret[0] = rt_heap_alloc(irqt.heap, 16, TM_INFINITE, &p);
+		irqt.ret[1] = rt_heap_alloc(irqt.heap, 16, 5 * MS, &p);
+		irqt.ret[2] = rt_heap_create(&irqt.tmp, NULL, PG, H_FIFO);
+		break;
+	}
+	complete(&irqt.done);
+	return HRTIMER_NORESTART;
+}
+
+/* Run op in a hard-IRQ hrtimer callback; false if it never ran. */
+static bool in_irq_run(struct kunit *test, enum irq_op op)
+{
+	irqt.op = op;
+	irqt.hardirq = false;
+	memset(irqt.ret, 0x7f, sizeof(irqt.ret));
+	reinit_completion(&irqt.done);
+	hrtimer_start(&irqt.timer, ns_to_ktime(100000), HRTIMER_MODE_REL_HARD);
+	if (!wait_for_completion_timeout(&irqt.done, 5 * HZ)) {
+		hrtimer_cancel(&irqt.timer);
+		KUNIT_FAIL(test, "hrtimer callback did not run in 5 s");
+		return false;
+	}
+	KUNIT_EXPECT_TRUE(test, irqt.hardirq);
+	return true;
+}
+
+static void hardirq(struct kunit *test)
+{
+	RT_HEAP *h = new_heap(test, "kunit.irq", 2 * PG, H_FIFO);
+	struct waiter *w;
+	void *p;
+
+#ifdef RTHEAP_HAVE_HRTIMER_SETUP
+	/* 6.13 added it; hrtimer_init() went soon after. */
+	hrtimer_setup(&irqt.timer, irq_fn, CLOCK_MONOTONIC,
+		      HRTIMER_MODE_REL_HARD);
+#else
+	hrtimer_init(&irqt.timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL_HARD);
+	irqt.timer.function = irq_fn;
+#endif
+	init_completion(&irqt.done);
+	irqt.heap = h;
+
+	if (in_irq_run(test, IRQ_ALLOC_FREE)) {
+		KUNIT_EXPECT_EQ(test, irqt.ret[0], 0);
+		KUNIT_EXPECT_EQ(test, irqt.ret[1], 0);
+		KUNIT_EXPECT_EQ(test, irqt.ret[2], 0);
+		KUNIT_EXPECT_EQ(test, irqt.ret[3], -EINVAL);
+	}
+	/* Fill the rest from process context: the IRQ finds no room. */
+	KUNIT_ASSERT_EQ(test, rt_heap_alloc(h, PG, TM_NONBLOCK, &p), 0);
+	if (in_irq_run(test, IRQ_ALLOC_FULL))
+		KUNIT_EXPECT_EQ(test, irqt.ret[0], -EWOULDBLOCK);
+	/* Blocking calls and create are refused in hard IRQ context. */
+	if (in_irq_run(test, IRQ_FORBIDDEN)) {
+		KUNIT_EXPECT_EQ(test, irqt.ret[0], -EPERM);
+		KUNIT_EXPECT_EQ(test, irqt.ret[1], -EPERM);
+		KUNIT_EXPECT_EQ(test, irqt.ret[2], -EPERM);
+		if (!irqt.ret[2])
+			rt_heap_delete(&irqt.tmp);
+	}
+	KUNIT_EXPECT_EQ(test, inquire(test, h).nwaiters, 0);
+
+	/* A free in hard IRQ context hands the page to a waiting thread. */
+	w = waiter_start(test, h, PG, TM_INFINITE, 0);
+	wait_nwaiters(test, h, 1);
+	if (in_irq_run(test, IRQ_FREE))
+		KUNIT_EXPECT_EQ(test, irqt.ret[0], 0);
+	if (waiter_join(test, w)) {
+		KUNIT_EXPECT_EQ(test, w->ret, 0);
+		KUNIT_EXPECT_PTR_EQ(test, w->block, irqt.blk);
+		KUNIT_EXPECT_EQ(test, rt_heap_free(h, w->block), 0);
+	}
+	waiter_free(w);
+	KUNIT_EXPECT_EQ(test, rt_heap_free(h, p), 0);
+	KUNIT_EXPECT_EQ(test, inquire(test, h).usedmem, (size_t)0);
+}
+
+/* --- atomic sections in process context ------------------------------------------ */
+
 static DEFINE_SPINLOCK(test_lock);
 static DEFINE_RAW_SPINLOCK(test_raw_lock);
 
@@ -579,11 +934,12 @@ static void atomic_context(struct kunit *test)
 	RT_HEAP h2;
 	void *p = NULL, *q = NULL, *r = NULL;
 	unsigned long flags;
-	int a, b, c, d, e, f, g;
+	int a, b, c, d, e, f, g, full;
 	RT_HEAP_INFO info;
 
 	raw_spin_lock_irqsave(&test_raw_lock, flags);
 	a = rt_heap_alloc(h, 100, TM_NONBLOCK, &p);
+	full = rt_heap_alloc(h, PG, TM_NONBLOCK, &q);
 	b = rt_heap_alloc(h, PG, TM_INFINITE, &q);	/* would block */
 	c = rt_heap_alloc(h, PG, 10 * MS, &q);
 	d = rt_heap_inquire(h, &info);
@@ -598,6 +954,11 @@ static void atomic_context(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, e, 0);
 	KUNIT_EXPECT_EQ(test, f, -EPERM);
 	KUNIT_EXPECT_EQ(test, g, -EPERM);
+	KUNIT_EXPECT_EQ(test, full, -EWOULDBLOCK);
+	if (!f)
+		rt_heap_delete(&h2);
+	/* The refused calls changed nothing. */
+	KUNIT_EXPECT_EQ(test, inquire(test, h).usedmem, (size_t)0);
 
 	spin_lock(&test_lock);
 	a = rt_heap_alloc(h, 16, TM_NONBLOCK, &r);
@@ -613,6 +974,16 @@ static void atomic_context(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, a, 0);
 	KUNIT_EXPECT_EQ(test, b, 0);	/* room: no need to block */
 
+	/* Preemption disabled alone is atomic too: full, it must not sleep. */
+	preempt_disable();
+	a = rt_heap_alloc(h, 16, TM_INFINITE, &r);
+	f = rt_heap_create(&h2, NULL, PG, H_FIFO);
+	preempt_enable();
+	KUNIT_EXPECT_EQ(test, a, -EPERM);
+	KUNIT_EXPECT_EQ(test, f, -EPERM);
+	if (!f)
+		rt_heap_delete(&h2);
+
 	rcu_read_lock();
 	a = rt_heap_alloc(h, 16, TM_INFINITE, &r);	/* full: would block */
 	rcu_read_unlock();
@@ -625,12 +996,20 @@ static void shared_mode(struct kunit *test)
 {
 	RT_HEAP *h = new_heap(test, "kunit.shared", 2 * PG + 10, H_SHARED);
 	RT_HEAP_INFO info;
+	bool zero = true;
 	void *p, *q;
+	size_t i;
 
 	KUNIT_ASSERT_EQ(test, rt_heap_alloc(h, 0, TM_NONBLOCK, &p), 0);
+	for (i = 0; i < 3 * PG; i++)
+		zero &= !((u8 *)p)[i];
+	KUNIT_EXPECT_TRUE(test, zero);
 	KUNIT_ASSERT_EQ(test, rt_heap_alloc(h, 2 * PG + 10, TM_INFINITE, &q), 0);
 	KUNIT_EXPECT_PTR_EQ(test, p, q);
+	KUNIT_ASSERT_EQ(test, rt_heap_alloc(h, 0, 10 * MS, &q), 0);
+	KUNIT_EXPECT_PTR_EQ(test, p, q);
 	KUNIT_EXPECT_EQ(test, rt_heap_alloc(h, 16, TM_NONBLOCK, &q), -EINVAL);
+	KUNIT_EXPECT_EQ(test, rt_heap_alloc(h, 2 * PG + 11, TM_NONBLOCK, &q), -EINVAL);
 	KUNIT_EXPECT_EQ(test, rt_heap_alloc(h, 3 * PG, TM_NONBLOCK, &q), -EINVAL);
 	memset(p, 0x3c, 3 * PG);	/* the whole segment is ours */
 	info = inquire(test, h);
@@ -640,6 +1019,8 @@ static void shared_mode(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, rt_heap_free(h, p), 0);
 	KUNIT_EXPECT_EQ(test, rt_heap_free(h, p + 16), -EINVAL);
 	KUNIT_EXPECT_EQ(test, rt_heap_free(h, p), 0);	/* no effect, any number */
+	KUNIT_EXPECT_EQ(test, ((u8 *)p)[3 * PG - 1], 0x3c);
+	KUNIT_EXPECT_EQ(test, inquire(test, h).nwaiters, 0);
 }
 
 static void owner_and_perm(struct kunit *test)
@@ -666,11 +1047,12 @@ static void owner_and_perm(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, info.perm, 0640U);
 }
 
-/* --- threads hammering one heap, every block stamped ---------------------------- */
+/* --- threads hammering one heap ------------------------------------------------- */
 
 #define HAMMER_THREADS	4
 #define HAMMER_SLOTS	32
-#define HAMMER_ITERS	3000
+#define HAMMER_ITERS	3000	/* hammer_fn: every block stamped and checked */
+#define NONBLOCK_ITERS	20000	/* hammer_nonblock_fn: a tag in the first word */
 
 struct hammer {
 	RT_HEAP *heap;
@@ -702,7 +1084,7 @@ static int hammer_fn(void *arg)
 		if (blk[k]) {
 			for (i = 0; i < len[k] / 8; i++)
 				if (blk[k][i] != stamp(hm->idx, k, seq[k], i)) {
-					pr_err("rtheap_kunit: hammer %d: block %p word %zu is %llx\n",
+					pr_err("rtheap: hammer %d: block %p word %zu is %llx\n",
 					       hm->idx, blk[k], i, blk[k][i]);
 					hm->errors++;
 					break;
@@ -741,13 +1123,64 @@ static int hammer_fn(void *arg)
 	kthread_complete_and_exit(&hm->done, 0);
 }
 
-static void threads_hammer(struct kunit *test)
+static u32 tag(int idx, int slot)
+{
+	return 0xb7000000u | (idx << 8) | slot;
+}
+
+/* TM_NONBLOCK only, more operations, a cheaper check. */
+static int hammer_nonblock_fn(void *arg)
+{
+	struct hammer *hm = arg;
+	void *slot[HAMMER_SLOTS] = { NULL };
+	u32 seed = 0x9e3779b9 * (hm->idx + 1);
+	int i;
+
+	for (i = 0; i < NONBLOCK_ITERS; i++) {
+		int k;
+
+		seed = seed * 1664525 + 1013904223;
+		k = (seed >> 8) % HAMMER_SLOTS;
+		if (slot[k]) {
+			if (*(u32 *)slot[k] != tag(hm->idx, k) ||
+			    rt_heap_free(hm->heap, slot[k]))
+				hm->errors++;
+			slot[k] = NULL;
+		} else {
+			size_t size = 16 + (seed >> 16) % 3000;
+			int ret = rt_heap_alloc(hm->heap, size, TM_NONBLOCK, &slot[k]);
+
+			if (ret == -EWOULDBLOCK) {
+				slot[k] = NULL;
+			} else if (ret) {
+				hm->errors++;
+				slot[k] = NULL;
+			} else {
+				*(u32 *)slot[k] = tag(hm->idx, k);
+				hm->allocs++;
+			}
+		}
+		if (!(i & 255))
+			cond_resched();
+	}
+	for (i = 0; i < HAMMER_SLOTS; i++)
+		if (slot[i] && rt_heap_free(hm->heap, slot[i]))
+			hm->errors++;
+	kthread_complete_and_exit(&hm->done, 0);
+}
+
+/*
+ * HAMMER_THREADS threads of fn on a fresh 64-page heap; every one must
+ * finish without errors, leaving the heap empty.  Their allocations are
+ * counted in *allocs.  A thread still running after 120 s pins the module.
+ */
+static void hammer_run(struct kunit *test, int (*fn)(void *), u64 *allocs)
 {
 	RT_HEAP *h = new_heap(test, NULL, 64 * PG, H_FIFO);
 	struct hammer *hm = kcalloc(HAMMER_THREADS, sizeof(*hm), GFP_KERNEL);
-	u64 allocs = 0;
 	int i;
 
+	*allocs = 0;
 	KUNIT_ASSERT_NOT_NULL(test, hm);
 	for (i = 0; i < HAMMER_THREADS; i++) {
 		struct task_struct *t;
@@ -755,27 +1188,43 @@ static void threads_hammer(struct kunit *test)
 		hm[i].heap = h;
 		hm[i].idx = i;
 		init_completion(&hm[i].done);
-		t = kthread_run(hammer_fn, &hm[i], "rth_kunit_h%d", i);
+		t = kthread_run(fn, &hm[i], "rth_kapi_h%d", i);
 		KUNIT_ASSERT_FALSE(test, IS_ERR(t));
 	}
 	for (i = 0; i < HAMMER_THREADS; i++) {
 		if (!wait_for_completion_timeout(&hm[i].done, msecs_to_jiffies(120000))) {
-			KUNIT_FAIL(test, "hammer thread %d stuck", i);
+			KUNIT_FAIL(test, "hammer thread %d stuck: module pinned", i);
 			__module_get(THIS_MODULE);
 			return;	/* hm leaked: the thread still uses it */
 		}
 		KUNIT_EXPECT_EQ_MSG(test, hm[i].errors, 0, "hammer thread %d", i);
-		allocs += hm[i].allocs;
+		*allocs += hm[i].allocs;
 	}
 	KUNIT_EXPECT_EQ(test, inquire(test, h).usedmem, (size_t)0);
 	KUNIT_EXPECT_EQ(test, inquire(test, h).largestfree, 64 * PG);
-	kunit_info(test, "%llu blocks allocated, stamped and checked", allocs);
 	kfree(hm);
+}
+
+static void threads_hammer(struct kunit *test)
+{
+	u64 allocs;
+
+	hammer_run(test, hammer_fn, &allocs);
+	kunit_info(test, "%llu blocks allocated, stamped and checked", allocs);
+}
+
+static void threads_hammer_nonblock(struct kunit *test)
+{
+	u64 allocs;
+
+	hammer_run(test, hammer_nonblock_fn, &allocs);
+	kunit_info(test, "%llu blocks allocated and checked", allocs);
 }
 
 static struct kunit_case rtheap_heap_cases[] = {
 	KUNIT_CASE(create_errors),
 	KUNIT_CASE(alloc_free_inquire),
+	KUNIT_CASE(alloc_free_sizes),
 	KUNIT_CASE(alloc_free_errors),
 	KUNIT_CASE(timeouts),
 	KUNIT_CASE(waiter_granted_by_free),
@@ -784,10 +1233,12 @@ static struct kunit_case rtheap_heap_cases[] = {
 	KUNIT_CASE(pass_over),
 	KUNIT_CASE(grant_races_timeout),
 	KUNIT_CASE(delete_wakes_waiters),
+	KUNIT_CASE(hardirq),
 	KUNIT_CASE(atomic_context),
 	KUNIT_CASE(shared_mode),
 	KUNIT_CASE(owner_and_perm),
 	KUNIT_CASE(threads_hammer),
+	KUNIT_CASE(threads_hammer_nonblock),
 	{}
 };
 
@@ -799,6 +1250,3 @@ static struct kunit_suite rtheap_heap_suite = {
 };
 
 kunit_test_suite(rtheap_heap_suite);
-
-MODULE_DESCRIPTION("KUnit suites of rtheap: the allocator core and the heap object");
-MODULE_LICENSE("GPL");

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* Host shim for kernel/alloc.[ch]. */
+/* Host shim: see ../README.md. */
 #ifndef BIT
 #define BIT(nr) (1UL << (nr))
 #endif

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* Host shim for kernel/alloc.[ch]: the kernel types the core uses. */
-#ifndef _RTHEAP_SHIM_CORE_TYPES_H
-#define _RTHEAP_SHIM_CORE_TYPES_H
+/* Host shim: the real uapi types plus the kernel's that rtheap uses. */
+#ifndef _RTHEAP_SHIM_TYPES_H
+#define _RTHEAP_SHIM_TYPES_H
+#include_next <linux/types.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>

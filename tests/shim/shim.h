@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Host shim for compiling kernel/registry.c unchanged, in the manner of
- * the kernel's tools/testing/radix-tree: the few kernel interfaces the
- * registry uses, over liburcu (memb flavour) and pthreads.
+ * Host shim for compiling kernel/registry.c unchanged (see README.md): the
+ * kernel interfaces it uses beyond kernel/alloc.c's, over liburcu (memb
+ * flavour) and pthreads.  linux/{bug,build_bug,list,mutex,rculist,
+ * rcupdate}.h all include this file.
  */
 #ifndef _RTHEAP_SHIM_H
 #define _RTHEAP_SHIM_H
@@ -16,11 +17,7 @@
 #include <string.h>
 #include <pthread.h>
 #include <urcu.h>
-
-typedef uint8_t u8;
-typedef uint16_t u16;
-typedef uint32_t u32;
-typedef uint64_t u64;
+#include <linux/types.h>
 
 #ifndef container_of
 #define container_of(ptr, type, member) \

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* Host shim for kernel/alloc.[ch]: the kernel's bit helpers it uses. */
-#ifndef _RTHEAP_SHIM_CORE_BITOPS_H
-#define _RTHEAP_SHIM_CORE_BITOPS_H
+/* Host shim: the kernel's bit helpers kernel/alloc.c uses. */
+#ifndef _RTHEAP_SHIM_BITOPS_H
+#define _RTHEAP_SHIM_BITOPS_H
 #include <linux/types.h>
 
 static inline int fls(unsigned int x)

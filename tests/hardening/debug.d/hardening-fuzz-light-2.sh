@@ -1,7 +1,0 @@
-#!/bin/sh
-# SPDX-License-Identifier: GPL-2.0
-# check-debug: a quarter of its 10^6 fuzzed calls (rtheap-fuzz, light mix:
-# ioctls on live heaps mostly).  On the debug kernel under TCG an ioctl
-# costs 0.1-1 ms, so 250,000 calls take about 100 s; --seconds keeps a
-# slow host under the 180 s per-test limit (the calls made are printed).
-exec rtheap-fuzz --light --calls 250000 --procs 4 --seconds 170

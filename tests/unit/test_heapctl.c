@@ -1,0 +1,308 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Host tests of heapctl (tools/heapctl.c, compiled in with its main()
+ * renamed heapctl_main) against the fake /dev/rtheap of fake_rtheap.c:
+ * usage and exit codes, no module, create/list/delete, info and watch,
+ * their output and the heaps they leave.
+ */
+#define _GNU_SOURCE
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <rtheap/heap.h>
+
+#include "fake_rtheap.h"
+
+int heapctl_main(int argc, char **argv);
+
+/* ---- heapctl ----------------------------------------------------------------------- */
+
+static char out_buf[65536], err_buf[4096];
+
+static void slurp(FILE *f, char *buf, size_t len)
+{
+	size_t n;
+
+	rewind(f);
+	n = fread(buf, 1, len - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+}
+
+/* Run heapctl with the given arguments; its stdout/stderr land in the buffers. */
+static int heapctl(const char *args)
+{
+	char copy[512], *argv[32], *tok, *save = NULL;
+	int argc = 0, ret, o1, o2;
+	FILE *fo = tmpfile(), *fe = tmpfile();
+
+	assert_non_null(fo);
+	assert_non_null(fe);
+	snprintf(copy, sizeof(copy), "heapctl %s", args);
+	for (tok = strtok_r(copy, " ", &save); tok && argc < 31;
+	     tok = strtok_r(NULL, " ", &save))
+		argv[argc++] = tok;
+	argv[argc] = NULL;
+
+	fflush(stdout);
+	fflush(stderr);
+	o1 = dup(1);
+	o2 = dup(2);
+	dup2(fileno(fo), 1);
+	dup2(fileno(fe), 2);
+	ret = heapctl_main(argc, argv);
+	fflush(stdout);
+	fflush(stderr);
+	dup2(o1, 1);
+	dup2(o2, 2);
+	close(o1);
+	close(o2);
+	slurp(fo, out_buf, sizeof(out_buf));
+	slurp(fe, err_buf, sizeof(err_buf));
+	return ret;
+}
+
+#define assert_contains(hay, needle) do {				\
+	if (!strstr((hay), (needle)))					\
+		fail_msg("missing \"%s\" in:\n%s", (needle), (hay));	\
+} while (0)
+
+static int count_lines(const char *s)
+{
+	int n = 0;
+
+	for (; *s; s++)
+		n += *s == '\n';
+	return n;
+}
+
+static void test_heapctl_usage(void **state)
+{
+	(void)state;
+	assert_int_equal(heapctl("--help"), 0);
+	assert_contains(out_buf, "usage: heapctl");
+	assert_int_equal(heapctl("-h"), 0);
+	assert_int_equal(heapctl("--version"), 0);
+	assert_contains(out_buf, "heapctl (rtheap)");
+
+	assert_int_equal(heapctl(""), 2);
+	assert_contains(err_buf, "heapctl: no command");
+	assert_int_equal(heapctl("frobnicate"), 2);
+	assert_contains(err_buf, "unknown command \"frobnicate\"");
+	assert_int_equal(heapctl("--frob list"), 2);
+	assert_int_equal(heapctl("list extra"), 2);
+	assert_int_equal(heapctl("info"), 2);
+	assert_int_equal(heapctl("create foo"), 2);
+	assert_int_equal(heapctl("create foo 12Q"), 2);
+	assert_contains(err_buf, "bad size \"12Q\"");
+	assert_int_equal(heapctl("create foo 0"), 2);
+	assert_int_equal(heapctl("create foo 99999999999999999999"), 2);
+	assert_int_equal(heapctl("create foo 1M --perm 999"), 2);
+	assert_int_equal(heapctl("create foo 1M --group no-such-group-here"), 2);
+	assert_int_equal(heapctl("list --prio"), 2);
+	assert_contains(err_buf, "--prio does not apply to list");
+	assert_int_equal(heapctl("watch foo --count 0"), 2);
+	assert_int_equal(heapctl("watch foo --interval -1"), 2);
+	assert_int_equal(heapctl("watch foo --count"), 2);
+	assert_int_equal(fake_open_files(), 0);
+	assert_int_equal(NR(RTHEAP_IOC_VERSION), 0);	/* usage errors touch nothing */
+}
+
+static void test_heapctl_no_module(void **state)
+{
+	static const char msg[] =
+		"heapctl: /dev/rtheap not found: is the rtheap module loaded? (modprobe rtheap)\n";
+
+	(void)state;
+	fk.open_errno = ENOENT;
+	assert_int_equal(heapctl("list"), 1);
+	assert_string_equal(err_buf, msg);
+	assert_string_equal(out_buf, "");
+	assert_int_equal(heapctl("info foo"), 1);
+	assert_string_equal(err_buf, msg);
+	assert_int_equal(heapctl("create foo 1M"), 1);
+	assert_string_equal(err_buf, msg);
+	assert_int_equal(heapctl("delete foo"), 1);
+	assert_string_equal(err_buf, msg);
+	assert_int_equal(heapctl("watch foo --count 1"), 1);
+	assert_string_equal(err_buf, msg);
+
+	fk.open_errno = 0;
+	fk.abi_version = 99;
+	assert_int_equal(heapctl("list"), 1);
+	assert_contains(err_buf, "incompatible rtheap module");
+}
+
+static void test_heapctl_create_list_delete(void **state)
+{
+	struct fheap *fh;
+
+	(void)state;
+	assert_int_equal(heapctl("create sensors 64K --prio --perm 0640"), 0);
+	assert_string_equal(err_buf, "");
+	assert_int_equal(fake_open_files(), 0);	/* it persists on its own */
+	assert_int_equal(fake_live_maps(), 0);
+	fh = fake_find("sensors");
+	assert_non_null(fh);
+	assert_int_equal(fh->cr.size, 65536);
+	assert_int_equal(fh->cr.mode, H_PRIO | H_PERSIST);
+	assert_int_equal(fh->cr.perm, 0640);
+	assert_int_equal(fh->cr.flags, RTHEAP_CREATE_PERM);
+
+	assert_int_equal(heapctl("create seg 1MiB --shared --group 4242"), 0);
+	fh = fake_find("seg");
+	assert_non_null(fh);
+	assert_int_equal(fh->cr.size, 1 << 20);
+	assert_int_equal(fh->cr.mode, H_SHARED | H_PERSIST);
+	assert_int_equal(fh->cr.gid, 4242);
+	assert_int_equal(fh->cr.perm, 0600);
+	assert_int_equal(fh->cr.flags, RTHEAP_CREATE_PERM | RTHEAP_CREATE_GID);
+
+	assert_int_equal(heapctl("create plain 3g"), 1);	/* over the fake's limit */
+	assert_string_equal(err_buf, "heapctl: create \"plain\": invalid argument\n");
+	assert_int_equal(heapctl("create plain 12288"), 0);
+	assert_int_equal(fake_find("plain")->cr.flags, 0);
+
+	assert_int_equal(heapctl("create sensors 4K"), 1);
+	assert_string_equal(err_buf,
+			    "heapctl: create \"sensors\": a heap of that name exists\n");
+
+	assert_int_equal(heapctl("list"), 0);
+	assert_int_equal(count_lines(out_buf), 4);
+	assert_contains(out_buf, "ID");
+	assert_contains(out_buf, "NAME");
+	assert_contains(out_buf, "OWNER");
+	assert_contains(out_buf, "PERMS");
+	assert_contains(out_buf, "WAITERS");
+	assert_contains(out_buf, "MAPS");
+	assert_contains(out_buf, "sensors");
+	assert_contains(out_buf, "rw-r-----");
+	assert_contains(out_buf, "prio,persist");
+	assert_contains(out_buf, "64K");
+	assert_contains(out_buf, "shared,persist");
+	assert_contains(out_buf, "1M");
+	assert_contains(out_buf, "12K");
+	assert_int_equal(heapctl("list --bytes"), 0);
+	assert_contains(out_buf, "65536");
+	assert_contains(out_buf, "1048576");
+
+	assert_int_equal(heapctl("--json list"), 0);
+	assert_contains(out_buf, "{\"heaps\":[");
+	assert_contains(out_buf, "\"name\":\"sensors\"");
+	assert_contains(out_buf, "\"perm\":\"0640\"");
+	assert_contains(out_buf, "\"mode\":\"prio,persist\"");
+	assert_contains(out_buf, "\"heap_size\":65536");
+
+	assert_int_equal(heapctl("delete sensors"), 0);
+	assert_string_equal(err_buf, "");
+	assert_null(fake_find("sensors"));
+	assert_int_equal(heapctl("delete sensors"), 1);
+	assert_string_equal(err_buf, "heapctl: delete \"sensors\": no such heap\n");
+
+	fail_cmd(RTHEAP_IOC_DELETE_NAME, EPERM);
+	assert_int_equal(heapctl("delete seg"), 1);
+	assert_string_equal(err_buf,
+			    "heapctl: delete \"seg\": operation not permitted (not the owner?)\n");
+	fail_cmd(RTHEAP_IOC_DELETE_NAME, EIDRM);
+	assert_int_equal(heapctl("delete seg"), 1);
+	assert_string_equal(err_buf, "heapctl: delete \"seg\": heap deleted\n");
+	fail_cmd(0, 0);
+	assert_int_equal(fake_open_files(), 0);
+	assert_int_equal(fake_live_maps(), 0);
+	assert_int_equal(heapctl("delete seg"), 0);
+	assert_int_equal(heapctl("delete plain"), 0);
+	assert_int_equal(fake_heaps(), 0);
+
+	assert_int_equal(heapctl("list"), 0);
+	assert_int_equal(count_lines(out_buf), 1);	/* header only */
+	assert_int_equal(heapctl("list --json"), 0);
+	assert_string_equal(out_buf, "{\"heaps\":[\n]}\n");
+}
+
+static void test_heapctl_info_watch(void **state)
+{
+	RT_HEAP h;
+	void *b;
+
+	(void)state;
+	assert_int_equal(rt_heap_create_ext(&h, "app", 16384, H_PRIO, 0640, -1), 0);
+	assert_int_equal(rt_heap_alloc(&h, 100, TM_NONBLOCK, &b), 0);
+	assert_int_equal(rt_heap_alloc(&h, 2000, TM_NONBLOCK, &b), 0);
+
+	assert_int_equal(heapctl("info app"), 0);
+	assert_contains(out_buf, "name:          app\n");
+	assert_contains(out_buf, "id:            1\n");
+	assert_contains(out_buf, "perms:         rw-r----- (0640)\n");
+	assert_contains(out_buf, "creator pid:   4321\n");
+	assert_contains(out_buf, "mode:          prio\n");
+	assert_contains(out_buf, "status:        live\n");
+	assert_contains(out_buf, "heap size:     16K\n");
+	assert_contains(out_buf, "used:          2.1K (13.3%)\n");
+	assert_contains(out_buf, "waiters:       3\n");
+	assert_contains(out_buf, "mappings:      1\n");
+	assert_contains(out_buf, "bound files:   1\n");
+	assert_contains(out_buf, "     128: 1\n");
+	assert_contains(out_buf, "    2048: 1\n");
+	assert_contains(out_buf, "      16: 0\n");
+	assert_int_equal(heapctl("info app --bytes"), 0);
+	assert_contains(out_buf, "used:          2176 (13.3%)\n");
+
+	assert_int_equal(heapctl("info app --json"), 0);
+	assert_contains(out_buf, "\"name\":\"app\"");
+	assert_contains(out_buf, "\"class_blocks\":{\"16\":0,\"32\":0,\"64\":0,\"128\":1,"
+			"\"256\":0,\"512\":0,\"1024\":0,\"2048\":1}");
+	assert_contains(out_buf, "\"nwaiters\":3");
+	assert_contains(out_buf, "\"used_mem\":2176");
+	assert_contains(out_buf, "\"deleted\":false");
+	assert_int_equal(count_lines(out_buf), 1);
+
+	assert_int_equal(heapctl("info nosuch"), 1);
+	assert_string_equal(err_buf, "heapctl: info \"nosuch\": no such heap\n");
+	assert_int_equal(NR(RTHEAP_IOC_BIND), 1);	/* the probe for a reason */
+	fail_cmd(RTHEAP_IOC_BIND, EACCES);
+	assert_int_equal(heapctl("info hidden"), 1);
+	assert_string_equal(err_buf, "heapctl: info \"hidden\": permission denied\n");
+	fail_cmd(0, 0);
+
+	assert_int_equal(heapctl("watch app --count 3 --interval 0"), 0);
+	assert_int_equal(count_lines(out_buf), 4);
+	assert_contains(out_buf, "USED");
+	assert_contains(out_buf, "2.1K");
+	assert_int_equal(heapctl("watch app -n 2 -i 0.01 --json"), 0);
+	assert_int_equal(count_lines(out_buf), 2);
+	assert_contains(out_buf, "\"name\":\"app\"");
+	assert_int_equal(heapctl("watch nosuch --count 2 --interval 0"), 1);
+	assert_string_equal(err_buf, "heapctl: watch \"nosuch\": no such heap\n");
+
+	assert_int_equal(fake_open_files(), 1);	/* only the test's own */
+	assert_int_equal(rt_heap_delete(&h), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+		T(test_heapctl_usage),
+		T(test_heapctl_no_module),
+		T(test_heapctl_create_list_delete),
+		T(test_heapctl_info_watch),
+#undef T
+	};
+
+	return cmocka_run_group_tests_name("heapctl", tests, NULL, NULL);
+}
