@@ -209,6 +209,14 @@ static void maps_sweep(void)
 	}
 }
 
+/* At every create and bind: close the kept files of heaps that are gone. */
+static void maps_tidy(void)
+{
+	maps_lock();
+	maps_sweep();
+	maps_unlock();
+}
+
 /*
  * Give the descriptor this process's mapping of the heap fd is attached
  * to, mapping it through fd if there is none.  On failure the caller
@@ -227,7 +235,6 @@ static int heap_map(RT_HEAP *heap, int fd, const struct rtheap_attach *at,
 		return -ENOMEM;
 
 	maps_lock();
-	maps_sweep();
 	m = maps_find(at->id);
 	if (m && m->size != at->map_size) {
 		ret = -EPROTO;	/* not the heap we mapped under that id */
@@ -281,6 +288,7 @@ static int heap_create(RT_HEAP *heap, const char *name, size_t heapsize,
 	if (!heap)
 		return -EINVAL;
 	heap_invalidate(heap);	/* until it succeeds */
+	maps_tidy();
 	if (!name)
 		name = "";
 	len = name_check(name);
@@ -397,6 +405,7 @@ static int heap_bind(RT_HEAP *heap, const char *name, RTIME timeout,
 	if (!heap)
 		return -EINVAL;
 	heap_invalidate(heap);	/* until it succeeds */
+	maps_tidy();
 	if (!name)
 		return -EINVAL;
 	len = name_check(name);

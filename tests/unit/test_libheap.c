@@ -109,19 +109,75 @@ static void test_unbind_creator(void **state)
 	RT_HEAP h, b;
 
 	(void)state;
-	/* Unbinding the creator closes its file: a plain heap goes. */
+	/*
+	 * Unbinding the creator leaves the heap: libheap keeps the creating
+	 * file (the kernel deletes the heap when it closes), not the mapping.
+	 */
 	create_ok(&h, "plain", 8192, 0);
 	assert_int_equal(rt_heap_unbind(&h), 0);
 	check_invalid(&h);
+	assert_int_equal(fake_heaps(), 1);
+	assert_int_equal(fake_open_files(), 1);
+	assert_int_equal(fake_live_maps(), 0);
+	/* A delete through another descriptor closes the kept file too. */
+	assert_int_equal(rt_heap_bind_timed(&b, "plain", TM_NONBLOCK), 0);
+	assert_int_equal(rt_heap_delete(&b), 0);
 	assert_int_equal(fake_heaps(), 0);
-	assert_int_equal(rt_heap_bind_timed(&b, "plain", TM_NONBLOCK), -EWOULDBLOCK);
+	assert_int_equal(fake_open_files(), 0);
 
-	/* ... an H_PERSIST one stays until deleted. */
+	/* Deleted by name (another process, as it were): the kept file
+	 * goes at the next create, bind, unbind or delete. */
+	create_ok(&h, "byname", 8192, 0);
+	assert_int_equal(rt_heap_unbind(&h), 0);
+	assert_int_equal(rt_heap_delete_name("byname"), 0);
+	assert_int_equal(fake_open_files(), 1);
+	assert_int_equal(rt_heap_bind_timed(&b, "byname", TM_NONBLOCK), -EWOULDBLOCK);
+	assert_int_equal(fake_open_files(), 0);
+
+	/* An H_PERSIST heap needs no kept file: it stays until deleted. */
 	create_ok(&h, "kept", 8192, H_PERSIST);
 	assert_int_equal(rt_heap_unbind(&h), 0);
 	assert_int_equal(fake_heaps(), 1);
+	assert_int_equal(fake_open_files(), 0);
 	assert_int_equal(rt_heap_bind_timed(&b, "kept", TM_NONBLOCK), 0);
 	assert_int_equal(rt_heap_delete(&b), 0);
+	assert_int_equal(fake_heaps(), 0);
+}
+
+/* Every descriptor of a heap in a process shares one mapping. */
+static void test_one_mapping(void **state)
+{
+	RT_HEAP h, a, b;
+	void *p;
+
+	(void)state;
+	create_ok(&h, "shared1", 16384, 0);
+	assert_int_equal(rt_heap_bind(&a, "shared1"), 0);
+	assert_int_equal(rt_heap_bind(&b, "shared1"), 0);
+	assert_int_equal(fake_live_maps(), 1);
+	assert_ptr_equal(a.base, h.base);
+	assert_ptr_equal(b.base, h.base);
+	assert_int_equal(rt_heap_alloc(&a, 100, TM_NONBLOCK, &p), 0);
+	assert_int_equal(rt_heap_free(&b, p), 0);
+
+	/* The mapping goes with the last descriptor, the creator's first. */
+	assert_int_equal(rt_heap_unbind(&h), 0);
+	assert_int_equal(fake_live_maps(), 1);
+	assert_int_equal(rt_heap_unbind(&a), 0);
+	assert_int_equal(fake_live_maps(), 1);
+	assert_int_equal(rt_heap_alloc(&b, 100, TM_NONBLOCK, &p), 0);
+	assert_int_equal(rt_heap_free(&b, p), 0);
+	assert_int_equal(rt_heap_unbind(&b), 0);
+	assert_int_equal(fake_live_maps(), 0);
+	assert_int_equal(fake_open_files(), 1);		/* the kept creating file */
+	assert_int_equal(fake_heaps(), 1);
+
+	/* Bound again: mapped anew; deleted: nothing left. */
+	assert_int_equal(rt_heap_bind(&a, "shared1"), 0);
+	assert_int_equal(fake_live_maps(), 1);
+	assert_int_equal(rt_heap_delete(&a), 0);
+	assert_int_equal(fake_live_maps(), 0);
+	assert_int_equal(fake_open_files(), 0);
 	assert_int_equal(fake_heaps(), 0);
 }
 
@@ -320,7 +376,13 @@ static void test_bind_fault_injection(void **state)
 	int ret;
 
 	(void)state;
-	create_ok(&c, "target", 16384, 0);
+	/*
+	 * A heap this process has not mapped (H_PERSIST, its creator
+	 * unbound): the bind maps it.  Every call failing in turn leaves
+	 * nothing behind.
+	 */
+	create_ok(&c, "target", 16384, H_PERSIST);
+	assert_int_equal(rt_heap_unbind(&c), 0);
 	for (k = 1;; k++) {
 		arm(k, EAGAIN, ~0U);
 		ret = rt_heap_bind(&b, "target");
@@ -328,16 +390,32 @@ static void test_bind_fault_injection(void **state)
 		if (k > ncalls) {
 			assert_int_equal(ret, 0);
 			assert_int_equal(ncalls, 4);	/* open version bind mmap */
-			assert_int_equal(rt_heap_unbind(&b), 0);
 			break;
 		}
 		assert_int_equal(ret, -EAGAIN);
 		check_invalid(&b);
+		assert_int_equal(fake_open_files(), 0);
+		assert_int_equal(fake_live_maps(), 0);
+	}
+	/* Mapped already: a second bind shares the mapping, maps nothing. */
+	for (k = 1;; k++) {
+		arm(k, EAGAIN, ~0U);
+		ret = rt_heap_bind(&c, "target");
+		ncalls = disarm();
+		if (k > ncalls) {
+			assert_int_equal(ret, 0);
+			assert_int_equal(ncalls, 3);	/* open version bind */
+			assert_ptr_equal(c.base, b.base);
+			assert_int_equal(rt_heap_unbind(&c), 0);
+			break;
+		}
+		assert_int_equal(ret, -EAGAIN);
+		check_invalid(&c);
 		assert_int_equal(fake_open_files(), 1);
 		assert_int_equal(fake_live_maps(), 1);
 	}
 	assert_int_equal(fake_heaps(), 1);
-	assert_int_equal(rt_heap_delete(&c), 0);
+	assert_int_equal(rt_heap_delete(&b), 0);
 }
 
 static void test_bind_timed(void **state)
@@ -358,7 +436,7 @@ static void test_bind_timed(void **state)
 	assert_int_equal(rt_heap_bind_timed(&b, "later", 5), 0);
 	assert_int_equal(b.id, c.id);
 	assert_int_equal(b.mapsize, c.mapsize);
-	assert_ptr_not_equal(b.base, c.base);	/* each descriptor maps */
+	assert_ptr_equal(b.base, c.base);	/* one mapping per process */
 	assert_int_equal(fk.open_flags, O_RDWR | O_CLOEXEC);
 	assert_int_equal(rt_heap_unbind(&b), 0);
 	assert_int_equal(rt_heap_delete(&c), 0);
@@ -700,7 +778,7 @@ static void test_inquire(void **state)
 	assert_int_equal(info.usablemem, 20480);
 	assert_int_equal(info.usedmem, 32 + 2048 + 8192);
 	assert_int_equal(info.largestfree, 20480 - (32 + 2048 + 8192));
-	assert_int_equal(info.nmaps, 2);
+	assert_int_equal(info.nmaps, 1);	/* one mapping per process */
 	assert_int_equal(info.nbound, 2);
 	assert_int_equal(info.uid, getuid());
 	assert_int_equal(info.gid, 77);
@@ -709,6 +787,7 @@ static void test_inquire(void **state)
 	for (i = 0; i < RTHEAP_NR_CLASSES; i++)
 		assert_int_equal(info.class_blocks[i], i == 1 || i == 7);
 	assert_string_equal(info.name, "inq");
+	assert_int_equal(info.phys_addr, 0);
 
 	fail_cmd(RTHEAP_IOC_INQUIRE, EIDRM);
 	assert_int_equal(rt_heap_inquire(&h, &info), -EIDRM);
@@ -912,6 +991,7 @@ int main(void)
 		T(test_after_delete),
 		T(test_after_unbind),
 		T(test_unbind_creator),
+		T(test_one_mapping),
 		T(test_create_args),
 		T(test_create_passes_args),
 		T(test_create_anonymous),
