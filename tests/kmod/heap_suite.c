@@ -21,12 +21,15 @@
 #include <linux/completion.h>
 #include <linux/delay.h>
 #include <linux/hrtimer.h>
+#include <linux/io.h>
 #include <linux/kthread.h>
 #include <linux/ktime.h>
+#include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
+#include <linux/vmalloc.h>
 #include <uapi/linux/sched/types.h>
 
 #include <rtheap/heap.h>
@@ -1023,6 +1026,43 @@ static void shared_mode(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, inquire(test, h).nwaiters, 0);
 }
 
+/*
+ * A driver's DMA heap: physically contiguous (H_DMA32: below 4 GiB), its
+ * base in phys_addr, every block at phys_addr plus its offset; one larger
+ * than the page allocator's largest block is -ENOMEM at once.
+ */
+static void dma_heaps(struct kunit *test)
+{
+	static const int modes[] = { H_DMA, H_DMA32 | H_PRIO, H_DMA | H_SHARED };
+	RT_HEAP big;
+	unsigned int i, pg;
+
+	for (i = 0; i < ARRAY_SIZE(modes); i++) {
+		RT_HEAP *h = new_heap(test, NULL, 16 * PG, modes[i]);
+		RT_HEAP_INFO info = inquire(test, h);
+		char *base;
+
+		KUNIT_EXPECT_EQ(test, info.mode, modes[i]);
+		KUNIT_EXPECT_NE(test, info.phys_addr, 0);
+		KUNIT_EXPECT_EQ(test, info.phys_addr % PG, 0);
+		if (modes[i] & H_DMA32)
+			KUNIT_EXPECT_LE(test, (u64)info.phys_addr + 16 * PG,
+					0x100000000ULL);
+		/* The whole heap in one block: its start is the heap's. */
+		KUNIT_ASSERT_EQ(test, rt_heap_alloc(h, 16 * PG, TM_NONBLOCK,
+						    (void **)&base), 0);
+		for (pg = 0; pg < 16; pg++)
+			KUNIT_EXPECT_EQ(test,
+					(u64)page_to_phys(vmalloc_to_page(base + pg * PG)),
+					(u64)info.phys_addr + pg * PG);
+		memset(base, 0x5a, 16 * PG);
+		KUNIT_EXPECT_EQ(test, rt_heap_free(h, base), 0);
+	}
+	KUNIT_EXPECT_EQ(test, rt_heap_create(&big, NULL, 64UL << 20, H_DMA),
+			-ENOMEM);
+	KUNIT_EXPECT_EQ(test, inquire(test, new_heap(test, NULL, PG, 0)).phys_addr, 0);
+}
+
 static void owner_and_perm(struct kunit *test)
 {
 	RT_HEAP *h = new_heap(test, "kunit.owner", PG, 0);
@@ -1236,6 +1276,7 @@ static struct kunit_case rtheap_heap_cases[] = {
 	KUNIT_CASE(hardirq),
 	KUNIT_CASE(atomic_context),
 	KUNIT_CASE(shared_mode),
+	KUNIT_CASE(dma_heaps),
 	KUNIT_CASE(owner_and_perm),
 	KUNIT_CASE(threads_hammer),
 	KUNIT_CASE(threads_hammer_nonblock),
