@@ -63,7 +63,7 @@ static void *new_core(struct rth_core *core, unsigned long heap_mib)
 	size_t meta_size = rth_meta_size(npages);
 	void *meta = malloc(meta_size);
 
-	if (!meta || rth_init(core, NULL, npages, meta, meta_size)) {
+	if (!meta || rth_init(core, npages, meta, meta_size)) {
 		fprintf(stderr, "core_trace: cannot set up a %lu MiB heap\n",
 			heap_mib);
 		exit(1);

@@ -288,7 +288,11 @@ static noinline u32 rth_new_bucket_page(struct rth_core *c, unsigned int cls)
 	return p;
 }
 
-/* Slow path of rth_free(): bucket page p became fully free. */
+/*
+ * Slow path of rth_free(): bucket page p became fully free.  It returns
+ * rth_free()'s result (always 0) so that rth_free() reaches it by a tail
+ * call and stays a leaf.
+ */
 static noinline int rth_release_bucket_page(struct rth_core *c, u32 p)
 {
 	rth_class_remove(c, p);
@@ -333,8 +337,7 @@ size_t rth_meta_size(u32 npages)
 	       (size_t)(fl + 1) * RTH_SL_COUNT * sizeof(u32);
 }
 
-int rth_init(struct rth_core *c, void *base, u32 npages, void *meta,
-	     size_t meta_size)
+int rth_init(struct rth_core *c, u32 npages, void *meta, size_t meta_size)
 {
 	size_t need = rth_meta_size(npages);
 	unsigned int fl, sl;
@@ -343,7 +346,6 @@ int rth_init(struct rth_core *c, void *base, u32 npages, void *meta,
 	    ((unsigned long)meta & 7))
 		return -EINVAL;
 	memset(c, 0, sizeof(*c));
-	c->base = base;
 	c->npages = npages;
 	c->size = (u64)npages << RTH_PAGE_SHIFT;
 	c->pages = meta;

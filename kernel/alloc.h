@@ -62,7 +62,6 @@ struct rth_stats {
 };
 
 struct rth_core {
-	void *base;		/* heap area, for rth_addr(); may be NULL */
 	struct rth_page *pages;	/* npages descriptors */
 	u32 *bins;		/* [nr_fl][RTH_SL_COUNT] free-run list heads */
 	u32 npages;
@@ -83,12 +82,11 @@ struct rth_core {
 size_t rth_meta_size(u32 npages);
 
 /*
- * Set up a core over npages pages at base (the core never dereferences base;
- * it may be NULL) with metadata in meta (rth_meta_size(npages) bytes,
- * 8-byte aligned).  Returns 0 or -EINVAL.
+ * Set up a core over npages pages with metadata in meta (rth_meta_size(npages)
+ * bytes, 8-byte aligned).  The core knows the heap only as offsets: it never
+ * sees, let alone touches, the heap's memory.  Returns 0 or -EINVAL.
  */
-int rth_init(struct rth_core *c, void *base, u32 npages, void *meta,
-	     size_t meta_size);
+int rth_init(struct rth_core *c, u32 npages, void *meta, size_t meta_size);
 
 /*
  * Allocate size bytes; on success store the block's offset in *offp.
@@ -126,11 +124,6 @@ void rth_stats(const struct rth_core *c, struct rth_stats *st);
  * whole heap is one run and this is its size.
  */
 u64 rth_largest_free(const struct rth_core *c);
-
-static inline void *rth_addr(const struct rth_core *c, size_t off)
-{
-	return (char *)c->base + off;
-}
 
 static inline u64 rth_usable(const struct rth_core *c)
 {

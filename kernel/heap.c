@@ -426,8 +426,8 @@ static int rtheap_alloc_mem(struct rtheap *h)
 		h->meta = kvzalloc(meta_size,
 				   GFP_KERNEL_ACCOUNT | __GFP_RETRY_MAYFAIL);
 		if (h->meta)
-			ret = rth_init(&h->core, h->vaddr, h->npages,
-				       h->meta, meta_size);
+			ret = rth_init(&h->core, h->npages, h->meta,
+				       meta_size);
 	}
 	if (!ret)
 		return 0;

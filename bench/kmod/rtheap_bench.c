@@ -382,7 +382,7 @@ static struct bpool *pool_get(const struct bcmd *c)
 
 		raw_spin_lock_init(&bp->lock);
 		bp->mem = kvzalloc(size, GFP_KERNEL);
-		ret = bp->mem ? rth_init(&bp->core, NULL, npages, bp->mem, size) :
+		ret = bp->mem ? rth_init(&bp->core, npages, bp->mem, size) :
 				-ENOMEM;
 		if (!ret && c->frag)
 			ret = frag_core(bp);

@@ -48,7 +48,7 @@ int model_init(struct model *m, u32 npages)
 	m->check_each = true;
 	if (!m->meta || !m->granules || !m->live)
 		return -ENOMEM;
-	return rth_init(&m->core, NULL, npages, m->meta, meta);
+	return rth_init(&m->core, npages, m->meta, meta);
 }
 
 void model_fini(struct model *m)

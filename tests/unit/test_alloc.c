@@ -78,15 +78,15 @@ static void test_init_errors(void **state)
 	static u64 meta[1024];
 
 	(void)state;
-	assert_int_equal(rth_init(NULL, NULL, 1, meta, sizeof(meta)), -EINVAL);
-	assert_int_equal(rth_init(&c, NULL, 0, meta, sizeof(meta)), -EINVAL);
-	assert_int_equal(rth_init(&c, NULL, 1, NULL, sizeof(meta)), -EINVAL);
-	assert_int_equal(rth_init(&c, NULL, 1, meta, rth_meta_size(1) - 1), -EINVAL);
-	assert_int_equal(rth_init(&c, NULL, 1, (char *)meta + 4, sizeof(meta) - 8),
+	assert_int_equal(rth_init(NULL, 1, meta, sizeof(meta)), -EINVAL);
+	assert_int_equal(rth_init(&c, 0, meta, sizeof(meta)), -EINVAL);
+	assert_int_equal(rth_init(&c, 1, NULL, sizeof(meta)), -EINVAL);
+	assert_int_equal(rth_init(&c, 1, meta, rth_meta_size(1) - 1), -EINVAL);
+	assert_int_equal(rth_init(&c, 1, (char *)meta + 4, sizeof(meta) - 8),
 			 -EINVAL);
-	assert_int_equal(rth_init(&c, NULL, RTH_MAX_PAGES + 1, meta, sizeof(meta)),
+	assert_int_equal(rth_init(&c, RTH_MAX_PAGES + 1, meta, sizeof(meta)),
 			 -EINVAL);
-	assert_int_equal(rth_init(&c, NULL, 1, meta, rth_meta_size(1)), 0);
+	assert_int_equal(rth_init(&c, 1, meta, rth_meta_size(1)), 0);
 	assert_int_equal(rth_check(&c, NULL), 0);
 	assert_int_equal(rth_largest_free(&c), PAGE);
 }

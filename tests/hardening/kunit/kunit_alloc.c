@@ -65,7 +65,7 @@ static struct rth_core *core_make(struct kunit *test, u32 npages)
 	KUNIT_ASSERT_NOT_NULL(test, c);
 	meta = test_kvzalloc(test, need);
 	KUNIT_ASSERT_NOT_NULL(test, meta);
-	KUNIT_ASSERT_EQ(test, rth_init(c, NULL, npages, meta, need), 0);
+	KUNIT_ASSERT_EQ(test, rth_init(c, npages, meta, need), 0);
 	EXPECT_CORE_OK(test, c);
 	return c;
 }
@@ -110,15 +110,15 @@ static void init_errors(struct kunit *test)
 
 	KUNIT_ASSERT_NOT_NULL(test, c);
 	KUNIT_ASSERT_NOT_NULL(test, meta);
-	KUNIT_EXPECT_EQ(test, rth_init(NULL, NULL, 8, meta, need), -EINVAL);
-	KUNIT_EXPECT_EQ(test, rth_init(c, NULL, 0, meta, need), -EINVAL);
-	KUNIT_EXPECT_EQ(test, rth_init(c, NULL, RTH_MAX_PAGES + 1, meta, need), -EINVAL);
-	KUNIT_EXPECT_EQ(test, rth_init(c, NULL, 8, NULL, need), -EINVAL);
-	KUNIT_EXPECT_EQ(test, rth_init(c, NULL, 8, meta, need - 1), -EINVAL);
-	KUNIT_EXPECT_EQ(test, rth_init(c, NULL, 8, meta + 4, need), -EINVAL);
-	KUNIT_EXPECT_EQ(test, rth_init(c, NULL, 9, meta, need), -EINVAL);
+	KUNIT_EXPECT_EQ(test, rth_init(NULL, 8, meta, need), -EINVAL);
+	KUNIT_EXPECT_EQ(test, rth_init(c, 0, meta, need), -EINVAL);
+	KUNIT_EXPECT_EQ(test, rth_init(c, RTH_MAX_PAGES + 1, meta, need), -EINVAL);
+	KUNIT_EXPECT_EQ(test, rth_init(c, 8, NULL, need), -EINVAL);
+	KUNIT_EXPECT_EQ(test, rth_init(c, 8, meta, need - 1), -EINVAL);
+	KUNIT_EXPECT_EQ(test, rth_init(c, 8, meta + 4, need), -EINVAL);
+	KUNIT_EXPECT_EQ(test, rth_init(c, 9, meta, need), -EINVAL);
 
-	KUNIT_ASSERT_EQ(test, rth_init(c, NULL, 8, meta + 8, need), 0);
+	KUNIT_ASSERT_EQ(test, rth_init(c, 8, meta + 8, need), 0);
 	EXPECT_CORE_OK(test, c);
 	rth_stats(c, &st);
 	KUNIT_EXPECT_EQ(test, st.usable_bytes, 8 * PG);
