@@ -15,7 +15,7 @@
 #ifndef _RTHEAP_ALLOC_H
 #define _RTHEAP_ALLOC_H
 
-/* Kernel headers; host builds get tests/shim/core/linux/ instead. */
+/* Kernel headers; host builds get tests/shim/linux/ instead. */
 #include <linux/bits.h>
 #include <linux/compiler.h>
 #include <linux/errno.h>
