@@ -279,11 +279,44 @@ out:
 	return ret;
 }
 
+/*
+ * A new file of the device, attached by cmd (create or bind, whose argument
+ * arg fills *out), and the heap mapped for the descriptor.  A bind may
+ * wait for the heap: -EINTR is returned, never restarted here.
+ */
+static int heap_attach(RT_HEAP *heap, unsigned long cmd, void *arg,
+		       const struct rtheap_attach *out)
+{
+	bool creator = cmd == RTHEAP_IOC_CREATE;
+	int fd, ret;
+
+	fd = dev_open(NULL);
+	if (fd < 0)
+		return fd;
+	if (ioctl(fd, cmd, arg) < 0) {
+		ret = -errno;
+		xclose(fd);
+		return ret;
+	}
+	ret = heap_map(heap, fd, out, creator);
+	if (ret) {
+		if (creator) {
+			/* Closing alone would keep an H_PERSIST heap alive. */
+			struct rtheap_delete del;
+
+			memset(&del, 0, sizeof(del));
+			ioctl(fd, RTHEAP_IOC_DELETE, &del);
+		}
+		xclose(fd);
+	}
+	return ret;
+}
+
 static int heap_create(RT_HEAP *heap, const char *name, size_t heapsize,
 		       int mode, unsigned int flags, unsigned int perm, int gid)
 {
 	struct rtheap_create_arg arg;
-	int fd, len, ret;
+	int len;
 
 	if (!heap)
 		return -EINVAL;
@@ -307,24 +340,7 @@ static int heap_create(RT_HEAP *heap, const char *name, size_t heapsize,
 	arg.in.perm = perm;
 	arg.in.gid = (unsigned int)gid;
 
-	fd = dev_open(NULL);
-	if (fd < 0)
-		return fd;
-	if (ioctl(fd, RTHEAP_IOC_CREATE, &arg) < 0) {
-		ret = -errno;
-		xclose(fd);
-		return ret;
-	}
-	ret = heap_map(heap, fd, &arg.out, true);
-	if (ret) {
-		/* Closing alone would keep an H_PERSIST heap alive. */
-		struct rtheap_delete del;
-
-		memset(&del, 0, sizeof(del));
-		ioctl(fd, RTHEAP_IOC_DELETE, &del);
-		xclose(fd);
-	}
-	return ret;
+	return heap_attach(heap, RTHEAP_IOC_CREATE, &arg, &arg.out);
 }
 
 int rt_heap_create(RT_HEAP *heap, const char *name, size_t heapsize, int mode)
@@ -400,7 +416,7 @@ static int heap_bind(RT_HEAP *heap, const char *name, RTIME timeout,
 		     unsigned int flags)
 {
 	struct rtheap_bind arg;
-	int fd, len, ret;
+	int len;
 
 	if (!heap)
 		return -EINVAL;
@@ -419,19 +435,7 @@ static int heap_bind(RT_HEAP *heap, const char *name, RTIME timeout,
 	arg.timeout = timeout;
 	arg.flags = flags;
 
-	fd = dev_open(NULL);
-	if (fd < 0)
-		return fd;
-	/* May wait for the heap; -EINTR is returned, never restarted here. */
-	if (ioctl(fd, RTHEAP_IOC_BIND, &arg) < 0) {
-		ret = -errno;
-		xclose(fd);
-		return ret;
-	}
-	ret = heap_map(heap, fd, &arg.out, false);
-	if (ret)
-		xclose(fd);
-	return ret;
+	return heap_attach(heap, RTHEAP_IOC_BIND, &arg, &arg.out);
 }
 
 int rt_heap_bind(RT_HEAP *heap, const char *name)
