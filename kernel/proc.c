@@ -14,6 +14,7 @@
  * block an allocation gets now, all in bytes; cpid is 0 for heaps created
  * by kernel code.
  */
+#include <linux/cred.h>
 #include <linux/proc_fs.h>
 #include <linux/seq_file.h>
 #include <linux/user_namespace.h>
@@ -27,13 +28,25 @@
 #define RTHEAP_PROC_ROW \
 	"%10u %-31s %10u %10u %04o 0x%04x %16llu %16llu %16llu %16llu %7u %5u %5u %10u\n"
 
-/* Position 0 is the header; position n the n-th heap the reader sees. */
+/*
+ * A read shows what the file's opener may see, not the reader, who may
+ * have been handed the file: the opener's credentials stand in from start
+ * to stop, as for the permission checks of a write to a /proc file.
+ */
+struct rtheap_proc_state {
+	struct rtheap_iter it;
+	const struct cred *saved;
+};
+
+/* Position 0 is the header; position n the n-th heap the opener sees. */
 static void *rtheap_proc_start(struct seq_file *m, loff_t *pos)
 {
-	struct rtheap_iter *it = m->private;
+	struct rtheap_proc_state *st = m->private;
+	struct rtheap_iter *it = &st->it;
 	struct rtheap *h = NULL;
 	loff_t n;
 
+	st->saved = override_creds(m->file->f_cred);
 	rtheap_iter_start(it);
 	if (!*pos)
 		return SEQ_START_TOKEN;
@@ -47,13 +60,18 @@ static void *rtheap_proc_start(struct seq_file *m, loff_t *pos)
 
 static void *rtheap_proc_next(struct seq_file *m, void *v, loff_t *pos)
 {
+	struct rtheap_proc_state *st = m->private;
+
 	++*pos;
-	return rtheap_iter_next(m->private);
+	return rtheap_iter_next(&st->it);
 }
 
 static void rtheap_proc_stop(struct seq_file *m, void *v)
 {
-	rtheap_iter_stop(m->private);
+	struct rtheap_proc_state *st = m->private;
+
+	rtheap_iter_stop(&st->it);
+	revert_creds(st->saved);
 }
 
 static int rtheap_proc_show(struct seq_file *m, void *v)
@@ -89,7 +107,7 @@ static const struct seq_operations rtheap_proc_ops = {
 int rtheap_proc_init(void)
 {
 	if (!proc_create_seq_private("rtheap", 0444, NULL, &rtheap_proc_ops,
-				     sizeof(struct rtheap_iter), NULL))
+				     sizeof(struct rtheap_proc_state), NULL))
 		return -ENOMEM;
 	return 0;
 }

@@ -2,10 +2,12 @@
 /*
  * /proc/rtheap: a versioned header, one row per heap (id and name shown,
  * gone after delete), and no kernel pointer anywhere; with many heaps, read
- * in small pieces, every heap's row comes exactly once.
+ * in small pieces, every heap's row comes exactly once; a file opened by an
+ * unprivileged user and read by root shows what its opener may see.
  */
 #include <ctype.h>
 #include <fcntl.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "tcommon.h"
@@ -127,6 +129,65 @@ static void test_many(void)
 		CHECK_OK(rt_heap_delete(&h[i]));
 }
 
+/* The unprivileged side: open /proc/rtheap and hand the file over. */
+static int opener(void *arg)
+{
+	int sock = *(int *)arg, fd;
+	char byte = 0;
+	char cbuf[CMSG_SPACE(sizeof(int))];
+	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1,
+			      .msg_control = cbuf, .msg_controllen = sizeof(cbuf) };
+	struct cmsghdr *c;
+
+	t_drop_privs(T_RTUSER);
+	fd = open(PROC, O_RDONLY);
+	CHECKF(fd >= 0, "open %s as rtuser: %s", PROC, strerror(errno));
+	c = CMSG_FIRSTHDR(&msg);
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(c), &fd, sizeof(int));
+	CHECK(sendmsg(sock, &msg, 0) == 1);
+	return 0;
+}
+
+/*
+ * Visibility is the opener's: root reading a file rtuser opened does not
+ * see root's 0600 heap.
+ */
+static void test_opener_creds(void)
+{
+	const char *n = t_name("t_proc.root");
+	char buf[1 << 14], cbuf[CMSG_SPACE(sizeof(int))], byte;
+	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1,
+			      .msg_control = cbuf, .msg_controllen = sizeof(cbuf) };
+	int sv[2], fd;
+	ssize_t len;
+	RT_HEAP h;
+	pid_t pid;
+
+	CHECK_OK(rt_heap_create(&h, n, T_PAGE, H_FIFO));	/* root, 0600 */
+	CHECKF(strstr(slurp(), n), "root does not see its own heap in %s", PROC);
+	CHECK(!socketpair(AF_UNIX, SOCK_DGRAM, 0, sv));
+	pid = t_spawn(opener, &sv[1]);
+	CHECK(recvmsg(sv[0], &msg, 0) == 1);
+	CHECK_CHILD(pid, 10000);
+	CHECK(CMSG_FIRSTHDR(&msg) && CMSG_FIRSTHDR(&msg)->cmsg_type == SCM_RIGHTS);
+	memcpy(&fd, CMSG_DATA(CMSG_FIRSTHDR(&msg)), sizeof(int));
+	len = read(fd, buf, sizeof(buf) - 1);
+	CHECK(len > 0);
+	buf[len] = 0;
+	CHECKF(!strstr(buf, n), "root, reading a file rtuser opened, sees root's "
+	       "0600 heap %s:\n%s", n, buf);
+	CHECK(!strncmp(buf, "rtheap ", 7));	/* the header is there */
+	close(fd);
+	close(sv[0]);
+	close(sv[1]);
+	CHECK_OK(rt_heap_delete(&h));
+}
+
 int main(void)
 {
 	const char *n = t_name("t_proc");
@@ -171,5 +232,6 @@ int main(void)
 	no_kernel_pointers(text);
 	CHECK_OK(rt_heap_delete(&anon));
 	test_many();
+	test_opener_creds();
 	return T_EXIT_PASS;
 }
