@@ -109,6 +109,9 @@ struct rtheap {
 	struct rcu_head rcu;
 };
 
+/* Pages rtheap_mmap() inserts between two rescheduling points. */
+#define RTHEAP_MAP_BATCH	512
+
 static inline u64 rtheap_map_size(const struct rtheap *h)
 {
 	return (u64)h->npages << PAGE_SHIFT;
@@ -1058,6 +1061,7 @@ static const struct vm_operations_struct rtheap_vm_ops = {
  */
 int rtheap_mmap(struct rtheap *h, struct vm_area_struct *vma)
 {
+	unsigned long i;
 	int ret;
 
 	if (rtheap_deleted(h))
@@ -1073,9 +1077,20 @@ int rtheap_mmap(struct rtheap *h, struct vm_area_struct *vma)
 	vm_flags_clear(vma, VM_MAYEXEC);
 	if (h->mode & H_NONCACHED)
 		vma->vm_page_prot = pgprot_noncached(vma->vm_page_prot);
-	ret = vm_map_pages(vma, h->pages, h->npages);
-	if (ret)
-		return ret;
+	/*
+	 * Page by page, with a rescheduling point every RTHEAP_MAP_BATCH
+	 * pages: a large heap would otherwise keep the CPU for the whole
+	 * loop, under the mmap lock.  On an error the caller unmaps what was
+	 * inserted.
+	 */
+	for (i = 0; i < h->npages; i++) {
+		ret = vm_insert_page(vma, vma->vm_start + i * PAGE_SIZE,
+				     h->pages[i]);
+		if (ret)
+			return ret;
+		if (!((i + 1) % RTHEAP_MAP_BATCH))
+			cond_resched();
+	}
 	vma->vm_private_data = h;
 	vma->vm_ops = &rtheap_vm_ops;
 	rtheap_vm_open(vma);
