@@ -91,7 +91,8 @@ static int rtheap_ioc_version(struct rtheap_file *f, struct rtheap_ioc *c)
 	v->features = RTHEAP_FEAT_PRIO | RTHEAP_FEAT_SHARED |
 		      RTHEAP_FEAT_ABS_TIMEOUT | RTHEAP_FEAT_LIST |
 		      RTHEAP_FEAT_DELETE_NAME | RTHEAP_FEAT_DMA |
-		      RTHEAP_FEAT_DMA32 | RTHEAP_FEAT_PHYS_ADDR;
+		      RTHEAP_FEAT_DMA32 | RTHEAP_FEAT_PHYS_ADDR |
+		      RTHEAP_FEAT_BIND_OWNER;
 	if (rtheap_modes() & H_NONCACHED)
 		v->features |= RTHEAP_FEAT_NONCACHED;
 	v->max_heaps = READ_ONCE(rtheap_max_heaps);
@@ -163,7 +164,7 @@ static int rtheap_ioc_bind(struct rtheap_file *f, struct rtheap_ioc *c)
 	struct rtheap *h;
 	int ret;
 
-	if ((b->flags & ~RTHEAP_TIMEOUT_ABS) || b->pad)
+	if ((b->flags & ~(RTHEAP_TIMEOUT_ABS | RTHEAP_BIND_OWNER)) || b->pad)
 		return -EINVAL;
 	ret = rtheap_user_name(b->name);
 	if (ret < 0)
@@ -177,7 +178,8 @@ static int rtheap_ioc_bind(struct rtheap_file *f, struct rtheap_ioc *c)
 	ret = rtheap_bind(b->name, &t, &h);
 	if (ret)
 		return ret;
-	if (!rtheap_permitted(h, MAY_READ | MAY_WRITE)) {
+	if (!rtheap_permitted(h, MAY_READ | MAY_WRITE) ||
+	    ((b->flags & RTHEAP_BIND_OWNER) && !rtheap_trusted_owner(h))) {
 		ret = -EACCES;
 		goto put;
 	}

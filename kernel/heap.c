@@ -883,6 +883,26 @@ bool rtheap_permitted(struct rtheap *h, int want)
 	return rtheap_mode_permits(h, want) || capable(CAP_IPC_OWNER);
 }
 
+/**
+ * rtheap_trusted_owner() - is the heap the current task's own, or root's?
+ * @h: the heap
+ *
+ * For a bind that insists on its owner: names are global, and the first
+ * heap made under a name, by anyone, is the one a bind finds.
+ *
+ * Return: true if the owner is the caller's fsuid or root.
+ */
+bool rtheap_trusted_owner(struct rtheap *h)
+{
+	unsigned long flags;
+	kuid_t uid;
+
+	raw_spin_lock_irqsave(&h->lock, flags);
+	uid = h->uid;
+	raw_spin_unlock_irqrestore(&h->lock, flags);
+	return uid_eq(uid, current_fsuid()) || uid_eq(uid, GLOBAL_ROOT_UID);
+}
+
 /* For listings: ipc_owner from rtheap_list_privileged(), once per list. */
 static bool rtheap_visible(struct rtheap *h, bool ipc_owner)
 {

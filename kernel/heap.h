@@ -83,6 +83,7 @@ void rtheap_fill_info(struct rtheap *h, struct rtheap_info *info,
 		      struct user_namespace *ns, bool phys);
 int rtheap_set_owner(struct rtheap *h, kuid_t uid, kgid_t gid, umode_t perm);
 bool rtheap_permitted(struct rtheap *h, int want);
+bool rtheap_trusted_owner(struct rtheap *h);
 
 /* Every heap the caller may see, in creation order. */
 unsigned int rtheap_iter_start(struct rtheap_iter *it);

@@ -448,6 +448,11 @@ int rt_heap_bind_timed(RT_HEAP *heap, const char *name, RTIME timeout)
 	return heap_bind(heap, name, timeout, 0);
 }
 
+int rt_heap_bind_owner(RT_HEAP *heap, const char *name, RTIME timeout)
+{
+	return heap_bind(heap, name, timeout, RTHEAP_BIND_OWNER);
+}
+
 int rt_heap_unbind(RT_HEAP *heap)
 {
 	if (!heap_valid(heap))

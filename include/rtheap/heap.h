@@ -99,6 +99,8 @@ int rt_heap_unbind(RT_HEAP *heap);
 int rt_heap_create_ext(RT_HEAP *heap, const char *name, size_t heapsize,
 		       int mode, unsigned int perm, int gid);
 int rt_heap_bind_timed(RT_HEAP *heap, const char *name, RTIME timeout);
+/* Only a heap owned by the caller or by root binds; -EACCES for others'. */
+int rt_heap_bind_owner(RT_HEAP *heap, const char *name, RTIME timeout);
 int rt_heap_alloc_until(RT_HEAP *heap, size_t size, RTIME abs_ns, void **blockp);
 int rt_heap_block_offset(const RT_HEAP *heap, const void *block, size_t *offp);
 int rt_heap_block_addr(const RT_HEAP *heap, size_t off, void **blockp);

@@ -51,6 +51,7 @@
 #define RTHEAP_FEAT_DMA32	(1U << 6)	/* H_DMA32 */
 #define RTHEAP_FEAT_NONCACHED	(1U << 7)	/* H_NONCACHED */
 #define RTHEAP_FEAT_PHYS_ADDR	(1U << 8)	/* rtheap_info.phys_addr */
+#define RTHEAP_FEAT_BIND_OWNER	(1U << 9)	/* RTHEAP_BIND_OWNER */
 
 /* Timeouts, in nanoseconds. */
 #define RTHEAP_TM_INFINITE	0ULL
@@ -128,13 +129,17 @@ struct rtheap_create_arg {
 
 /* rtheap_bind.flags */
 #define RTHEAP_TIMEOUT_ABS	(1U << 0)	/* timeout is a CLOCK_MONOTONIC deadline */
+#define RTHEAP_BIND_OWNER	(1U << 1)	/* only a heap of the caller's or root's */
 
 /**
  * struct rtheap_bind - the argument of RTHEAP_IOC_BIND
  * @name: in: the heap's name, NUL-terminated
  * @timeout: in: ns to wait for its creation; RTHEAP_TM_INFINITE or
  *	RTHEAP_TM_NONBLOCK
- * @flags: in: RTHEAP_TIMEOUT_ABS makes @timeout a CLOCK_MONOTONIC deadline
+ * @flags: in: RTHEAP_TIMEOUT_ABS makes @timeout a CLOCK_MONOTONIC deadline;
+ *	RTHEAP_BIND_OWNER binds only a heap owned by the caller's fsuid or by
+ *	root (else -EACCES), against a heap made first under the name by
+ *	someone else
  * @pad: in: zero
  * @reserved: in: zero
  * @out: filled on success
