@@ -157,7 +157,7 @@ static void test_bind_input(void)
 		CHECK_RET(t_ioctl(fd, RTHEAP_IOC_BIND, &b), -EINVAL);
 	}
 	b = good;
-	b.flags = 1U << 1;
+	b.flags = 1U << 2;	/* past RTHEAP_BIND_OWNER */
 	CHECK_RET(t_ioctl(fd, RTHEAP_IOC_BIND, &b), -EINVAL);
 	b.flags = ~0U;
 	CHECK_RET(t_ioctl(fd, RTHEAP_IOC_BIND, &b), -EINVAL);

@@ -256,7 +256,8 @@ void op_bind(void)
 		b.timeout = RTHEAP_TM_NONBLOCK;
 		switch (h_rng_below(&rng, 4)) {
 		case 0:
-			b.flags = 2u << h_rng_below(&rng, 31);
+			/* Past RTHEAP_TIMEOUT_ABS and RTHEAP_BIND_OWNER. */
+			b.flags = 4u << h_rng_below(&rng, 30);
 			bad = true;
 			break;
 		case 1:
