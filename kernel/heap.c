@@ -382,8 +382,8 @@ static int rtheap_alloc_mem(struct rtheap *h)
 			    GFP_KERNEL_ACCOUNT | __GFP_RETRY_MAYFAIL);
 	if (!h->pages)
 		return -ENOMEM;
+	i = 0;		/* pages taken so far: what the failure path frees */
 	if (h->mode & (H_DMA | H_DMA32)) {
-		i = 0;
 		if (rtheap_alloc_contig(h))
 			goto fail;
 		i = h->npages;
