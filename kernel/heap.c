@@ -845,6 +845,18 @@ int rtheap_set_owner(struct rtheap *h, kuid_t uid, kgid_t gid, umode_t perm)
 	return ret;
 }
 
+/* The owner, which rtheap_set_owner() may change under the lock. */
+static kuid_t rtheap_owner(struct rtheap *h)
+{
+	unsigned long flags;
+	kuid_t uid;
+
+	raw_spin_lock_irqsave(&h->lock, flags);
+	uid = h->uid;
+	raw_spin_unlock_irqrestore(&h->lock, flags);
+	return uid;
+}
+
 /* SysV IPC style check of MAY_READ / MAY_WRITE bits for current. */
 static bool rtheap_mode_permits(struct rtheap *h, int want)
 {
@@ -894,12 +906,8 @@ bool rtheap_permitted(struct rtheap *h, int want)
  */
 bool rtheap_trusted_owner(struct rtheap *h)
 {
-	unsigned long flags;
-	kuid_t uid;
+	kuid_t uid = rtheap_owner(h);
 
-	raw_spin_lock_irqsave(&h->lock, flags);
-	uid = h->uid;
-	raw_spin_unlock_irqrestore(&h->lock, flags);
 	return uid_eq(uid, current_fsuid()) || uid_eq(uid, GLOBAL_ROOT_UID);
 }
 
@@ -916,13 +924,8 @@ static bool rtheap_list_privileged(void)
 
 static bool rtheap_is_owner(struct rtheap *h)
 {
-	unsigned long flags;
-	kuid_t uid;
-
-	raw_spin_lock_irqsave(&h->lock, flags);
-	uid = h->uid;
-	raw_spin_unlock_irqrestore(&h->lock, flags);
-	return uid_eq(current_fsuid(), uid) || capable(CAP_IPC_OWNER);
+	return uid_eq(current_fsuid(), rtheap_owner(h)) ||
+	       capable(CAP_IPC_OWNER);
 }
 
 /**
