@@ -500,15 +500,30 @@ static const struct file_operations rtheap_fops = {
 	.llseek = no_llseek,
 };
 
+/*
+ * Who may open /dev/rtheap at all: root and, through the udev rule that
+ * gives the node to group rtheap, that group's members.  Each heap then
+ * has its own owner, group and permission bits.
+ */
+static ushort rtheap_dev_mode = 0660;
+module_param_named(dev_mode, rtheap_dev_mode, ushort, 0444);
+MODULE_PARM_DESC(dev_mode,
+		 "Mode of /dev/rtheap (default 0660: root and, by the udev rule, group rtheap)");
+
 static struct miscdevice rtheap_misc = {
 	.minor = MISC_DYNAMIC_MINOR,
 	.name = "rtheap",
 	.fops = &rtheap_fops,
-	.mode = 0666,		/* heaps carry their own permission bits */
 };
 
 int rtheap_chardev_init(void)
 {
+	if (rtheap_dev_mode & ~0666) {
+		pr_err("rtheap: dev_mode %#o: only read and write bits\n",
+		       rtheap_dev_mode);
+		return -EINVAL;
+	}
+	rtheap_misc.mode = rtheap_dev_mode;
 	return misc_register(&rtheap_misc);
 }
 

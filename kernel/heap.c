@@ -15,7 +15,8 @@
  * takes a spinlock_t (which sleeps on PREEMPT_RT): waiters are woken with
  * wake_up_process() on the task recorded in their on-stack waiter, and
  * the work under the lock is bounded: O(1) allocator calls, plus one per
- * queued waiter when a free or a delete walks the queue.
+ * queued waiter when a free or a delete walks the queue, and at most
+ * rtheap_max_waiters tasks queue on a heap.
  *
  * Lifetime: struct rtheap is counted by ref.  References are held by
  *   - the heap's existence, from create until delete ("live" reference,
@@ -40,21 +41,31 @@
  *
  * Waiting: a waiter {task, size, result, offset, node} on the sleeper's
  * stack sits in ->waiters, sorted by key, arrival order among equal keys;
- * the key is 0 for H_FIFO, the task's priority when it queued for H_PRIO
- * (lower is more urgent, as for task_struct.prio).  plist would do, but
- * lib/plist.c is not exported to modules; queueing walks back from the
- * tail, O(1) for H_FIFO.  rtheap_free() hands blocks to waiters inside
- * the free, under the lock, so no newcomer can take them first.  The
- * sleeper always retakes the lock before leaving, so a waker never
- * touches a waiter that has gone, and a grant that races with a timeout
- * or a signal wins.
+ * the key is 0 for H_FIFO, 1 + the task's priority when it queued for
+ * H_PRIO (lower is more urgent, as for task_struct.prio; deadline tasks,
+ * prio -1, get key 0).  Queueing is O(1) for both: H_PRIO heaps keep the
+ * last waiter of every key and a bitmap of the keys queued (struct
+ * rtheap_prioq), so a newcomer goes behind the last waiter of the
+ * greatest key not above its own, found by a bitmap search of a fixed
+ * length.  At most rtheap_max_waiters tasks wait on one heap; an alloc
+ * over it fails at once with -EBUSY.  That number bounds every walk of
+ * the queue under the raw spinlock (a free's grants, a delete's wake-ups).
+ * rtheap_free() hands blocks to waiters inside the free, under the lock,
+ * so no newcomer can take them first; it walks the queue only when the
+ * largest free block can serve the smallest request queued, and stops as
+ * soon as it cannot (->wclass_map: the size classes queued).  The sleeper
+ * always retakes the lock before leaving, so a waker never touches a
+ * waiter that has gone, and a grant that races with a timeout or a signal
+ * wins.
  */
 #include <linux/atomic.h>
+#include <linux/bitops.h>
 #include <linux/capability.h>
 #include <linux/cred.h>
 #include <linux/errno.h>
 #include <linux/fs.h>
 #include <linux/gfp.h>
+#include <linux/hashtable.h>
 #include <linux/hrtimer.h>
 #include <linux/io.h>
 #include <linux/kref.h>
@@ -64,6 +75,8 @@
 #include <linux/pid.h>
 #include <linux/rcupdate.h>
 #include <linux/sched.h>
+#include <linux/sched/prio.h>
+#include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
@@ -87,6 +100,9 @@ struct rtheap {
 	/* Protected by lock. */
 	struct list_head waiters;	/* struct rtheap_waiter, by key */
 	unsigned int nwaiters;
+	u64 wclass_map;			/* bit c: a request of 2^c bytes queued */
+	u32 wclass_count[64];		/* waiters per class, rtheap_wclass() */
+	struct rtheap_prioq *prioq;	/* H_PRIO only: O(1) queueing */
 	bool deleted;			/* also read locklessly: READ_ONCE */
 	kuid_t uid;
 	kgid_t gid;
@@ -101,6 +117,8 @@ struct rtheap {
 	struct page **pages;
 	void *meta;			/* allocator metadata, never mapped */
 	struct pid *cpid;		/* creator's thread group, NULL: kernel */
+	kuid_t cuid;			/* creator's euid, charged for the heap */
+	struct mm_struct *mm;		/* creator's, its locked_vm charged */
 	bool kernel;			/* created by rt_heap_create() */
 	bool uncached;			/* pages set uncached (H_NONCACHED) */
 
@@ -127,12 +145,21 @@ static inline struct rtheap *rtheap_from_entry(struct rtreg_entry *e)
 
 struct rtheap_waiter {
 	struct list_head node;		/* in rtheap.waiters, by key */
-	int key;			/* 0, or the task's prio for H_PRIO */
+	int key;			/* 0, or 1 + the task's prio for H_PRIO */
 	struct task_struct *task;
 	size_t size;
 	size_t offset;			/* granted block */
 	int result;			/* 0 or -EIDRM, valid once done */
 	bool done;			/* store-release after result */
+};
+
+/* Queue keys of H_PRIO: 1 + task_struct.prio, 0 for deadline tasks. */
+#define RTHEAP_NR_KEYS		(MAX_PRIO + 1)
+
+/* The last waiter of every key queued, and which keys are. */
+struct rtheap_prioq {
+	DECLARE_BITMAP(map, RTHEAP_NR_KEYS);
+	struct rtheap_waiter *last[RTHEAP_NR_KEYS];
 };
 
 static struct rtreg rtheap_registry;
@@ -151,31 +178,164 @@ module_param_named(max_bytes, rtheap_max_bytes, ullong, 0644);
 MODULE_PARM_DESC(max_bytes,
 		 "Most bytes of heap memory, all heaps together (default: a quarter of RAM, set at load when 0); over it create fails with -ENOMEM");
 
+unsigned int rtheap_max_waiters = 128;
+module_param_named(max_waiters, rtheap_max_waiters, uint, 0644);
+MODULE_PARM_DESC(max_waiters,
+		 "Most tasks waiting in alloc on one heap (default 128); over it alloc fails at once with -EBUSY. It bounds the work a free or a delete does with interrupts off");
+
+unsigned int rtheap_max_user_heaps = 64;
+module_param_named(max_user_heaps, rtheap_max_user_heaps, uint, 0644);
+MODULE_PARM_DESC(max_user_heaps,
+		 "Most heaps one user may have created at once (default 64; CAP_SYS_RESOURCE: no limit); over it create fails with -ENOMEM");
+
+unsigned long long rtheap_max_user_bytes;
+module_param_named(max_user_bytes, rtheap_max_user_bytes, ullong, 0644);
+MODULE_PARM_DESC(max_user_bytes,
+		 "Most bytes of heap memory one user may have created at once (default: half of max_bytes, set at load when 0; CAP_SYS_RESOURCE: no limit); over it create fails with -ENOMEM");
+
+unsigned long long rtheap_kernel_reserve;
+module_param_named(kernel_reserve, rtheap_kernel_reserve, ullong, 0644);
+MODULE_PARM_DESC(kernel_reserve,
+		 "Bytes of max_bytes only kernel heaps and CAP_SYS_RESOURCE may take (default: an eighth of max_bytes, set at load when 0)");
+
+unsigned int rtheap_kernel_reserve_heaps = 16;
+module_param_named(kernel_reserve_heaps, rtheap_kernel_reserve_heaps, uint, 0644);
+MODULE_PARM_DESC(kernel_reserve_heaps,
+		 "Heaps of max_heaps only kernel heaps and CAP_SYS_RESOURCE may take (default 16)");
+
 static DEFINE_SPINLOCK(rtheap_limits_lock);
 static unsigned int rtheap_nr_heaps;
 static u64 rtheap_nr_bytes;
+static DEFINE_HASHTABLE(rtheap_users, 5);
 
-static int rtheap_charge(u64 bytes)
+/* What the heaps created by one user take, counted from create to free. */
+struct rtheap_user {
+	struct hlist_node node;		/* in rtheap_users */
+	kuid_t uid;
+	unsigned int heaps;
+	u64 bytes;
+};
+
+static struct rtheap_user *rtheap_user_find(kuid_t uid)
 {
+	struct rtheap_user *u;
+
+	hash_for_each_possible(rtheap_users, u, node, __kuid_val(uid))
+		if (uid_eq(u->uid, uid))
+			return u;
+	return NULL;
+}
+
+/*
+ * Count a new heap of @bytes against the module's limits: all heaps, and
+ * for a user creator (@h->user set) its user's share, less the kernel's
+ * reserve unless @h->kernel or @priv (CAP_SYS_RESOURCE).  -ENOMEM over
+ * any of them.
+ */
+static int rtheap_charge(struct rtheap *h, u64 bytes, bool priv)
+{
+	struct rtheap_user *u, *nu = NULL;
+	unsigned int max_heaps = READ_ONCE(rtheap_max_heaps);
+	u64 max_bytes = READ_ONCE(rtheap_max_bytes);
 	int ret = -ENOMEM;
 
-	spin_lock(&rtheap_limits_lock);
-	if (rtheap_nr_heaps < READ_ONCE(rtheap_max_heaps) &&
-	    rtheap_nr_bytes + bytes <= READ_ONCE(rtheap_max_bytes)) {
-		rtheap_nr_heaps++;
-		rtheap_nr_bytes += bytes;
-		ret = 0;
+	if (!h->kernel) {
+		nu = kzalloc(sizeof(*nu), GFP_KERNEL_ACCOUNT);
+		if (!nu)
+			return -ENOMEM;
+		if (!priv) {
+			max_heaps -= min(max_heaps,
+					 READ_ONCE(rtheap_kernel_reserve_heaps));
+			max_bytes -= min(max_bytes,
+					 READ_ONCE(rtheap_kernel_reserve));
+		}
 	}
+
+	spin_lock(&rtheap_limits_lock);
+	if (rtheap_nr_heaps >= max_heaps || bytes > max_bytes ||
+	    rtheap_nr_bytes > max_bytes - bytes)
+		goto out;
+	if (!h->kernel) {
+		u = rtheap_user_find(h->cuid);
+		if (!priv && u &&
+		    (u->heaps >= READ_ONCE(rtheap_max_user_heaps) ||
+		     u->bytes + bytes > READ_ONCE(rtheap_max_user_bytes)))
+			goto out;
+		if (!priv && !u && bytes > READ_ONCE(rtheap_max_user_bytes))
+			goto out;
+		if (!u) {
+			u = nu;
+			nu = NULL;
+			u->uid = h->cuid;
+			hash_add(rtheap_users, &u->node, __kuid_val(u->uid));
+		}
+		u->heaps++;
+		u->bytes += bytes;
+	}
+	rtheap_nr_heaps++;
+	rtheap_nr_bytes += bytes;
+	ret = 0;
+out:
 	spin_unlock(&rtheap_limits_lock);
+	kfree(nu);
 	return ret;
 }
 
-static void rtheap_uncharge(u64 bytes)
+static void rtheap_uncharge(struct rtheap *h, u64 bytes)
 {
+	struct rtheap_user *u = NULL;
+
 	spin_lock(&rtheap_limits_lock);
 	rtheap_nr_heaps--;
 	rtheap_nr_bytes -= bytes;
+	if (!h->kernel) {
+		u = rtheap_user_find(h->cuid);
+		if (!WARN_ON_ONCE(!u)) {
+			u->heaps--;
+			u->bytes -= bytes;
+			if (u->heaps)
+				u = NULL;
+			else
+				hash_del(&u->node);
+		}
+	}
 	spin_unlock(&rtheap_limits_lock);
+	kfree(u);
+}
+
+/*
+ * Heap memory is locked memory: a user creator's pages count against its
+ * RLIMIT_MEMLOCK as mlock() and SHM_LOCK count (the process's locked_vm),
+ * unless it has CAP_IPC_LOCK.  -ENOMEM over the limit.
+ */
+static int rtheap_lock_vm(struct rtheap *h)
+{
+	struct mm_struct *mm = current->mm;
+	int ret;
+
+	if (h->kernel || !mm)
+		return 0;
+	ret = account_locked_vm(mm, h->npages, true);
+	if (ret)
+		return ret;
+	mmgrab(mm);
+	h->mm = mm;
+	return 0;
+}
+
+static void rtheap_unlock_vm(struct rtheap *h)
+{
+	struct mm_struct *mm = h->mm;
+
+	if (!mm)
+		return;
+	/* A process that has gone took its locked_vm along. */
+	if (mmget_not_zero(mm)) {
+		account_locked_vm(mm, h->npages, false);
+		mmput(mm);
+	}
+	mmdrop(mm);
+	h->mm = NULL;
 }
 
 void rtheap_tmo_init(struct rtheap_tmo *t, u64 timeout, bool abs)
@@ -323,8 +483,10 @@ static void rtheap_heap_release(struct kref *ref)
 
 	WARN_ON(h->nwaiters || h->reg.registered);
 	rtheap_free_mem(h, h->npages);
-	rtheap_uncharge(rtheap_map_size(h));
+	rtheap_unlock_vm(h);
+	rtheap_uncharge(h, rtheap_map_size(h));
 	put_pid(h->cpid);
+	kfree(h->prioq);
 	kfree_rcu(h, rcu);
 	/* Safe: whoever dropped the last reference still pins the module. */
 	module_put(THIS_MODULE);
@@ -481,6 +643,13 @@ int rtheap_create(const struct rtheap_params *p, struct rtheap **hp)
 	kref_init(&h->ref);
 	raw_spin_lock_init(&h->lock);
 	INIT_LIST_HEAD(&h->waiters);
+	if (p->mode & H_PRIO) {
+		h->prioq = kzalloc(sizeof(*h->prioq), GFP_KERNEL_ACCOUNT);
+		if (!h->prioq) {
+			kfree(h);
+			return -ENOMEM;
+		}
+	}
 	atomic_set(&h->nmaps, 0);
 	atomic_set(&h->nbound, 0);
 	h->uid = p->uid;
@@ -490,13 +659,18 @@ int rtheap_create(const struct rtheap_params *p, struct rtheap **hp)
 	h->heap_size = p->size;
 	h->npages = DIV_ROUND_UP(p->size, PAGE_SIZE);
 	h->kernel = p->kernel;
+	h->cuid = current_euid();
 
-	ret = rtheap_charge(rtheap_map_size(h));
+	ret = rtheap_charge(h, rtheap_map_size(h),
+			    !p->kernel && capable(CAP_SYS_RESOURCE));
 	if (ret)
 		goto out_free;
-	ret = rtheap_alloc_mem(h);
+	ret = rtheap_lock_vm(h);
 	if (ret)
 		goto out_uncharge;
+	ret = rtheap_alloc_mem(h);
+	if (ret)
+		goto out_unlock_vm;
 	if (!p->kernel)
 		h->cpid = get_pid(task_tgid(current));
 
@@ -517,11 +691,77 @@ int rtheap_create(const struct rtheap_params *p, struct rtheap **hp)
 out_mem:
 	put_pid(h->cpid);
 	rtheap_free_mem(h, h->npages);
+out_unlock_vm:
+	rtheap_unlock_vm(h);
 out_uncharge:
-	rtheap_uncharge(rtheap_map_size(h));
+	rtheap_uncharge(h, rtheap_map_size(h));
 out_free:
+	kfree(h->prioq);
 	kfree(h);
 	return ret;
+}
+
+/*
+ * A request's size class: 2^c bytes is the least power of two that holds
+ * it, c >= RTH_MIN_SHIFT.  Below PAGE_SHIFT that is the core's bucket
+ * class; from PAGE_SHIFT up the request is served by a run of pages.
+ */
+static inline unsigned int rtheap_wclass(size_t size)
+{
+	return size > RTH_MIN_BLOCK ? fls64(size - 1) : RTH_MIN_SHIFT;
+}
+
+/* Fewest bytes a queued request may ask for, as far as its class tells. */
+static inline u64 rtheap_wait_min(const struct rtheap *h)
+{
+	unsigned int c = __ffs64(h->wclass_map);
+
+	return c > RTH_MIN_SHIFT ? (1ULL << (c - 1)) + 1 : 1;
+}
+
+/* Queue behind every waiter of the same or a more urgent key: O(1). */
+static void rtheap_enqueue(struct rtheap *h, struct rtheap_waiter *w)
+{
+	struct rtheap_prioq *q = h->prioq;
+	unsigned int c = rtheap_wclass(w->size);
+	unsigned long k;
+
+	if (!q) {
+		list_add_tail(&w->node, &h->waiters);
+	} else {
+		k = find_last_bit(q->map, w->key + 1);
+		if (k > w->key)		/* none as urgent: first in line */
+			list_add(&w->node, &h->waiters);
+		else
+			list_add(&w->node, &q->last[k]->node);
+		q->last[w->key] = w;
+		__set_bit(w->key, q->map);
+	}
+	h->nwaiters++;
+	h->wclass_count[c]++;
+	h->wclass_map |= 1ULL << c;
+}
+
+/* Take a queued waiter off the queue: O(1). */
+static void rtheap_dequeue(struct rtheap *h, struct rtheap_waiter *w)
+{
+	struct rtheap_prioq *q = h->prioq;
+	unsigned int c = rtheap_wclass(w->size);
+	struct rtheap_waiter *prev;
+
+	if (q && q->last[w->key] == w) {
+		prev = list_prev_entry(w, node);
+		if (&prev->node != &h->waiters && prev->key == w->key) {
+			q->last[w->key] = prev;
+		} else {
+			q->last[w->key] = NULL;
+			__clear_bit(w->key, q->map);
+		}
+	}
+	list_del(&w->node);
+	h->nwaiters--;
+	if (!--h->wclass_count[c])
+		h->wclass_map &= ~(1ULL << c);
 }
 
 /**
@@ -545,13 +785,12 @@ int rtheap_delete(struct rtheap *h)
 	}
 	WRITE_ONCE(h->deleted, true);
 	list_for_each_entry_safe(w, tmp, &h->waiters, node) {
-		list_del(&w->node);
+		rtheap_dequeue(h, w);
 		w->result = -EIDRM;
 		/* Result first: pairs with smp_load_acquire() in rtheap_sleep. */
 		smp_store_release(&w->done, true);
 		wake_up_process(w->task);
 	}
-	h->nwaiters = 0;
 	raw_spin_unlock_irqrestore(&h->lock, flags);
 
 	rtreg_remove(&rtheap_registry, &h->reg);
@@ -600,18 +839,6 @@ int rtheap_bind(const char *name, const struct rtheap_tmo *t,
 	return 0;
 }
 
-/* Queue behind every waiter of the same or a more urgent key. */
-static void rtheap_enqueue(struct rtheap *h, struct rtheap_waiter *w)
-{
-	struct rtheap_waiter *pos;
-
-	list_for_each_entry_reverse(pos, &h->waiters, node) {
-		if (pos->key <= w->key)
-			break;
-	}
-	list_add(&w->node, &pos->node);
-}
-
 /*
  * The slow path of rtheap_alloc(): entered with h->lock held (irqs saved in
  * flags) and no room; queues, sleeps, and returns with the lock released.
@@ -630,9 +857,10 @@ static noinline int rtheap_alloc_wait(struct rtheap *h, size_t size,
 	w.result = 0;
 	w.offset = 0;
 	w.done = false;
-	w.key = (h->mode & H_PRIO) ? current->prio : 0;
+	w.key = 0;
+	if (h->mode & H_PRIO)
+		w.key = clamp(current->prio + 1, 0, RTHEAP_NR_KEYS - 1);
 	rtheap_enqueue(h, &w);
-	h->nwaiters++;
 	trace_rtheap_wait(h, size, t);
 	kref_get(&h->ref);	/* the heap outlives a delete while we sleep */
 	raw_spin_unlock_irqrestore(&h->lock, flags);
@@ -644,8 +872,7 @@ static noinline int rtheap_alloc_wait(struct rtheap *h, size_t size,
 		ret = w.result;
 		*offp = w.offset;
 	} else {
-		list_del(&w.node);
-		h->nwaiters--;
+		rtheap_dequeue(h, &w);
 	}
 	raw_spin_unlock_irqrestore(&h->lock, flags);
 	trace_rtheap_wake(h, ret, w.offset);
@@ -697,6 +924,10 @@ int rtheap_alloc(struct rtheap *h, size_t size, const struct rtheap_tmo *t,
 		ret = -EPERM;
 		goto out;
 	}
+	if (h->nwaiters >= READ_ONCE(rtheap_max_waiters)) {
+		ret = -EBUSY;
+		goto out;
+	}
 	return rtheap_alloc_wait(h, size, t, offp, flags);
 out:
 	raw_spin_unlock_irqrestore(&h->lock, flags);
@@ -705,25 +936,56 @@ out:
 
 /*
  * Hand freed memory to waiters, in queue order: every waiter whose request
- * fits now gets its block; those that do not fit are skipped.  One O(1)
- * allocator call per waiter.
+ * fits now gets its block; those that do not fit are skipped.
+ *
+ * Bounded, and short when little can be served.  Nothing is tried unless
+ * the largest free block can serve the smallest class queued.  A failure
+ * tells what else cannot fit while the walk goes on (it only takes
+ * memory): a bucket request fails only when its class has no free block
+ * and no page is free, so its class and every page-run request fail too;
+ * a page-run request of n bytes fails when no run that long is found, so
+ * every page-run request of n bytes or more fails too.  Those are passed
+ * over without an allocator call, and the walk ends once every class
+ * queued is known not to fit.  At most rtheap_max_waiters steps, one O(1)
+ * allocator call each.
  */
 static void rtheap_grant(struct rtheap *h)
 {
 	struct rtheap_waiter *w, *tmp;
+	size_t fail_run = SIZE_MAX;	/* smallest page-run request failed */
+	u64 skip = 0;			/* classes that cannot fit now */
+	unsigned int c;
 	size_t off;
 
+	if (rth_largest_free(&h->core) < rtheap_wait_min(h))
+		return;
 	list_for_each_entry_safe(w, tmp, &h->waiters, node) {
-		if (rth_alloc(&h->core, w->size, &off))
+		c = rtheap_wclass(w->size);
+		if ((skip & BIT_ULL(c)) || w->size >= fail_run)
 			continue;
+		if (rth_alloc(&h->core, w->size, &off)) {
+			if (c < PAGE_SHIFT) {
+				skip |= BIT_ULL(c);
+				fail_run = PAGE_SIZE / 2 + 1;
+			} else {
+				fail_run = min(fail_run, w->size);
+			}
+			/* Classes whose every request is >= fail_run. */
+			skip |= GENMASK_ULL(63, max_t(unsigned int, PAGE_SHIFT,
+						      fls64(fail_run - 2) + 1));
+			if (!(h->wclass_map & ~skip))
+				break;
+			continue;
+		}
 		trace_rtheap_alloc(h, 0, w->size, &off);
-		list_del(&w->node);
-		h->nwaiters--;
+		rtheap_dequeue(h, w);
 		w->offset = off;
 		w->result = 0;
 		/* Block first: pairs with smp_load_acquire() in rtheap_sleep. */
 		smp_store_release(&w->done, true);
 		wake_up_process(w->task);
+		if (!(h->wclass_map & ~skip))
+			break;
 	}
 }
 
@@ -1175,6 +1437,10 @@ int rtheap_init(void)
 {
 	if (!rtheap_max_bytes)
 		rtheap_max_bytes = (u64)totalram_pages() << PAGE_SHIFT >> 2;
+	if (!rtheap_max_user_bytes)
+		rtheap_max_user_bytes = rtheap_max_bytes / 2;
+	if (!rtheap_kernel_reserve)
+		rtheap_kernel_reserve = rtheap_max_bytes / 8;
 	rtreg_init(&rtheap_registry, rtheap_reg_tryget, rtheap_reg_wake);
 	return 0;
 }

@@ -47,6 +47,11 @@ struct rtheap_iter {
 
 extern unsigned int rtheap_max_heaps;
 extern unsigned long long rtheap_max_bytes;
+extern unsigned int rtheap_max_waiters;
+extern unsigned int rtheap_max_user_heaps;
+extern unsigned long long rtheap_max_user_bytes;
+extern unsigned long long rtheap_kernel_reserve;
+extern unsigned int rtheap_kernel_reserve_heaps;
 
 int rtheap_init(void);
 void rtheap_exit(void);

@@ -18,8 +18,7 @@ static int as_user(void *arg)
 	RT_HEAP own, h;
 
 	(void)arg;
-	if (setgid(USER_UID) || setuid(USER_UID))
-		T_FAIL("cannot become uid %d", USER_UID);
+	t_drop_privs(USER_UID);
 	CHECK_OK(rt_heap_create_ext(&own, name, 8192, H_PERSIST, 0400, -1));
 	CHECK_OK(rt_heap_unbind(&own));
 	/* Its own bits lock the owner out of binding ... */

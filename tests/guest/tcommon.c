@@ -317,7 +317,20 @@ void t_join_at(const char *file, int line, pthread_t thr,
 		t_fail_at(file, line, "pthread_join: %s", strerror(ret));
 }
 
+/* As a user of rtheap: a member of group rtheap, which owns the node. */
 void t_drop_privs(uid_t uid)
+{
+	gid_t g = T_RTHEAP_GID;
+
+	if (setgroups(1, &g) || setresgid(uid, uid, uid) ||
+	    setresuid(uid, uid, uid))
+		T_FAIL("dropping privileges to uid %d: %s", (int)uid,
+		       strerror(errno));
+	CHECK(geteuid() == uid);
+}
+
+/* As a user outside group rtheap. */
+void t_drop_privs_nogroup(uid_t uid)
 {
 	if (setgroups(0, NULL) || setresgid(uid, uid, uid) ||
 	    setresuid(uid, uid, uid))

@@ -122,7 +122,9 @@ void t_join_at(const char *file, int line, pthread_t thr, unsigned int timeout_m
 
 /* Become an unprivileged user (rtuser, 1000) for good. */
 void t_drop_privs(uid_t uid);
+void t_drop_privs_nogroup(uid_t uid);
 #define T_RTUSER	1000
+#define T_RTHEAP_GID	990	/* group rtheap: owns /dev/rtheap */
 
 /* Pipes used as one-shot channels between processes. */
 struct t_chan {

@@ -48,6 +48,7 @@
 #include <fcntl.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -345,12 +346,15 @@ static void root_outputs(void)
 /* --- 6: limits ------------------------------------------------------------------------ */
 
 static struct rtheap_version orig_limits;
+static unsigned long long orig_reserve, orig_reserve_heaps;
 
 static void restore_limits(void)
 {
 	if (orig_limits.max_heaps) {
 		h_write_ull(PARAMS "max_heaps", orig_limits.max_heaps);
 		h_write_ull(PARAMS "max_bytes", orig_limits.max_bytes);
+		h_write_ull(PARAMS "kernel_reserve", orig_reserve);
+		h_write_ull(PARAMS "kernel_reserve_heaps", orig_reserve_heaps);
 	}
 }
 
@@ -361,10 +365,13 @@ struct limits {
 
 static int limited_user(void *arg)
 {
+	const struct rlimit unlimited = { RLIM_INFINITY, RLIM_INFINITY };
 	const struct limits *l = arg;
 	int fds[64], ret;
 	unsigned int i;
 
+	/* max_bytes, not RLIMIT_MEMLOCK (t_ulimits) */
+	CHECK(setrlimit(RLIMIT_MEMLOCK, &unlimited) == 0);
 	t_drop_privs(T_RTUSER);
 	if (l->heaps_room) {
 		for (i = 0; i < l->heaps_room; i++) {
@@ -403,6 +410,8 @@ static void limits(void)
 	int fd = t_open_dev(), n;
 
 	orig_limits = t_version();
+	CHECK_OK(h_read_ull(PARAMS "kernel_reserve", &orig_reserve));
+	CHECK_OK(h_read_ull(PARAMS "kernel_reserve_heaps", &orig_reserve_heaps));
 	atexit(restore_limits);
 	n = h_list(fd, &infos);
 	close(fd);
@@ -415,6 +424,9 @@ static void limits(void)
 		t_log("limits: %s not writable: skipped", PARAMS "max_heaps");
 		return;
 	}
+	/* The whole of both limits for users: no kernel reserve (t_ulimits). */
+	CHECK_OK(h_write_ull(PARAMS "kernel_reserve", 0));
+	CHECK_OK(h_write_ull(PARAMS "kernel_reserve_heaps", 0));
 	memset(&l, 0, sizeof(l));
 	l.heaps_room = 8;
 	CHECK_CHILD(t_spawn(limited_user, &l), 30000);
@@ -467,10 +479,13 @@ static uint64_t cg_event(const char *name)
 
 static int cg_user(void *arg)
 {
+	const struct rlimit unlimited = { RLIM_INFINITY, RLIM_INFINITY };
 	uint64_t before, with, after;
 	int fd, ret;
 
 	(void)arg;
+	/* The cgroup's limit, not RLIMIT_MEMLOCK's (8 MiB by default). */
+	CHECK(setrlimit(RLIMIT_MEMLOCK, &unlimited) == 0);
 	t_drop_privs(T_RTUSER);
 	fd = t_open_dev();
 	ret = t_raw_create(fd, t_name("sec_cg_big"), CG_BIG, 0, NULL);

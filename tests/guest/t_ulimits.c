@@ -1,0 +1,312 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * What one local user may take, and who may use rtheap at all:
+ *  - /dev/rtheap has the module's dev_mode (0660 by default) and, as the
+ *    udev rule makes it, group rtheap: a user outside the group cannot
+ *    open it (EACCES), a member can;
+ *  - heap memory is locked memory: a user without CAP_IPC_LOCK is held to
+ *    its RLIMIT_MEMLOCK (VmLck grows by the heap, drops after delete),
+ *    root is not;
+ *  - max_user_heaps and max_user_bytes hold per user (another user still
+ *    creates; root, with CAP_SYS_RESOURCE, is not held);
+ *  - kernel_reserve: a user cannot take the last kernel_reserve bytes of
+ *    max_bytes, root can.
+ * Every refusal is -ENOMEM and leaves the heap count as it was.  The
+ * limits are lowered through /sys/module/rtheap/parameters and restored.
+ */
+#include <fcntl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "tcommon.h"
+
+#define NOBODY	65534
+#define PARAMS	"/sys/module/rtheap/parameters/"
+#define KIB	1024ULL
+
+static unsigned long long param(const char *name)
+{
+	char path[128];
+	unsigned long long v = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), PARAMS "%s", name);
+	f = fopen(path, "r");
+	CHECKF(f, "%s: %s", path, strerror(errno));
+	CHECK(fscanf(f, "%llu", &v) == 1);
+	fclose(f);
+	return v;
+}
+
+static void set_param(const char *name, unsigned long long v)
+{
+	char path[128];
+	FILE *f;
+
+	snprintf(path, sizeof(path), PARAMS "%s", name);
+	f = fopen(path, "w");
+	CHECKF(f, "%s: %s", path, strerror(errno));
+	fprintf(f, "%llu\n", v);
+	CHECKF(fclose(f) == 0, "writing %llu to %s: %s", v, path,
+	       strerror(errno));
+}
+
+static unsigned long long vm_locked_kib(void)
+{
+	FILE *f = fopen("/proc/self/status", "r");
+	unsigned long long kb = ~0ULL;
+	char line[128];
+
+	CHECK(f);
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "VmLck: %llu kB", &kb) == 1)
+			break;
+	fclose(f);
+	CHECK(kb != ~0ULL);
+	return kb;
+}
+
+static int nheaps(void)
+{
+	struct rtheap_info *infos;
+	int n = t_list(&infos);
+
+	free(infos);
+	return n;
+}
+
+static uint64_t live_bytes(void)
+{
+	struct rtheap_info *infos;
+	uint64_t sum = 0;
+	int n = t_list(&infos);
+
+	for (int i = 0; i < n; i++)
+		sum += infos[i].usable_mem;
+	free(infos);
+	return sum;
+}
+
+/* create must fail with -ENOMEM and leave no heap behind */
+static void create_refused(uint64_t size)
+{
+	int before = nheaps();
+	RT_HEAP h;
+
+	CHECK_RET(rt_heap_create(&h, NULL, size, 0), -ENOMEM);
+	CHECK_EQ(nheaps(), before);
+}
+
+/* ---- the device node ---- */
+
+static int open_outside_group(void *arg)
+{
+	(void)arg;
+	t_drop_privs_nogroup(NOBODY);
+	CHECKF(open("/dev/rtheap", O_RDWR) < 0 && errno == EACCES,
+	       "open /dev/rtheap outside group rtheap: %s, expected EACCES",
+	       strerror(errno));
+	return T_EXIT_PASS;
+}
+
+static int open_in_group(void *arg)
+{
+	RT_HEAP h;
+
+	(void)arg;
+	t_drop_privs(NOBODY);
+	CHECK_OK(rt_heap_create(&h, NULL, 4096, 0));
+	CHECK_OK(rt_heap_delete(&h));
+	return T_EXIT_PASS;
+}
+
+static void test_node(void)
+{
+	struct stat st;
+
+	CHECK(stat("/dev/rtheap", &st) == 0);
+	CHECK_EQ(param("dev_mode"), 0660);
+	CHECKF((st.st_mode & 07777) == 0660, "/dev/rtheap has mode %#o",
+	       (unsigned int)(st.st_mode & 07777));
+	CHECK_EQ(st.st_uid, 0);
+	CHECK_EQ(st.st_gid, T_RTHEAP_GID);
+	CHECK_CHILD(t_spawn(open_outside_group, NULL), 10000);
+	CHECK_CHILD(t_spawn(open_in_group, NULL), 10000);
+}
+
+/* ---- RLIMIT_MEMLOCK ---- */
+
+#define MEMLOCK	(256 * KIB)
+
+static int memlock_user(void *arg)
+{
+	unsigned long long base;
+	RT_HEAP a, b, c;
+
+	(void)arg;
+	t_drop_privs(T_RTUSER);
+	base = vm_locked_kib();
+	CHECK_OK(rt_heap_create(&a, NULL, 128 * KIB, 0));
+	CHECK_EQ(vm_locked_kib(), base + 128);
+	CHECK_OK(rt_heap_create(&b, NULL, 128 * KIB, 0));
+	CHECK_EQ(vm_locked_kib(), base + 256);
+	create_refused(4 * KIB);
+	CHECK_EQ(vm_locked_kib(), base + 256);
+	CHECK_OK(rt_heap_delete(&a));
+	CHECK_EQ(vm_locked_kib(), base + 128);
+	CHECK_OK(rt_heap_create(&c, NULL, 64 * KIB, 0));
+	CHECK_OK(rt_heap_delete(&c));
+	CHECK_OK(rt_heap_delete(&b));
+	CHECK_EQ(vm_locked_kib(), base);
+	return T_EXIT_PASS;
+}
+
+static int memlock_root(void *arg)
+{
+	RT_HEAP h;
+
+	(void)arg;
+	/* CAP_IPC_LOCK: no limit, as for mlock(). */
+	CHECK_OK(rt_heap_create(&h, NULL, 4 * MEMLOCK, 0));
+	CHECK_OK(rt_heap_delete(&h));
+	return T_EXIT_PASS;
+}
+
+static void test_memlock(void)
+{
+	struct rlimit saved, rl = { MEMLOCK, MEMLOCK };
+
+	CHECK(getrlimit(RLIMIT_MEMLOCK, &saved) == 0);
+	CHECK(setrlimit(RLIMIT_MEMLOCK, &rl) == 0);
+	CHECK_CHILD(t_spawn(memlock_user, NULL), 10000);
+	CHECK_CHILD(t_spawn(memlock_root, NULL), 10000);
+	CHECK(setrlimit(RLIMIT_MEMLOCK, &saved) == 0);
+}
+
+/* ---- per-user limits and the kernel's reserve ---- */
+
+static struct t_chan held, go;
+
+/* rtuser: two heaps, the limit; a third is refused; hold them. */
+static int user_two(void *arg)
+{
+	RT_HEAP a, b;
+
+	(void)arg;
+	t_drop_privs(T_RTUSER);
+	CHECK_OK(rt_heap_create(&a, NULL, 4 * KIB, 0));
+	CHECK_OK(rt_heap_create(&b, NULL, 4 * KIB, 0));
+	create_refused(4 * KIB);
+	t_chan_send(&held, 1);
+	t_chan_recv(&go, 10000);
+	CHECK_OK(rt_heap_delete(&a));
+	CHECK_OK(rt_heap_delete(&b));
+	return T_EXIT_PASS;
+}
+
+static int other_user(void *arg)
+{
+	RT_HEAP h;
+
+	(void)arg;
+	t_drop_privs(NOBODY);
+	CHECK_OK(rt_heap_create(&h, NULL, 4 * KIB, 0));
+	CHECK_OK(rt_heap_delete(&h));
+	return T_EXIT_PASS;
+}
+
+static void test_user_heaps(void)
+{
+	unsigned long long saved = param("max_user_heaps");
+	RT_HEAP r[3];
+	pid_t pid;
+
+	CHECK_EQ(saved, 64);
+	set_param("max_user_heaps", 2);
+	t_chan_init(&held);
+	t_chan_init(&go);
+	pid = t_spawn(user_two, NULL);
+	t_chan_recv(&held, 10000);
+	CHECK_CHILD(t_spawn(other_user, NULL), 10000);
+	for (int i = 0; i < 3; i++)	/* root: CAP_SYS_RESOURCE */
+		CHECK_OK(rt_heap_create(&r[i], NULL, 4 * KIB, 0));
+	for (int i = 0; i < 3; i++)
+		CHECK_OK(rt_heap_delete(&r[i]));
+	t_chan_send(&go, 1);
+	CHECK_CHILD(pid, 10000);
+	set_param("max_user_heaps", saved);
+}
+
+static int user_bytes(void *arg)
+{
+	RT_HEAP a;
+
+	(void)arg;
+	t_drop_privs(T_RTUSER);
+	create_refused(128 * KIB);
+	CHECK_OK(rt_heap_create(&a, NULL, 64 * KIB, 0));
+	create_refused(4 * KIB);
+	CHECK_OK(rt_heap_delete(&a));
+	CHECK_OK(rt_heap_create(&a, NULL, 32 * KIB, 0));
+	CHECK_OK(rt_heap_delete(&a));
+	return T_EXIT_PASS;
+}
+
+static void test_user_bytes(void)
+{
+	unsigned long long saved = param("max_user_bytes");
+
+	CHECK_EQ(saved, param("max_bytes") / 2);
+	set_param("max_user_bytes", 64 * KIB);
+	CHECK_CHILD(t_spawn(user_bytes, NULL), 10000);
+	set_param("max_user_bytes", saved);
+}
+
+/* Room left: 256 KiB, of which the last 128 KiB are the kernel's. */
+static int user_reserve(void *arg)
+{
+	RT_HEAP a;
+
+	(void)arg;
+	t_drop_privs(T_RTUSER);
+	create_refused(192 * KIB);
+	CHECK_OK(rt_heap_create(&a, NULL, 96 * KIB, 0));
+	create_refused(64 * KIB);
+	t_chan_send(&held, 1);
+	t_chan_recv(&go, 10000);
+	CHECK_OK(rt_heap_delete(&a));
+	return T_EXIT_PASS;
+}
+
+static void test_reserve(void)
+{
+	unsigned long long max_bytes = param("max_bytes");
+	unsigned long long reserve = param("kernel_reserve");
+	RT_HEAP h;
+	pid_t pid;
+
+	CHECK_EQ(reserve, max_bytes / 8);
+	set_param("max_bytes", live_bytes() + 256 * KIB);
+	set_param("kernel_reserve", 128 * KIB);
+	pid = t_spawn(user_reserve, NULL);
+	t_chan_recv(&held, 10000);
+	/* root may take the reserve, but not more than max_bytes */
+	create_refused(192 * KIB);
+	CHECK_OK(rt_heap_create(&h, NULL, 160 * KIB, 0));
+	CHECK_OK(rt_heap_delete(&h));
+	t_chan_send(&go, 1);
+	CHECK_CHILD(pid, 10000);
+	set_param("kernel_reserve", reserve);
+	set_param("max_bytes", max_bytes);
+}
+
+int main(void)
+{
+	test_node();
+	test_memlock();
+	test_user_heaps();
+	test_user_bytes();
+	test_reserve();
+	return T_EXIT_PASS;
+}
