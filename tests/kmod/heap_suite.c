@@ -1261,6 +1261,77 @@ static void threads_hammer_nonblock(struct kunit *test)
 	kunit_info(test, "%llu blocks allocated and checked", allocs);
 }
 
+/*
+ * rt_heap_inquire() takes no reference: one racing rt_heap_delete() on
+ * another CPU must either describe the heap or say -EIDRM, never read the
+ * metadata the delete frees (KASAN in check-debug sees it if it does).
+ */
+struct inquirer {
+	RT_HEAP *heap;			/* the handle to inquire now */
+	atomic_t stop;
+	int errors;
+	u64 seen, gone;
+	struct completion done;
+};
+
+#define RACE_ROUNDS	200
+
+static int inquirer_fn(void *arg)
+{
+	struct inquirer *q = arg;
+	RT_HEAP_INFO info;
+	int ret;
+
+	while (!atomic_read(&q->stop)) {
+		ret = rt_heap_inquire(READ_ONCE(q->heap), &info);
+		if (!ret && info.heapsize == 4 * PG)
+			WRITE_ONCE(q->seen, q->seen + 1);
+		else if (ret == -EIDRM)
+			q->gone++;
+		else
+			WRITE_ONCE(q->errors, q->errors + 1);
+		cond_resched();
+	}
+	kthread_complete_and_exit(&q->done, 0);
+}
+
+static void inquire_races_delete(struct kunit *test)
+{
+	struct inquirer *q = kunit_kzalloc(test, sizeof(*q), GFP_KERNEL);
+	RT_HEAP *h = kunit_kzalloc(test, RACE_ROUNDS * sizeof(*h), GFP_KERNEL);
+	struct task_struct *t;
+	u64 before;
+	int r;
+
+	KUNIT_ASSERT_NOT_NULL(test, q);
+	KUNIT_ASSERT_NOT_NULL(test, h);
+	KUNIT_ASSERT_EQ(test, rt_heap_create(&h[0], NULL, 4 * PG, H_FIFO), 0);
+	q->heap = &h[0];
+	init_completion(&q->done);
+	t = kthread_create(inquirer_fn, q, "rth_kapi_inq");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(t));
+	if (num_online_cpus() > 1)
+		kthread_bind(t, 1);
+	wake_up_process(t);
+	for (r = 0; r < RACE_ROUNDS; r++) {
+		/* Once it has seen this heap, delete it under its feet. */
+		before = READ_ONCE(q->seen);
+		while (READ_ONCE(q->seen) == before && !READ_ONCE(q->errors))
+			cond_resched();
+		KUNIT_ASSERT_EQ(test, rt_heap_delete(&h[r]), 0);
+		if (r + 1 < RACE_ROUNDS) {
+			KUNIT_ASSERT_EQ(test, rt_heap_create(&h[r + 1], NULL,
+							     4 * PG, H_FIFO), 0);
+			WRITE_ONCE(q->heap, &h[r + 1]);
+		}
+	}
+	atomic_set(&q->stop, 1);
+	wait_for_completion(&q->done);
+	KUNIT_EXPECT_EQ(test, q->errors, 0);
+	kunit_info(test, "%d deletes raced %llu inquiries (%llu saw -EIDRM)",
+		   RACE_ROUNDS, q->seen + q->gone, q->gone);
+}
+
 static struct kunit_case rtheap_heap_cases[] = {
 	KUNIT_CASE(create_errors),
 	KUNIT_CASE(alloc_free_inquire),
@@ -1280,6 +1351,7 @@ static struct kunit_case rtheap_heap_cases[] = {
 	KUNIT_CASE(owner_and_perm),
 	KUNIT_CASE(threads_hammer),
 	KUNIT_CASE(threads_hammer_nonblock),
+	KUNIT_CASE(inquire_races_delete),
 	{}
 };
 
