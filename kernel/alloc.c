@@ -525,15 +525,17 @@ static noinline int rth_free_run(struct rth_core *c, size_t off, size_t *sizep)
 }
 
 /*
- * Slow path of rth_free(): bucket page pg became fully free.  It becomes
- * its class's spare unless the class has a fully free spare already; then
- * it goes back to the page pool.  Returns rth_free()'s 0.
+ * Slow path of rth_free(): the last block of bucket page pg is free now
+ * (its bit set, nused still 1).  The page becomes its class's spare unless
+ * the class has a fully free spare already; then it goes back to the page
+ * pool.  Returns rth_free()'s 0.
  */
 static noinline int rth_bucket_empty(struct rth_core *c, struct rth_page *pg)
 {
 	unsigned int cls = pg->shift - RTH_MIN_SHIFT;
 	u32 p = pg - c->pages, s = c->spare[cls];
 
+	pg->nused = 0;
 	if (s == p)
 		return 0;
 	if (s == RTH_NIL || !rth_page_empty(&c->pages[s])) {
@@ -556,8 +558,9 @@ static noinline int rth_bucket_word_free(struct rth_core *c,
 	if (!pg->summary)
 		rth_class_append(c, pg - c->pages);
 	pg->summary |= 1ULL << w;
-	if (!--pg->nused)
+	if (pg->nused == 1)
 		return rth_bucket_empty(c, pg);
+	pg->nused--;
 	return 0;
 }
 
@@ -586,8 +589,9 @@ int rth_free(struct rth_core *c, size_t off, size_t *sizep)
 		*sizep = 1UL << shift;
 	if (unlikely(!map))
 		return rth_bucket_word_free(c, pg, idx / 64);
-	if (unlikely(!--pg->nused))	/* every block free */
+	if (unlikely(pg->nused == 1))	/* every block free now */
 		return rth_bucket_empty(c, pg);
+	pg->nused--;
 	return 0;
 }
 
