@@ -255,6 +255,26 @@ size_t model_bad_offset(const struct model *m, u32 r)
 	return off + RTH_MIN_BLOCK / 2;
 }
 
+/*
+ * Pages holding no live block: whatever the core does with them (free
+ * runs, kept pages, spares), they are free pages in its statistics.
+ */
+static u64 free_pages(const struct model *m)
+{
+	const size_t words = RTH_PAGE_SIZE / RTH_MIN_BLOCK / 64;
+	u64 n = 0;
+	size_t w;
+	u32 p;
+
+	for (p = 0; p < m->npages; p++) {
+		for (w = 0; w < words; w++)
+			if (m->granules[(size_t)p * words + w])
+				break;
+		n += w == words;
+	}
+	return n;
+}
+
 const char *model_check(struct model *m)
 {
 	const char *why = NULL;
@@ -270,6 +290,10 @@ const char *model_check(struct model *m)
 			    (unsigned long long)m->used);
 	if (st.free_pages * RTH_PAGE_SIZE > st.usable_bytes - st.used_bytes)
 		return fail("more free pages than unused bytes");
+	if (st.free_pages != free_pages(m))
+		return fail("%llu free pages, model counts %llu",
+			    (unsigned long long)st.free_pages,
+			    (unsigned long long)free_pages(m));
 	if (m->nlive == 0 && (st.free_pages != m->npages ||
 			      st.largest_free != st.usable_bytes))
 		return fail("empty heap is not one free run");

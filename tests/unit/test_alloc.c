@@ -60,16 +60,21 @@ static void test_meta_size(void **state)
 	assert_int_equal(rth_meta_size(RTH_MAX_PAGES + 1), 0);
 	assert_true(rth_meta_size(1) > 0);
 	assert_true(rth_meta_size(RTH_MAX_PAGES) > 0);
-	/* Metadata, the core's own structure included, <= 2% from 128 KiB. */
-	for (n = 32; n < (1U << 20); n = n * 3 + 1) {
+	/*
+	 * Metadata, the core's own structure included, <= 2% from 128 KiB
+	 * to 64 GiB, at this build's page size.
+	 */
+	for (n = (128 << 10) / PAGE; n <= (64ULL << 30) / PAGE; n = n * 3 + 1) {
 		double ratio = (double)(rth_meta_size(n) + sizeof(struct rth_core)) /
 			       ((double)n * PAGE);
 
 		if (ratio > 0.02)
-			fail_msg("%u pages: metadata ratio %.4f", n, ratio);
+			fail_msg("%u pages of %lu bytes: metadata ratio %.4f", n,
+				 (unsigned long)PAGE, ratio);
 	}
-	/* Per page it is one 64-byte descriptor: 1.6%. */
-	assert_int_equal(sizeof(struct rth_page), 64);
+	/* Per page it is one descriptor of 1/64 page: 1.6%. */
+	assert_int_equal(sizeof(struct rth_page), PAGE / 64);
+	assert_true(offsetof(struct rth_page, unused) + sizeof(u16) <= PAGE / 64);
 }
 
 static void test_init_errors(void **state)
@@ -145,13 +150,15 @@ static void test_rounding(void **state)
 	assert_int_equal(rth_round_size(&m.core, 17), 32);
 	assert_int_equal(rth_round_size(&m.core, 1025), 2048);
 	assert_int_equal(rth_round_size(&m.core, 2048), 2048);
-	assert_int_equal(rth_round_size(&m.core, 2049), PAGE);
+	assert_int_equal(rth_round_size(&m.core, PAGE / 4 + 1), PAGE / 2);
+	assert_int_equal(rth_round_size(&m.core, PAGE / 2), PAGE / 2);
+	assert_int_equal(rth_round_size(&m.core, PAGE / 2 + 1), PAGE);
 	assert_int_equal(rth_round_size(&m.core, PAGE + 1), 2 * PAGE);
 	assert_int_equal(rth_round_size(&m.core, 4 * PAGE), 4 * PAGE);
 	assert_int_equal(rth_round_size(&m.core, 4 * PAGE + 1), 0);
-	/* A 16 KiB heap serves two 8 KiB blocks, or one 16 KiB block. */
-	assert_int_equal(rth_alloc(&m.core, 8192, &off), 0);
-	assert_int_equal(rth_alloc(&m.core, 8192, &off), 0);
+	/* A four-page heap serves two two-page blocks, or one of four. */
+	assert_int_equal(rth_alloc(&m.core, 2 * PAGE, &off), 0);
+	assert_int_equal(rth_alloc(&m.core, 2 * PAGE, &off), 0);
 	assert_int_equal(rth_alloc(&m.core, 16, &off), -ENOMEM);
 	assert_int_equal(rth_largest_free(&m.core), 0);
 	model_fini(&m);
@@ -230,9 +237,13 @@ static void fill_and_drain(u32 npages, size_t size)
 	bool got = true;
 
 	model_setup(&m, npages);
-	m.check_each = npages <= 512;
-	while (got)
+	/* Checked at every step up to 20,000 blocks, else every 997th. */
+	m.check_each = want <= 20000;
+	while (got) {
 		OK(model_alloc(&m, size, &got));
+		if (!m.check_each && m.nlive % 997 == 0)
+			OK(model_check(&m));
+	}
 	if (m.nlive != want)
 		fail_msg("%u pages, %zu-byte blocks: %zu allocated, want %zu",
 			 npages, size, m.nlive, want);
@@ -263,6 +274,201 @@ static void test_fill_each_class(void **state)
 	}
 }
 
+/* --- the bounded caches: spares and kept pages ------------------------------ */
+
+static unsigned int bucket_pages_of(const struct rth_core *c, unsigned int cls)
+{
+	unsigned int n = 0;
+	u32 p;
+
+	for (p = 0; p < c->npages; p++)
+		n += c->pages[p].shift == cls + RTH_MIN_SHIFT;
+	return n;
+}
+
+/* Every class keeps one fully free page, counted as free, never two. */
+static void test_spare_pages(void **state)
+{
+	struct model m;
+	struct rth_stats st;
+	unsigned int cls, i;
+	size_t off, again, size;
+	bool got;
+
+	(void)state;
+	model_setup(&m, 64);
+	for (cls = 0; cls < RTH_NR_CLASSES; cls++) {
+		size = rth_class_size(cls);
+		/* Three pages of the class, then all freed in random order. */
+		for (i = 0; i < 3 * (PAGE / size); i++)
+			OK(model_alloc(&m, size, &got));
+		assert_int_equal(bucket_pages_of(&m.core, cls), 3);
+		drain(&m);
+		assert_int_equal(bucket_pages_of(&m.core, cls), 1);
+		rth_stats(&m.core, &st);
+		assert_int_equal(st.free_pages, 64);
+		assert_int_equal(st.class_pages[cls], 0);
+		assert_int_equal(st.used_bytes, 0);
+		assert_int_equal(st.largest_free, 64 * PAGE);
+
+		/* A pair takes and gives back a block of the spare page. */
+		assert_int_equal(rth_alloc(&m.core, size, &off), 0);
+		assert_int_equal(rth_free(&m.core, off, NULL), 0);
+		assert_int_equal(rth_alloc(&m.core, size, &again), 0);
+		assert_int_equal(again, off);
+		assert_int_equal(rth_free(&m.core, off, NULL), 0);
+		assert_int_equal(bucket_pages_of(&m.core, cls), 1);
+		/* Double frees in the spare page: the block, its neighbour. */
+		OK(model_bad_free(&m, off));
+		OK(model_bad_free(&m, off ^ size));
+		OK(model_check(&m));
+	}
+	/* All spares: the whole heap is still one block. */
+	OK(model_alloc(&m, 64 * PAGE, &got));
+	assert_true(got);
+	assert_int_equal(m.live[0].off, 0);
+	for (cls = 0; cls < RTH_NR_CLASSES; cls++)
+		assert_int_equal(bucket_pages_of(&m.core, cls), 0);
+	drain(&m);
+	model_fini(&m);
+}
+
+/* Single pages are kept unmerged, at most RTH_KEPT_MAX of them. */
+static void test_kept_pages(void **state)
+{
+	struct model m;
+	struct rth_stats st;
+	u32 free_before, n, kept;
+	size_t off, again;
+	bool got;
+
+	(void)state;
+	model_setup(&m, 3 * RTH_KEPT_MAX);
+	for (n = 0; n < 3 * RTH_KEPT_MAX; n++)
+		OK(model_alloc(&m, PAGE, &got));
+	/* Every other page freed: more single pages than are kept. */
+	for (n = 0; n < 3 * RTH_KEPT_MAX; n += 2)
+		OK(model_free(&m, live_index(&m, (size_t)n * PAGE)));
+	assert_int_equal(m.core.nkept, RTH_KEPT_MAX);
+	rth_stats(&m.core, &st);
+	assert_int_equal(st.free_pages, 3 * RTH_KEPT_MAX / 2);
+	assert_int_equal(st.largest_free, PAGE);
+	/* Double frees of kept pages are caught. */
+	for (kept = 0; kept < RTH_KEPT_MAX; kept++)
+		OK(model_bad_free(&m, (size_t)m.core.kept[kept] * PAGE));
+	drain(&m);
+	assert_int_equal(m.core.nkept, RTH_KEPT_MAX);
+	rth_stats(&m.core, &st);
+	assert_int_equal(st.free_pages, 3 * RTH_KEPT_MAX);
+	assert_int_equal(st.largest_free, 3 * RTH_KEPT_MAX * PAGE);
+
+	/* A page-sized pair leaves the run index alone. */
+	free_before = m.core.free_pages;
+	assert_int_equal(rth_alloc(&m.core, PAGE, &off), 0);
+	assert_int_equal(rth_free(&m.core, off, NULL), 0);
+	assert_int_equal(rth_alloc(&m.core, PAGE, &again), 0);
+	assert_int_equal(again, off);
+	assert_int_equal(m.core.free_pages, free_before);
+	assert_int_equal(rth_free(&m.core, off, NULL), 0);
+	OK(model_bad_free(&m, off));
+	OK(model_check(&m));
+
+	/* The whole heap, kept pages and all. */
+	OK(model_alloc(&m, 3 * RTH_KEPT_MAX * PAGE, &got));
+	assert_true(got);
+	assert_int_equal(m.core.nkept, 0);
+	drain(&m);
+	model_fini(&m);
+}
+
+/* A heap of nothing but spares and kept pages serves every request. */
+static void test_reclaim_before_failing(void **state)
+{
+	const u32 npages = RTH_NR_CLASSES + 2;
+	struct model m;
+	unsigned int cls;
+	size_t size;
+	bool got;
+
+	(void)state;
+	model_setup(&m, npages);
+	/* One page per class, two one-page runs: the heap is full. */
+	for (cls = 0; cls < RTH_NR_CLASSES; cls++)
+		OK(model_alloc(&m, rth_class_size(cls), &got));
+	OK(model_alloc(&m, PAGE, &got));
+	OK(model_alloc(&m, PAGE, &got));
+	assert_int_equal(m.nlive, npages);
+	/* No free page: the largest free block is one of the biggest class. */
+	assert_int_equal(rth_largest_free(&m.core), PAGE / 2);
+	OK(model_alloc(&m, 1, &got));
+	assert_int_equal(m.nlive, npages + 1);	/* the 16-byte page has room */
+	OK(model_free(&m, m.nlive - 1));
+	drain(&m);
+	assert_int_equal(m.core.nkept, 2);
+	assert_int_equal(rth_largest_free(&m.core), (u64)npages * PAGE);
+
+	/* Each kind of request, from a heap of caches only. */
+	for (size = 1; size <= (size_t)npages * PAGE; size *= 2) {
+		OK(model_alloc(&m, size, &got));
+		if (!got)
+			fail_msg("%zu bytes refused by a heap of spares", size);
+		drain(&m);
+		/* Back to caches only: every class once, two pages. */
+		for (cls = 0; cls < RTH_NR_CLASSES; cls++)
+			OK(model_alloc(&m, rth_class_size(cls), &got));
+		OK(model_alloc(&m, PAGE, &got));
+		OK(model_alloc(&m, PAGE, &got));
+		drain(&m);
+	}
+	model_fini(&m);
+}
+
+/* rth_check() notices broken caches (else the other tests prove little). */
+static void test_check_catches(void **state)
+{
+	struct model m;
+	struct rth_core *c = &m.core;
+	size_t a, b, r;
+	u32 save;
+
+	(void)state;
+	model_setup(&m, 16);
+	assert_int_equal(rth_alloc(c, 64, &a), 0);
+	assert_int_equal(rth_alloc(c, 64, &b), 0);
+	assert_int_equal(rth_alloc(c, PAGE, &r), 0);
+	assert_int_equal(rth_free(c, r, NULL), 0);	/* kept */
+	assert_int_equal(rth_check(c, NULL), 0);
+
+	/* A fully free page that is not its class's spare. */
+	save = c->spare[2];
+	assert_int_equal(rth_free(c, a, NULL), 0);
+	assert_int_equal(rth_free(c, b, NULL), 0);
+	assert_int_equal(rth_check(c, NULL), 0);
+	assert_int_equal(c->spare[2], a / PAGE);
+	c->spare[2] = save;
+	c->spare_map &= ~(1U << 2);
+	assert_true(rth_check(c, NULL) < 0);
+	c->spare[2] = a / PAGE;
+	c->spare_map |= 1U << 2;
+	/* The spare bitmap out of step. */
+	c->spare_map |= 1U << 3;
+	assert_true(rth_check(c, NULL) < 0);
+	c->spare_map &= ~(1U << 3);
+	/* A kept page listed twice, or not counted. */
+	c->kept[c->nkept] = c->kept[0];
+	c->nkept++;
+	assert_true(rth_check(c, NULL) < 0);
+	c->nkept--;
+	c->nkept--;
+	assert_true(rth_check(c, NULL) < 0);
+	c->nkept++;
+	/* A summary bit of an empty word. */
+	c->pages[a / PAGE].summary |= 1ULL << (RTH_MAP_WORDS - 1);
+	c->pages[a / PAGE].map[RTH_MAP_WORDS - 1] = 0;
+	assert_true(rth_check(c, NULL) < 0);
+	model_fini(&m);
+}
+
 /* --- model-based random sequences ---------------------------------------- */
 
 /* Sizes: mostly small (inverse-square), some page runs, a few huge/bad. */
@@ -272,7 +478,7 @@ static size_t random_size(u32 npages)
 	u64 heap = (u64)npages * PAGE;
 
 	if (k < 70)
-		return 16ULL * 0xffffffffULL / (xorshift32() | 1) % 4096 + 1;
+		return 16ULL * 0xffffffffULL / (xorshift32() | 1) % PAGE + 1;
 	if (k < 90)
 		return (xorshift32() % 8 + 1) * PAGE - xorshift32() % PAGE;
 	if (k < 97)
@@ -282,6 +488,23 @@ static size_t random_size(u32 npages)
 	if (k < 99)
 		return heap + 1 + xorshift32() % PAGE;
 	return heap;
+}
+
+/*
+ * largest_free's promise: a request of that size succeeds now (model_alloc()
+ * fails an -ENOMEM at or below it), kept pages and spares included.
+ */
+static void largest_free_probe(struct model *m)
+{
+	u64 largest = rth_largest_free(&m->core);
+	bool got;
+
+	if (!largest)
+		return;
+	OK(model_alloc(m, largest, &got));
+	if (!got)
+		fail_msg("largest_free %llu refused", (unsigned long long)largest);
+	OK(model_free(m, m->nlive - 1));
 }
 
 static void random_run(u32 npages, u32 seed, unsigned long ops, bool check_each)
@@ -308,10 +531,15 @@ static void random_run(u32 npages, u32 seed, unsigned long ops, bool check_each)
 		}
 		if (!check_each && i % 997 == 0)
 			OK(model_check(&m));
+		if (i % 61 == 0)
+			largest_free_probe(&m);
 	}
 	drain(&m);
 	model_fini(&m);
 }
+
+/* Fewer operations where pages are larger: each check walks more bitmap. */
+#define PAGE_SCALE	(1U << (RTH_PAGE_SHIFT - 12))
 
 static void test_random_small_heaps(void **state)
 {
@@ -319,20 +547,21 @@ static void test_random_small_heaps(void **state)
 	unsigned int i, s;
 
 	(void)state;
-	/* 7 heaps x 4 seeds x 40,000 = 1,120,000 operations. */
+	/* 7 heaps x 4 seeds x 40,000 = 1,120,000 operations at 4 KiB. */
 	for (i = 0; i < sizeof(heaps) / sizeof(heaps[0]); i++)
 		for (s = 1; s <= 4; s++)
-			random_run(heaps[i], s * 2654435761U + heaps[i], 40000, true);
+			random_run(heaps[i], s * 2654435761U + heaps[i],
+				   40000 / PAGE_SCALE, true);
 }
 
 static void test_random_large_heaps(void **state)
 {
 	(void)state;
 	/* 64 MiB and 256 MiB + 7 pages, checker after every step. */
-	random_run(16384, 11, 15000, true);
-	random_run(65543, 12, 6000, true);
+	random_run((64 << 20) / PAGE, 11, 15000 / PAGE_SCALE, true);
+	random_run((256 << 20) / PAGE + 7, 12, 6000 / PAGE_SCALE, true);
 	/* 1 GiB: longer, checked every 997 operations. */
-	random_run(262144, 13, 200000, false);
+	random_run((1 << 30) / PAGE, 13, 200000, false);
 }
 
 int main(void)
@@ -344,6 +573,10 @@ int main(void)
 		cmocka_unit_test(test_edge_sizes),
 		cmocka_unit_test(test_free_errors),
 		cmocka_unit_test(test_fill_each_class),
+		cmocka_unit_test(test_spare_pages),
+		cmocka_unit_test(test_kept_pages),
+		cmocka_unit_test(test_reclaim_before_failing),
+		cmocka_unit_test(test_check_catches),
 		cmocka_unit_test(test_random_small_heaps),
 		cmocka_unit_test(test_random_large_heaps),
 	};
