@@ -316,8 +316,7 @@ static noinline bool rth_reclaim(struct rth_core *c)
 	return any;
 }
 
-/* Take len pages, reclaiming if need be; the first page's descriptor is
- * left for the caller. */
+/* Take len pages, reclaiming if need be; the first page's is the caller's. */
 static u32 rth_take_pages(struct rth_core *c, u32 len)
 {
 	struct rth_page *pg = c->pages;
@@ -814,7 +813,7 @@ static int rth_check_caches(const struct rth_core *c, u64 kept,
 	for (cls = 0; cls < RTH_NR_CLASSES; cls++) {
 		u32 s = c->spare[cls];
 
-		if ((s != RTH_NIL) != !!(c->spare_map & (1U << cls)))
+		if (!(s == RTH_NIL) != !!(c->spare_map & (1U << cls)))
 			return rth_fail(why, __LINE__,
 					"spare bitmap disagrees with spares");
 		if (s != RTH_NIL && (s >= c->npages ||

@@ -53,8 +53,7 @@
 #define RTH_MIN_BLOCK		BIT(RTH_MIN_SHIFT)
 #define RTH_MAX_SHIFT		(RTH_PAGE_SHIFT - 1)	/* PAGE_SIZE / 2 */
 #define RTH_NR_CLASSES		(RTH_MAX_SHIFT - RTH_MIN_SHIFT + 1)
-/* Free-block bitmap words of a page: 4 (4 KiB pages) .. 64 (64 KiB), so
- * one summary word covers them. */
+/* Free-block bitmap words of a page: 4 (4 KiB) .. 64 (64 KiB pages). */
 #define RTH_MAP_WORDS		((RTH_PAGE_SIZE / RTH_MIN_BLOCK) / 64)
 /* One page descriptor: 1/64 of a page (1.6%), a power of two >= 64. */
 #define RTH_DESC_SIZE		(RTH_PAGE_SIZE / 64)
