@@ -737,6 +737,84 @@ void rth_stats(const struct rth_core *c, struct rth_stats *st)
 	st->run_pages = c->run_pages;
 }
 
+/* --- page summary ------------------------------------------------------------ */
+
+/* The range that page p starts; its length in pages is set in r->pages. */
+static void rth_range_of(const struct rth_core *c, u32 p,
+			 struct rth_page_range *r)
+{
+	const struct rth_page *pg = &c->pages[p];
+
+	memset(r, 0, sizeof(*r));
+	r->first = p;
+	r->pages = 1;
+	switch (pg->type) {
+	case RTH_PAGE_BUCKET:
+		r->kind = RTH_RANGE_BUCKET;
+		r->cls = pg->shift - RTH_MIN_SHIFT;
+		r->used = pg->nused;
+		break;
+	case RTH_PAGE_KEPT:
+		r->kind = RTH_RANGE_KEPT;
+		break;
+	case RTH_PAGE_FREE:
+		r->kind = RTH_RANGE_FREE;
+		r->pages = pg->len;
+		break;
+	default:		/* RTH_PAGE_RUN */
+		r->kind = RTH_RANGE_RUN;
+		r->pages = pg->len;
+		r->blocks = 1;
+		break;
+	}
+}
+
+/* Does unit u (one page or run) continue range r as an equal neighbour? */
+static bool rth_range_extends(const struct rth_page_range *r,
+			      const struct rth_page_range *u)
+{
+	if (r->kind != u->kind)
+		return false;
+	switch (r->kind) {
+	case RTH_RANGE_BUCKET:
+		return r->cls == u->cls && r->used == u->used;
+	case RTH_RANGE_RUN:
+		return r->pages == (u64)r->blocks * u->pages;
+	default:
+		return r->kind == RTH_RANGE_KEPT;
+	}
+}
+
+int rth_page_summary(const struct rth_core *c, u32 first,
+		     struct rth_page_range *out, unsigned int max, u32 *nextp)
+{
+	unsigned int n = 0, steps;
+	struct rth_page_range u;
+	u32 p = first;
+
+	if (p > c->npages)
+		return -EINVAL;
+	if (p < c->npages && (c->pages[p].type == RTH_PAGE_INTERIOR ||
+			      c->pages[p].type == RTH_PAGE_FREE_TAIL ||
+			      c->pages[p].type == RTH_PAGE_RUN_TAIL))
+		return -EINVAL;		/* inside a run */
+	for (steps = 0; p < c->npages && steps < RTH_SUMMARY_STEPS; steps++) {
+		rth_range_of(c, p, &u);
+		if (n && rth_range_extends(&out[n - 1], &u)) {
+			out[n - 1].pages += u.pages;
+			out[n - 1].blocks += u.blocks;
+		} else if (n < max) {
+			out[n++] = u;
+		} else {
+			break;
+		}
+		p += u.pages;
+	}
+	if (nextp)
+		*nextp = p;
+	return n;
+}
+
 /* --- consistency checker --------------------------------------------------- */
 
 static int rth_fail(const char **why, int line, const char *msg)

@@ -232,6 +232,47 @@ static inline u64 rth_usable(const struct rth_core *c)
 /* Bytes allocated, after rounding. */
 u64 rth_used(const struct rth_core *c);
 
+/* What a range of pages of rth_page_summary() holds. */
+enum rth_range_kind {
+	RTH_RANGE_FREE = 1,	/* a free run, in the run index */
+	RTH_RANGE_KEPT,		/* single free pages kept unmerged */
+	RTH_RANGE_BUCKET,	/* pages of class cls, used blocks each */
+	RTH_RANGE_RUN,		/* allocated blocks of pages / blocks pages */
+};
+
+/* A range of equal pages: same kind, class and use, or equal blocks. */
+struct rth_page_range {
+	u32 first;		/* its first page */
+	u32 pages;		/* its length in pages */
+	u32 blocks;		/* RTH_RANGE_RUN: allocated blocks in it */
+	u16 used;		/* RTH_RANGE_BUCKET: blocks in use per page */
+	u8 kind;		/* enum rth_range_kind */
+	u8 cls;			/* RTH_RANGE_BUCKET: size class */
+};
+
+/* Pages (or whole runs) rth_page_summary() looks at per call, at most. */
+#define RTH_SUMMARY_STEPS	4096
+
+/**
+ * rth_page_summary() - describe a heap's pages, equal neighbours collapsed
+ * @c: the core
+ * @first: first page to describe: 0, or a *@nextp of an earlier call
+ * @out: receives the ranges, in page order
+ * @max: room in @out
+ * @nextp: receives the first page not described, npages when done
+ *
+ * A bucket page is its class and used count (a spare is one with none in
+ * use); an allocated block of several pages is one unit, and blocks of
+ * equal length side by side one range.  Bounded work: at most @max ranges
+ * and RTH_SUMMARY_STEPS pages or runs per call, so a caller holding a
+ * lock describes a large heap in several calls, from *@nextp on.
+ *
+ * Return: the number of ranges written, or -EINVAL when @first is inside
+ * a run of two or more pages (not its first page) or past the heap.
+ */
+int rth_page_summary(const struct rth_core *c, u32 first,
+		     struct rth_page_range *out, unsigned int max, u32 *nextp);
+
 /*
  * Walk all metadata and verify every invariant.  Returns 0, or a negative
  * number identifying the first broken invariant (a line number); when

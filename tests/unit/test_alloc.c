@@ -565,6 +565,194 @@ static void test_random_large_heaps(void **state)
 	random_run((1 << 30) / PAGE, 13, 200000, false);
 }
 
+/* --- page summary ---------------------------------------------------------------- */
+
+static void expect_range(const struct rth_page_range *r, u32 first, u32 pages,
+			 unsigned int kind, unsigned int cls, unsigned int used,
+			 u32 blocks)
+{
+	if (r->first != first || r->pages != pages || r->kind != kind ||
+	    r->cls != cls || r->used != used || r->blocks != blocks)
+		fail_msg("range {%u +%u kind %u cls %u used %u blocks %u}, "
+			 "want {%u +%u kind %u cls %u used %u blocks %u}",
+			 r->first, r->pages, r->kind, r->cls, r->used, r->blocks,
+			 first, pages, kind, cls, used, blocks);
+}
+
+/* A known layout, described page by page. */
+static void test_page_summary_layout(void **state)
+{
+	struct rth_page_range r[16];
+	struct rth_core *c;
+	struct model m;
+	size_t a, s1, b, s2, d, e, off;
+	u32 next, i;
+
+	(void)state;
+	model_setup(&m, 12);
+	c = &m.core;
+	assert_int_equal(rth_alloc(c, 3 * PAGE, &a), 0);	/* 0..2 */
+	assert_int_equal(rth_alloc(c, 16, &s1), 0);		/* 3 */
+	assert_int_equal(rth_alloc(c, 2 * PAGE, &b), 0);	/* 4..5 */
+	assert_int_equal(rth_alloc(c, 1024, &s2), 0);		/* 6 */
+	assert_int_equal(rth_alloc(c, 1024, &off), 0);		/* 6 */
+	assert_int_equal(rth_alloc(c, 4 * PAGE, &d), 0);	/* 7..10 */
+	assert_int_equal(rth_alloc(c, PAGE, &e), 0);		/* 11 */
+	assert_int_equal(rth_page_summary(c, 0, r, 16, &next), 6);
+	assert_int_equal(next, 12);
+	expect_range(&r[0], 0, 3, RTH_RANGE_RUN, 0, 0, 1);
+	expect_range(&r[1], 3, 1, RTH_RANGE_BUCKET, 0, 1, 0);
+	expect_range(&r[2], 4, 2, RTH_RANGE_RUN, 0, 0, 1);
+	expect_range(&r[3], 6, 1, RTH_RANGE_BUCKET, 6, 2, 0);
+	expect_range(&r[4], 7, 4, RTH_RANGE_RUN, 0, 0, 1);
+	expect_range(&r[5], 11, 1, RTH_RANGE_RUN, 0, 0, 1);
+
+	assert_int_equal(rth_free(c, e, NULL), 0);	/* kept */
+	assert_int_equal(rth_free(c, b, NULL), 0);	/* a free run */
+	assert_int_equal(rth_free(c, s1, NULL), 0);	/* the 16 B spare */
+	assert_int_equal(rth_page_summary(c, 0, r, 16, &next), 6);
+	expect_range(&r[1], 3, 1, RTH_RANGE_BUCKET, 0, 0, 0);
+	expect_range(&r[2], 4, 2, RTH_RANGE_FREE, 0, 0, 0);
+	expect_range(&r[5], 11, 1, RTH_RANGE_KEPT, 0, 0, 0);
+
+	/* Bounded output: two ranges, then on from where it stopped. */
+	assert_int_equal(rth_page_summary(c, 0, r, 2, &next), 2);
+	assert_int_equal(next, 4);
+	assert_int_equal(rth_page_summary(c, next, r, 16, &next), 4);
+	expect_range(&r[0], 4, 2, RTH_RANGE_FREE, 0, 0, 0);
+	assert_int_equal(next, 12);
+	assert_int_equal(rth_page_summary(c, 12, r, 16, &next), 0);
+	assert_int_equal(next, 12);
+	assert_int_equal(rth_page_summary(c, 0, r, 0, &next), 0);
+	assert_int_equal(next, 0);
+
+	/* Not a range's start: inside a run, its last page, past the end. */
+	assert_int_equal(rth_page_summary(c, 1, r, 16, &next), -EINVAL);
+	assert_int_equal(rth_page_summary(c, 2, r, 16, &next), -EINVAL);
+	assert_int_equal(rth_page_summary(c, 5, r, 16, &next), -EINVAL);
+	assert_int_equal(rth_page_summary(c, 9, r, 16, &next), -EINVAL);
+	assert_int_equal(rth_page_summary(c, 13, r, 16, &next), -EINVAL);
+	for (i = 0; i < 12; i++)
+		if (i != 1 && i != 2 && i != 5 && i != 8 && i != 9 && i != 10)
+			assert_true(rth_page_summary(c, i, r, 16, &next) > 0);
+	assert_int_equal(rth_check(c, NULL), 0);
+	model_fini(&m);
+}
+
+/* Equal neighbours collapse; each call looks at RTH_SUMMARY_STEPS units. */
+static void test_page_summary_collapse(void **state)
+{
+	const u32 npages = RTH_SUMMARY_STEPS + 1000;
+	struct rth_page_range r[4];
+	struct rth_core *c;
+	struct model m;
+	size_t off;
+	u32 next, i;
+
+	(void)state;
+	model_setup(&m, npages);
+	m.check_each = false;
+	c = &m.core;
+	for (i = 0; i < 10; i++)
+		assert_int_equal(rth_alloc(c, 2 * PAGE, &off), 0);
+	for (i = 0; i < 4 * (PAGE / 16); i++)
+		assert_int_equal(rth_alloc(c, 16, &off), 0);
+	assert_int_equal(rth_page_summary(c, 0, r, 4, &next), 3);
+	expect_range(&r[0], 0, 20, RTH_RANGE_RUN, 0, 0, 10);
+	expect_range(&r[1], 20, 4, RTH_RANGE_BUCKET, 0, PAGE / 16, 0);
+	expect_range(&r[2], 24, npages - 24, RTH_RANGE_FREE, 0, 0, 0);
+	/* A run of another length starts a range of its own. */
+	assert_int_equal(rth_alloc(c, 3 * PAGE, &off), 0);
+	assert_int_equal(rth_page_summary(c, 0, r, 4, &next), 4);
+	expect_range(&r[2], 24, 3, RTH_RANGE_RUN, 0, 0, 1);
+
+	/* One-page blocks to the end: more units than one call looks at. */
+	while (!rth_alloc(c, PAGE, &off))
+		;
+	assert_int_equal(rth_page_summary(c, 0, r, 4, &next), 4);
+	expect_range(&r[3], 27, RTH_SUMMARY_STEPS - 10 - 4 - 1, RTH_RANGE_RUN,
+		     0, 0, RTH_SUMMARY_STEPS - 10 - 4 - 1);
+	assert_int_equal(next, 27 + RTH_SUMMARY_STEPS - 15);
+	assert_int_equal(rth_page_summary(c, next, r, 4, &next), 1);
+	assert_int_equal(next, npages);
+	assert_int_equal(rth_check(c, NULL), 0);
+	model_fini(&m);
+}
+
+/* On random heaps the ranges tile the heap and add up to the statistics. */
+static void test_page_summary_random(void **state)
+{
+	struct rth_page_range r[8], all[600];
+	u64 pages, free_pages, run_blocks, run_pages;
+	u64 blocks[RTH_NR_CLASSES];
+	struct rth_stats st;
+	struct model m;
+	unsigned int round, i, nall;
+	u32 next, p;
+	bool got;
+	int n;
+
+	(void)state;
+	xs_state = 99;
+	model_setup(&m, 300);
+	m.check_each = false;
+	for (round = 0; round < 200; round++) {
+		for (i = 0; i < 50; i++) {
+			if (m.nlive && xorshift32() % 100 < 45)
+				OK(model_free(&m, xorshift32() % m.nlive));
+			else
+				OK(model_alloc(&m, random_size(300), &got));
+		}
+		OK(model_check(&m));
+		rth_stats(&m.core, &st);
+		pages = free_pages = run_blocks = run_pages = 0;
+		memset(blocks, 0, sizeof(blocks));
+		nall = 0;
+		/* Small bites, each call on from the last. */
+		for (p = 0; p < 300; p = next) {
+			n = rth_page_summary(&m.core, p, r, 1 + round % 8, &next);
+			assert_true(n > 0 && n <= (int)(1 + round % 8));
+			assert_true(next > p);
+			for (i = 0; i < (unsigned int)n; i++) {
+				if (r[i].first != pages)
+					fail_msg("range at %u, want %llu", r[i].first,
+						 (unsigned long long)pages);
+				pages += r[i].pages;
+				if (r[i].kind == RTH_RANGE_BUCKET) {
+					blocks[r[i].cls] += (u64)r[i].used * r[i].pages;
+					free_pages += r[i].used ? 0 : r[i].pages;
+				} else if (r[i].kind == RTH_RANGE_RUN) {
+					run_blocks += r[i].blocks;
+					run_pages += r[i].pages;
+				} else {
+					free_pages += r[i].pages;
+				}
+				if (nall && rth_page_summary(&m.core, r[i].first, all, 0, NULL) < 0)
+					fail_msg("range start %u refused", r[i].first);
+				all[nall++] = r[i];
+			}
+		}
+		assert_int_equal(pages, 300);
+		assert_int_equal(free_pages, st.free_pages);
+		assert_int_equal(run_blocks, st.run_blocks);
+		assert_int_equal(run_pages, st.run_pages);
+		for (i = 0; i < RTH_NR_CLASSES; i++)
+			assert_int_equal(blocks[i], st.class_blocks[i]);
+		/* The same ranges in one call as in bites. */
+		n = rth_page_summary(&m.core, 0, r, 0, &next);
+		assert_int_equal(n, 0);
+		for (p = 0, i = 0; p < 300; i++) {
+			assert_int_equal(rth_page_summary(&m.core, p, r, 1, &next), 1);
+			assert_true(i < nall);
+			assert_memory_equal(&r[0], &all[i], sizeof(r[0]));
+			p = next;
+		}
+		assert_int_equal(i, nall);
+	}
+	drain(&m);
+	model_fini(&m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -578,6 +766,9 @@ int main(void)
 		cmocka_unit_test(test_kept_pages),
 		cmocka_unit_test(test_reclaim_before_failing),
 		cmocka_unit_test(test_check_catches),
+		cmocka_unit_test(test_page_summary_layout),
+		cmocka_unit_test(test_page_summary_collapse),
+		cmocka_unit_test(test_page_summary_random),
 		cmocka_unit_test(test_random_small_heaps),
 		cmocka_unit_test(test_random_large_heaps),
 	};
