@@ -281,6 +281,52 @@ size_t model_bad_offset(const struct model *m, u32 r)
 	return off + RTH_MIN_BLOCK / 2;
 }
 
+/* rth_page_summary()'s ranges tile the heap and add up to the statistics. */
+static const char *summary_check(struct model *m, const struct rth_stats *st)
+{
+	u64 pages = 0, free_pages = 0, run_blocks = 0, run_pages = 0, used = 0;
+	struct rth_page_range r[16];
+	u32 p, next;
+	int n, i;
+
+	for (p = 0; p < m->npages; p = next) {
+		n = rth_page_summary(&m->core, p, r, 16, &next);
+		if (n <= 0 || next <= p)
+			return fail("page summary from %u: %d, next %u", p, n, next);
+		for (i = 0; i < n; i++) {
+			if (r[i].first != pages || !r[i].pages)
+				return fail("page summary: range at %u +%u, want %llu",
+					    r[i].first, r[i].pages,
+					    (unsigned long long)pages);
+			pages += r[i].pages;
+			switch (r[i].kind) {
+			case RTH_RANGE_BUCKET:
+				used += ((u64)r[i].used * r[i].pages) <<
+					(r[i].cls + RTH_MIN_SHIFT);
+				if (!r[i].used)
+					free_pages += r[i].pages;
+				break;
+			case RTH_RANGE_RUN:
+				run_blocks += r[i].blocks;
+				run_pages += r[i].pages;
+				used += (u64)r[i].pages * RTH_PAGE_SIZE;
+				break;
+			default:
+				free_pages += r[i].pages;
+				break;
+			}
+		}
+	}
+	if (pages != m->npages || free_pages != st->free_pages ||
+	    run_blocks != st->run_blocks || run_pages != st->run_pages ||
+	    used != st->used_bytes)
+		return fail("page summary: %llu pages, %llu free, %llu runs of %llu pages, %llu used",
+			    (unsigned long long)pages, (unsigned long long)free_pages,
+			    (unsigned long long)run_blocks,
+			    (unsigned long long)run_pages, (unsigned long long)used);
+	return NULL;
+}
+
 const char *model_check(struct model *m)
 {
 	const char *why = NULL;
@@ -304,6 +350,9 @@ const char *model_check(struct model *m)
 		return fail("%llu free pages, model counts %llu",
 			    (unsigned long long)st.free_pages,
 			    (unsigned long long)m->free_pages);
+	why = summary_check(m, &st);
+	if (why)
+		return why;
 	if (m->nlive == 0 && (st.free_pages != m->npages ||
 			      st.largest_free != st.usable_bytes))
 		return fail("empty heap is not one free run");
