@@ -10,9 +10,9 @@
  *
  * No locking, no sleeping, no allocation: the caller serialises calls.
  * Cost: alloc and free are O(1); no loop depends on the heap size or the
- * number of blocks (the largest loops are over the size classes and the
- * kept pages, both constants).  rth_check() is the exception: it walks
- * everything.
+ * number of blocks (the largest loops are over the size classes, the kept
+ * pages and a page's bitmap words, all constants).  rth_check() is the
+ * exception: it walks everything; rth_page_summary() walks a bounded part.
  *
  * Two bounded caches of free pages stop a pair of calls from splitting and
  * merging a page every time: each class keeps at most one fully free
@@ -68,7 +68,7 @@
 
 /*
  * One descriptor per page of the heap area, RTH_DESC_SIZE bytes: at 4 KiB
- * pages 4 bitmap words and 32 bytes of fields fill it exactly; at larger
+ * pages 4 bitmap words and the fields (28 bytes) fill it; at larger
  * pages the bitmap grows (64 words at 64 KiB) and so does the descriptor.
  * A power-of-two size makes its address a shift of the page number, and
  * the bitmap first makes a word's address the page's plus 8 * word, which
