@@ -5,7 +5,9 @@
  * Small blocks (16 B .. page/2) follow McKusick and Karels: a page is split
  * into blocks of one power-of-two class, and each class keeps a list of its
  * pages that still have a free block.  A page's free blocks are a bitmap in
- * its descriptor, so the heap area itself holds nothing but blocks.
+ * its descriptor, with a summary word telling which bitmap words have a
+ * free bit, so the first free block is two bit scans away at any page size
+ * and the heap area itself holds nothing but blocks.
  *
  * Pages come from a pool of free page runs, indexed by a two-level
  * segregated fit (as in TLSF): RTH_SL_COUNT bins per power of two of the run
@@ -14,6 +16,16 @@
  * freed run merges with both neighbours in O(1); every other descriptor of
  * a run is RTH_PAGE_INTERIOR, which is how an interior pointer is told from
  * a block start without looking further.
+ *
+ * Between the two sit the bounded caches of alloc.h.  A class's spare is
+ * the one bucket page of the class that may be fully free; it stays on the
+ * class list, so the fast paths never see it.  c->spare[cls] may name a
+ * page that has since handed out blocks again: it is then just a page of
+ * the class, still never released while named, so c->spare[cls] is always
+ * a bucket page of class cls or RTH_NIL.  Kept pages are single free pages
+ * of type RTH_PAGE_KEPT, which the run merging does not take for free, so
+ * they stay unmerged until a one-page request takes one or a failing
+ * request reclaims them all (rth_reclaim()).
  *
  * Requests above page/2 take exactly ceil(size / page) pages.
  */
@@ -30,12 +42,13 @@ enum rth_page_type {
 	RTH_PAGE_RUN,		/* first page of an allocated run */
 	RTH_PAGE_RUN_TAIL,	/* last page of an allocated run of 2+ pages */
 	RTH_PAGE_BUCKET,	/* page split into blocks of one class */
+	RTH_PAGE_KEPT,		/* a free page kept out of the run index */
 };
 
-/* Class of a 1 .. page/2 byte request: ceil(log2(size)) - 4, at least 0. */
-static inline unsigned int rth_class_of(size_t size)
+/* Block size shift of a 1 .. page/2 byte request: ceil(log2(size)), >= 4. */
+static __always_inline unsigned long rth_shift_of(size_t size)
 {
-	return fls64(((u64)size - 1) | (RTH_MIN_BLOCK - 1)) - RTH_MIN_SHIFT;
+	return __fls(((unsigned long)size - 1) | (RTH_MIN_BLOCK - 1)) + 1;
 }
 
 static inline unsigned int rth_class_blocks(unsigned int cls)
@@ -176,24 +189,8 @@ static u32 rth_find_run(struct rth_core *c, u32 len)
 	return RTH_NIL;
 }
 
-/* Take len pages; the first page's descriptor is left for the caller. */
-static u32 rth_take_pages(struct rth_core *c, u32 len)
-{
-	struct rth_page *pg = c->pages;
-	u32 p = rth_find_run(c, len), have;
-
-	if (p == RTH_NIL)
-		return RTH_NIL;
-	have = pg[p].len;
-	rth_bin_remove(c, p);
-	c->free_pages -= have;
-	if (have > len)
-		rth_make_free(c, p + len, have - len);
-	return p;
-}
-
 /* Give back the run [p, p + len), merging it with free neighbours. */
-static void rth_give_pages(struct rth_core *c, u32 p, u32 len)
+static void rth_merge_pages(struct rth_core *c, u32 p, u32 len)
 {
 	struct rth_page *pg = c->pages;
 	u32 start = p, end = p + len;
@@ -222,6 +219,18 @@ static void rth_give_pages(struct rth_core *c, u32 p, u32 len)
 	rth_make_free(c, start, end - start);
 }
 
+/* Give back [p, p + len): a single page is kept unmerged while there is room. */
+static void rth_give_pages(struct rth_core *c, u32 p, u32 len)
+{
+	if (len == 1 && c->nkept < RTH_KEPT_MAX) {
+		c->pages[p].type = RTH_PAGE_KEPT;
+		c->pages[p].len = 1;
+		c->kept[c->nkept++] = p;
+		return;
+	}
+	rth_merge_pages(c, p, len);
+}
+
 /* --- bucket pages: class lists ------------------------------------------ */
 
 /*
@@ -233,7 +242,7 @@ static void rth_give_pages(struct rth_core *c, u32 p, u32 len)
 static void rth_class_append(struct rth_core *c, u32 p)
 {
 	struct rth_page *pg = c->pages;
-	unsigned int cls = pg[p].cls;
+	unsigned int cls = pg[p].shift - RTH_MIN_SHIFT;
 	u32 tail = c->class_tail[cls];
 
 	pg[p].next = RTH_NIL;
@@ -248,32 +257,104 @@ static void rth_class_append(struct rth_core *c, u32 p)
 static void rth_class_remove(struct rth_core *c, u32 p)
 {
 	struct rth_page *pg = c->pages;
+	unsigned int cls = pg[p].shift - RTH_MIN_SHIFT;
 	u32 prev = pg[p].prev, next = pg[p].next;
 
 	if (next != RTH_NIL)
 		pg[next].prev = prev;
 	else
-		c->class_tail[pg[p].cls] = prev;
+		c->class_tail[cls] = prev;
 	if (prev != RTH_NIL)
 		pg[prev].next = next;
 	else
-		c->class_head[pg[p].cls] = next;
+		c->class_head[cls] = next;
 }
 
-/* Slow path of rth_alloc(): a fresh page for class cls, or RTH_NIL. */
-static noinline u32 rth_new_bucket_page(struct rth_core *c, unsigned int cls)
+static inline bool rth_page_empty(const struct rth_page *pg)
+{
+	return !pg->nused;
+}
+
+/* Bucket page p, fully free, back to the page pool (to kept or merged). */
+static void rth_release_bucket_page(struct rth_core *c, u32 p, bool merge)
+{
+	struct rth_page *pg = &c->pages[p];
+
+	rth_class_remove(c, p);
+	c->class_pages[pg->shift - RTH_MIN_SHIFT]--;
+	pg->shift = 0;
+	pg->summary = 0;
+	if (merge)
+		rth_merge_pages(c, p, 1);
+	else
+		rth_give_pages(c, p, 1);
+}
+
+/*
+ * Give every kept page and every fully free spare back to the page-run
+ * index, merged with their neighbours.  A request that found no room
+ * calls it before failing.  Returns whether there was anything to give.
+ * O(RTH_KEPT_MAX + RTH_NR_CLASSES).
+ */
+static noinline bool rth_reclaim(struct rth_core *c)
+{
+	bool any = c->nkept;
+
+	while (c->nkept)
+		rth_merge_pages(c, c->kept[--c->nkept], 1);
+	while (c->spare_map) {
+		unsigned int cls = __ffs(c->spare_map);
+		u32 p = c->spare[cls];
+
+		c->spare_map &= c->spare_map - 1;
+		c->spare[cls] = RTH_NIL;
+		if (rth_page_empty(&c->pages[p])) {
+			rth_release_bucket_page(c, p, true);
+			any = true;
+		}
+	}
+	return any;
+}
+
+/* Take len pages, reclaiming if need be; the first page's is the caller's. */
+static u32 rth_take_pages(struct rth_core *c, u32 len)
+{
+	struct rth_page *pg = c->pages;
+	u32 p, have;
+
+	if (len == 1 && c->nkept)
+		return c->kept[--c->nkept];
+	p = rth_find_run(c, len);
+	if (p == RTH_NIL) {
+		if (!rth_reclaim(c))
+			return RTH_NIL;
+		p = rth_find_run(c, len);
+		if (p == RTH_NIL)
+			return RTH_NIL;
+	}
+	have = pg[p].len;
+	rth_bin_remove(c, p);
+	c->free_pages -= have;
+	if (have > len)
+		rth_make_free(c, p + len, have - len);
+	return p;
+}
+
+/* A fresh page for class cls, on the class list, or RTH_NIL. */
+static u32 rth_new_bucket_page(struct rth_core *c, unsigned int cls)
 {
 	struct rth_page *pg;
 	unsigned int nblocks = rth_class_blocks(cls), w;
+	unsigned int words = (nblocks + 63) / 64;
 	u32 p = rth_take_pages(c, 1);
 
 	if (p == RTH_NIL)
 		return RTH_NIL;
 	pg = &c->pages[p];
 	pg->type = RTH_PAGE_BUCKET;
-	pg->cls = cls;
+	pg->shift = cls + RTH_MIN_SHIFT;
 	pg->len = nblocks;	/* a bucket page's len: its block count */
-	pg->nfree = nblocks;
+	pg->nused = 0;
 	for (w = 0; w < RTH_MAP_WORDS; w++) {
 		if (nblocks >= 64)
 			pg->map[w] = ~0ULL;
@@ -283,22 +364,10 @@ static noinline u32 rth_new_bucket_page(struct rth_core *c, unsigned int cls)
 			pg->map[w] = 0;
 		nblocks = nblocks >= 64 ? nblocks - 64 : 0;
 	}
+	pg->summary = words >= 64 ? ~0ULL : (1ULL << words) - 1;
 	c->class_pages[cls]++;
 	rth_class_append(c, p);
 	return p;
-}
-
-/*
- * Slow path of rth_free(): bucket page p became fully free.  It returns
- * rth_free()'s result (always 0) so that rth_free() reaches it by a tail
- * call and stays a leaf.
- */
-static noinline int rth_release_bucket_page(struct rth_core *c, u32 p)
-{
-	rth_class_remove(c, p);
-	c->class_pages[c->pages[p].cls]--;
-	rth_give_pages(c, p, 1);
-	return 0;
 }
 
 /* Blocks above page/2: a run of whole pages. */
@@ -356,65 +425,87 @@ int rth_init(struct rth_core *c, u32 npages, void *meta, size_t meta_size)
 	memset(c->bins, 0xff, (size_t)c->nr_fl * RTH_SL_COUNT * sizeof(u32));
 	memset(c->class_head, 0xff, sizeof(c->class_head));
 	memset(c->class_tail, 0xff, sizeof(c->class_tail));
+	memset(c->spare, 0xff, sizeof(c->spare));
 	rth_make_free(c, 0, npages);
 	return 0;
 }
 
-/* Hand out the first free block of page p, of class cls. */
-static inline int rth_take_block(struct rth_core *c, u32 p, unsigned int cls,
-				 size_t *offp)
+/*
+ * Slow path of rth_take_block(): bitmap word w of page pg ran out of free
+ * blocks.  When it was the last, the page, the head of its class list,
+ * leaves the list.  Returns rth_alloc()'s 0, so that the fast path
+ * reaches it by a tail call.
+ */
+static noinline int rth_bucket_word_used(struct rth_core *c,
+					 struct rth_page *pg, unsigned long w)
 {
-	struct rth_page *pg = &c->pages[p];
-	unsigned int w;
-	u64 map;
+	unsigned int cls = pg->shift - RTH_MIN_SHIFT;
+	u32 next = pg->next;
 
-	/* nfree > 0, so a set bit exists within RTH_MAP_WORDS words. */
-	for (w = 0; !(map = pg->map[w]); w++)
-		;
-	pg->map[w] = map & (map - 1);
-	if (!--pg->nfree) {
-		/* Full: off the class list, of which it is the head. */
-		c->class_head[cls] = pg->next;
-		if (pg->next != RTH_NIL)
-			c->pages[pg->next].prev = RTH_NIL;
-		else
-			c->class_tail[cls] = RTH_NIL;
-	}
-	c->class_blocks[cls]++;
-	*offp = ((size_t)p << RTH_PAGE_SHIFT) +
-		((size_t)(w * 64 + __ffs64(map)) << (cls + RTH_MIN_SHIFT));
+	pg->summary &= ~(1ULL << w);
+	if (pg->summary)
+		return 0;
+	c->class_head[cls] = next;
+	if (next != RTH_NIL)
+		c->pages[next].prev = RTH_NIL;
+	else
+		c->class_tail[cls] = RTH_NIL;
 	return 0;
 }
 
-/* Slow path of rth_alloc(): no page of class cls has a free block. */
-static noinline int rth_alloc_refill(struct rth_core *c, unsigned int cls,
+/*
+ * Hand out the first free block of page p, of block size 1 << shift: the
+ * summary's first word, that word's first bit.  A page is full when its
+ * summary is 0, so only a word running out needs a second look.
+ */
+static __always_inline int rth_take_block(struct rth_core *c, u32 p,
+					  unsigned long shift, size_t *offp)
+{
+	struct rth_page *pg = &c->pages[p];
+	unsigned long w;
+	u64 map;
+
+	c->class_blocks[shift - RTH_MIN_SHIFT]++;
+	pg->nused++;
+	w = __ffs64(pg->summary);	/* a page on a class list: not 0 */
+	map = pg->map[w];
+	*offp = ((size_t)p << RTH_PAGE_SHIFT) +
+		((w * 64 + __ffs64(map)) << shift);
+	map &= map - 1;
+	pg->map[w] = map;
+	if (unlikely(!map))
+		return rth_bucket_word_used(c, pg, w);
+	return 0;
+}
+
+/* Slow path of rth_alloc(): no page of the class has a free block. */
+static noinline int rth_alloc_refill(struct rth_core *c, unsigned long shift,
 				     size_t *offp)
 {
-	u32 p = rth_new_bucket_page(c, cls);
+	u32 p = rth_new_bucket_page(c, shift - RTH_MIN_SHIFT);
 
 	if (p == RTH_NIL)
 		return -ENOMEM;
-	return rth_take_block(c, p, cls, offp);
+	return rth_take_block(c, p, shift, offp);
 }
 
 /*
- * The fast path stays a leaf: every slow case is a tail call, so it makes
- * no call.  It is not free of stack traffic: gcc 12 at -O2 saves three
- * callee-saved registers (rbx, rbp, r12 on x86-64) for the block lookup
- * of rth_take_block().
+ * The fast path is a leaf in a straight line: a taken branch only for a
+ * page run, when the class has no free block or a bitmap word runs out,
+ * each a tail call to an out-of-line slow path.
  */
 int rth_alloc(struct rth_core *c, size_t size, size_t *offp)
 {
-	unsigned int cls;
+	unsigned long shift;
 	u32 p;
 
-	if (size - 1 >= RTH_PAGE_SIZE / 2)	/* not 1 .. page/2 */
+	if (unlikely(size - 1 >= RTH_PAGE_SIZE / 2))	/* not 1 .. page/2 */
 		return rth_alloc_run(c, size, offp);
-	cls = rth_class_of(size);
-	p = c->class_head[cls];
-	if (p == RTH_NIL)
-		return rth_alloc_refill(c, cls, offp);
-	return rth_take_block(c, p, cls, offp);
+	shift = rth_shift_of(size);
+	p = c->class_head[shift - RTH_MIN_SHIFT];
+	if (unlikely(p == RTH_NIL))
+		return rth_alloc_refill(c, shift, offp);
+	return rth_take_block(c, p, shift, offp);
 }
 
 /* Slow path of rth_free(): a page run, or no block at all. */
@@ -432,37 +523,74 @@ static noinline int rth_free_run(struct rth_core *c, size_t off, size_t *sizep)
 	return 0;
 }
 
+/*
+ * Slow path of rth_free(): the last block of bucket page pg is free now
+ * (its bit set, nused still 1).  The page becomes its class's spare unless
+ * the class has a fully free spare already; then it goes back to the page
+ * pool.  Returns rth_free()'s 0.
+ */
+static noinline int rth_bucket_empty(struct rth_core *c, struct rth_page *pg)
+{
+	unsigned int cls = pg->shift - RTH_MIN_SHIFT;
+	u32 p = pg - c->pages, s = c->spare[cls];
+
+	pg->nused = 0;
+	if (s == p)
+		return 0;
+	if (s == RTH_NIL || !rth_page_empty(&c->pages[s])) {
+		c->spare[cls] = p;
+		c->spare_map |= 1U << cls;
+		return 0;
+	}
+	rth_release_bucket_page(c, p, false);
+	return 0;
+}
+
+/*
+ * Slow path of rth_free(): bitmap word w of page pg had no free block and
+ * has one now; the block is counted free already, not yet in nused.  A
+ * page whose summary was 0 was full, off its class list: it joins it.
+ */
+static noinline int rth_bucket_word_free(struct rth_core *c,
+					 struct rth_page *pg, unsigned long w)
+{
+	if (!pg->summary)
+		rth_class_append(c, pg - c->pages);
+	pg->summary |= 1ULL << w;
+	if (pg->nused == 1)
+		return rth_bucket_empty(c, pg);
+	pg->nused--;
+	return 0;
+}
+
 int rth_free(struct rth_core *c, size_t off, size_t *sizep)
 {
 	struct rth_page *pg;
-	unsigned int shift, idx, cls, n;
-	u64 bit;
-	u32 p;
+	unsigned long shift, in, idx;
+	u64 map;
 
-	if (off >= c->size)
+	if (unlikely(off >= c->size))
 		return -EINVAL;
-	p = off >> RTH_PAGE_SHIFT;
-	pg = &c->pages[p];
-	if (pg->type != RTH_PAGE_BUCKET)
+	pg = &c->pages[off >> RTH_PAGE_SHIFT];
+	shift = pg->shift;
+	if (unlikely(!shift))		/* not a bucket page */
 		return rth_free_run(c, off, sizep);
-	cls = pg->cls;
-	shift = cls + RTH_MIN_SHIFT;
-	off &= RTH_PAGE_SIZE - 1;
-	if (off & ((1UL << shift) - 1))
+	in = off & (RTH_PAGE_SIZE - 1);
+	idx = in >> shift;
+	if (unlikely((idx << shift) != in))
 		return -EINVAL;		/* not a block start */
-	idx = off >> shift;
-	bit = 1ULL << (idx % 64);
-	if (pg->map[idx / 64] & bit)
+	map = pg->map[idx / 64];
+	if (unlikely((map >> (idx % 64)) & 1))
 		return -EINVAL;		/* already free */
-	pg->map[idx / 64] |= bit;
+	pg->map[idx / 64] = map | (1ULL << (idx % 64));
+	c->class_blocks[shift - RTH_MIN_SHIFT]--;
 	if (sizep)
 		*sizep = 1UL << shift;
-	c->class_blocks[cls]--;
-	n = ++pg->nfree;
-	if (n == 1)
-		rth_class_append(c, p);
-	else if (n == pg->len)	/* every block free; never 1 */
-		return rth_release_bucket_page(c, p);
+	if (unlikely(!map))
+		return rth_bucket_word_free(c, pg, idx / 64);
+	if (unlikely(pg->nused == 1))	/* every block free now */
+		return rth_bucket_empty(c, pg);
+	pg->nused--;
 	return 0;
 }
 
@@ -479,7 +607,7 @@ size_t rth_block_size(const struct rth_core *c, size_t off)
 		return in ? 0 : (size_t)pg->len << RTH_PAGE_SHIFT;
 	if (pg->type != RTH_PAGE_BUCKET)
 		return 0;
-	shift = pg->cls + RTH_MIN_SHIFT;
+	shift = pg->shift;
 	if (in & ((1UL << shift) - 1))
 		return 0;
 	idx = in >> shift;
@@ -493,19 +621,86 @@ size_t rth_round_size(const struct rth_core *c, size_t size)
 	if (!size || size > rth_usable(c))
 		return 0;
 	if (size <= RTH_PAGE_SIZE / 2)
-		return RTH_MIN_BLOCK << rth_class_of(size);
+		return (size_t)1 << rth_shift_of(size);
 	return (size + RTH_PAGE_SIZE - 1) & ~(size_t)(RTH_PAGE_SIZE - 1);
+}
+
+/* Is page p a kept page or a fully free spare (free, but not in a run)? */
+static bool rth_reclaimable(const struct rth_core *c, u32 p)
+{
+	const struct rth_page *pg = &c->pages[p];
+
+	if (pg->type == RTH_PAGE_KEPT)
+		return true;
+	return pg->type == RTH_PAGE_BUCKET && rth_page_empty(pg) &&
+	       c->spare[pg->shift - RTH_MIN_SHIFT] == p;
+}
+
+/*
+ * Pages of the run that reclaiming would make around reclaimable page p:
+ * it and the free runs and reclaimable pages next to it, on both sides.
+ * Free runs are never adjacent, so each side takes at most one step per
+ * reclaimable page, plus one.
+ */
+static u32 rth_merged_len(const struct rth_core *c, u32 p)
+{
+	const struct rth_page *pg = c->pages;
+	u32 len = 1, q;
+
+	for (q = p; q > 0;) {
+		const struct rth_page *l = &pg[q - 1];
+
+		if (l->type == RTH_PAGE_FREE || l->type == RTH_PAGE_FREE_TAIL) {
+			len += l->len;
+			q -= l->len;
+		} else if (rth_reclaimable(c, q - 1)) {
+			len++;
+			q--;
+		} else {
+			break;
+		}
+	}
+	for (q = p + 1; q < c->npages;) {
+		if (pg[q].type == RTH_PAGE_FREE) {
+			len += pg[q].len;
+			q += pg[q].len;
+		} else if (rth_reclaimable(c, q)) {
+			len++;
+			q++;
+		} else {
+			break;
+		}
+	}
+	return len;
 }
 
 u64 rth_largest_free(const struct rth_core *c)
 {
-	unsigned int fl, sl, cls;
+	unsigned int fl, sl, cls, i;
+	u32 map, best = 0;
 
 	if (c->fl_map) {
 		fl = fls(c->fl_map) - 1;
 		sl = fls(c->sl_map[fl]) - 1;
-		return (u64)c->pages[*rth_bin(c, fl, sl)].len << RTH_PAGE_SHIFT;
+		best = c->pages[*rth_bin(c, fl, sl)].len;
 	}
+	for (i = 0; i < c->nkept; i++) {
+		u32 len = rth_merged_len(c, c->kept[i]);
+
+		if (len > best)
+			best = len;
+	}
+	for (map = c->spare_map; map; map &= map - 1) {
+		u32 p = c->spare[__ffs(map)], len;
+
+		if (!rth_page_empty(&c->pages[p]))
+			continue;
+		len = rth_merged_len(c, p);
+		if (len > best)
+			best = len;
+	}
+	if (best)
+		return (u64)best << RTH_PAGE_SHIFT;
 	for (cls = RTH_NR_CLASSES; cls-- > 0;)
 		if (c->class_head[cls] != RTH_NIL)
 			return RTH_MIN_BLOCK << cls;
@@ -514,7 +709,7 @@ u64 rth_largest_free(const struct rth_core *c)
 
 u64 rth_used(const struct rth_core *c)
 {
-	u64 used = c->run_pages << RTH_PAGE_SHIFT;
+	u64 used = (u64)c->run_pages << RTH_PAGE_SHIFT;
 	unsigned int cls;
 
 	for (cls = 0; cls < RTH_NR_CLASSES; cls++)
@@ -529,13 +724,95 @@ void rth_stats(const struct rth_core *c, struct rth_stats *st)
 	st->used_bytes = rth_used(c);
 	st->usable_bytes = rth_usable(c);
 	st->largest_free = rth_largest_free(c);
+	st->free_pages = c->free_pages + c->nkept;
 	for (i = 0; i < RTH_NR_CLASSES; i++) {
+		bool spare = c->spare[i] != RTH_NIL &&
+			     rth_page_empty(&c->pages[c->spare[i]]);
+
 		st->class_blocks[i] = c->class_blocks[i];
-		st->class_pages[i] = c->class_pages[i];
+		st->class_pages[i] = c->class_pages[i] - spare;
+		st->free_pages += spare;
 	}
 	st->run_blocks = c->run_blocks;
 	st->run_pages = c->run_pages;
-	st->free_pages = c->free_pages;
+}
+
+/* --- page summary ------------------------------------------------------------ */
+
+/* The range that page p starts; its length in pages is set in r->pages. */
+static void rth_range_of(const struct rth_core *c, u32 p,
+			 struct rth_page_range *r)
+{
+	const struct rth_page *pg = &c->pages[p];
+
+	memset(r, 0, sizeof(*r));
+	r->first = p;
+	r->pages = 1;
+	switch (pg->type) {
+	case RTH_PAGE_BUCKET:
+		r->kind = RTH_RANGE_BUCKET;
+		r->cls = pg->shift - RTH_MIN_SHIFT;
+		r->used = pg->nused;
+		break;
+	case RTH_PAGE_KEPT:
+		r->kind = RTH_RANGE_KEPT;
+		break;
+	case RTH_PAGE_FREE:
+		r->kind = RTH_RANGE_FREE;
+		r->pages = pg->len;
+		break;
+	default:		/* RTH_PAGE_RUN */
+		r->kind = RTH_RANGE_RUN;
+		r->pages = pg->len;
+		r->blocks = 1;
+		break;
+	}
+}
+
+/* Does unit u (one page or run) continue range r as an equal neighbour? */
+static bool rth_range_extends(const struct rth_page_range *r,
+			      const struct rth_page_range *u)
+{
+	if (r->kind != u->kind)
+		return false;
+	switch (r->kind) {
+	case RTH_RANGE_BUCKET:
+		return r->cls == u->cls && r->used == u->used;
+	case RTH_RANGE_RUN:
+		return r->pages == (u64)r->blocks * u->pages;
+	default:
+		return r->kind == RTH_RANGE_KEPT;
+	}
+}
+
+int rth_page_summary(const struct rth_core *c, u32 first,
+		     struct rth_page_range *out, unsigned int max, u32 *nextp)
+{
+	unsigned int n = 0, steps;
+	struct rth_page_range u;
+	u32 p = first;
+
+	if (p > c->npages)
+		return -EINVAL;
+	if (p < c->npages && (c->pages[p].type == RTH_PAGE_INTERIOR ||
+			      c->pages[p].type == RTH_PAGE_FREE_TAIL ||
+			      c->pages[p].type == RTH_PAGE_RUN_TAIL))
+		return -EINVAL;		/* inside a run */
+	for (steps = 0; p < c->npages && steps < RTH_SUMMARY_STEPS; steps++) {
+		rth_range_of(c, p, &u);
+		if (n && rth_range_extends(&out[n - 1], &u)) {
+			out[n - 1].pages += u.pages;
+			out[n - 1].blocks += u.blocks;
+		} else if (n < max) {
+			out[n++] = u;
+		} else {
+			break;
+		}
+		p += u.pages;
+	}
+	if (nextp)
+		*nextp = p;
+	return n;
 }
 
 /* --- consistency checker --------------------------------------------------- */
@@ -556,44 +833,111 @@ static unsigned int rth_popcount(const struct rth_page *pg)
 	return n;
 }
 
+/* The invariants of one bucket page p; 0 or rth_fail()'s. */
+static int rth_check_bucket(const struct rth_core *c, u32 p, const char **why)
+{
+	const struct rth_page *pg = &c->pages[p];
+	unsigned int n, w, cls;
+
+	if (pg->shift < RTH_MIN_SHIFT || pg->shift > RTH_MAX_SHIFT)
+		return rth_fail(why, __LINE__, "bucket page of no class");
+	cls = pg->shift - RTH_MIN_SHIFT;
+	n = rth_class_blocks(cls);
+	if (pg->len != n)
+		return rth_fail(why, __LINE__, "bucket page's block count wrong");
+	if (pg->nused > n || rth_popcount(pg) != n - pg->nused)
+		return rth_fail(why, __LINE__,
+				"bucket used count disagrees with bitmap");
+	if (!pg->nused && c->spare[cls] != p)
+		return rth_fail(why, __LINE__,
+				"fully free bucket page that is not its class's spare");
+	for (w = 0; w < RTH_MAP_WORDS; w++) {
+		u64 valid = n >= (w + 1) * 64 ? ~0ULL :
+			    n > w * 64 ? (1ULL << (n - w * 64)) - 1 : 0;
+
+		if (pg->map[w] & ~valid)
+			return rth_fail(why, __LINE__,
+					"bucket bitmap has bits past the page");
+		if (!(pg->summary & (1ULL << w)) != !pg->map[w])
+			return rth_fail(why, __LINE__,
+					"bucket summary disagrees with bitmap");
+	}
+	if (RTH_MAP_WORDS < 64 && (pg->summary >> (RTH_MAP_WORDS % 64)))
+		return rth_fail(why, __LINE__,
+				"bucket summary has bits past the bitmap");
+	return 0;
+}
+
+/* The kept pages and the spares; kept: how many the page walk found. */
+static int rth_check_caches(const struct rth_core *c, u64 kept,
+			    const char **why)
+{
+	const struct rth_page *pg = c->pages;
+	unsigned int i, j, cls;
+
+	if (c->nkept > RTH_KEPT_MAX || c->nkept != kept)
+		return rth_fail(why, __LINE__, "kept page count wrong");
+	for (i = 0; i < c->nkept; i++) {
+		if (c->kept[i] >= c->npages || pg[c->kept[i]].type != RTH_PAGE_KEPT)
+			return rth_fail(why, __LINE__,
+					"kept list holds a page that is not kept");
+		for (j = 0; j < i; j++)
+			if (c->kept[j] == c->kept[i])
+				return rth_fail(why, __LINE__,
+						"kept page listed twice");
+	}
+	if (RTH_NR_CLASSES < 32 && (c->spare_map >> RTH_NR_CLASSES))
+		return rth_fail(why, __LINE__, "spare bit set for no class");
+	for (cls = 0; cls < RTH_NR_CLASSES; cls++) {
+		u32 s = c->spare[cls];
+
+		if (!(s == RTH_NIL) != !!(c->spare_map & (1U << cls)))
+			return rth_fail(why, __LINE__,
+					"spare bitmap disagrees with spares");
+		if (s != RTH_NIL && (s >= c->npages ||
+				     pg[s].type != RTH_PAGE_BUCKET ||
+				     pg[s].shift != cls + RTH_MIN_SHIFT))
+			return rth_fail(why, __LINE__,
+					"spare is not a bucket page of its class");
+	}
+	return 0;
+}
+
 int rth_check(const struct rth_core *c, const char **why)
 {
 	const struct rth_page *pg = c->pages;
-	u64 used = 0, free_pages = 0, run_blocks = 0, run_pages = 0;
+	u64 used = 0, free_pages = 0, run_blocks = 0, run_pages = 0, kept = 0;
 	u64 blocks[RTH_NR_CLASSES] = { 0 }, cpages[RTH_NR_CLASSES] = { 0 };
 	u64 free_runs = 0, listed_pages = 0, listed_runs = 0, partial = 0;
-	unsigned int fl, sl, cls, w;
+	unsigned int fl, sl, cls;
 	bool prev_free = false;
 	u32 p, q, len, prev;
+	int ret;
 
 	for (p = 0; p < c->npages; p += len) {
 		unsigned int type = pg[p].type, tail_type;
 
+		len = 1;
 		if (type == RTH_PAGE_BUCKET) {
-			unsigned int n = rth_class_blocks(pg[p].cls);
-
-			len = 1;
-			if (pg[p].cls >= RTH_NR_CLASSES)
+			ret = rth_check_bucket(c, p, why);
+			if (ret)
+				return ret;
+			cls = pg[p].shift - RTH_MIN_SHIFT;
+			blocks[cls] += pg[p].nused;
+			cpages[cls]++;
+			used += (u64)pg[p].nused << pg[p].shift;
+			partial += pg[p].nused < pg[p].len;
+			prev_free = false;
+			continue;
+		}
+		if (pg[p].shift)
+			return rth_fail(why, __LINE__,
+					"block shift on a page that is no bucket");
+		if (type == RTH_PAGE_KEPT) {
+			if (pg[p].len != 1)
 				return rth_fail(why, __LINE__,
-						"bucket page of no class");
-			if (pg[p].len != n)
-				return rth_fail(why, __LINE__,
-						"bucket page's block count wrong");
-			if (pg[p].nfree >= n || rth_popcount(&pg[p]) != pg[p].nfree)
-				return rth_fail(why, __LINE__,
-						"bucket free count disagrees with bitmap");
-			for (w = 0; w < RTH_MAP_WORDS; w++) {
-				u64 valid = n >= (w + 1) * 64 ? ~0ULL :
-					    n > w * 64 ? (1ULL << (n - w * 64)) - 1 : 0;
-
-				if (pg[p].map[w] & ~valid)
-					return rth_fail(why, __LINE__,
-							"bucket bitmap has bits past the page");
-			}
-			blocks[pg[p].cls] += n - pg[p].nfree;
-			cpages[pg[p].cls]++;
-			used += (u64)(n - pg[p].nfree) << (pg[p].cls + RTH_MIN_SHIFT);
-			partial += pg[p].nfree > 0;
+						"kept page's length is not 1");
+			kept++;
 			prev_free = false;
 			continue;
 		}
@@ -607,11 +951,12 @@ int rth_check(const struct rth_core *c, const char **why)
 		tail_type = type == RTH_PAGE_FREE ? RTH_PAGE_FREE_TAIL :
 						    RTH_PAGE_RUN_TAIL;
 		if (len > 1 && (pg[p + len - 1].type != tail_type ||
-				pg[p + len - 1].len != len))
+				pg[p + len - 1].len != len ||
+				pg[p + len - 1].shift))
 			return rth_fail(why, __LINE__,
 					"run tail does not match its head");
 		for (q = p + 1; q + 1 < p + len; q++)
-			if (pg[q].type != RTH_PAGE_INTERIOR)
+			if (pg[q].type != RTH_PAGE_INTERIOR || pg[q].shift)
 				return rth_fail(why, __LINE__,
 						"descriptor inside a run is not interior");
 		if (type == RTH_PAGE_FREE) {
@@ -628,6 +973,9 @@ int rth_check(const struct rth_core *c, const char **why)
 			prev_free = false;
 		}
 	}
+	ret = rth_check_caches(c, kept, why);
+	if (ret)
+		return ret;
 
 	for (fl = 0; fl < RTH_FL_COUNT; fl++) {
 		if (fl >= c->nr_fl) {
@@ -675,11 +1023,12 @@ int rth_check(const struct rth_core *c, const char **why)
 			if (q >= c->npages || ++n > c->npages)
 				return rth_fail(why, __LINE__,
 						"class list broken");
-			if (pg[q].type != RTH_PAGE_BUCKET || pg[q].cls != cls ||
+			if (pg[q].type != RTH_PAGE_BUCKET ||
+			    pg[q].shift != cls + RTH_MIN_SHIFT ||
 			    pg[q].prev != prev)
 				return rth_fail(why, __LINE__,
 						"class list holds a foreign page");
-			if (!pg[q].nfree)
+			if (pg[q].nused == pg[q].len)
 				return rth_fail(why, __LINE__,
 						"full page on a class list");
 			partial--;

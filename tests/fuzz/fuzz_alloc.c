@@ -5,7 +5,8 @@
  * (tests/unit/model.c), with rth_check() after every step.
  *
  * Input: 2 bytes of page count, then 4-byte operations:
- *   op[0] % 4 == 0,1: alloc, size from op[1..3] (log-scaled)
+ *   op[0] % 4 == 0,1: alloc, size from op[1..3] (log-scaled; or the heap
+ *                     size, or rth_largest_free())
  *   op[0] % 4 == 2:   free live block op[1..2] % nlive
  *   op[0] % 4 == 3:   free a bad offset derived from op[1..3]
  */
@@ -45,6 +46,9 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t len)
 			size = (size_t)(arg & 0xffff) >> ((arg >> 16) % 16);
 			if ((arg >> 20) == 0xf)
 				size = (size_t)npages * RTH_PAGE_SIZE + (arg & 1);
+			/* largest_free: model_alloc() refuses an -ENOMEM */
+			if ((arg >> 20) == 0xe)
+				size = rth_largest_free(&m.core);
 			why = model_alloc(&m, size, &got);
 			break;
 		case 2:

@@ -43,10 +43,12 @@ int model_init(struct model *m, u32 npages)
 	m->npages = npages;
 	m->meta = model_zalloc(meta);
 	m->granules = model_zalloc((ngran + 63) / 64 * sizeof(u64));
+	m->page_granules = model_zalloc((size_t)npages * sizeof(u32));
+	m->free_pages = npages;
 	m->cap = 1024;
 	m->live = model_zalloc(m->cap * sizeof(*m->live));
 	m->check_each = true;
-	if (!m->meta || !m->granules || !m->live)
+	if (!m->meta || !m->granules || !m->page_granules || !m->live)
 		return -ENOMEM;
 	return rth_init(&m->core, npages, m->meta, meta);
 }
@@ -55,6 +57,7 @@ void model_fini(struct model *m)
 {
 	model_release(m->meta);
 	model_release(m->granules);
+	model_release(m->page_granules);
 	model_release(m->live);
 	memset(m, 0, sizeof(*m));
 }
@@ -81,6 +84,28 @@ static u64 word_mask(unsigned int lo, unsigned int hi)
 	return m & ~((1ULL << lo) - 1);
 }
 
+/* Count [off, off + len) in or out of its pages' granules and free pages. */
+static void pages_count(struct model *m, size_t off, size_t len, bool set)
+{
+	size_t end = off + len, p;
+
+	for (p = off / RTH_PAGE_SIZE; p * RTH_PAGE_SIZE < end; p++) {
+		size_t lo = p * RTH_PAGE_SIZE, hi = lo + RTH_PAGE_SIZE;
+		u32 n;
+
+		lo = lo < off ? off : lo;
+		hi = hi > end ? end : hi;
+		n = (hi - lo) / RTH_MIN_BLOCK;
+		if (set) {
+			m->free_pages -= !m->page_granules[p];
+			m->page_granules[p] += n;
+		} else {
+			m->page_granules[p] -= n;
+			m->free_pages += !m->page_granules[p];
+		}
+	}
+}
+
 /* Mark [off, off + len) handed out (set) or back (clear); check prior state. */
 static bool granules_flip(struct model *m, size_t off, size_t len, bool set)
 {
@@ -100,6 +125,7 @@ static bool granules_flip(struct model *m, size_t off, size_t len, bool set)
 				*w ^= mask;
 		}
 	}
+	pages_count(m, off, len, set);
 	return true;
 }
 
@@ -255,6 +281,52 @@ size_t model_bad_offset(const struct model *m, u32 r)
 	return off + RTH_MIN_BLOCK / 2;
 }
 
+/* rth_page_summary()'s ranges tile the heap and add up to the statistics. */
+static const char *summary_check(struct model *m, const struct rth_stats *st)
+{
+	u64 pages = 0, free_pages = 0, run_blocks = 0, run_pages = 0, used = 0;
+	struct rth_page_range r[16];
+	u32 p, next;
+	int n, i;
+
+	for (p = 0; p < m->npages; p = next) {
+		n = rth_page_summary(&m->core, p, r, 16, &next);
+		if (n <= 0 || next <= p)
+			return fail("page summary from %u: %d, next %u", p, n, next);
+		for (i = 0; i < n; i++) {
+			if (r[i].first != pages || !r[i].pages)
+				return fail("page summary: range at %u +%u, want %llu",
+					    r[i].first, r[i].pages,
+					    (unsigned long long)pages);
+			pages += r[i].pages;
+			switch (r[i].kind) {
+			case RTH_RANGE_BUCKET:
+				used += ((u64)r[i].used * r[i].pages) <<
+					(r[i].cls + RTH_MIN_SHIFT);
+				if (!r[i].used)
+					free_pages += r[i].pages;
+				break;
+			case RTH_RANGE_RUN:
+				run_blocks += r[i].blocks;
+				run_pages += r[i].pages;
+				used += (u64)r[i].pages * RTH_PAGE_SIZE;
+				break;
+			default:
+				free_pages += r[i].pages;
+				break;
+			}
+		}
+	}
+	if (pages != m->npages || free_pages != st->free_pages ||
+	    run_blocks != st->run_blocks || run_pages != st->run_pages ||
+	    used != st->used_bytes)
+		return fail("page summary: %llu pages, %llu free, %llu runs of %llu pages, %llu used",
+			    (unsigned long long)pages, (unsigned long long)free_pages,
+			    (unsigned long long)run_blocks,
+			    (unsigned long long)run_pages, (unsigned long long)used);
+	return NULL;
+}
+
 const char *model_check(struct model *m)
 {
 	const char *why = NULL;
@@ -270,6 +342,17 @@ const char *model_check(struct model *m)
 			    (unsigned long long)m->used);
 	if (st.free_pages * RTH_PAGE_SIZE > st.usable_bytes - st.used_bytes)
 		return fail("more free pages than unused bytes");
+	/*
+	 * Pages holding no live block: whatever the core does with them (free
+	 * runs, kept pages, spares), they are free pages in its statistics.
+	 */
+	if (st.free_pages != m->free_pages)
+		return fail("%llu free pages, model counts %llu",
+			    (unsigned long long)st.free_pages,
+			    (unsigned long long)m->free_pages);
+	why = summary_check(m, &st);
+	if (why)
+		return why;
 	if (m->nlive == 0 && (st.free_pages != m->npages ||
 			      st.largest_free != st.usable_bytes))
 		return fail("empty heap is not one free run");

@@ -24,6 +24,8 @@ struct model {
 	void *meta;
 	u32 npages;
 	u64 *granules;		/* bit set: 16-byte granule handed out */
+	u32 *page_granules;	/* per page: granules handed out */
+	u64 free_pages;		/* pages with none handed out */
 	struct model_block *live;
 	size_t nlive, cap;
 	u64 used;

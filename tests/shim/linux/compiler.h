@@ -3,6 +3,15 @@
 #ifndef noinline
 #define noinline __attribute__((noinline))
 #endif
+#ifndef __always_inline
+#define __always_inline inline __attribute__((always_inline))
+#endif
+#ifndef likely
+#define likely(x) __builtin_expect(!!(x), 1)
+#endif
+#ifndef unlikely
+#define unlikely(x) __builtin_expect(!!(x), 0)
+#endif
 #ifndef __printf
 #define __printf(a, b) __attribute__((format(printf, a, b)))
 #endif
