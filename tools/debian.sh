@@ -348,10 +348,7 @@ arm64_root() {
 		fi
 		in_root "$KROOT" dpkg --add-architecture arm64 ||
 			die "dpkg --add-architecture arm64 failed in the $rel chroot"
-		note "installing the arm64 cross compiler in the $rel chroot (apt-get, inside it)"
-		arm64_apt update && arm64_apt install --no-install-recommends \
-			make gcc binutils pkg-config gcc-aarch64-linux-gnu libc6-dev-arm64-cross xz-utils ||
-			die "could not install the arm64 cross compiler in the $rel chroot"
+		arm64_apt update || die "apt-get update failed in the $rel chroot"
 		tmp=$(mktemp -d "$dir/.busybox.XXXXXX")
 		arm64_download "$tmp" busybox-static:arm64 ||
 			{ rm -rf "$tmp"; die "apt-get download busybox-static:arm64 failed"; }
@@ -360,6 +357,13 @@ arm64_root() {
 		mv "$tmp/root" "$ARM64_GUEST"
 		rm -rf "$tmp"
 		touch "$dir/.complete"
+	fi
+	# The cross compiler, and pahole for the BTF of 6.12's modules.
+	if [ ! -x "$KROOT/usr/bin/${ARM64_CROSS}gcc" ] || [ ! -x "$KROOT/usr/bin/pahole" ]; then
+		note "installing the arm64 cross compiler in the $rel chroot (apt-get, inside it)"
+		arm64_apt install --no-install-recommends make gcc binutils pkg-config \
+			gcc-aarch64-linux-gnu libc6-dev-arm64-cross dwarves ||
+			die "could not install the arm64 cross compiler in the $rel chroot"
 	fi
 	exec 8>&-
 }
