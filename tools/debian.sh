@@ -323,17 +323,17 @@ arm64_download() {
 
 # arm64_root RELEASE: the chroot of RELEASE for arm64 builds (a copy of
 # tools/debian-root's, plus RELEASE-backports for the host's release, whose
-# 6.12 kernels come from there); sets KROOT and ARM64_GUEST, a folder with
-# the guest's arm64 busybox (bin/busybox, from busybox-static:arm64, unpacked).
+# 6.12 kernels come from there); sets KROOT and ARM64_BUSYBOX, the guest's
+# arm64 busybox (from busybox-static:arm64, unpacked beside the chroot).
 arm64_root() {
 	local rel=$1 dir=$CACHE/kbuild/$1-arm64 src uri key tmp
+	local guest=$dir/guest
 	KROOT=$dir/root
-	ARM64_GUEST=$dir/guest
 	mkdir -p "$dir"
 	exec 8>"$dir/.lock"
 	flock 8
 	if [ ! -e "$dir/.complete" ]; then
-		rm -rf "$KROOT" "$ARM64_GUEST" "$dir/apt.log"
+		rm -rf "$KROOT" "$guest" "$dir/apt.log"
 		note "making a $rel chroot for arm64 builds in ${dir#"$REPO"/}/ (tools/debian-root, then dpkg --add-architecture arm64 inside it)"
 		"$REPO/tools/debian-root" --copy "$KROOT" "$rel" >/dev/null ||
 			die "no $rel system (tools/debian-root)"
@@ -354,10 +354,13 @@ arm64_root() {
 			{ rm -rf "$tmp"; die "apt-get download busybox-static:arm64 failed"; }
 		dpkg-deb -x "$tmp"/busybox-static_*.deb "$tmp/root" ||
 			{ rm -rf "$tmp"; die "dpkg-deb -x busybox-static:arm64 failed"; }
-		mv "$tmp/root" "$ARM64_GUEST"
+		mv "$tmp/root" "$guest"
 		rm -rf "$tmp"
 		touch "$dir/.complete"
 	fi
+	# /bin/busybox up to bookworm, /usr/bin/busybox since trixie.
+	ARM64_BUSYBOX=$guest/usr/bin/busybox
+	[ -e "$ARM64_BUSYBOX" ] || ARM64_BUSYBOX=$guest/bin/busybox
 	# The cross compiler, and pahole for the BTF of 6.12's modules.
 	if [ ! -x "$KROOT/usr/bin/${ARM64_CROSS}gcc" ] || [ ! -x "$KROOT/usr/bin/pahole" ]; then
 		note "installing the arm64 cross compiler in the $rel chroot (apt-get, inside it)"
