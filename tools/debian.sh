@@ -310,6 +310,7 @@ arm64_download() {
 	local d=$1 tmp rc=0
 	shift
 	tmp=$(mktemp -d "$KROOT/tmp/rtheap-fetch.XXXXXX")
+	# shellcheck disable=SC2016 # (expanded by the chroot's sh)
 	in_root "$KROOT" /bin/sh -c 'cd "$1" && shift && apt-get -q -o APT::Sandbox::User=root download "$@"' \
 		sh "${tmp#"$KROOT"}" "$@" >"$KROOT/../apt.log" 2>&1 || rc=$?
 	if [ "$rc" = 0 ]; then
@@ -376,9 +377,8 @@ arm64_root() {
 # build/cache/kernel/<abi>/ with its Image uncompressed (qemu boots the raw
 # Image), and its headers installed in the chroot of SUITE's release.
 kernel_arm64() {
-	local meta=$1 suite=$2 series=${3:-} rel=${2%%-*} dep pkg dir tmp deb img t=()
+	local meta=$1 suite=$2 series=${3:-} rel=${2%%-*} dep pkg dir tmp deb img
 	arm64_root "$rel"
-	[ "$suite" = "$rel" ] || t=(-t "$suite")
 	dep=$(in_root "$KROOT" apt-cache depends "$meta:arm64/$suite" 2>/dev/null |
 		sed -n 's/^ *|\{0,1\}Depends: <\{0,1\}\(linux-image-[0-9][^ >:]*\)\(:arm64\)\{0,1\}>\{0,1\}$/\1/p' |
 		head -n 1) || true
