@@ -17,6 +17,21 @@ ifeq ($(VERSION),)
 $(error rtheap: no version in $(SRC)/VERSION)
 endif
 
+# ARCH=arm64 on the command line (make check-guest ARCH=arm64) names the
+# guest's architecture: GUEST_ARCH, amd64 by default.  ARCH is kbuild's
+# variable too, so it goes no further: not into the environment of the
+# recipes, not to sub-makes (a host module build must not see it).  A
+# cross-built module gets its ARCH from MODULE_ARCH (kernel/module.mk).
+ifeq ($(origin ARCH),command line)
+GUEST_ARCH := $(ARCH)
+MAKEOVERRIDES := $(filter-out ARCH=%,$(MAKEOVERRIDES))
+unexport ARCH
+endif
+GUEST_ARCH ?= amd64
+ifeq ($(filter amd64 arm64,$(GUEST_ARCH)),)
+$(error rtheap: ARCH=$(GUEST_ARCH): the guests are amd64 or arm64)
+endif
+
 # Quiet output, for every fragment: a recipe line
 #     $(call msg,CC,$@)$(CC) ...
 # prints "  CC      lib/libheap.o" (a path under build/ without the build/)

@@ -23,8 +23,12 @@ MODULE_DIR = $(BUILD)/module/$(KVER)
 # external module in DIR, against $(KDIR); a whole recipe line ("+": a
 # recursive make, run by make -n too).  Headers without a vmlinux (Debian's
 # linux-headers packages) give no BTF for modules.
+# MODULE_ARCH and MODULE_CROSS_COMPILE, when set, are kbuild's ARCH and
+# CROSS_COMPILE (tools/vm-run --arch arm64 sets them; ARCH itself is the
+# guest's architecture on this Makefile's command line, see the Makefile).
 kbuild = +$(call msg,KBUILD,$(2) ($(KVER)))$(MAKE) -C $(KDIR) M=$(1) \
 	$(if $(filter 1,$(V)),V=1,-s) \
+	$(if $(MODULE_ARCH),ARCH=$(MODULE_ARCH) CROSS_COMPILE=$(MODULE_CROSS_COMPILE)) \
 	$(if $(wildcard $(KDIR)/vmlinux),,CONFIG_DEBUG_INFO_BTF_MODULES=) $(3) modules
 
 # $(call kbuild_test_module,NAME,SUBDIR,LINK=FILE...): NAME.ko built in

@@ -36,8 +36,13 @@ apt_opts=(-q -o DPkg::Lock::Timeout=300)
 #   KMEM, KTIMEOUT   defaults for --mem and --timeout
 #   KMAKE_ARGS       more arguments of `make module'
 # To add a flavour, add a line here (and its name to KERNELS).
+# ARCH (default amd64) is the guest's: arm64 kernels are kernel_arm64's.
 kernel_resolve() {
 	KMEM=1G KTIMEOUT=600 KMAKE_ARGS=() KROOT=
+	if [ "${2:-amd64}" = arm64 ]; then
+		kernel_resolve_arm64 "$1"
+		return 0
+	fi
 	case $1 in
 	debian) kernel_debian linux-image-amd64 ;;
 	rt) kernel_debian linux-image-rt-amd64 ;;
@@ -256,6 +261,210 @@ in_root() {
 		exec chroot "$root" /usr/bin/env -i HOME=/root LANG=C.UTF-8 \
 			PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin "$@"
 	' in_root "$root" "$REPO" "$@"
+}
+
+# --- arm64 guests --------------------------------------------------------------
+#
+# Debian's arm64 kernels, booted by qemu-system-aarch64.  Everything arm64
+# goes through a chroot of the kernel's release (arm64_root, in
+# build/cache/kbuild/<release>-arm64/root/) where dpkg has arm64 as a second
+# architecture (the host's dpkg never does): its apt downloads the kernel
+# image and busybox-static, which are unpacked into the cache, never
+# installed; linux-headers-<abi>:arm64 and the cross compiler are installed
+# in it, and the module and the guest programs are built in it with
+# ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-.
+
+ARM64_CROSS=aarch64-linux-gnu-
+
+# kernel_resolve_arm64 NAME: kernel_resolve for an arm64 guest; sets the
+# same variables (KROOT always: every arm64 build runs in the chroot).
+kernel_resolve_arm64() {
+	local rel
+	rel=$(host_release)
+	case $1 in
+	debian) kernel_arm64 linux-image-arm64 "$rel" ;;
+	rt) kernel_arm64 linux-image-rt-arm64 "$rel" ;;
+	6.12) kernel_arm64 linux-image-arm64 bookworm-backports 6.12 ;;
+	6.12-rt) kernel_arm64 linux-image-rt-arm64 bookworm-backports 6.12 ;;
+	6.12-16k) kernel_arm64 linux-image-arm64-16k trixie 6.12 ;;
+	*) die "no arm64 kernel '$1' (arm64: ${KERNELS_ARM64:-})" ;;
+	esac
+	# Software emulation of another architecture: several times slower.
+	KTIMEOUT=3600
+	KMAKE_ARGS=(MODULE_ARCH=arm64 "MODULE_CROSS_COMPILE=$ARM64_CROSS")
+}
+
+# arm64_apt ARGS...: apt-get in the arm64 chroot, quietly, its output in
+# the chroot's apt.log (shown when it fails).
+arm64_apt() {
+	in_root "$KROOT" env DEBIAN_FRONTEND=noninteractive apt-get -q -y \
+		-o DPkg::Lock::Timeout=300 "$@" >"$KROOT/../apt.log" 2>&1 && return 0
+	tail -n 20 "$KROOT/../apt.log" | sed 's/^/apt: /' >&2
+	return 1
+}
+
+# arm64_download DIR PACKAGE[:arm64/SUITE]...: apt-get download in the
+# chroot, into DIR on the host (the chroot sees only its own files and the
+# repository, not the cache the repository's build/cache may point to).
+arm64_download() {
+	local d=$1 tmp rc=0
+	shift
+	tmp=$(mktemp -d "$KROOT/tmp/rtheap-fetch.XXXXXX")
+	# shellcheck disable=SC2016 # (expanded by the chroot's sh)
+	in_root "$KROOT" /bin/sh -c 'cd "$1" && shift && apt-get -q -o APT::Sandbox::User=root download "$@"' \
+		sh "${tmp#"$KROOT"}" "$@" >"$KROOT/../apt.log" 2>&1 || rc=$?
+	if [ "$rc" = 0 ]; then
+		mv "$tmp"/*.deb "$d"/ || rc=1
+	else
+		tail -n 5 "$KROOT/../apt.log" | sed 's/^/apt: /' >&2
+	fi
+	rm -rf "$tmp"
+	return "$rc"
+}
+
+# arm64_root RELEASE: the chroot of RELEASE for arm64 builds (a copy of
+# tools/debian-root's, plus RELEASE-backports for the host's release, whose
+# 6.12 kernels come from there); sets KROOT and ARM64_BUSYBOX, the guest's
+# arm64 busybox (from busybox-static:arm64, unpacked beside the chroot).
+arm64_root() {
+	local rel=$1 dir=$CACHE/kbuild/$1-arm64 src uri key tmp
+	local guest=$dir/guest
+	KROOT=$dir/root
+	mkdir -p "$dir"
+	exec 8>"$dir/.lock"
+	flock 8
+	if [ ! -e "$dir/.complete" ]; then
+		rm -rf "$KROOT" "$guest" "$dir/apt.log"
+		note "making a $rel chroot for arm64 builds in ${dir#"$REPO"/}/ (tools/debian-root, then dpkg --add-architecture arm64 inside it)"
+		"$REPO/tools/debian-root" --copy "$KROOT" "$rel" >/dev/null ||
+			die "no $rel system (tools/debian-root)"
+		if [ "$rel" != sid ] && ! grep -q " $rel-backports " "$KROOT/etc/apt/sources.list"; then
+			src=$(apt_archive_of "$rel-backports")
+			uri=${src%% *}
+			key=${src#"$uri"}
+			key=${key# }
+			[ -z "$uri" ] ||
+				printf 'deb %s%s %s main\n' "${key:+[signed-by=$key] }" "$uri" "$rel-backports" \
+					>>"$KROOT/etc/apt/sources.list"
+		fi
+		in_root "$KROOT" dpkg --add-architecture arm64 ||
+			die "dpkg --add-architecture arm64 failed in the $rel chroot"
+		arm64_apt update || die "apt-get update failed in the $rel chroot"
+		tmp=$(mktemp -d "$dir/.busybox.XXXXXX")
+		arm64_download "$tmp" busybox-static:arm64 ||
+			{ rm -rf "$tmp"; die "apt-get download busybox-static:arm64 failed"; }
+		dpkg-deb -x "$tmp"/busybox-static_*.deb "$tmp/root" ||
+			{ rm -rf "$tmp"; die "dpkg-deb -x busybox-static:arm64 failed"; }
+		mv "$tmp/root" "$guest"
+		rm -rf "$tmp"
+		touch "$dir/.complete"
+	fi
+	# /bin/busybox up to bookworm, /usr/bin/busybox since trixie.
+	ARM64_BUSYBOX=$guest/usr/bin/busybox
+	[ -e "$ARM64_BUSYBOX" ] || ARM64_BUSYBOX=$guest/bin/busybox
+	# The cross compiler, and pahole for the BTF of 6.12's modules.
+	if [ ! -x "$KROOT/usr/bin/${ARM64_CROSS}gcc" ] || [ ! -x "$KROOT/usr/bin/pahole" ]; then
+		note "installing the arm64 cross compiler in the $rel chroot (apt-get, inside it)"
+		arm64_apt install --no-install-recommends make gcc binutils pkg-config \
+			gcc-aarch64-linux-gnu libc6-dev-arm64-cross dwarves ||
+			die "could not install the arm64 cross compiler in the $rel chroot"
+	fi
+	exec 8>&-
+}
+
+# kernel_arm64 METAPACKAGE SUITE [SERIES]: kernel_debian for arm64: the
+# image the arm64 METAPACKAGE of SUITE depends on, unpacked into
+# build/cache/kernel/<abi>/ with its Image uncompressed (qemu boots the raw
+# Image), and its headers installed in the chroot of SUITE's release.
+kernel_arm64() {
+	local meta=$1 suite=$2 series=${3:-} rel=${2%%-*} dep pkg dir tmp deb img
+	arm64_root "$rel"
+	dep=$(in_root "$KROOT" apt-cache depends "$meta:arm64/$suite" 2>/dev/null |
+		sed -n 's/^ *|\{0,1\}Depends: <\{0,1\}\(linux-image-[0-9][^ >:]*\)\(:arm64\)\{0,1\}>\{0,1\}$/\1/p' |
+		head -n 1) || true
+	if [ -z "$dep" ]; then
+		note "refreshing the package lists of the $rel chroot"
+		arm64_apt update || true
+		dep=$(in_root "$KROOT" apt-cache depends "$meta:arm64/$suite" 2>/dev/null |
+			sed -n 's/^ *|\{0,1\}Depends: <\{0,1\}\(linux-image-[0-9][^ >:]*\)\(:arm64\)\{0,1\}>\{0,1\}$/\1/p' |
+			head -n 1) || true
+	fi
+	[ -n "$dep" ] || die "cannot resolve $meta:arm64/$suite with apt-cache depends in the $rel chroot"
+	KABI=${dep#linux-image-}
+	KABI=${KABI%-unsigned}
+	[ -z "$series" ] || [[ $KABI == "$series".* ]] ||
+		die "$meta:arm64/$suite is now $KABI, not a $series kernel; update kernel_resolve_arm64 in tools/debian.sh"
+	dir=$CACHE/kernel/$KABI
+	# (/lib/modules/<abi>/build would be an absolute link into the chroot.)
+	KDIR=/usr/src/linux-headers-$KABI
+
+	if [ ! -e "$dir/.complete" ]; then
+		mkdir -p "$CACHE/kernel"
+		exec 8>"$CACHE/kernel/.lock"
+		flock 8
+		if [ ! -e "$dir/.complete" ]; then
+			pkg=linux-image-$KABI-unsigned
+			note "downloading $pkg:arm64/$suite into ${dir#"$REPO"/}/"
+			tmp=$(mktemp -d "$CACHE/kernel/.fetch.XXXXXX")
+			arm64_download "$tmp" "$pkg:arm64/$suite" ||
+				{ rm -rf "$tmp"; die "apt-get download $pkg:arm64/$suite failed"; }
+			mkdir "$tmp/root"
+			for deb in "$tmp"/*.deb; do
+				note "unpacking $(basename "$deb") (dpkg-deb -x)"
+				dpkg-deb -x "$deb" "$tmp/root" || { rm -rf "$tmp"; die "dpkg-deb -x failed"; }
+			done
+			# arm64's vmlinuz is a gzip'd Image; qemu wants it raw.
+			img=$tmp/root/boot/vmlinuz-$KABI
+			if [ "$(head -c 2 "$img" | od -An -tx1 | tr -d ' ')" = 1f8b ]; then
+				gzip -dc <"$img" >"$tmp/root/boot/Image-$KABI" ||
+					{ rm -rf "$tmp"; die "gunzip of vmlinuz-$KABI failed"; }
+			else
+				cp "$img" "$tmp/root/boot/Image-$KABI"
+			fi
+			(cd "$tmp" && ls -- *.deb) >"$tmp/root/.complete"
+			rm -rf "$dir" "$tmp"/*.deb
+			mv "$tmp/root" "$dir"
+			rmdir "$tmp"
+		fi
+		exec 8>&-
+	fi
+	KIMAGE=$dir/boot/Image-$KABI
+	[ -e "$KIMAGE" ] || die "no Image in ${dir#"$REPO"/}; remove it and retry"
+
+	[ -e "$KROOT$KDIR/Makefile" ] || arm64_headers "$KABI" "$suite"
+	[ -e "$KROOT$KDIR/Makefile" ] || die "$KROOT$KDIR is missing although linux-headers-$KABI:arm64 is unpacked there"
+}
+
+# arm64_headers ABI SUITE: linux-headers-ABI:arm64 and its -common unpacked
+# (dpkg-deb -x) into the chroot, with the chroot's own (amd64) linux-kbuild,
+# whose programs run on the build machine.  Not installed with apt: the
+# arm64 headers depend on the arm64 gcc, which cannot sit beside the native
+# one; the cross compiler stands in for it.
+arm64_headers() {
+	local abi=$1 suite=$2 hdr=linux-headers-$1 tmp deb name pkgs=()
+	note "unpacking $hdr:arm64 from $suite into the chroot (apt-get download, dpkg-deb -x)"
+	tmp=$(mktemp -d "$CACHE/kernel/.headers.XXXXXX")
+	arm64_download "$tmp" "$hdr:arm64/$suite" ||
+		{ rm -rf "$tmp"; die "apt-get download $hdr:arm64/$suite failed"; }
+	for name in $(deb_depends "$tmp/$hdr"_*.deb); do
+		case $name in
+		linux-headers-*) pkgs+=("$name/$suite") ;;
+		linux-kbuild-*) pkgs+=("$name:amd64/$suite") ;;
+		esac
+	done
+	if [ ${#pkgs[@]} -gt 0 ] && ! arm64_download "$tmp" "${pkgs[@]}"; then
+		rm -rf "$tmp"
+		die "apt-get download ${pkgs[*]} failed"
+	fi
+	# Their /usr only: a /lib of theirs would replace the chroot's link
+	# to usr/lib (merged /usr) with a folder.
+	mkdir "$tmp/root"
+	for deb in "$tmp"/*.deb; do
+		note "unpacking $(basename "$deb") into the chroot (dpkg-deb -x)"
+		dpkg-deb -x "$deb" "$tmp/root" || { rm -rf "$tmp"; die "dpkg-deb -x $(basename "$deb") failed"; }
+	done
+	cp -a "$tmp/root/usr/." "$KROOT/usr/" || { rm -rf "$tmp"; die "copying $hdr into the chroot failed"; }
+	rm -rf "$tmp"
 }
 
 # apt_source_of CODENAME: "URI [KEYRING]" of the first deb source in /etc/apt

@@ -16,6 +16,7 @@
 #                              fails, and after rmmod rtheap a kmemleak scan
 #                              must find nothing new
 #   make check-guest-all       check-guest on every kernel: $(KERNELS_ALL)
+#                              (ARCH=arm64: $(KERNELS_ALL_arm64))
 #
 # check-debug variables (the hooks of other fragments):
 #   DEBUG_SUITE_DEPS   make targets built before the boot, run as
@@ -42,6 +43,9 @@
 # one failure); tests/guest/rtheap-debug-suite says what runs in the guest.
 
 KERNELS_ALL        := debian rt 6.12 6.12-rt 7.3 7.3-rt
+# ARCH=arm64: Debian 12's 6.1 and 6.12 (bookworm-backports), standard and -rt.
+KERNELS_ALL_amd64  := $(KERNELS_ALL)
+KERNELS_ALL_arm64  := debian rt 6.12 6.12-rt
 
 DEBUG_KERNEL       := $(SRC)/tools/debug-kernel
 DEBUG_SUITE_DEPS   ?=
@@ -97,6 +101,7 @@ check-debug: guest-bins module-debug
 	echo "$$sum"; \
 	[ $$rc = 0 ]
 
-## check-guest-all   check-guest on every kernel: debian rt 6.12 6.12-rt
+## check-guest-all [ARCH=arm64]  check-guest on every kernel: debian rt 6.12 6.12-rt 7.3 7.3-rt
+##                   (arm64: debian rt 6.12 6.12-rt)
 check-guest-all:
-	$(Q)$(MAKE) -f $(SRC)/Makefile check-guest KERNELS="$(KERNELS_ALL)"
+	$(Q)$(MAKE) -f $(SRC)/Makefile check-guest ARCH=$(GUEST_ARCH) KERNELS="$(KERNELS_ALL_$(GUEST_ARCH))"

@@ -98,21 +98,29 @@ selftest-module: module
 # `make check-debug'.
 KERNELS ?= debian 6.12-rt
 
+# ARCH=arm64 (GUEST_ARCH, see the Makefile): Debian's arm64 kernels under
+# qemu-system-aarch64, module and programs cross-built by tools/vm-run in a
+# chroot (vm-run --build), not here; a longer time limit per test for the
+# emulated CPU.
+GUEST_VMRUN := $(SRC)/tools/vm-run --arch $(GUEST_ARCH)
+GUEST_SUITE_ENV := $(if $(filter arm64,$(GUEST_ARCH)),RTHEAP_TEST_TIMEOUT=120)
+
 # One boot per kernel; every kernel runs even when one fails.  The last line
 # of output is the sum of the kernels' suite summaries, "N passed, N failed,
 # N skipped"; a kernel whose run fails without a failed test (fetch, build,
 # boot, a kernel report outside any test) adds one failure.
-## check-guest [KERNELS="debian 6.12-rt"]
+## check-guest [KERNELS="debian 6.12-rt"] [ARCH=arm64]
 ##                   one guest boot per kernel running rtheap-guest-suite (tools/vm-run);
 ##                   the last line sums them: "N passed, N failed, N skipped"
-check-guest: guest-bins
+check-guest: $(if $(filter amd64,$(GUEST_ARCH)),guest-bins)
 	$(Q)set -o pipefail; failed=; sums=; out=$$(mktemp); \
 	for k in $(KERNELS); do \
 		sum=; \
-		if abi=$$($(SRC)/tools/vm-run --kernel $$k --print-abi) && \
-		   $(SRC)/tools/vm-run --kernel $$k --build; then \
+		if abi=$$($(GUEST_VMRUN) --kernel $$k --print-abi) && \
+		   $(GUEST_VMRUN) --kernel $$k --build; then \
 			echo "  VM-RUN  rtheap-guest-suite ($$k, $$abi)"; \
-			VMRUN_NO_BUILD=1 $(SRC)/tools/vm-run --kernel $$k -- rtheap-guest-suite | tee $$out; \
+			VMRUN_NO_BUILD=1 $(GUEST_VMRUN) --kernel $$k -- \
+				"$(GUEST_SUITE_ENV) rtheap-guest-suite" | tee $$out; \
 			rc=$$?; \
 			sum=$$(grep -E '^[0-9]+ passed, [0-9]+ failed, [0-9]+ skipped$$' $$out | tail -n 1); \
 		else \

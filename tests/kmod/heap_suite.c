@@ -935,7 +935,7 @@ static void atomic_context(struct kunit *test)
 {
 	RT_HEAP *h = new_heap(test, NULL, PG, H_FIFO);
 	RT_HEAP h2;
-	void *p = NULL, *q = NULL, *r = NULL;
+	void *p = NULL, *q = NULL;
 	unsigned long flags;
 	int a, b, c, d, e, f, g, full;
 	RT_HEAP_INFO info;
@@ -962,6 +962,27 @@ static void atomic_context(struct kunit *test)
 		rt_heap_delete(&h2);
 	/* The refused calls changed nothing. */
 	KUNIT_EXPECT_EQ(test, inquire(test, h).usedmem, (size_t)0);
+}
+
+/*
+ * Atomic sections that leave interrupts on: spinlocks, preempt_disable(),
+ * RCU readers.  rtheap sees them in preempt_count(), which counts them only
+ * with CONFIG_PREEMPT_COUNT; without it (Debian's arm64 6.1 kernels:
+ * PREEMPT_VOLUNTARY and no PREEMPT_DYNAMIC) nothing tells them from
+ * process context, and a blocking call there sleeps instead of returning
+ * -EPERM (the one check left is the kernel's own might_sleep(), with
+ * DEBUG_ATOMIC_SLEEP).
+ */
+static void atomic_sections(struct kunit *test)
+{
+	RT_HEAP *h = new_heap(test, NULL, PG, H_FIFO);
+	RT_HEAP h2;
+	void *q = NULL, *r = NULL;
+	int a, b, f;
+
+	if (!IS_ENABLED(CONFIG_PREEMPT_COUNT))
+		kunit_skip(test, "no CONFIG_PREEMPT_COUNT: %s",
+			   "spinlocks and preempt_disable() cannot be seen");
 
 	spin_lock(&test_lock);
 	a = rt_heap_alloc(h, 16, TM_NONBLOCK, &r);
@@ -1346,6 +1367,7 @@ static struct kunit_case rtheap_heap_cases[] = {
 	KUNIT_CASE(delete_wakes_waiters),
 	KUNIT_CASE(hardirq),
 	KUNIT_CASE(atomic_context),
+	KUNIT_CASE(atomic_sections),
 	KUNIT_CASE(shared_mode),
 	KUNIT_CASE(dma_heaps),
 	KUNIT_CASE(owner_and_perm),

@@ -29,6 +29,7 @@ struct kunit {
 	const char *name;	/* of the case */
 	void *priv;
 	bool failed;
+	bool skipped;		/* kunit_skip(): neither passed nor failed */
 	struct completion done;	/* the case's thread has finished */
 	void *allocs[KTEST_MAX_ALLOCS];
 	int nallocs;
@@ -71,6 +72,17 @@ static inline void __noreturn ktest_abort(struct kunit *test)
 
 #define kunit_info(test, fmt, ...)					\
 	pr_info("    # %s: " fmt "\n", (test)->name, ##__VA_ARGS__)
+
+/* The case cannot run on this kernel: say why, end it, count it skipped. */
+#define kunit_skip(test, fmt, ...)					\
+	do {								\
+		struct kunit *__test = (test);				\
+									\
+		__test->skipped = true;					\
+		pr_info("rtheap_selftest:   %s: skipped: " fmt "\n",	\
+			__test->name, ##__VA_ARGS__);			\
+		ktest_abort(__test);					\
+	} while (0)
 
 #define KUNIT_FAIL(test, fmt, ...)					\
 	ktest_failed(test, __FILE__, __LINE__, "failure", fmt, ##__VA_ARGS__)

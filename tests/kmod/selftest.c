@@ -6,8 +6,10 @@
  *
  * Each case runs in a kernel thread of its own (a failed assertion ends
  * that thread), then the suite's exit hook; it logs "rtheap_selftest: PASS
- * <name>" or "... FAIL <name>" (with the failed checks, file:line, just
- * above), then a summary "rtheap_selftest: <n> passed, <n> failed".  insmod
+ * <name>", "... FAIL <name>" (with the failed checks, file:line, just
+ * above) or "... SKIP <name>" (a case that cannot run on this kernel,
+ * kunit_skip(), its reason above), then a summary "rtheap_selftest: <n>
+ * passed, <n> failed, <n> skipped".  insmod
  * fails with -EINVAL when a case failed.  Should a case's thread never come
  * back (a lost wakeup in rtheap), the module pins itself (rmmod refuses)
  * rather than free code that thread still runs; the log says "stuck".
@@ -100,7 +102,7 @@ static int case_thread(void *arg)
  * Run one case; false if its thread is stuck (then its state is leaked:
  * the thread may still use it).
  */
-static bool run_case(const struct kunit_case *c, bool *failed)
+static bool run_case(const struct kunit_case *c, bool *failed, bool *skipped)
 {
 	struct case_run *run = kzalloc(sizeof(*run), GFP_KERNEL);
 	struct kunit *test;
@@ -108,6 +110,7 @@ static bool run_case(const struct kunit_case *c, bool *failed)
 	int i;
 
 	*failed = true;
+	*skipped = false;
 	if (!run)
 		return true;
 	run->c = c;
@@ -128,6 +131,7 @@ static bool run_case(const struct kunit_case *c, bool *failed)
 	if (ktest_suite->exit && run->inited)
 		ktest_suite->exit(test);
 	*failed = test->failed;
+	*skipped = test->skipped && !test->failed;
 	for (i = 0; i < test->nallocs; i++)
 		kfree(test->allocs[i]);
 	kfree(run);
@@ -172,15 +176,16 @@ static int __init rtheap_selftest_init(void)
 	/* Init holds a reference of its own: count the ones cases take. */
 	int refs = module_refcount(THIS_MODULE);
 	const struct kunit_case *c;
-	int npass = 0, nfail = 0;
-	bool failed;
+	int npass = 0, nfail = 0, nskip = 0;
+	bool failed, skipped;
 
 	if (run_tests) {
 		for (c = ktest_suite->test_cases; c->run_case; c++) {
-			if (!run_case(c, &failed)) {
+			if (!run_case(c, &failed, &skipped)) {
 				pr_info("FAIL %s\n", c->name);
 				pr_info("a test thread is stuck in rtheap; stopping, module pinned\n");
-				pr_info("%d passed, %d failed\n", npass, nfail + 1);
+				pr_info("%d passed, %d failed, %d skipped\n", npass,
+					nfail + 1, nskip);
 				/* Threads still run our code: never unload. */
 				__module_get(THIS_MODULE);
 				return 0;
@@ -188,12 +193,16 @@ static int __init rtheap_selftest_init(void)
 			if (failed) {
 				nfail++;
 				pr_info("FAIL %s\n", c->name);
+			} else if (skipped) {
+				nskip++;
+				pr_info("SKIP %s\n", c->name);
 			} else {
 				npass++;
 				pr_info("PASS %s\n", c->name);
 			}
 		}
-		pr_info("%d passed, %d failed\n", npass, nfail);
+		pr_info("%d passed, %d failed, %d skipped\n", npass, nfail,
+			nskip);
 	}
 	/* A case pinned the module: one of its threads still runs our code. */
 	if (module_refcount(THIS_MODULE) > refs) {

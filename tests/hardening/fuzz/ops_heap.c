@@ -128,6 +128,27 @@ void setup_private(void)
 	EXPECT(ret == 0, "creating the private heap %s: %s", name, en(ret));
 }
 
+/*
+ * The H_* bits the module honours: RTHEAP_MODE_MASK, less H_NONCACHED
+ * where the version handshake does not offer it (outside x86 the module
+ * refuses it with -EINVAL).
+ */
+static uint32_t module_modes(int fd)
+{
+	static uint32_t modes;
+	struct rtheap_version v;
+
+	if (!modes) {
+		memset(&v, 0, sizeof(v));
+		if (xioctl(fd, RTHEAP_IOC_VERSION, &v, K_VERSION))
+			return RTHEAP_MODE_MASK;
+		modes = RTHEAP_MODE_MASK;
+		if (!(v.features & RTHEAP_FEAT_NONCACHED))
+			modes &= ~(uint32_t)H_NONCACHED;
+	}
+	return modes;
+}
+
 /* CREATE: valid on a free slot, or on an attached one (-EBUSY), or mutated. */
 void op_create(void)
 {
@@ -169,7 +190,7 @@ void op_create(void)
 		break;
 	case 2:
 		a.in.mode |= 1u << h_rng_below(&rng, 32);
-		bad = a.in.mode & ~RTHEAP_MODE_MASK;
+		bad = a.in.mode & ~module_modes(slots[i].fd);
 		a.in.mode &= ~(uint32_t)H_PERSIST;
 		break;
 	case 3:
