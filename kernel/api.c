@@ -146,12 +146,17 @@ static int rt_heap_alloc_tmo(RT_HEAP *heap, size_t size,
  * @blockp: where the block's address goes, aligned to at least 16 bytes
  *
  * With TM_NONBLOCK, any context, hard IRQ included; waiting needs process
- * context.  Waiters are served in the heap's order (H_FIFO or H_PRIO) by
- * rt_heap_free().
+ * context.  Atomic context is seen from IRQs, interrupts off and, on
+ * kernels with CONFIG_PREEMPT_COUNT, spinlocks and preempt_disable();
+ * without it (Debian's standard arm64 kernels) a caller under a spinlock
+ * must pass TM_NONBLOCK itself.  Waiters are served in the heap's order
+ * (H_FIFO or H_PRIO) by rt_heap_free(); at most the module's max_waiters
+ * wait on one heap.
  *
  * Return: 0, -EINVAL (bad heap or size, or a size the heap can never
  * serve), -EWOULDBLOCK, -ETIMEDOUT, -EIDRM (deleted before or during the
- * wait), -EINTR (signal), -EPERM (would wait in atomic context).
+ * wait), -EINTR (signal), -EPERM (would wait in atomic context), -EBUSY
+ * (would wait, but max_waiters tasks wait already).
  */
 int rt_heap_alloc(RT_HEAP *heap, size_t size, RTIME timeout, void **blockp)
 {

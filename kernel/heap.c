@@ -357,9 +357,12 @@ void rtheap_tmo_init(struct rtheap_tmo *t, u64 timeout, bool abs)
 
 /*
  * May the caller sleep?  preempt_count() sees hard and soft IRQ, NMI and,
- * with CONFIG_PREEMPT_COUNT (Debian's kernels), spinlocks and
- * preempt_disable(); rcu_preempt_depth() sees RCU readers and, on
- * PREEMPT_RT, spinlock_t holders.
+ * with CONFIG_PREEMPT_COUNT (Debian's amd64 kernels, every -rt kernel),
+ * spinlocks and preempt_disable(); rcu_preempt_depth() sees RCU readers
+ * and, on PREEMPT_RT, spinlock_t holders.  Without CONFIG_PREEMPT_COUNT
+ * (Debian's standard arm64 kernels) a spinlock or preempt_disable()
+ * section cannot be told from process context: a kernel caller there must
+ * pass TM_NONBLOCK itself.  Interrupts off and IRQ context are always seen.
  */
 bool rtheap_may_block(void)
 {
