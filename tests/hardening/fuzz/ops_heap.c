@@ -494,11 +494,15 @@ void op_alloc(void)
 		       "alloc of %llu on the private heap: %s",
 		       (unsigned long long)want, en(ret));
 	} else {
+		/* -EBUSY: max_waiters tasks wait on the heap already. */
 		EXPECT(ret == 0 || ret == -EWOULDBLOCK || ret == -ETIMEDOUT ||
-		       ret == -EIDRM, "alloc of %llu timeout %llu flags %#x on heap %u: %s",
+		       ret == -EIDRM || ret == -EBUSY,
+		       "alloc of %llu timeout %llu flags %#x on heap %u: %s",
 		       (unsigned long long)want, (unsigned long long)a.timeout,
 		       a.flags, s->id, en(ret));
 	}
+	if (ret == -EBUSY)
+		EXPECT(a.timeout != RTHEAP_TM_NONBLOCK, "-EBUSY without a wait");
 	if (ret == -EWOULDBLOCK)
 		EXPECT(a.timeout == RTHEAP_TM_NONBLOCK, "-EWOULDBLOCK with timeout %llu",
 		       (unsigned long long)a.timeout);
