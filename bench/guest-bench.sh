@@ -9,12 +9,14 @@
 # in REPS interleaved repetitions, the contenders in a rotated order each
 # time, then rtheap-bench-user.  Prints one line per run:
 #   K <command> :: <result>      the kernel module's
+#   param max_waiters=N          rtheap's limit, the deepest op=grant queue
 #   user ...                     rtheap-bench-user's
 # and "guest-bench: done" last.  -q: a quick smoke run.
 
 reps=5
 n=20000
 nlat=100000
+ngrant=300
 quick=0
 while getopts r:n:l:q opt; do
 	case $opt in
@@ -28,6 +30,7 @@ done
 if [ "$quick" = 1 ]; then
 	n=2000
 	nlat=5000
+	ngrant=100
 fi
 
 ko=${RTHEAP_MODDIR:-/lib/rtheap}/rtheap_bench.ko
@@ -37,6 +40,14 @@ ctl=/sys/kernel/debug/rtheap_bench/run
 # of a quarter of RAM.
 echo $((3 << 30)) >/sys/module/rtheap/parameters/max_bytes || exit 1
 insmod "$ko" samples="$n" || { echo "guest-bench: insmod $ko failed" >&2; exit 1; }
+
+# op=grant: a free granting one waiter among 1, 100 and max_waiters queued.
+maxw=$(cat /sys/module/rtheap/parameters/max_waiters) || exit 1
+echo "param max_waiters=$maxw"
+depths=1
+for d in 100 "$maxw"; do
+	case " $depths " in *" $d "*) ;; *) depths="$depths $d" ;; esac
+done
 
 k() {
 	if ! echo "$*" >$ctl; then
@@ -87,6 +98,14 @@ while [ $rep -le "$reps" ]; do
 		for t in 1 2; do
 			k op=contend alloc="$a" size=64 threads=$t n=$((n * 2)) || fail=1
 		done
+	done
+	for mode in $(rotate $rep fifo prio); do
+		for d in $(rotate $rep $depths); do
+			k op=grant waiters="$d" mode="$mode" n=$ngrant || fail=1
+		done
+	done
+	for d in $(rotate $rep $depths); do
+		k op=grant waiters="$d" wake=remote n=$ngrant || fail=1
 	done
 	rep=$((rep + 1))
 done

@@ -51,6 +51,8 @@ class Raw:
         self.curve = defaultdict(dict)  # key -> rep -> list
         self.user = defaultdict(dict)   # (pair, size) -> rep -> stats
         self.user_op = defaultdict(dict)  # op -> rep -> stats
+        self.grant = defaultdict(dict)  # (mode, wake, waiters) -> rep -> stats
+        self.max_waiters = None      # rtheap's max_waiters in the guest
         rep = 0
         pair_re = re.compile(r"core pair,\s+(\d+) MiB heap: ([\d.]+) instructions")
         perop_re = re.compile(r"core per-op,\s+(\d+) MiB heap: alloc median (\d+) max (\d+), "
@@ -79,6 +81,8 @@ class Raw:
                     self.space_usable = {k: num(v) for k, v in kv(line.split()[2:]).items()}
                 elif line.startswith("rep "):
                     rep = int(line.split()[1])
+                elif line.startswith("param max_waiters="):
+                    self.max_waiters = int(line.split("=", 1)[1])
                 elif line.startswith("K "):
                     cmd, _, res = line[2:].partition(" :: ")
                     c = kv(cmd.split())
@@ -86,7 +90,12 @@ class Raw:
                            int(c.get("heap", 64)), int(c.get("frag", 0)),
                            int(c.get("threads", 2)))
                     rw = res.split()
-                    if rw and rw[0] == "curve":
+                    if c.get("op") == "grant":
+                        if rw and rw[0] == "phase=grant":
+                            gkey = (c.get("mode", "fifo"), c.get("wake", "local"),
+                                    int(c.get("waiters", 1)))
+                            self.grant[gkey][rep] = {k: num(v) for k, v in kv(rw[1:]).items()}
+                    elif rw and rw[0] == "curve":
                         phase = kv(rw[1:2])["phase"]
                         self.curve[key + (phase,)][rep] = [int(x) for x in rw[2:]]
                     elif rw and rw[0].startswith("overlap="):
@@ -138,6 +147,11 @@ class Report:
         if not reps:
             return None
         return max(reps[max(reps)][stat] - self.ktimer, 1)
+
+    # op=grant, median over repetitions, net of the timer
+    def gstat(self, mode, wake, waiters, stat):
+        v = med(self.raw.grant.get((mode, wake, waiters), {}), stat)
+        return None if v is None else max(v - self.ktimer, 1)
 
     def hstat(self, op, who, stat):
         v = med(self.raw.cycles.get((op, who), {}), stat)
@@ -272,6 +286,24 @@ class Report:
             ov = med(self.raw.k.get(("contend", alloc, "64", 64, 0, 2, "overlap"), {}), "overlap")
             self.add(f"kernel contention: {name}, pairs timed alongside the other CPU's", ov,
                      "all timed", 100, None, "percent")
+        # --- kernel: a free that grants one waiter, against the queue's depth
+        # (1, 100, max_waiters queued; the waiters on the freeing CPU, or
+        # woken on the other one by IPI)
+        limit = r.max_waiters
+        for mode, wake, tgt in (("fifo", "local", 1.5), ("prio", "local", 1.5),
+                                ("fifo", "remote", None)):
+            hm = "H_FIFO" if mode == "fifo" else "H_PRIO"
+            where = "" if wake == "local" else ", woken on the other CPU"
+            for stat, label in (("p50", "p50"), ("p99", "p99")):
+                one = self.gstat(mode, wake, 1, stat)
+                for depth in dict.fromkeys((100, limit)):
+                    if depth is None or depth == 1:
+                        continue
+                    dn = f"{depth}" if depth != limit else f"{depth} (max_waiters)"
+                    self.add(f"kernel grant: free granting 1 of {dn} queued, {hm}{where}, "
+                             f"irqs off {label} vs 1 queued",
+                             self.gstat(mode, wake, depth, stat), f"1 queued {label}", one,
+                             tgt, "cycles")
         # --- user space
         for size, tgt in (("64", 1.15), ("trace", None)):
             s = "64 B" if size == "64" else "trace"

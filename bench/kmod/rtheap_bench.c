@@ -3,7 +3,7 @@
  * rtheap_bench - kernel-side benchmarks of rtheap (make bench): the
  * rt_heap_alloc + rt_heap_free pair against kmalloc + kfree and
  * gen_pool_alloc + gen_pool_free, per-operation latency, heap growth and
- * fragmentation, two CPUs on one heap.
+ * fragmentation, two CPUs on one heap, a free that grants a waiter.
  *
  * Driven through debugfs: write one command to
  * /sys/kernel/debug/rtheap_bench/run, read the result from the same file.
@@ -18,6 +18,9 @@
  *   op=parts     time one building block of rt_heap_alloc/free, part=
  *                irq (local_irq_save/restore), lock (raw_spin_lock_irqsave
  *                + unlock_irqrestore) or rcu (rcu_read_lock/unlock)
+ *   op=grant     time rt_heap_free() of the only page of a 1-page heap
+ *                while waiters= kernel threads are queued for a page: the
+ *                free grants the first of them (phase=grant)
  *   op=drop      free every cached pool
  *   alloc=rtheap|kmalloc|genpool|core|corelock   (default rtheap)
  *                core: the allocator core alone (rth_alloc, rth_free: the
@@ -25,12 +28,18 @@
  *                module), corelock: the core under a raw spinlock taken
  *                as heap.c takes its own
  *   size=BYTES|trace                     (default trace, see bench/bench_trace.h)
- *   n=SAMPLES                            (default: the samples parameter)
+ *   n=SAMPLES                            (default: the samples parameter;
+ *                                         op=grant: 200)
  *   heap=MIB     rtheap and genpool pool size (default 64)
  *   frag=0|1     1: the pool filled with trace sizes up to the first
  *                failure, then every other block freed
  *   threads=N    op=contend (default 2)
  *   curve=0|1    also print 100 quantiles (1% .. 99%, 99.9%, 99.99%)
+ *   waiters=N    op=grant: the queue's depth at each free (default 1);
+ *                over rtheap's max_waiters the run fails with -EBUSY
+ *   mode=fifo|prio  op=grant: H_FIFO or H_PRIO (default fifo)
+ *   wake=local|remote  op=grant: the waiters bound to the freeing CPU
+ *                (default), or to another one: the wake-up an IPI
  *   replay=R     op=lat: the R-th replay of the same trace on this
  *                allocator; also prints phase=alloc_min / free_min, the
  *                quantiles of each operation's minimum over replays 1 .. R
@@ -41,7 +50,7 @@
  *
  * Every timed region is bracketed by get_cycles() (the TSC) with local
  * interrupts off, so neither an interrupt nor preemption lands in it.
- * The result: "phase=pair|alloc|free n=.. fail=.. p50=.. p90=.. p99=..
+ * The result: "phase=pair|alloc|free|grant n=.. fail=.. p50=.. p90=.. p99=..
  * p999=.. p9999=.. max=.. mean=..", cycles, nearest-rank quantiles.
  *
  * Pools (an rtheap heap, or a gen_pool with min_alloc_order 4 over
@@ -110,12 +119,13 @@ struct bpool {
 };
 
 struct bcmd {
-	enum { OP_PAIR, OP_LAT, OP_CONTEND, OP_CALIB, OP_PARTS, OP_DROP } op;
+	enum { OP_PAIR, OP_LAT, OP_CONTEND, OP_CALIB, OP_PARTS, OP_GRANT,
+	       OP_DROP } op;
 	enum bkind kind;
 	enum { PART_IRQ, PART_LOCK, PART_RCU } part;
 	size_t size;			/* 0: the trace */
-	unsigned int n, mib, threads, replay;
-	bool frag, curve;
+	unsigned int n, mib, threads, replay, waiters;
+	bool frag, curve, prio, remote;
 };
 
 struct brun {
@@ -753,6 +763,195 @@ out:
 	return ret;
 }
 
+/* --- a free that grants a waiter ---------------------------------------------- */
+
+/*
+ * op=grant: a 1-page heap, its page held by the bench, waiters= kernel
+ * threads queued for a page.  Each sample times rt_heap_free() of the
+ * page with interrupts off: the free hands it to the first waiter, under
+ * the heap lock, and wakes it.  That thread passes the page back without
+ * freeing it and stays until kthread_stop(); a new thread queues in its
+ * place, and the next sample starts once the queue is back to its depth.
+ * Each sample starts a thread: keep n= small.
+ */
+#define GRANT_SAMPLES		200	/* op=grant without n= */
+#define GRANT_WARMUP		4
+#define GRANT_MAX_WAITERS	4096	/* threads op=grant may start */
+#define GRANT_TIMEOUT		(60 * HZ)	/* for the queue to refill */
+
+struct bgrant;
+
+struct bgwaiter {
+	struct bgrant *g;
+	struct task_struct *task;	/* NULL: slot unused */
+};
+
+struct bgrant {
+	RT_HEAP heap;
+	unsigned int cpu;		/* the waiters' */
+	RT_HEAP_INFO info;
+	struct completion granted;	/* a waiter got the page */
+	struct bgwaiter *who;		/* that waiter */
+	void *block;			/* the page it got */
+	atomic_t err;			/* a waiter's failure, not -EIDRM */
+};
+
+static int grant_waiter_fn(void *data)
+{
+	struct bgwaiter *w = data;
+	struct bgrant *g = w->g;
+	void *block;
+	int ret;
+
+	ret = rt_heap_alloc(&g->heap, PAGE_SIZE, TM_INFINITE, &block);
+	if (!ret) {
+		g->block = block;
+		g->who = w;
+		complete(&g->granted);
+	} else if (ret != -EIDRM) {
+		atomic_cmpxchg(&g->err, 0, ret);	/* -EBUSY: max_waiters */
+	}
+	/* w and g stay ours until kthread_stop(). */
+	for (;;) {
+		set_current_state(TASK_INTERRUPTIBLE);
+		if (kthread_should_stop())
+			break;
+		schedule();
+	}
+	__set_current_state(TASK_RUNNING);
+	return 0;
+}
+
+static int grant_start(struct bgrant *g, struct bgwaiter *w)
+{
+	struct task_struct *task;
+
+	w->g = g;
+	task = kthread_create(grant_waiter_fn, w, "rtheap_bench/g");
+	if (IS_ERR(task))
+		return PTR_ERR(task);
+	kthread_bind(task, g->cpu);
+	w->task = task;
+	wake_up_process(task);
+	return 0;
+}
+
+static void grant_stop(struct bgwaiter *w)
+{
+	if (w->task)
+		kthread_stop(w->task);
+	w->task = NULL;
+}
+
+/* Until depth waiters are queued; a waiter's failure ends the wait. */
+static int grant_wait_depth(struct bgrant *g, unsigned int depth)
+{
+	unsigned long end = jiffies + GRANT_TIMEOUT;
+	int ret;
+
+	for (;;) {
+		ret = rt_heap_inquire(&g->heap, &g->info);
+		if (ret)
+			return ret;
+		if (g->info.nwaiters == depth)
+			return 0;
+		ret = atomic_read(&g->err);
+		if (ret)
+			return ret;
+		if (time_after(jiffies, end))
+			return -ETIMEDOUT;
+		usleep_range(50, 100);
+	}
+}
+
+static int run_grant(const struct bcmd *c)
+{
+	unsigned int i, depth = c->waiters, n = 0, fail = 0;
+	struct bgwaiter *ws, *w;
+	struct bgrant *g;
+	unsigned long flags;
+	cycles_t t0, t1;
+	void *page;
+	u32 *s;
+	int ret;
+
+	g = kzalloc(sizeof(*g), GFP_KERNEL);
+	ws = kcalloc(depth, sizeof(*ws), GFP_KERNEL);
+	s = vmalloc(array_size(c->n, sizeof(*s)));
+	if (!g || !ws || !s) {
+		ret = -ENOMEM;
+		goto out_free;
+	}
+	init_completion(&g->granted);
+	/* Every free on this CPU; the waiters on it too, or on another. */
+	migrate_disable();
+	g->cpu = smp_processor_id();
+	if (c->remote) {
+		g->cpu = cpumask_any_but(cpu_online_mask, g->cpu);
+		if (g->cpu >= nr_cpu_ids) {
+			ret = -EINVAL;
+			goto out_cpu;
+		}
+	}
+	ret = rt_heap_create(&g->heap, NULL, PAGE_SIZE,
+			     c->prio ? H_PRIO : H_FIFO);
+	if (ret)
+		goto out_cpu;
+	ret = rt_heap_alloc(&g->heap, PAGE_SIZE, TM_NONBLOCK, &page);
+	if (ret)
+		goto out;
+	for (i = 0; i < depth && !ret; i++)
+		ret = grant_start(g, &ws[i]);
+	if (!ret)
+		ret = grant_wait_depth(g, depth);
+
+	for (i = 0; !ret && i < GRANT_WARMUP + c->n; i++) {
+		reinit_completion(&g->granted);
+		local_irq_save(flags);
+		t0 = get_cycles();
+		ret = rt_heap_free(&g->heap, page);
+		t1 = get_cycles();
+		local_irq_restore(flags);
+		if (ret)
+			break;
+		/* One grant, no more: the queue is one shorter at once. */
+		ret = rt_heap_inquire(&g->heap, &g->info);
+		if (ret)
+			break;
+		if (i >= GRANT_WARMUP) {
+			s[n++] = cycles32(t0, t1);
+			fail += g->info.nwaiters != depth - 1;
+		}
+		if (!wait_for_completion_timeout(&g->granted, GRANT_TIMEOUT)) {
+			ret = -ETIMEDOUT;
+			break;
+		}
+		page = g->block;
+		w = g->who;
+		grant_stop(w);
+		ret = grant_start(g, w);
+		if (!ret)
+			ret = grant_wait_depth(g, depth);
+	}
+out:
+	/* Wakes every waiter left with -EIDRM: then each can be stopped. */
+	rt_heap_delete(&g->heap);
+	for (i = 0; i < depth; i++)
+		grant_stop(&ws[i]);
+	if (ret)
+		pr_warn("op=grant waiters=%u: %d after %u samples\n", depth,
+			ret, n);
+	else
+		report(c, "grant", s, n, fail);
+out_cpu:
+	migrate_enable();
+out_free:
+	vfree(s);
+	kfree(ws);
+	kfree(g);
+	return ret;
+}
+
 /*
  * Fold this replay's samples (in trace order) into the per-operation
  * minima and report their quantiles; before report() sorts them.
@@ -801,13 +1000,16 @@ static int run_cmd(const struct bcmd *c)
 	}
 	if (c->op == OP_LAT && c->size)
 		return -EINVAL;
-	if (c->op != OP_CALIB && c->op != OP_PARTS && c->kind != BK_KMALLOC) {
+	if (c->op != OP_CALIB && c->op != OP_PARTS && c->op != OP_GRANT &&
+	    c->kind != BK_KMALLOC) {
 		pool = pool_get(c);
 		if (IS_ERR(pool))
 			return PTR_ERR(pool);
 	}
 	if (c->op == OP_CONTEND)
 		return run_contend(c, pool);
+	if (c->op == OP_GRANT)
+		return run_grant(c);
 
 	r.pool = pool;
 	r.s = vmalloc(array_size(c->n, sizeof(u32)));
@@ -848,9 +1050,12 @@ out:
 static int parse_cmd(char *line, struct bcmd *c)
 {
 	static const char *const ops[] = { "pair", "lat", "contend", "calib",
-					   "parts", "drop" };
+					   "parts", "grant", "drop" };
 	static const char *const parts[] = { "irq", "lock", "rcu" };
+	static const char *const modes[] = { "fifo", "prio" };
+	static const char *const wakes[] = { "local", "remote" };
 	char *word, *val;
+	bool n_set = false;
 	unsigned int v;
 	int i;
 
@@ -858,6 +1063,7 @@ static int parse_cmd(char *line, struct bcmd *c)
 	c->n = samples;
 	c->mib = 64;
 	c->threads = 2;
+	c->waiters = 1;
 	while ((word = strsep(&line, " \t\n")) != NULL) {
 		if (!*word)
 			continue;
@@ -887,10 +1093,21 @@ static int parse_cmd(char *line, struct bcmd *c)
 			if (i < 0)
 				return i;
 			c->part = i;
+		} else if (!strcmp(word, "mode")) {
+			i = match_string(modes, ARRAY_SIZE(modes), val);
+			if (i < 0)
+				return i;
+			c->prio = i;
+		} else if (!strcmp(word, "wake")) {
+			i = match_string(wakes, ARRAY_SIZE(wakes), val);
+			if (i < 0)
+				return i;
+			c->remote = i;
 		} else if (kstrtouint(val, 0, &v)) {
 			return -EINVAL;
 		} else if (!strcmp(word, "n")) {
 			c->n = v;
+			n_set = true;
 		} else if (!strcmp(word, "heap")) {
 			c->mib = v;
 		} else if (!strcmp(word, "frag")) {
@@ -901,11 +1118,16 @@ static int parse_cmd(char *line, struct bcmd *c)
 			c->curve = v;
 		} else if (!strcmp(word, "replay")) {
 			c->replay = v;
+		} else if (!strcmp(word, "waiters")) {
+			c->waiters = v;
 		} else {
 			return -EINVAL;
 		}
 	}
-	if (!c->n || c->n > 10000000 || !c->mib || c->mib > 65536)
+	if (c->op == OP_GRANT && !n_set)
+		c->n = GRANT_SAMPLES;
+	if (!c->n || c->n > 10000000 || !c->mib || c->mib > 65536 ||
+	    !c->waiters || c->waiters > GRANT_MAX_WAITERS)
 		return -EINVAL;
 	return 0;
 }
