@@ -304,20 +304,27 @@ static void rtheap_uncharge(struct rtheap *h, u64 bytes)
 }
 
 /*
- * Heap memory is locked memory: a user creator's pages count against its
- * RLIMIT_MEMLOCK as mlock() and SHM_LOCK count (the process's locked_vm),
- * unless it has CAP_IPC_LOCK.  -ENOMEM over the limit.
+ * Heap memory is pinned memory: a user creator's pages count against its
+ * RLIMIT_MEMLOCK as the pages a driver pins for a process do (its
+ * pinned_vm, VmPin in /proc/PID/status; with locked_vm, the other half of
+ * what RLIMIT_MEMLOCK limits), unless it has CAP_IPC_LOCK.  pinned_vm is
+ * an atomic counter, so the release can give pages back from under any
+ * mmap_lock (it may run in a vma's close).  -ENOMEM over the limit.
  */
 static int rtheap_lock_vm(struct rtheap *h)
 {
 	struct mm_struct *mm = current->mm;
-	int ret;
+	unsigned long limit;
+	s64 pinned;
 
 	if (h->kernel || !mm)
 		return 0;
-	ret = account_locked_vm(mm, h->npages, true);
-	if (ret)
-		return ret;
+	pinned = atomic64_add_return(h->npages, &mm->pinned_vm);
+	limit = rlimit(RLIMIT_MEMLOCK) >> PAGE_SHIFT;
+	if (pinned > limit && !capable(CAP_IPC_LOCK)) {
+		atomic64_sub(h->npages, &mm->pinned_vm);
+		return -ENOMEM;
+	}
 	mmgrab(mm);
 	h->mm = mm;
 	return 0;
@@ -325,16 +332,10 @@ static int rtheap_lock_vm(struct rtheap *h)
 
 static void rtheap_unlock_vm(struct rtheap *h)
 {
-	struct mm_struct *mm = h->mm;
-
-	if (!mm)
+	if (!h->mm)
 		return;
-	/* A process that has gone took its locked_vm along. */
-	if (mmget_not_zero(mm)) {
-		account_locked_vm(mm, h->npages, false);
-		mmput(mm);
-	}
-	mmdrop(mm);
+	atomic64_sub(h->npages, &h->mm->pinned_vm);
+	mmdrop(h->mm);
 	h->mm = NULL;
 }
 
@@ -946,8 +947,8 @@ out:
  * tells what else cannot fit while the walk goes on (it only takes
  * memory): a bucket request fails only when its class has no free block
  * and no page is free, so its class and every page-run request fail too;
- * a page-run request of n bytes fails when no run that long is found, so
- * every page-run request of n bytes or more fails too.  Those are passed
+ * a page-run request of n pages fails when no run that long is found, so
+ * every request of n pages or more fails too.  Those are passed
  * over without an allocator call, and the walk ends once every class
  * queued is known not to fit.  At most rtheap_max_waiters steps, one O(1)
  * allocator call each.
@@ -971,7 +972,10 @@ static void rtheap_grant(struct rtheap *h)
 				skip |= BIT_ULL(c);
 				fail_run = PAGE_SIZE / 2 + 1;
 			} else {
-				fail_run = min(fail_run, w->size);
+				/* Every request of as many pages fails. */
+				fail_run = min_t(size_t, fail_run,
+						 max_t(size_t, PAGE_SIZE / 2 + 1,
+						       round_down(w->size - 1, PAGE_SIZE) + 1));
 			}
 			/* Classes whose every request is >= fail_run. */
 			skip |= GENMASK_ULL(63, max_t(unsigned int, PAGE_SHIFT,

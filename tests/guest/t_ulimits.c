@@ -4,8 +4,9 @@
  *  - /dev/rtheap has the module's dev_mode (0660 by default) and, as the
  *    udev rule makes it, group rtheap: a user outside the group cannot
  *    open it (EACCES), a member can;
- *  - heap memory is locked memory: a user without CAP_IPC_LOCK is held to
- *    its RLIMIT_MEMLOCK (VmLck grows by the heap, drops after delete),
+ *  - heap memory is pinned memory: a user without CAP_IPC_LOCK is held to
+ *    its RLIMIT_MEMLOCK (VmPin grows by the heap, drops after delete, also
+ *    when the last reference goes in a munmap after delete and close),
  *    root is not;
  *  - max_user_heaps and max_user_bytes hold per user (another user still
  *    creates; root, with CAP_SYS_RESOURCE, is not held);
@@ -15,6 +16,7 @@
  * limits are lowered through /sys/module/rtheap/parameters and restored.
  */
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -52,7 +54,7 @@ static void set_param(const char *name, unsigned long long v)
 	       strerror(errno));
 }
 
-static unsigned long long vm_locked_kib(void)
+static unsigned long long vm_pinned_kib(void)
 {
 	FILE *f = fopen("/proc/self/status", "r");
 	unsigned long long kb = ~0ULL;
@@ -60,7 +62,7 @@ static unsigned long long vm_locked_kib(void)
 
 	CHECK(f);
 	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "VmLck: %llu kB", &kb) == 1)
+		if (sscanf(line, "VmPin: %llu kB", &kb) == 1)
 			break;
 	fclose(f);
 	CHECK(kb != ~0ULL);
@@ -139,6 +141,25 @@ static void test_node(void)
 
 #define MEMLOCK	(256 * KIB)
 
+/* The last reference goes in munmap: after DELETE and close of the file. */
+static void last_ref_in_munmap(unsigned long long base)
+{
+	struct rtheap_delete d = { 0 };
+	struct rtheap_attach at;
+	int fd = t_open_dev();
+	void *p;
+
+	CHECK_OK(t_raw_create(fd, NULL, 64 * KIB, 0, &at));
+	p = mmap(NULL, at.map_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	CHECKF(p != MAP_FAILED, "mmap: %s", strerror(errno));
+	CHECK_EQ(vm_pinned_kib(), base + 64);
+	CHECK_OK(t_ioctl(fd, RTHEAP_IOC_DELETE, &d));
+	close(fd);
+	CHECK_EQ(vm_pinned_kib(), base + 64);	/* still mapped */
+	CHECK(munmap(p, at.map_size) == 0);
+	CHECK_EQ(vm_pinned_kib(), base);
+}
+
 static int memlock_user(void *arg)
 {
 	unsigned long long base;
@@ -146,19 +167,20 @@ static int memlock_user(void *arg)
 
 	(void)arg;
 	t_drop_privs(T_RTUSER);
-	base = vm_locked_kib();
+	base = vm_pinned_kib();
 	CHECK_OK(rt_heap_create(&a, NULL, 128 * KIB, 0));
-	CHECK_EQ(vm_locked_kib(), base + 128);
+	CHECK_EQ(vm_pinned_kib(), base + 128);
 	CHECK_OK(rt_heap_create(&b, NULL, 128 * KIB, 0));
-	CHECK_EQ(vm_locked_kib(), base + 256);
+	CHECK_EQ(vm_pinned_kib(), base + 256);
 	create_refused(4 * KIB);
-	CHECK_EQ(vm_locked_kib(), base + 256);
+	CHECK_EQ(vm_pinned_kib(), base + 256);
 	CHECK_OK(rt_heap_delete(&a));
-	CHECK_EQ(vm_locked_kib(), base + 128);
+	CHECK_EQ(vm_pinned_kib(), base + 128);
 	CHECK_OK(rt_heap_create(&c, NULL, 64 * KIB, 0));
 	CHECK_OK(rt_heap_delete(&c));
 	CHECK_OK(rt_heap_delete(&b));
-	CHECK_EQ(vm_locked_kib(), base);
+	CHECK_EQ(vm_pinned_kib(), base);
+	last_ref_in_munmap(base);
 	return T_EXIT_PASS;
 }
 
