@@ -88,6 +88,7 @@ include $(SRC)/bench/bench.mk
 include $(SRC)/tools/kernels.mk
 include $(SRC)/tests/hardening/hardening.mk
 include $(SRC)/demo/demo.mk
+include $(SRC)/tools/deb.mk
 
 host: $(HOST_TARGETS)
 
