@@ -58,6 +58,9 @@ have_m32 = $(eval have_m32 := $(shell printf 'int main(void){return 0;}\n' | \
 
 HOST_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter \
 	       -I$(SRC)/include -I$(SRC)/include/uapi -I$(SRC)/kernel
+# A distribution's compile and link flags (debian/rules passes
+# dpkg-buildflags' hardening flags), on every host compile and link.
+HOST_CFLAGS += $(RTHEAP_BUILDFLAGS)
 # The allocator core compiled on the host: kernel/alloc.c unchanged, with
 # the few kernel headers it includes supplied by tests/shim/.
 CORE_CFLAGS := -I$(SRC)/tests/shim -I$(SRC)/kernel
@@ -100,6 +103,7 @@ include $(SRC)/bench/bench.mk
 include $(SRC)/tools/kernels.mk
 include $(SRC)/tests/hardening/hardening.mk
 include $(SRC)/demo/demo.mk
+include $(SRC)/tools/deb.mk
 
 host: $(HOST_TARGETS)
 
