@@ -35,7 +35,7 @@ int main(void)
 	static const size_t sizes[] = { 1, 16, 17, 100, 100, 500, 2048,
 					2049, 5000 };
 	enum { N = sizeof(sizes) / sizeof(sizes[0]) };
-	unsigned long cls[RTHEAP_NR_CLASSES] = { 0 };
+	unsigned long cls[RTHEAP_MAX_CLASSES] = { 0 };
 	const char *n = t_name("t_inquire");
 	struct rtheap_inquire raw;
 	RT_HEAP_INFO info, zinfo;
@@ -77,7 +77,7 @@ int main(void)
 		info = t_inquire(&heap);
 		CHECKF(info.usedmem == used, "after alloc(%zu): usedmem %zu, "
 		       "expected %zu", sizes[i], info.usedmem, used);
-		for (int c = 0; c < RTHEAP_NR_CLASSES; c++)
+		for (int c = 0; c < RTHEAP_MAX_CLASSES; c++)
 			CHECKF(info.class_blocks[c] == cls[c],
 			       "after alloc(%zu): class_blocks[%d] (%lu-byte) "
 			       "= %lu, expected %lu", sizes[i], c, 16UL << c,
@@ -138,7 +138,7 @@ int main(void)
 	info = t_inquire(&heap);
 	CHECK_EQ(info.nwaiters, 0);
 	CHECK_EQ(info.usedmem, 8 * T_PAGE);
-	for (int c = 0; c < RTHEAP_NR_CLASSES; c++)
+	for (int c = 0; c < RTHEAP_MAX_CLASSES; c++)
 		CHECK_EQ(info.class_blocks[c], 0);
 	CHECK_OK(rt_heap_alloc(&heap, info.usablemem - 8 * T_PAGE,
 			       TM_NONBLOCK, &all));

@@ -337,7 +337,7 @@ int main(void)
 	info = t_inquire(&heap);
 	CHECK_EQ(info.usedmem, 0);
 	CHECK_EQ(info.nwaiters, 0);
-	for (int c = 0; c < RTHEAP_NR_CLASSES; c++)
+	for (int c = 0; c < RTHEAP_MAX_CLASSES; c++)
 		CHECK_EQ(info.class_blocks[c], 0);
 	CHECK_EQ(info.largestfree, info.usablemem);
 	CHECK_OK(rt_heap_alloc(&heap, info.usablemem, TM_NONBLOCK, &all));

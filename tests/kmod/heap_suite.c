@@ -340,7 +340,7 @@ static void alloc_free_inquire(struct kunit *test)
 	info = inquire(test, h);
 	KUNIT_EXPECT_EQ(test, info.usedmem, (size_t)128 + PG);
 	KUNIT_EXPECT_EQ(test, info.class_blocks[3], 1UL);	/* 128 bytes */
-	for (c = 0; c < RTHEAP_NR_CLASSES; c++)
+	for (c = 0; c < RTHEAP_MAX_CLASSES; c++)
 		if (c != 3)
 			KUNIT_EXPECT_EQ(test, info.class_blocks[c], 0UL);
 	KUNIT_EXPECT_EQ(test, info.largestfree, 2 * PG);
@@ -392,7 +392,7 @@ static void alloc_free_sizes(struct kunit *test)
 	}
 	info = inquire(test, h);
 	KUNIT_EXPECT_EQ(test, info.usedmem, (size_t)0);
-	for (i = 0; i < RTHEAP_NR_CLASSES; i++)
+	for (i = 0; i < RTHEAP_MAX_CLASSES; i++)
 		KUNIT_EXPECT_EQ(test, info.class_blocks[i], 0UL);
 
 	KUNIT_ASSERT_EQ(test, rt_heap_alloc(h, info.usablemem, TM_NONBLOCK, &all), 0);

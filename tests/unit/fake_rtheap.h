@@ -26,6 +26,8 @@
 #define FAKE_NMAPS	128
 #define GRAN		16	/* allocation granule */
 #define PAGE		4096
+#define FAKE_CLASSES	8	/* 16 .. PAGE / 2 */
+
 
 struct fheap {
 	bool used;		/* slot holds a heap (live or deleted) */
@@ -38,7 +40,7 @@ struct fheap {
 	unsigned int nfiles, nmaps;
 	uint32_t *blk;		/* per granule: granules of the block starting here */
 	size_t used_bytes;
-	unsigned long long class_blocks[RTHEAP_NR_CLASSES];
+	unsigned long long class_blocks[RTHEAP_MAX_CLASSES];
 	unsigned long long run_pages;
 };
 
