@@ -36,7 +36,7 @@
 
 #include "ktest.h"
 
-#define PG		4096UL
+#define PG		PAGE_SIZE
 #define MS		1000000ULL
 #define WAIT_MS		5000	/* a waiter must be done by then */
 #define SLACK_NS	(2000 * MS)	/* timeouts: late by at most this */
