@@ -59,6 +59,7 @@ void fake_reset(void)
 	fk.next_id = 1;
 	fk.open_errno = 0;
 	fk.abi_version = RTHEAP_ABI_VERSION;
+	fk.nr_classes = FAKE_CLASSES;
 	fk.features = RTHEAP_FEAT_PRIO | RTHEAP_FEAT_SHARED |
 		      RTHEAP_FEAT_ABS_TIMEOUT | RTHEAP_FEAT_LIST |
 		      RTHEAP_FEAT_DELETE_NAME;
@@ -359,7 +360,7 @@ static void fill_info(const struct fheap *h, struct rtheap_info *hi)
 	memcpy(hi->class_blocks, h->class_blocks, sizeof(hi->class_blocks));
 	hi->run_pages = h->run_pages;
 	memcpy(hi->name, h->name, RTHEAP_NAMELEN);
-	hi->nr_classes = FAKE_CLASSES;
+	hi->nr_classes = fk.nr_classes;
 }
 
 /* What a module of ABI 1 says of the heap. */
@@ -425,8 +426,8 @@ static int fake_ioctl(struct ffile *f, unsigned long req, void *arg)
 		v->max_heaps = FAKE_NHEAPS;
 		v->page_size = PAGE;
 		v->max_bytes = 1ULL << 30;
-		v->nr_classes = FAKE_CLASSES;
-		for (i = 0; i < FAKE_CLASSES; i++)
+		v->nr_classes = fk.nr_classes;
+		for (i = 0; i < fk.nr_classes; i++)
 			v->class_size[i] = RTHEAP_MIN_BLOCK << i;
 		return 0;
 	}

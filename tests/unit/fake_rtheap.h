@@ -69,6 +69,7 @@ extern struct fake {
 	/* behaviour */
 	int open_errno;			/* open() of the device fails */
 	unsigned int abi_version;
+	unsigned int nr_classes;	/* reported; blocks counted in 8 */
 	unsigned int features;
 	unsigned long long map_size_bias;	/* added to attach.map_size */
 	bool alloc_offset_bad;		/* hand out offset map_size */
