@@ -111,7 +111,7 @@ int main(void)
 	CHECK_OK(t_ioctl(heap.fd, RTHEAP_IOC_VERSION, &ver));
 	CHECK_EQ(raw.info.nr_classes, ver.nr_classes);
 	CHECK_EQ(info.nr_classes, ver.nr_classes);
-	CHECK_EQ(cls[ver.nr_classes - 1], 1);	/* the T_PAGE / 2 block */
+	CHECK(cls[ver.nr_classes - 1] >= 1);	/* the T_PAGE / 2 block */
 	for (int c = 0; c < RTHEAP_MAX_CLASSES; c++)
 		CHECK_EQ(raw.info.class_blocks[c], cls[c]);
 

@@ -335,7 +335,8 @@ static void alloc_free_inquire(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, (char *)p >= base && (char *)p + 100 <= base + 4 * PG);
 	KUNIT_EXPECT_EQ(test, (unsigned long)p % 16, 0UL);
 	memset(p, 0xa5, 100);
-	KUNIT_ASSERT_EQ(test, rt_heap_alloc(h, 3000, TM_INFINITE, &q), 0);
+	/* A one-page run at any page size: 3000 bytes at 4 KiB pages. */
+	KUNIT_ASSERT_EQ(test, rt_heap_alloc(h, PG / 2 + 952, TM_INFINITE, &q), 0);
 	KUNIT_EXPECT_EQ(test, (unsigned long)(q - (void *)base) % PG, 0UL);
 	info = inquire(test, h);
 	KUNIT_EXPECT_EQ(test, info.usedmem, (size_t)128 + PG);
