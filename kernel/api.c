@@ -258,10 +258,11 @@ int rt_heap_inquire(RT_HEAP *heap, RT_HEAP_INFO *info)
 	info->gid = ki.gid;
 	info->perm = ki.perm;
 	info->cpid = ki.cpid;
-	for (i = 0; i < RTHEAP_NR_CLASSES; i++)
+	for (i = 0; i < RTHEAP_MAX_CLASSES; i++)
 		info->class_blocks[i] = ki.class_blocks[i];
 	memcpy(info->name, ki.name, sizeof(info->name));
 	info->phys_addr = ki.phys_addr;
+	info->nr_classes = ki.nr_classes;
 	return 0;
 }
 EXPORT_SYMBOL_GPL(rt_heap_inquire);

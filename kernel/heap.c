@@ -622,7 +622,8 @@ int rtheap_create(const struct rtheap_params *p, struct rtheap **hp)
 	int ret;
 
 	BUILD_BUG_ON(RTH_PAGE_SIZE != PAGE_SIZE);
-	BUILD_BUG_ON(RTH_NR_CLASSES != RTHEAP_NR_CLASSES);
+	BUILD_BUG_ON(RTH_NR_CLASSES > RTHEAP_MAX_CLASSES);
+	BUILD_BUG_ON(RTH_NR_CLASSES < RTHEAP_V1_CLASSES);
 	BUILD_BUG_ON(RTH_MIN_BLOCK != RTHEAP_MIN_BLOCK);
 	BUILD_BUG_ON(RTREG_NAMELEN != RTHEAP_NAMELEN);
 
@@ -1073,9 +1074,10 @@ void rtheap_fill_info(struct rtheap *h, struct rtheap_info *info,
 		info->used_mem = st.used_bytes;
 		info->largest_free = st.largest_free;
 		info->run_pages = st.run_pages;
-		for (i = 0; i < RTHEAP_NR_CLASSES; i++)
+		for (i = 0; i < RTH_NR_CLASSES; i++)
 			info->class_blocks[i] = st.class_blocks[i];
 	}
+	info->nr_classes = RTH_NR_CLASSES;
 	info->nmaps = atomic_read(&h->nmaps);
 	info->nbound = atomic_read(&h->nbound);
 	info->uid = from_kuid_munged(ns, uid);

@@ -360,7 +360,7 @@ static void json_info(const struct rtheap_info *hi)
 	       (unsigned long long)hi->largest_free,
 	       hi->nwaiters, hi->nmaps, hi->nbound,
 	       (unsigned long long)hi->run_pages);
-	for (i = 0; i < RTHEAP_NR_CLASSES; i++)
+	for (i = 0; i < (int)hi->nr_classes && i < RTHEAP_MAX_CLASSES; i++)
 		printf("%s\"%u\":%llu", i ? "," : "", RTHEAP_MIN_BLOCK << i,
 		       (unsigned long long)hi->class_blocks[i]);
 	printf("}}");
@@ -495,7 +495,7 @@ static void print_info(const struct rtheap_info *hi, bool bytes)
 	printf("bound files:   %u\n", hi->nbound);
 	printf("run pages:     %llu\n", (unsigned long long)hi->run_pages);
 	printf("live blocks per class:\n");
-	for (i = 0; i < RTHEAP_NR_CLASSES; i++)
+	for (i = 0; i < (int)hi->nr_classes && i < RTHEAP_MAX_CLASSES; i++)
 		printf("  %6u: %llu\n", RTHEAP_MIN_BLOCK << i,
 		       (unsigned long long)hi->class_blocks[i]);
 }

@@ -43,9 +43,11 @@ typedef struct rt_heap_info {
 	int nbound;		/* descriptors attached */
 	unsigned int uid, gid, perm;
 	int cpid;		/* creator's pid, 0 for kernel-created heaps */
-	unsigned long class_blocks[RTHEAP_NR_CLASSES];
+	/* Live blocks of class i (16 << i bytes); 0 from nr_classes on. */
+	unsigned long class_blocks[RTHEAP_MAX_CLASSES];
 	char name[RT_HEAP_NAMELEN];
 	unsigned long phys_addr;	/* H_DMA*: physical base, else 0 */
+	unsigned int nr_classes;	/* the module's classes: 8 .. 12 */
 } RT_HEAP_INFO;
 
 #ifdef __KERNEL__

@@ -57,11 +57,11 @@ static void test_calls(void)
 	CHECK_RET(rt_heap_bind(&b, name, TM_NONBLOCK), -EWOULDBLOCK);
 	CHECK_RET(rt_heap_bind(&b, name, 20000000), -ETIMEDOUT);	/* 20 ms */
 
-	CHECK_OK(rt_heap_create(&h, name, 16384, H_FIFO));
-	check_info(&h, name, 16384, H_FIFO);
+	CHECK_OK(rt_heap_create(&h, name, 4 * T_PAGE, H_FIFO));
+	check_info(&h, name, 4 * T_PAGE, H_FIFO);
 	CHECK_OK(rt_heap_bind(&b, name, TM_INFINITE));
-	CHECK_OK(rt_heap_alloc(&h, 8192, TM_NONBLOCK, &p));
-	CHECK_OK(rt_heap_alloc(&b, 8192, TM_INFINITE, &q));
+	CHECK_OK(rt_heap_alloc(&h, 2 * T_PAGE, TM_NONBLOCK, &p));
+	CHECK_OK(rt_heap_alloc(&b, 2 * T_PAGE, TM_INFINITE, &q));
 	CHECK(p != q);
 
 	/* Full: every way of not waiting, or of waiting in vain. */
@@ -87,7 +87,7 @@ static void test_calls(void)
 	CHECK_OK(rt_heap_free(&b, q));
 	CHECK_OK(rt_heap_alloc_timed(&b, 16, NULL, &q));
 	CHECK_OK(rt_heap_free(&h, q));
-	CHECK_OK(rt_heap_alloc_until(&h, 8192, TM_NONBLOCK, &q));
+	CHECK_OK(rt_heap_alloc_until(&h, 2 * T_PAGE, TM_NONBLOCK, &q));
 	CHECK_OK(rt_heap_free(&h, q));
 	CHECK_OK(rt_heap_free(&b, p));
 	CHECK_EQ(t_inquire(&h).usedmem, 0);
@@ -97,9 +97,9 @@ static void test_calls(void)
 	CHECK_RET(rt_heap_bind(&b, name, TM_NONBLOCK), -EWOULDBLOCK);
 
 	/* H_SINGLE: one segment, handed out whole. */
-	CHECK_OK(rt_heap_create(&h, name, 8192, H_SINGLE));
+	CHECK_OK(rt_heap_create(&h, name, 2 * T_PAGE, H_SINGLE));
 	CHECK_OK(rt_heap_alloc(&h, 0, TM_NONBLOCK, &p));
-	CHECK_OK(rt_heap_alloc(&h, 8192, TM_NONBLOCK, &q));
+	CHECK_OK(rt_heap_alloc(&h, 2 * T_PAGE, TM_NONBLOCK, &q));
 	CHECK(p == q);
 	CHECK_OK(rt_heap_delete(&h));
 }
@@ -128,7 +128,7 @@ static void *waiter_main(void *arg)
 	__atomic_store_n(&w->bound, true, __ATOMIC_RELEASE);
 	while (!__atomic_load_n(&go, __ATOMIC_ACQUIRE))
 		usleep(1000);
-	w->ret = rt_heap_alloc(&w->heap, 8192, TM_INFINITE, &w->block);
+	w->ret = rt_heap_alloc(&w->heap, 2 * T_PAGE, TM_INFINITE, &w->block);
 	return NULL;
 }
 
@@ -162,10 +162,10 @@ static void test_prio_handover(void)
 	t_sleep_ms(50);
 	CHECK(!__atomic_load_n(&lo.bound, __ATOMIC_ACQUIRE));
 
-	CHECK_OK(rt_heap_create(&h, name, 16384, H_PRIO));
-	CHECK_OK(rt_heap_alloc(&h, 8192, TM_NONBLOCK, &a));
-	CHECK_OK(rt_heap_alloc(&h, 8192, TM_NONBLOCK, &b));
-	CHECK_RET(rt_heap_alloc(&h, 8192, TM_NONBLOCK, &c), -EWOULDBLOCK);
+	CHECK_OK(rt_heap_create(&h, name, 4 * T_PAGE, H_PRIO));
+	CHECK_OK(rt_heap_alloc(&h, 2 * T_PAGE, TM_NONBLOCK, &a));
+	CHECK_OK(rt_heap_alloc(&h, 2 * T_PAGE, TM_NONBLOCK, &b));
+	CHECK_RET(rt_heap_alloc(&h, 2 * T_PAGE, TM_NONBLOCK, &c), -EWOULDBLOCK);
 	for (int i = 0; !__atomic_load_n(&lo.bound, __ATOMIC_ACQUIRE) ||
 			!__atomic_load_n(&hi.bound, __ATOMIC_ACQUIRE); i++) {
 		CHECKF(i < 5000, "the waiters did not bind: %d, %d",

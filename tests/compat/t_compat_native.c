@@ -39,12 +39,12 @@ static void test_names(void)
 	CHECK_RET(rt_heap_bind(&b, name, TM_NONBLOCK), -EWOULDBLOCK);
 	CHECK_RET(rt_heap_bind(&b, name, 10000000), -ETIMEDOUT);
 
-	CHECK_OK(rt_heap_create(&h, name, 8192, H_PRIO | H_MAPPABLE));
+	CHECK_OK(rt_heap_create(&h, name, 2 * T_PAGE, H_PRIO | H_MAPPABLE));
 	CHECK_OK(rt_heap_inquire(&h, &info));
 	CHECK_EQ(info.nwaiters, 0);
 	CHECK_EQ(info.mode, H_PRIO);
-	CHECK_EQ(info.heapsize, 8192);
-	CHECK_EQ(info.usablemem, 8192);
+	CHECK_EQ(info.heapsize, 2 * T_PAGE);
+	CHECK_EQ(info.usablemem, 2 * T_PAGE);
 	CHECK_EQ(info.usedmem, 0);
 	CHECK_EQ(info.phys_addr, 0);
 	CHECK(!strcmp(info.name, name));
@@ -78,7 +78,7 @@ static void test_shared_segment(void)
 	RT_HEAP h;
 	char *p;
 
-	CHECK_OK(rt_heap_create(&h, name, 4096, H_SHARED));
+	CHECK_OK(rt_heap_create(&h, name, T_PAGE, H_SHARED));
 	CHECK_EQ(t_inquire(&h).mode, H_SHARED);
 	CHECK_OK(rt_heap_alloc(&h, 0, TM_NONBLOCK, (void **)&p));
 	strcpy(p, "written by the creator");
@@ -143,22 +143,22 @@ static void test_dma(void)
 	CHECK_OK(rt_heap_create(&h, name, 65536, H_DMA));
 	CHECK_OK(rt_heap_inquire(&h, &info));
 	CHECK(info.phys_addr);			/* root: CAP_SYS_ADMIN */
-	CHECK_EQ(info.phys_addr % 4096, 0);
-	CHECK_OK(rt_heap_alloc(&h, 4096, TM_NONBLOCK, (void **)&p));
-	memset(p, 0x5a, 4096);
+	CHECK_EQ(info.phys_addr % T_PAGE, 0);
+	CHECK_OK(rt_heap_alloc(&h, T_PAGE, TM_NONBLOCK, (void **)&p));
+	memset(p, 0x5a, T_PAGE);
 	CHECK_OK(rt_heap_free(&h, p));
 	CHECK_OK(rt_heap_delete(&h));
 
-	CHECK_OK(rt_heap_create(&h, name, 8192, H_DMA32 | H_SHARED));
+	CHECK_OK(rt_heap_create(&h, name, 2 * T_PAGE, H_DMA32 | H_SHARED));
 	CHECK_OK(rt_heap_inquire(&h, &info));
-	CHECK(info.phys_addr && info.phys_addr + 8192 <= 0x100000000ULL);
+	CHECK(info.phys_addr && info.phys_addr + 2 * T_PAGE <= 0x100000000ULL);
 	CHECK_OK(rt_heap_delete(&h));
 
 	/* Beyond what the page allocator gives in one block: at once. */
 	CHECK_RET(rt_heap_create(&h, name, 1UL << 30, H_DMA), -ENOMEM);
 
 	if (v.features & RTHEAP_FEAT_NONCACHED) {
-		CHECK_OK(rt_heap_create(&h, name, 8192, H_NONCACHED));
+		CHECK_OK(rt_heap_create(&h, name, 2 * T_PAGE, H_NONCACHED));
 		CHECK_OK(rt_heap_alloc(&h, 64, TM_NONBLOCK, &q));
 		memset(q, 1, 64);
 		CHECK_EQ(((unsigned char *)q)[63], 1);
@@ -166,7 +166,7 @@ static void test_dma(void)
 		CHECK_OK(rt_heap_free(&h, q));
 		CHECK_OK(rt_heap_delete(&h));
 	} else {
-		CHECK_RET(rt_heap_create(&h, name, 8192, H_NONCACHED), -EINVAL);
+		CHECK_RET(rt_heap_create(&h, name, 2 * T_PAGE, H_NONCACHED), -EINVAL);
 	}
 }
 

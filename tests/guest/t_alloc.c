@@ -147,7 +147,7 @@ static void test_sizes(void)
 	RT_HEAP h;
 	RT_HEAP_INFO info;
 
-	CHECK_OK(rt_heap_create(&h, NULL, 256 * 1024, H_FIFO));
+	CHECK_OK(rt_heap_create(&h, NULL, 64 * T_PAGE, H_FIFO));
 	for (int i = 0; i < N; i++) {
 		CHECK_OK(rt_heap_alloc(&h, sizes[i], TM_NONBLOCK, &blk[i]));
 		check_block(&h, blk[i], sizes[i]);

@@ -24,7 +24,7 @@ static void check_fresh(RT_HEAP *h, const char *name, size_t size, int mode)
 	CHECK_EQ(info.nbound, 1);
 	CHECK_EQ(info.nmaps, 1);
 	CHECK_EQ(info.largestfree, info.usablemem);
-	for (int i = 0; i < RTHEAP_NR_CLASSES; i++)
+	for (int i = 0; i < RTHEAP_MAX_CLASSES; i++)
 		CHECK_EQ(info.class_blocks[i], 0);
 	CHECK(h->base != NULL);
 	CHECK(h->mapsize >= size);

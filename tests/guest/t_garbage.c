@@ -74,7 +74,7 @@ static void round_trip(RT_HEAP *h, int how)
 	info = t_inquire(h);
 	CHECK_EQ(info.usedmem, 0);
 	CHECK_EQ(info.largestfree, info.usablemem);
-	for (int c = 0; c < RTHEAP_NR_CLASSES; c++)
+	for (int c = 0; c < RTHEAP_MAX_CLASSES; c++)
 		CHECK_EQ(info.class_blocks[c], 0);
 	CHECK_OK(rt_heap_alloc(h, info.usablemem, TM_NONBLOCK, &all));
 	CHECK(all == h->base);
@@ -93,9 +93,9 @@ int main(void)
 	for (int how = 0; how < 3; how++)
 		round_trip(&h, how);
 	/* Buckets of every class, full pages of them, under garbage. */
-	for (int c = 0; c < RTHEAP_NR_CLASSES; c++) {
+	for (int c = 0; (16UL << c) <= T_PAGE / 2; c++) {
 		size_t bs = 16UL << c, n = T_PAGE / bs * 2;
-		void *b[512];
+		static void *b[T_PAGE_MAX / 16 * 2];
 
 		for (size_t i = 0; i < n; i++) {
 			CHECK_OK(rt_heap_alloc(&h, bs, TM_NONBLOCK, &b[i]));

@@ -32,10 +32,14 @@ static int class_of(size_t size)
 
 int main(void)
 {
-	static const size_t sizes[] = { 1, 16, 17, 100, 100, 500, 2048,
-					2049, 5000 };
+	/* Classes of 4 KiB pages and up, the largest class, page runs. */
+	const size_t sizes[] = { 1, 16, 17, 100, 100, 500, 2048, 2049, 5000,
+				 T_PAGE / 2, T_PAGE / 2 + 1, 2 * T_PAGE + 1 };
 	enum { N = sizeof(sizes) / sizeof(sizes[0]) };
-	unsigned long cls[RTHEAP_NR_CLASSES] = { 0 };
+	struct rtheap_version ver;
+	struct rtheap_inquire_v1 raw1;
+	unsigned long long run_pages = 0;
+	unsigned long cls[RTHEAP_MAX_CLASSES] = { 0 };
 	const char *n = t_name("t_inquire");
 	struct rtheap_inquire raw;
 	RT_HEAP_INFO info, zinfo;
@@ -48,10 +52,10 @@ int main(void)
 	memset(&zero, 0, sizeof(zero));
 	CHECK_RET(rt_heap_inquire(&zero, &zinfo), -EINVAL);
 
-	CHECK_OK(rt_heap_create_ext(&heap, n, 10000 + 7 * T_PAGE, H_PRIO,
+	CHECK_OK(rt_heap_create_ext(&heap, n, 10000 + 11 * T_PAGE, H_PRIO,
 				    0640, T_RTUSER));
 	info = t_inquire(&heap);
-	CHECK_EQ(info.heapsize, 10000 + 7 * T_PAGE);
+	CHECK_EQ(info.heapsize, 10000 + 11 * T_PAGE);
 	CHECKF(info.usablemem >= info.heapsize &&
 	       info.usablemem < info.heapsize + T_PAGE,
 	       "usablemem %zu for a heap of %zu bytes", info.usablemem,
@@ -74,10 +78,12 @@ int main(void)
 		used += t_rounded(sizes[i]);
 		if (sizes[i] <= T_PAGE / 2)
 			cls[class_of(sizes[i])]++;
+		else
+			run_pages += (sizes[i] + T_PAGE - 1) / T_PAGE;
 		info = t_inquire(&heap);
 		CHECKF(info.usedmem == used, "after alloc(%zu): usedmem %zu, "
 		       "expected %zu", sizes[i], info.usedmem, used);
-		for (int c = 0; c < RTHEAP_NR_CLASSES; c++)
+		for (int c = 0; c < RTHEAP_MAX_CLASSES; c++)
 			CHECKF(info.class_blocks[c] == cls[c],
 			       "after alloc(%zu): class_blocks[%d] (%lu-byte) "
 			       "= %lu, expected %lu", sizes[i], c, 16UL << c,
@@ -95,10 +101,38 @@ int main(void)
 	CHECK_EQ(raw.info.largest_free, info.largestfree);
 	CHECK_EQ(raw.info.mode, H_PRIO);
 	CHECK_EQ(raw.info.flags, 0);
-	CHECK_EQ(raw.info.run_pages, 1 + 2);	/* 2049 and 5000 bytes */
+	CHECK_EQ(raw.info.run_pages, run_pages);
 	CHECK_EQ(raw.info.phys_addr, 0);	/* not an H_DMA heap */
 	for (size_t i = 0; i < sizeof(raw.info.reserved) / 8; i++)
 		CHECK_EQ(raw.info.reserved[i], 0);
+	CHECK_EQ(raw.info.pad, 0);
+	/* The classes are the handshake's; none has blocks past them. */
+	memset(&ver, 0, sizeof(ver));
+	CHECK_OK(t_ioctl(heap.fd, RTHEAP_IOC_VERSION, &ver));
+	CHECK_EQ(raw.info.nr_classes, ver.nr_classes);
+	CHECK_EQ(info.nr_classes, ver.nr_classes);
+	CHECK(cls[ver.nr_classes - 1] >= 1);	/* the T_PAGE / 2 block */
+	for (int c = 0; c < RTHEAP_MAX_CLASSES; c++)
+		CHECK_EQ(raw.info.class_blocks[c], cls[c]);
+
+	/* ABI 1's INQUIRE: the same, with the first eight classes. */
+	memset(&raw1, 0, sizeof(raw1));
+	CHECK_OK(t_ioctl(heap.fd, RTHEAP_IOC_INQUIRE_V1, &raw1));
+	CHECK_EQ(raw1.info.id, heap.id);
+	CHECK_EQ(raw1.info.used_mem, used);
+	CHECK_EQ(raw1.info.usable_mem, info.usablemem);
+	CHECK_EQ(raw1.info.run_pages, run_pages);
+	CHECK(!strcmp(raw1.info.name, n));
+	for (int c = 0; c < RTHEAP_V1_CLASSES; c++)
+		CHECK_EQ(raw1.info.class_blocks[c], cls[c]);
+	for (size_t i = 0; i < sizeof(raw1.info.reserved) / 8; i++)
+		CHECK_EQ(raw1.info.reserved[i], 0);
+	for (int i = 0; i < 2; i++) {
+		memset(&raw1, 0, sizeof(raw1));
+		raw1.reserved[i] = 1;
+		CHECK_RET(t_ioctl(heap.fd, RTHEAP_IOC_INQUIRE_V1, &raw1),
+			  -EINVAL);
+	}
 	/* Ids, sizes and counts only: nothing that looks like a kernel
 	 * address anywhere in what the kernel wrote. */
 	{
@@ -138,7 +172,7 @@ int main(void)
 	info = t_inquire(&heap);
 	CHECK_EQ(info.nwaiters, 0);
 	CHECK_EQ(info.usedmem, 8 * T_PAGE);
-	for (int c = 0; c < RTHEAP_NR_CLASSES; c++)
+	for (int c = 0; c < RTHEAP_MAX_CLASSES; c++)
 		CHECK_EQ(info.class_blocks[c], 0);
 	CHECK_OK(rt_heap_alloc(&heap, info.usablemem - 8 * T_PAGE,
 			       TM_NONBLOCK, &all));

@@ -163,8 +163,8 @@ static void test_pass_over(int mode)
  */
 static void test_pass_over_classes(int mode)
 {
-	enum { N256 = T_PAGE / 256, N128 = T_PAGE / 128 };
-	void *b256[N256], *b128[N128];
+	const int N256 = T_PAGE / 256, N128 = T_PAGE / 128;
+	void *b256[T_PAGE_MAX / 256], *b128[T_PAGE_MAX / 128];
 	struct waiter w0, w1, w2;
 	RT_HEAP h;
 

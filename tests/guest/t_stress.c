@@ -49,9 +49,9 @@ static size_t rnd_size(uint64_t *s)
 
 	if (r < 70)
 		return 1 + rnd(s) % 256;
-	if (r < 95)
-		return 257 + rnd(s) % (2048 - 256);
-	return 2049 + rnd(s) % (16384 - 2048);
+	if (r < 95)	/* the larger classes */
+		return 257 + rnd(s) % (T_PAGE / 2 - 256);
+	return T_PAGE / 2 + 1 + rnd(s) % (4 * T_PAGE - T_PAGE / 2);	/* runs */
 }
 
 static void fill(struct slot *sl)
@@ -131,7 +131,7 @@ static void *worker(void *arg)
 
 /* ---- contended: waits, timeouts, signals -------------------------------- */
 
-#define CONTENDED_SIZE	(16 * 4096UL)
+#define CONTENDED_SIZE	(16 * T_PAGE)
 #define HOLD		4
 
 static atomic_bool contended_done;
@@ -162,7 +162,7 @@ static void *contended_worker(void *arg)
 			continue;
 		}
 		sl = &held[nheld];
-		sl->size = 1 + rnd(&s) % 9000;
+		sl->size = 1 + rnd(&s) % (T_PAGE * 9 / 4);	/* to 2.25 pages */
 		ret = rt_heap_alloc(&heap, sl->size,
 				    tmo[rnd(&s) % (sizeof(tmo) / sizeof(tmo[0]))],
 				    &p);
@@ -337,7 +337,7 @@ int main(void)
 	info = t_inquire(&heap);
 	CHECK_EQ(info.usedmem, 0);
 	CHECK_EQ(info.nwaiters, 0);
-	for (int c = 0; c < RTHEAP_NR_CLASSES; c++)
+	for (int c = 0; c < RTHEAP_MAX_CLASSES; c++)
 		CHECK_EQ(info.class_blocks[c], 0);
 	CHECK_EQ(info.largestfree, info.usablemem);
 	CHECK_OK(rt_heap_alloc(&heap, info.usablemem, TM_NONBLOCK, &all));

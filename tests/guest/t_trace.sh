@@ -57,9 +57,17 @@ if [ "$rc" != 0 ]; then
 	exit 1
 fi
 
+# The kernel's page size: runs are whole pages, buckets up to half one.
+page=$(getconf PAGESIZE 2>/dev/null) ||
+	page=$(awk '/^KernelPageSize:/ { print $2 * 1024; exit }' /proc/self/smaps)
+case $page in
+[1-9]*[0-9]) ;;
+*) echo "t_trace: no page size (getconf, /proc/self/smaps)"; exit 1 ;;
+esac
+
 # One line per problem; the counts last, as "count EVENT N" and
 # "result R N".
-awk '
+awk -v page="$page" '
 function field(name,   i) {
 	for (i = 1; i <= NF; i++)
 		if (index($i, name "=") == 1)
@@ -84,7 +92,7 @@ function pow2(n) { while (n > 1 && n % 2 == 0) n /= 2; return n == 1 }
 	off = field("offset")
 	if (req < 1 || got < req)
 		bad("bytes_alloc below bytes_req")
-	else if (!(got <= 2048 && got >= 16 && pow2(got)) && got % 4096)
+	else if (!(got <= page / 2 && got >= 16 && pow2(got)) && got % page)
 		bad("bytes_alloc not a rounded size")
 	if (!aligned(off))
 		bad("offset not 16-byte aligned")

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * RTHEAP_IOC_VERSION: the handshake, its limits, and the reserved-field rule;
- * RTHEAP_IOC_NOP and VERSION work on a file not attached to any heap.
+ * RTHEAP_IOC_VERSION: the handshake, its limits, the size classes and the
+ * reserved-field rule; ABI 1's VERSION_V1 says the same but for abi_version
+ * 1 and no classes.  RTHEAP_IOC_NOP and VERSION work on a file not
+ * attached to any heap.
  */
 #include <sys/ioctl.h>
 #include <unistd.h>
@@ -27,6 +29,8 @@ static unsigned long long sysfs_param(const char *name, bool *found)
 
 int main(void)
 {
+	unsigned int nr = 0, want_nr = 0;
+	struct rtheap_version_v1 v1;
 	struct rtheap_version v;
 	int fd = t_open_dev();
 	bool found;
@@ -40,8 +44,35 @@ int main(void)
 	CHECK_EQ(v.page_size, sysconf(_SC_PAGESIZE));
 	CHECK(v.max_heaps > 0);
 	CHECK(v.max_bytes >= v.page_size);
-	for (int i = 0; i < 4; i++)
+	for (int i = 0; i < 9; i++)
 		CHECK_EQ(v.reserved[i], 0);
+
+	/* The classes: 16 << i bytes up to half a page, then zeros. */
+	nr = v.nr_classes;
+	for (unsigned long s = 16; s <= v.page_size / 2; s <<= 1)
+		want_nr++;
+	CHECK_EQ(nr, want_nr);
+	CHECK(nr >= RTHEAP_V1_CLASSES && nr <= RTHEAP_MAX_CLASSES);
+	for (unsigned int i = 0; i < RTHEAP_MAX_CLASSES; i++)
+		CHECK_EQ(v.class_size[i], i < nr ? RTHEAP_MIN_BLOCK << i : 0);
+	CHECK_EQ(v.class_size[nr - 1], v.page_size / 2);
+	t_log("page size %u, %u classes", v.page_size, nr);
+
+	/* ABI 1's handshake: abi_version 1, the same figures, no classes. */
+	memset(&v1, 0, sizeof(v1));
+	CHECK_OK(t_ioctl(fd, RTHEAP_IOC_VERSION_V1, &v1));
+	CHECK_EQ(v1.abi_version, 1);
+	CHECK_EQ(v1.features, v.features);
+	CHECK_EQ(v1.max_heaps, v.max_heaps);
+	CHECK_EQ(v1.page_size, v.page_size);
+	CHECK_EQ(v1.max_bytes, v.max_bytes);
+	for (int i = 0; i < 4; i++)
+		CHECK_EQ(v1.reserved[i], 0);
+	for (int i = 0; i < 4; i++) {
+		memset(&v1, 0, sizeof(v1));
+		v1.reserved[i] = 1;
+		CHECK_RET(t_ioctl(fd, RTHEAP_IOC_VERSION_V1, &v1), -EINVAL);
+	}
 
 	/* The module parameters, when exposed, say the same. */
 	p = sysfs_param("max_heaps", &found);
@@ -52,13 +83,13 @@ int main(void)
 		CHECK_EQ(p, v.max_bytes);
 
 	/* Reserved input must be zero. */
-	for (int i = 0; i < 4; i++) {
+	for (int i = 0; i < 9; i++) {
 		memset(&v, 0, sizeof(v));
 		v.reserved[i] = 1;
 		CHECK_RET(t_ioctl(fd, RTHEAP_IOC_VERSION, &v), -EINVAL);
 	}
 	memset(&v, 0, sizeof(v));
-	v.reserved[3] = 1ULL << 63;
+	v.reserved[8] = 1U << 31;
 	CHECK_RET(t_ioctl(fd, RTHEAP_IOC_VERSION, &v), -EINVAL);
 
 	/* The cheapest call works on an unattached file. */

@@ -14,6 +14,20 @@
 
 #include "tcommon.h"
 
+unsigned long t_page(void)
+{
+	static unsigned long page;
+
+	if (!page) {
+		long p = sysconf(_SC_PAGESIZE);
+
+		if (p <= 0 || (unsigned long)p > T_PAGE_MAX)
+			T_FAIL("sysconf(_SC_PAGESIZE) is %ld", p);
+		page = (unsigned long)p;
+	}
+	return page;
+}
+
 /*
  * RTHEAP_TEST_PROBE=1: exit before main, 0 if this program can run here.
  * The runner asks one .m32 program this to learn whether the kernel runs

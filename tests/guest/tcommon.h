@@ -22,7 +22,14 @@
 #define T_EXIT_FAIL	1
 #define T_EXIT_SKIP	77
 
-#define T_PAGE		4096UL
+/*
+ * The page size, the granule of heap sizes: the kernel's, 4, 16 or 64 KiB
+ * (a run-time value: not for enums, case labels or static arrays).
+ */
+#define T_PAGE		t_page()
+#define T_PAGE_MAX	65536UL	/* for arrays sized by the page */
+
+unsigned long t_page(void);
 /* The "negative" size_t: 1 << 63 on 64-bit, 1 << 31 on 32-bit builds. */
 #define SIZE_TOP_BIT	((size_t)1 << (sizeof(size_t) * 8 - 1))
 

@@ -57,7 +57,7 @@
 #define RING		256
 #define MAXDELS		128
 #define MAXTAINT	1024
-#define PAGE		4096UL
+#define PAGE		T_PAGE	/* the kernel's page size */
 #define MS		1000000ULL
 
 #define STAMP_LIVE	0x4c495645u	/* "LIVE" */

@@ -36,7 +36,7 @@
 
 #include "ktest.h"
 
-#define PG		4096UL
+#define PG		PAGE_SIZE
 #define MS		1000000ULL
 #define WAIT_MS		5000	/* a waiter must be done by then */
 #define SLACK_NS	(2000 * MS)	/* timeouts: late by at most this */
@@ -335,12 +335,13 @@ static void alloc_free_inquire(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, (char *)p >= base && (char *)p + 100 <= base + 4 * PG);
 	KUNIT_EXPECT_EQ(test, (unsigned long)p % 16, 0UL);
 	memset(p, 0xa5, 100);
-	KUNIT_ASSERT_EQ(test, rt_heap_alloc(h, 3000, TM_INFINITE, &q), 0);
+	/* A one-page run at any page size: 3000 bytes at 4 KiB pages. */
+	KUNIT_ASSERT_EQ(test, rt_heap_alloc(h, PG / 2 + 952, TM_INFINITE, &q), 0);
 	KUNIT_EXPECT_EQ(test, (unsigned long)(q - (void *)base) % PG, 0UL);
 	info = inquire(test, h);
 	KUNIT_EXPECT_EQ(test, info.usedmem, (size_t)128 + PG);
 	KUNIT_EXPECT_EQ(test, info.class_blocks[3], 1UL);	/* 128 bytes */
-	for (c = 0; c < RTHEAP_NR_CLASSES; c++)
+	for (c = 0; c < RTHEAP_MAX_CLASSES; c++)
 		if (c != 3)
 			KUNIT_EXPECT_EQ(test, info.class_blocks[c], 0UL);
 	KUNIT_EXPECT_EQ(test, info.largestfree, 2 * PG);
@@ -392,7 +393,7 @@ static void alloc_free_sizes(struct kunit *test)
 	}
 	info = inquire(test, h);
 	KUNIT_EXPECT_EQ(test, info.usedmem, (size_t)0);
-	for (i = 0; i < RTHEAP_NR_CLASSES; i++)
+	for (i = 0; i < RTHEAP_MAX_CLASSES; i++)
 		KUNIT_EXPECT_EQ(test, info.class_blocks[i], 0UL);
 
 	KUNIT_ASSERT_EQ(test, rt_heap_alloc(h, info.usablemem, TM_NONBLOCK, &all), 0);

@@ -18,7 +18,7 @@
  * kernel heaps for user space to bind until rmmod (see t_kheap):
  *   "kselftest.kshared"  H_SHARED, 2 pages, owner 1000:1000, perm 0660,
  *                        "hello from the kernel" at offset 0; whatever user
- *                        space writes at offset 4096 is logged at rmmod;
+ *                        space writes at offset PAGE_SIZE is logged at rmmod;
  *   "kselftest.kpriv"    4 pages, default owner and permissions (root, 0600).
  */
 #define pr_fmt(fmt) "rtheap_selftest: " fmt
@@ -41,7 +41,7 @@ static bool keep_heap;
 module_param(keep_heap, bool, 0444);
 MODULE_PARM_DESC(keep_heap, "leave named heaps for user space until rmmod");
 
-#define PAGE		4096UL
+#define PAGE		PAGE_SIZE
 #define CASE_TIMEOUT	(150 * HZ)	/* a case's thread must be done by then */
 
 /* ---- the stand-in for KUnit (ktest.h) ------------------------------- */

@@ -59,6 +59,7 @@ void fake_reset(void)
 	fk.next_id = 1;
 	fk.open_errno = 0;
 	fk.abi_version = RTHEAP_ABI_VERSION;
+	fk.nr_classes = FAKE_CLASSES;
 	fk.features = RTHEAP_FEAT_PRIO | RTHEAP_FEAT_SHARED |
 		      RTHEAP_FEAT_ABS_TIMEOUT | RTHEAP_FEAT_LIST |
 		      RTHEAP_FEAT_DELETE_NAME;
@@ -359,11 +360,27 @@ static void fill_info(const struct fheap *h, struct rtheap_info *hi)
 	memcpy(hi->class_blocks, h->class_blocks, sizeof(hi->class_blocks));
 	hi->run_pages = h->run_pages;
 	memcpy(hi->name, h->name, RTHEAP_NAMELEN);
+	hi->nr_classes = fk.nr_classes;
 }
 
-static int do_list(struct rtheap_list *l)
+/* What a module of ABI 1 says of the heap. */
+static void fill_info_v1(const struct fheap *h, struct rtheap_info_v1 *v1)
+{
+	struct rtheap_info hi;
+
+	fill_info(h, &hi);
+	memset(v1, 0, sizeof(*v1));
+	memcpy(v1, &hi, offsetof(struct rtheap_info, class_blocks));
+	memcpy(v1->class_blocks, hi.class_blocks, sizeof(v1->class_blocks));
+	v1->run_pages = hi.run_pages;
+	memcpy(v1->name, hi.name, RTHEAP_NAMELEN);
+	v1->phys_addr = hi.phys_addr;
+}
+
+static int do_list(struct rtheap_list *l, bool v1)
 {
 	struct rtheap_info *out = (struct rtheap_info *)(uintptr_t)l->buf;
+	struct rtheap_info_v1 *out1 = (struct rtheap_info_v1 *)(uintptr_t)l->buf;
 	unsigned int n = 0;
 	int i;
 
@@ -372,7 +389,9 @@ static int do_list(struct rtheap_list *l)
 	for (i = 0; i < FAKE_NHEAPS; i++) {
 		if (!fk.heaps[i].used)
 			continue;
-		if (n < l->capacity)
+		if (n < l->capacity && v1)
+			fill_info_v1(&fk.heaps[i], &out1[n]);
+		else if (n < l->capacity)
 			fill_info(&fk.heaps[i], &out[n]);
 		n++;
 	}
@@ -389,9 +408,16 @@ static int fake_ioctl(struct ffile *f, unsigned long req, void *arg)
 	if (fk.fail_cmd == req)
 		return fk.cmd_errno;
 
+	/* A module of ABI 1 knows none of version 2's numbers. */
+	if (fk.abi_version == 1 &&
+	    (req == RTHEAP_IOC_VERSION || req == RTHEAP_IOC_INQUIRE ||
+	     req == RTHEAP_IOC_LIST))
+		return ENOTTY;
+
 	switch (req) {
 	case RTHEAP_IOC_VERSION: {
 		struct rtheap_version *v = arg;
+		unsigned int i;
 
 		if (!zero(v, sizeof(*v)))
 			return EINVAL;
@@ -400,14 +426,31 @@ static int fake_ioctl(struct ffile *f, unsigned long req, void *arg)
 		v->max_heaps = FAKE_NHEAPS;
 		v->page_size = PAGE;
 		v->max_bytes = 1ULL << 30;
+		v->nr_classes = fk.nr_classes;
+		for (i = 0; i < fk.nr_classes; i++)
+			v->class_size[i] = RTHEAP_MIN_BLOCK << i;
 		return 0;
 	}
+	case RTHEAP_IOC_VERSION_V1: {
+		struct rtheap_version_v1 *v = arg;
+
+		if (!zero(v, sizeof(*v)))
+			return EINVAL;
+		v->abi_version = 1;	/* every module's answer to ABI 1 */
+		v->features = fk.features;
+		v->max_heaps = FAKE_NHEAPS;
+		v->page_size = PAGE;
+		v->max_bytes = 1ULL << 30;
+		return 0;
+	}
+	case RTHEAP_IOC_LIST_V1:
+		return do_list(arg, true);
 	case RTHEAP_IOC_CREATE:
 		return do_create(f, arg);
 	case RTHEAP_IOC_BIND:
 		return do_bind(f, arg);
 	case RTHEAP_IOC_LIST:
-		return do_list(arg);
+		return do_list(arg, false);
 	case RTHEAP_IOC_NOP:
 		return 0;
 	case RTHEAP_IOC_DELETE_NAME: {
@@ -451,6 +494,16 @@ static int fake_ioctl(struct ffile *f, unsigned long req, void *arg)
 		if (h->deleted)
 			return EIDRM;
 		fill_info(h, &q->info);
+		return 0;
+	}
+	case RTHEAP_IOC_INQUIRE_V1: {
+		struct rtheap_inquire_v1 *q = arg;
+
+		if (!zero(q->reserved, sizeof(q->reserved)))
+			return EINVAL;
+		if (h->deleted)
+			return EIDRM;
+		fill_info_v1(h, &q->info);
 		return 0;
 	}
 	}

@@ -26,6 +26,8 @@
 #define FAKE_NMAPS	128
 #define GRAN		16	/* allocation granule */
 #define PAGE		4096
+#define FAKE_CLASSES	8	/* 16 .. PAGE / 2 */
+
 
 struct fheap {
 	bool used;		/* slot holds a heap (live or deleted) */
@@ -38,7 +40,7 @@ struct fheap {
 	unsigned int nfiles, nmaps;
 	uint32_t *blk;		/* per granule: granules of the block starting here */
 	size_t used_bytes;
-	unsigned long long class_blocks[RTHEAP_NR_CLASSES];
+	unsigned long long class_blocks[RTHEAP_MAX_CLASSES];
 	unsigned long long run_pages;
 };
 
@@ -67,6 +69,7 @@ extern struct fake {
 	/* behaviour */
 	int open_errno;			/* open() of the device fails */
 	unsigned int abi_version;
+	unsigned int nr_classes;	/* reported; blocks counted in 8 */
 	unsigned int features;
 	unsigned long long map_size_bias;	/* added to attach.map_size */
 	bool alloc_offset_bad;		/* hand out offset map_size */

@@ -82,6 +82,11 @@ static int heapctl(const char *args)
 		fail_msg("missing \"%s\" in:\n%s", (needle), (hay));	\
 } while (0)
 
+#define assert_not_contains(hay, needle) do {				\
+	if (strstr((hay), (needle)))					\
+		fail_msg("unexpected \"%s\" in:\n%s", (needle), (hay));	\
+} while (0)
+
 static int count_lines(const char *s)
 {
 	int n = 0;
@@ -270,6 +275,17 @@ static void test_heapctl_info_watch(void **state)
 	assert_contains(out_buf, "\"used_mem\":2176");
 	assert_contains(out_buf, "\"deleted\":false");
 	assert_int_equal(count_lines(out_buf), 1);
+
+	/* As many classes as the module has: 10 at 16 KiB pages. */
+	fk.nr_classes = 10;
+	assert_int_equal(heapctl("info app --json"), 0);
+	assert_contains(out_buf, "\"1024\":0,\"2048\":1,\"4096\":0,\"8192\":0}");
+	assert_int_equal(heapctl("info app"), 0);
+	assert_contains(out_buf, "    2048: 1\n    4096: 0\n    8192: 0\n");
+	fk.nr_classes = FAKE_CLASSES;
+	assert_int_equal(heapctl("info app"), 0);
+	assert_contains(out_buf, "    2048: 1\n");
+	assert_not_contains(out_buf, "4096:");
 
 	assert_int_equal(heapctl("info nosuch"), 1);
 	assert_string_equal(err_buf, "heapctl: info \"nosuch\": no such heap\n");

@@ -46,7 +46,7 @@
 #define MAXCHILD	3
 #define MAXPAGES_PART	256	/* mappings up to this many pages may be split */
 #define PRIV_PAGES	32
-#define PAGE		((size_t)4096)
+#define PAGE		((size_t)T_PAGE)	/* the kernel's page size */
 
 /* Calls, by kind, for the figures printed at the end. */
 enum kind {

@@ -110,7 +110,7 @@ void parent_check(int fd, unsigned int phase)
 			       (unsigned long long)used);
 		}
 		if (!(h->mode & H_SHARED)) {
-			for (int c = 0; c < RTHEAP_NR_CLASSES; c++)
+			for (int c = 0; c < RTHEAP_MAX_CLASSES; c++)
 				sum += h->class_blocks[c] << (c + 4);
 			sum += h->run_pages * PAGE;
 			EXPECT(sum == h->used_mem, "phase %u: heap %u: class blocks and "

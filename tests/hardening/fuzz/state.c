@@ -262,7 +262,7 @@ void check_private(const char *when)
 {
 	struct slot *s = priv_slot();
 	struct rtheap_inquire q;
-	uint64_t cb[RTHEAP_NR_CLASSES] = { 0 }, rp = 0, used, sum = 0;
+	uint64_t cb[RTHEAP_MAX_CLASSES] = { 0 }, rp = 0, used, sum = 0;
 	int ret;
 
 	if (!s || in_child)
@@ -276,7 +276,7 @@ void check_private(const char *when)
 	EXPECT(q.info.used_mem == used, "%s: private heap %u: used_mem %llu, "
 	       "the blocks held add up to %llu", when, s->id,
 	       (unsigned long long)q.info.used_mem, (unsigned long long)used);
-	for (int c = 0; c < RTHEAP_NR_CLASSES; c++) {
+	for (int c = 0; c < RTHEAP_MAX_CLASSES; c++) {
 		EXPECT(q.info.class_blocks[c] == cb[c], "%s: private heap %u: "
 		       "class_blocks[%d] (%d bytes) is %llu, %llu held", when,
 		       s->id, c, 16 << c,
