@@ -627,6 +627,20 @@ void op_free(void)
 	}
 }
 
+/* An array address the kernel cannot use: NULL, a kernel address, unmapped. */
+static uint64_t bad_array(void)
+{
+	switch (h_rng_below(&rng, 3)) {
+	case 0:
+		return 0;
+	case 1:
+		return sizeof(void *) == 4 ? 0xffffe000ULL :
+		       0xffff888000000000ULL + (h_rng_next(&rng) & 0xffffff0ULL);
+	default:
+		return 0xdead0000ULL << 12;
+	}
+}
+
 /* A bulk count: mostly 1..RTHEAP_BULK_MAX, sometimes 0 or over it. */
 static uint32_t random_bulk_count(void)
 {
@@ -670,6 +684,18 @@ void op_alloc_bulk(void)
 		bad = true;
 	}
 	want = a.size;
+	if (!bad && !badcount && h_rng_pct(&rng, 3)) {
+		/* Blocks the caller cannot learn of are given back. */
+		a.offsets = bad_array();
+		ret = xioctl(s->fd, RTHEAP_IOC_ALLOC_BULK, &a, K_ALLOC_BULK);
+		EXPECT(ret == -EFAULT || ret == -EINVAL || ret == -EWOULDBLOCK ||
+		       (ret == -EIDRM && i != SLOT_PRIV),
+		       "bulk alloc into %#llx: %s", (unsigned long long)a.offsets,
+		       en(ret));
+		if (i == SLOT_PRIV && !in_child)
+			check_private("bulk alloc into a bad array");
+		return;
+	}
 	ret = xioctl(s->fd, RTHEAP_IOC_ALLOC_BULK, &a, K_ALLOC_BULK);
 	if (bad || badcount || !want || (s->mode & H_SHARED)) {
 		EXPECT(ret == -EINVAL, "bulk alloc (flags %#x count %u size %llu "
@@ -786,6 +812,22 @@ void op_free_bulk(void)
 		else
 			poke(f.reserved, sizeof(f.reserved));
 		bad = true;
+	}
+	if (!bad && !badcount && h_rng_pct(&rng, 3)) {
+		/* Refused before anything is freed. */
+		if (h_rng_pct(&rng, 50))
+			f.offsets = bad_array();
+		else
+			f.results = bad_array() ? bad_array() : 0xdead0000ULL << 12;
+		ret = xioctl(s->fd, RTHEAP_IOC_FREE_BULK, &f, K_FREE_BULK);
+		EXPECT(ret == -EFAULT || ((s->mode & H_SHARED) && ret == -EINVAL) ||
+		       (ret == -EIDRM && i != SLOT_PRIV),
+		       "bulk free with arrays %#llx %#llx: %s",
+		       (unsigned long long)f.offsets, (unsigned long long)f.results,
+		       en(ret));
+		if (i == SLOT_PRIV && !in_child)
+			check_private("bulk free with a bad array");
+		return;
 	}
 	ret = xioctl(s->fd, RTHEAP_IOC_FREE_BULK, &f, K_FREE_BULK);
 	if (bad || badcount || (s->mode & H_SHARED)) {
