@@ -36,7 +36,7 @@ static void test_unknown_commands(int fd)
 		_IOWR(RTHEAP_IOC_MAGIC, 0x08, struct rtheap_delete),
 		_IOWR(RTHEAP_IOC_MAGIC, 0x09, struct rtheap_delete),
 		_IOWR(RTHEAP_IOC_MAGIC, 0x0a, struct rtheap_alloc_bulk),
-		_IOW(RTHEAP_IOC_MAGIC, 0x0a, struct rtheap_free_bulk),
+		_IOW(RTHEAP_IOC_MAGIC, 0x0a, uint64_t),
 		_IOWR(RTHEAP_IOC_MAGIC, 0x0b, struct rtheap_free_bulk),
 		_IOW(RTHEAP_IOC_MAGIC, 0x0b, uint64_t),
 		/* Someone else's magic, and nonsense. */

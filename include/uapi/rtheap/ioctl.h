@@ -315,7 +315,9 @@ struct rtheap_alloc_bulk {
  * stop the others.  Waiters are then served once, inside the call.  The
  * ioctl returns how many blocks were not freed (0: all were).  An
  * H_SHARED heap refuses it (-EINVAL).  On -EFAULT for @offsets or
- * @results (probed before anything is freed) nothing is freed.
+ * @results (probed before anything is freed) nothing is freed.  When the
+ * call fails (-1 and errno), nothing is freed and @results may have been
+ * zeroed.
  */
 struct rtheap_free_bulk {
 	__u64 offsets;
