@@ -14,8 +14,10 @@
  * rtheap_limits_lock is a leaf.  Nothing taken under rtheap.lock sleeps or
  * takes a spinlock_t (which sleeps on PREEMPT_RT): waiters are woken with
  * wake_up_process() on the task recorded in their on-stack waiter, and
- * the work under the lock is bounded: O(1) allocator calls, plus one per
- * queued waiter when a free or a delete walks the queue, and at most
+ * the work under the lock is bounded: O(1) allocator calls (a bulk call
+ * makes at most RTHEAP_BULK_MAX, a failed bulk alloc twice that to give
+ * back what it took), plus one per queued waiter when a free, a bulk free
+ * (once, after all its frees) or a delete walks the queue, and at most
  * rtheap_max_waiters tasks queue on a heap.
  *
  * Lifetime: struct rtheap is counted by ref.  References are held by
