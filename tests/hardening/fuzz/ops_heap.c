@@ -815,10 +815,12 @@ void op_free_bulk(void)
 	}
 	if (!bad && !badcount && h_rng_pct(&rng, 3)) {
 		/* Refused before anything is freed. */
+		uint64_t b = bad_array();
+
 		if (h_rng_pct(&rng, 50))
-			f.offsets = bad_array();
+			f.offsets = b;
 		else
-			f.results = bad_array() ? bad_array() : 0xdead0000ULL << 12;
+			f.results = b ? b : 0xdead0000ULL << 12;	/* 0: none wanted */
 		ret = xioctl(s->fd, RTHEAP_IOC_FREE_BULK, &f, K_FREE_BULK);
 		EXPECT(ret == -EFAULT || ((s->mode & H_SHARED) && ret == -EINVAL) ||
 		       (ret == -EIDRM && i != SLOT_PRIV),
