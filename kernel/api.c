@@ -221,6 +221,92 @@ int rt_heap_free(RT_HEAP *heap, void *block)
 EXPORT_SYMBOL_GPL(rt_heap_free);
 
 /**
+ * rt_heap_alloc_bulk() - allocate @n blocks of one size, all or none
+ * @heap: the heap
+ * @size: bytes of every block, at least 1
+ * @n: blocks, 1 to RT_HEAP_BULK_MAX
+ * @blocks: where the @n addresses go; untouched on failure
+ *
+ * Never waits (TM_NONBLOCK semantics): either all @n blocks, taken under
+ * one hold of the heap lock, or none, and the heap is left as it was.
+ * Any context, hard IRQ included: at most RT_HEAP_BULK_MAX O(1) allocator
+ * calls under the lock, and RT_HEAP_BULK_MAX * 8 bytes of stack.
+ * H_SHARED heaps refuse bulk calls.
+ *
+ * Return: 0, -EINVAL (bad heap or arguments, @n 0 or over
+ * RT_HEAP_BULK_MAX, size 0 or one the heap can never serve, H_SHARED),
+ * -EWOULDBLOCK (not all @n fit now), -EIDRM (deleted).
+ */
+int rt_heap_alloc_bulk(RT_HEAP *heap, size_t size, size_t n, void *blocks[])
+{
+	u64 offs[RT_HEAP_BULK_MAX];
+	struct rtheap *h;
+	size_t i;
+	int ret;
+
+	if (!heap || heap->magic != RT_HEAP_MAGIC || !blocks ||
+	    !n || n > RT_HEAP_BULK_MAX)
+		return -EINVAL;
+	rcu_read_lock();
+	h = READ_ONCE(heap->h);
+	if (!h) {
+		ret = -EIDRM;
+	} else {
+		ret = rtheap_alloc_bulk(h, size, n, offs);
+		for (i = 0; !ret && i < n; i++)
+			blocks[i] = rtheap_addr(h, offs[i]);
+	}
+	rcu_read_unlock();
+	return ret;
+}
+EXPORT_SYMBOL_GPL(rt_heap_alloc_bulk);
+
+/**
+ * rt_heap_free_bulk() - give @n blocks back, each validated
+ * @heap: the heap
+ * @n: blocks, 1 to RT_HEAP_BULK_MAX
+ * @blocks: the blocks; NULL entries, addresses outside the heap and
+ *	blocks that are not live (double frees, also twice in @blocks) fail
+ * @results: if not NULL, per block 0 (freed) or -EINVAL (not freed)
+ *
+ * One bad block does not stop the others.  The frees happen under one
+ * hold of the heap lock, then waiters are served once, in queue order,
+ * from all that was given back.  Any context, hard IRQ included.
+ *
+ * Return: the number of blocks not freed (0: every one was; each failed
+ * one is -EINVAL in @results), or a negative errno, and then nothing was
+ * freed and @results is untouched: -EINVAL (bad heap, @blocks NULL, @n 0
+ * or over RT_HEAP_BULK_MAX, H_SHARED), -EIDRM (deleted).
+ */
+int rt_heap_free_bulk(RT_HEAP *heap, size_t n, void *const blocks[],
+		      int results[])
+{
+	u64 offs[RT_HEAP_BULK_MAX];
+	struct rtheap *h;
+	size_t i, off;
+	int ret;
+
+	BUILD_BUG_ON(sizeof(int) != sizeof(s32));
+	if (!heap || heap->magic != RT_HEAP_MAGIC || !blocks ||
+	    !n || n > RT_HEAP_BULK_MAX)
+		return -EINVAL;
+	rcu_read_lock();
+	h = READ_ONCE(heap->h);
+	if (!h) {
+		ret = -EIDRM;
+	} else {
+		/* Outside the heap: an offset no block has, refused below. */
+		for (i = 0; i < n; i++)
+			offs[i] = blocks[i] && rtheap_offset(h, blocks[i], &off) ?
+				  off : U64_MAX;
+		ret = rtheap_free_bulk(h, n, offs, (s32 *)results);
+	}
+	rcu_read_unlock();
+	return ret;
+}
+EXPORT_SYMBOL_GPL(rt_heap_free_bulk);
+
+/**
  * rt_heap_inquire() - describe a heap
  * @heap: the heap
  * @info: filled with its counters, sizes, owner and name

@@ -51,6 +51,8 @@ struct rtheap_ioc {
 		struct rtheap_inquire_v1 inquire_v1;
 		struct rtheap_list list;
 		struct rtheap_delete_name delete_name;
+		struct rtheap_alloc_bulk alloc_bulk;
+		struct rtheap_free_bulk free_bulk;
 	} u;
 	struct rtheap *made;		/* create and bind, for ->finish */
 };
@@ -96,7 +98,7 @@ static int rtheap_ioc_version(struct rtheap_file *f, struct rtheap_ioc *c)
 		      RTHEAP_FEAT_ABS_TIMEOUT | RTHEAP_FEAT_LIST |
 		      RTHEAP_FEAT_DELETE_NAME | RTHEAP_FEAT_DMA |
 		      RTHEAP_FEAT_DMA32 | RTHEAP_FEAT_PHYS_ADDR |
-		      RTHEAP_FEAT_BIND_OWNER;
+		      RTHEAP_FEAT_BIND_OWNER | RTHEAP_FEAT_BULK;
 	if (rtheap_modes() & H_NONCACHED)
 		v->features |= RTHEAP_FEAT_NONCACHED;
 	v->max_heaps = READ_ONCE(rtheap_max_heaps);
@@ -323,6 +325,65 @@ static int rtheap_ioc_free(struct rtheap_file *f, struct rtheap_ioc *c)
 	return rtheap_free(h, c->u.free.offset);
 }
 
+/*
+ * The offsets go out through the user's array, not the argument: a block
+ * the caller cannot learn of goes back.  At most RTHEAP_BULK_MAX of them,
+ * so the buffer lives on the stack.
+ */
+static int rtheap_ioc_alloc_bulk(struct rtheap_file *f, struct rtheap_ioc *c)
+{
+	struct rtheap *h = rtheap_file_heap(f);
+	struct rtheap_alloc_bulk *a = &c->u.alloc_bulk;
+	u64 offs[RTHEAP_BULK_MAX];
+	int ret;
+
+	if (a->flags || !h || !a->count || a->count > RTHEAP_BULK_MAX ||
+	    a->size > SIZE_MAX)
+		return -EINVAL;
+	if (!a->offsets)
+		return -EFAULT;
+	ret = rtheap_alloc_bulk(h, a->size, a->count, offs);
+	if (ret)
+		return ret;
+	if (copy_to_user(u64_to_user_ptr(a->offsets), offs,
+			 a->count * sizeof(offs[0]))) {
+		rtheap_free_bulk(h, a->count, offs, NULL);
+		return -EFAULT;
+	}
+	return 0;
+}
+
+/*
+ * Returns how many blocks were not freed.  The results array is written
+ * once before anything is freed, so an address that cannot take them
+ * fails with nothing freed.
+ */
+static int rtheap_ioc_free_bulk(struct rtheap_file *f, struct rtheap_ioc *c)
+{
+	struct rtheap *h = rtheap_file_heap(f);
+	struct rtheap_free_bulk *fb = &c->u.free_bulk;
+	s32 __user *ures = u64_to_user_ptr(fb->results);
+	u64 offs[RTHEAP_BULK_MAX];
+	s32 res[RTHEAP_BULK_MAX];
+	int ret;
+
+	if (fb->pad || !h || !fb->count || fb->count > RTHEAP_BULK_MAX)
+		return -EINVAL;
+	if (!fb->offsets ||
+	    copy_from_user(offs, u64_to_user_ptr(fb->offsets),
+			   fb->count * sizeof(offs[0])))
+		return -EFAULT;
+	if (ures && clear_user(ures, fb->count * sizeof(res[0])))
+		return -EFAULT;
+	ret = rtheap_free_bulk(h, fb->count, offs, res);
+	if (ret < 0)
+		return ret;
+	/* Only a racing munmap() of the array fails here: blocks are freed. */
+	if (ures && copy_to_user(ures, res, fb->count * sizeof(res[0])))
+		return -EFAULT;
+	return ret;
+}
+
 static int rtheap_ioc_inquire(struct rtheap_file *f, struct rtheap_ioc *c)
 {
 	struct rtheap *h = rtheap_file_heap(f);
@@ -524,6 +585,18 @@ static const struct rtheap_ioctl_desc rtheap_ioctls[] = {
 		.reserved = offsetof(struct rtheap_ioc, u.list.reserved),
 		.reserved_size = sizeof_field(struct rtheap_ioc, u.list.reserved),
 		.out = true,
+	},
+	[_IOC_NR(RTHEAP_IOC_ALLOC_BULK)] = {
+		.cmd = RTHEAP_IOC_ALLOC_BULK,
+		.fn = rtheap_ioc_alloc_bulk,
+		.reserved = offsetof(struct rtheap_ioc, u.alloc_bulk.reserved),
+		.reserved_size = sizeof_field(struct rtheap_ioc, u.alloc_bulk.reserved),
+	},
+	[_IOC_NR(RTHEAP_IOC_FREE_BULK)] = {
+		.cmd = RTHEAP_IOC_FREE_BULK,
+		.fn = rtheap_ioc_free_bulk,
+		.reserved = offsetof(struct rtheap_ioc, u.free_bulk.reserved),
+		.reserved_size = sizeof_field(struct rtheap_ioc, u.free_bulk.reserved),
 	},
 };
 

@@ -14,8 +14,10 @@
  * rtheap_limits_lock is a leaf.  Nothing taken under rtheap.lock sleeps or
  * takes a spinlock_t (which sleeps on PREEMPT_RT): waiters are woken with
  * wake_up_process() on the task recorded in their on-stack waiter, and
- * the work under the lock is bounded: O(1) allocator calls, plus one per
- * queued waiter when a free or a delete walks the queue, and at most
+ * the work under the lock is bounded: O(1) allocator calls (a bulk call
+ * makes at most RTHEAP_BULK_MAX, a failed bulk alloc twice that to give
+ * back what it took), plus one per queued waiter when a free, a bulk free
+ * (once, after all its frees) or a delete walks the queue, and at most
  * rtheap_max_waiters tasks queue on a heap.
  *
  * Lifetime: struct rtheap is counted by ref.  References are held by
@@ -1024,6 +1026,110 @@ int rtheap_free(struct rtheap *h, size_t off)
 	}
 	raw_spin_unlock_irqrestore(&h->lock, flags);
 	return ret;
+}
+
+/**
+ * rtheap_alloc_bulk() - allocate @n blocks at once, or none
+ * @h: the heap
+ * @size: bytes of every block
+ * @n: blocks, 1 to RTHEAP_BULK_MAX
+ * @offs: the blocks' offsets, filled on success only
+ *
+ * Never waits (RTHEAP_TM_NONBLOCK).  The blocks are taken under one hold
+ * of the lock, at most RTHEAP_BULK_MAX O(1) allocator calls; if one fails,
+ * those taken are given back before the lock is dropped, so a failed call
+ * leaves the heap as it was.  Any context.
+ *
+ * Return: 0, -EINVAL (@n 0 or over RTHEAP_BULK_MAX, size 0 or one the heap
+ * can never serve, H_SHARED), -EWOULDBLOCK (not all fit now), -EIDRM.
+ */
+int rtheap_alloc_bulk(struct rtheap *h, size_t size, unsigned int n, u64 *offs)
+{
+	unsigned long flags;
+	unsigned int i = 0;
+	size_t off;
+	int ret = 0;
+
+	if (!n || n > RTHEAP_BULK_MAX || !size || (h->mode & H_SHARED))
+		return -EINVAL;
+
+	raw_spin_lock_irqsave(&h->lock, flags);
+	if (h->deleted) {
+		ret = -EIDRM;
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		ret = rth_alloc(&h->core, size, &off);
+		if (ret)
+			break;
+		offs[i] = off;
+	}
+	if (ret) {
+		/* -EINVAL: too large ever; -ENOMEM: not all of them now. */
+		if (ret == -ENOMEM)
+			ret = -EWOULDBLOCK;
+		while (i--)
+			WARN_ON_ONCE(rth_free(&h->core, offs[i], NULL));
+		goto out;
+	}
+	for (i = 0; trace_rtheap_alloc_enabled() && i < n; i++) {
+		off = offs[i];
+		trace_rtheap_alloc(h, 0, size, &off);
+	}
+out:
+	raw_spin_unlock_irqrestore(&h->lock, flags);
+	return ret;
+}
+
+/**
+ * rtheap_free_bulk() - give @n blocks back and hand memory to waiters once
+ * @h: the heap
+ * @n: blocks, 1 to RTHEAP_BULK_MAX
+ * @offs: the blocks' offsets
+ * @results: if not NULL, per block 0 (freed) or -EINVAL (not a live block:
+ *	outside the heap, not the start of a block, already free, or given
+ *	twice in @offs)
+ *
+ * Every block is validated as rtheap_free() does, and a bad one does not
+ * stop the others.  Under one hold of the lock: at most RTHEAP_BULK_MAX
+ * O(1) frees, then one walk of the waiters (rtheap_grant()), after all the
+ * frees, so waiters are served from everything given back.  Any context.
+ *
+ * Return: the number of blocks not freed (0: all were), or -EINVAL (@n 0
+ * or over RTHEAP_BULK_MAX, H_SHARED) or -EIDRM, and then nothing is freed
+ * and @results is untouched.
+ */
+int rtheap_free_bulk(struct rtheap *h, unsigned int n, const u64 *offs,
+		     s32 *results)
+{
+	unsigned int i, failed = 0;
+	unsigned long flags;
+	int ret;
+
+	if (!n || n > RTHEAP_BULK_MAX || (h->mode & H_SHARED))
+		return -EINVAL;
+
+	raw_spin_lock_irqsave(&h->lock, flags);
+	if (h->deleted) {
+		raw_spin_unlock_irqrestore(&h->lock, flags);
+		return -EIDRM;
+	}
+	for (i = 0; i < n; i++) {
+		ret = -EINVAL;
+		/* A 32-bit kernel's size_t cannot hold every u64. */
+		if (offs[i] <= SIZE_MAX) {
+			trace_rtheap_free(h, offs[i]);
+			ret = rth_free(&h->core, offs[i], NULL);
+		}
+		if (ret)
+			failed++;
+		if (results)
+			results[i] = ret;
+	}
+	if (failed < n && h->nwaiters)
+		rtheap_grant(h);
+	raw_spin_unlock_irqrestore(&h->lock, flags);
+	return failed;
 }
 
 /**

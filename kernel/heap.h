@@ -74,6 +74,9 @@ bool rtheap_deleted(const struct rtheap *h);
 int rtheap_alloc(struct rtheap *h, size_t size, const struct rtheap_tmo *t,
 		 bool can_block, size_t *offp);
 int rtheap_free(struct rtheap *h, size_t off);
+int rtheap_alloc_bulk(struct rtheap *h, size_t size, unsigned int n, u64 *offs);
+int rtheap_free_bulk(struct rtheap *h, unsigned int n, const u64 *offs,
+		     s32 *results);
 void *rtheap_addr(const struct rtheap *h, size_t off);
 bool rtheap_offset(const struct rtheap *h, const void *block, size_t *offp);
 

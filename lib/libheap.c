@@ -624,6 +624,72 @@ int rt_heap_free(RT_HEAP *heap, void *block)
 	return 0;
 }
 
+/*
+ * The bulk calls.  A module without them (no RTHEAP_FEAT_BULK) answers
+ * -ENOTTY, turned into -ENOSYS: they are not emulated with single calls,
+ * which could not keep alloc's all-or-nothing from other threads' view.
+ */
+int rt_heap_alloc_bulk(RT_HEAP *heap, size_t size, size_t n, void *blocks[])
+{
+	struct rtheap_alloc_bulk arg;
+	__u64 offs[RTHEAP_BULK_MAX];
+	size_t i;
+
+	if (!heap_valid(heap) || !blocks || !n || n > RTHEAP_BULK_MAX)
+		return -EINVAL;
+	memset(&arg, 0, sizeof(arg));
+	arg.size = size;
+	arg.offsets = (uintptr_t)offs;
+	arg.count = n;
+	if (ioctl(heap->fd, RTHEAP_IOC_ALLOC_BULK, &arg) < 0)
+		return errno == ENOTTY ? -ENOSYS : -errno;
+	for (i = 0; i < n; i++)
+		if (offs[i] >= heap->mapsize)
+			return -EPROTO;	/* a block we cannot see */
+	for (i = 0; i < n; i++)
+		blocks[i] = (char *)heap->base + offs[i];
+	return 0;
+}
+
+int rt_heap_free_bulk(RT_HEAP *heap, size_t n, void *const blocks[],
+		      int results[])
+{
+	struct rtheap_free_bulk arg;
+	__u64 offs[RTHEAP_BULK_MAX];
+	__s32 kres[RTHEAP_BULK_MAX];
+	unsigned char idx[RTHEAP_BULK_MAX];	/* kernel's i-th: blocks[idx[i]] */
+	size_t i, off, nk = 0;
+	int ret, failed = 0;
+
+	if (!heap_valid(heap) || !blocks || !n || n > RTHEAP_BULK_MAX)
+		return -EINVAL;
+	/* Outside our mapping: refused here, the others still go. */
+	for (i = 0; i < n; i++) {
+		if (heap_offset(heap, blocks[i], &off)) {
+			failed++;
+			if (results)
+				results[i] = -EINVAL;
+			continue;
+		}
+		idx[nk] = i;
+		offs[nk++] = off;
+	}
+	if (!nk)
+		return failed;
+
+	memset(&arg, 0, sizeof(arg));
+	arg.offsets = (uintptr_t)offs;
+	arg.results = (uintptr_t)kres;
+	arg.count = nk;
+	ret = ioctl(heap->fd, RTHEAP_IOC_FREE_BULK, &arg);
+	if (ret < 0)
+		return errno == ENOTTY ? -ENOSYS : -errno;
+	if (results)
+		for (i = 0; i < nk; i++)
+			results[idx[i]] = kres[i];
+	return failed + ret;
+}
+
 static size_t clamp_size(__u64 v)
 {
 	return v > SIZE_MAX ? SIZE_MAX : (size_t)v;

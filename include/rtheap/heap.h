@@ -31,6 +31,8 @@ typedef unsigned long long RTIME;	/* nanoseconds */
 
 #define RT_HEAP_NAMELEN	RTHEAP_NAMELEN
 #define RT_HEAP_MAGIC	0x52544850U	/* "RTHP": descriptor is attached */
+/* Blocks one rt_heap_alloc_bulk() or rt_heap_free_bulk() moves, at most. */
+#define RT_HEAP_BULK_MAX	RTHEAP_BULK_MAX
 
 typedef struct rt_heap_info {
 	int nwaiters;		/* tasks waiting in rt_heap_alloc */
@@ -67,6 +69,15 @@ int rt_heap_free(RT_HEAP *heap, void *block);
 int rt_heap_inquire(RT_HEAP *heap, RT_HEAP_INFO *info);
 /* Owner and permission bits user space sees (default: root, 0600). */
 int rt_heap_set_owner(RT_HEAP *heap, kuid_t uid, kgid_t gid, umode_t perm);
+/*
+ * Bulk calls (one system call each from user space): alloc is all or
+ * nothing and never waits; free validates every block and returns how
+ * many it could not free (results[i] 0 or -EINVAL), or a negative errno
+ * with nothing freed.  1 to RT_HEAP_BULK_MAX blocks; not for H_SHARED.
+ */
+int rt_heap_alloc_bulk(RT_HEAP *heap, size_t size, size_t n, void *blocks[]);
+int rt_heap_free_bulk(RT_HEAP *heap, size_t n, void *const blocks[],
+		      int results[]);
 
 #else /* user space */
 
@@ -106,6 +117,15 @@ int rt_heap_bind_owner(RT_HEAP *heap, const char *name, RTIME timeout);
 int rt_heap_alloc_until(RT_HEAP *heap, size_t size, RTIME abs_ns, void **blockp);
 int rt_heap_block_offset(const RT_HEAP *heap, const void *block, size_t *offp);
 int rt_heap_block_addr(const RT_HEAP *heap, size_t off, void **blockp);
+/*
+ * Bulk calls (one system call each from user space): alloc is all or
+ * nothing and never waits; free validates every block and returns how
+ * many it could not free (results[i] 0 or -EINVAL), or a negative errno
+ * with nothing freed.  1 to RT_HEAP_BULK_MAX blocks; not for H_SHARED.
+ */
+int rt_heap_alloc_bulk(RT_HEAP *heap, size_t size, size_t n, void *blocks[]);
+int rt_heap_free_bulk(RT_HEAP *heap, size_t n, void *const blocks[],
+		      int results[]);
 
 /* Every heap the caller may read; *count receives how many exist. */
 int rt_heap_list(struct rtheap_info *buf, unsigned int cap, unsigned int *count);

@@ -22,7 +22,7 @@ GUEST_C_TESTS  := $(sort $(patsubst $(GUEST_SRC)/%.c,%,$(wildcard $(GUEST_SRC)/t
 # The same tests built for 32-bit x86 run as t_<name>.m32: the ioctl ABI
 # through the kernel's compat path, libheap compiled -m32.  Only where the
 # toolchain can (gcc-multilib); otherwise they are left out, with a note.
-GUEST_M32_TESTS := t_alloc t_bind t_create t_delete t_fork t_free t_garbage \
+GUEST_M32_TESTS := t_alloc t_bind t_bulk t_create t_delete t_fork t_free t_garbage \
 		   t_inquire t_ioctl_bad t_kill t_mmap t_multiproc t_order \
 		   t_perm t_proc t_shared t_version t_wait
 ifneq ($(filter guest-bins check-guest check-debug,$(MAKECMDGOALS)),)

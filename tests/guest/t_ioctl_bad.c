@@ -35,6 +35,10 @@ static void test_unknown_commands(int fd)
 		_IOWR(RTHEAP_IOC_MAGIC, 0x01, struct rtheap_create),
 		_IOWR(RTHEAP_IOC_MAGIC, 0x08, struct rtheap_delete),
 		_IOWR(RTHEAP_IOC_MAGIC, 0x09, struct rtheap_delete),
+		_IOWR(RTHEAP_IOC_MAGIC, 0x0d, struct rtheap_alloc_bulk),
+		_IOW(RTHEAP_IOC_MAGIC, 0x0d, uint64_t),
+		_IOWR(RTHEAP_IOC_MAGIC, 0x0e, struct rtheap_free_bulk),
+		_IOW(RTHEAP_IOC_MAGIC, 0x0e, uint64_t),
 		/* Someone else's magic, and nonsense. */
 		_IOWR(RTHEAP_IOC_MAGIC + 1, 0x01, struct rtheap_create_arg),
 		_IOWR('T', 0x04, struct rtheap_alloc),
@@ -496,6 +500,210 @@ static void test_readonly_reply(void)
 	munmap(ro, T_PAGE);
 }
 
+/* Used bytes of the heap attached to fd. */
+static uint64_t used_mem(int fd)
+{
+	struct rtheap_inquire iq;
+
+	memset(&iq, 0, sizeof(iq));
+	CHECK_OK(t_ioctl(fd, RTHEAP_IOC_INQUIRE, &iq));
+	return iq.info.used_mem;
+}
+
+/*
+ * ALLOC_BULK and FREE_BULK: reserved and padding fields, counts, sizes,
+ * user arrays that are NULL, unmapped or read-only (-EFAULT, nothing
+ * allocated or freed), bad offsets one by one.
+ */
+static void test_bulk_input(void)
+{
+	char *ro = mmap(NULL, T_PAGE, PROT_READ,
+			MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	uint64_t offs[RTHEAP_BULK_MAX + 1], bad[8];
+	int32_t res[RTHEAP_BULK_MAX + 1];
+	struct rtheap_alloc_bulk ab, agood;
+	struct rtheap_free_bulk fb, fgood;
+	int fd = t_open_dev(), ufd = t_open_dev();
+	struct rtheap_attach at;
+
+	CHECK(ro != MAP_FAILED);
+	memset(&agood, 0, sizeof(agood));
+	agood.size = 64;
+	agood.offsets = (uintptr_t)offs;
+	agood.count = 4;
+	memset(&fgood, 0, sizeof(fgood));
+	fgood.offsets = (uintptr_t)offs;
+	fgood.results = (uintptr_t)res;
+	fgood.count = 4;
+
+	/* No heap attached. */
+	ab = agood;
+	CHECK_RET(t_ioctl(ufd, RTHEAP_IOC_ALLOC_BULK, &ab), -EINVAL);
+	fb = fgood;
+	CHECK_RET(t_ioctl(ufd, RTHEAP_IOC_FREE_BULK, &fb), -EINVAL);
+	close(ufd);
+
+	CHECK_OK(t_raw_create(fd, NULL, 16 * T_PAGE, H_FIFO, &at));
+	for (int i = 0; i < 2; i++) {
+		ab = agood;
+		ab.reserved[i] = 1;
+		CHECK_RET(t_ioctl(fd, RTHEAP_IOC_ALLOC_BULK, &ab), -EINVAL);
+		fb = fgood;
+		fb.reserved[i] = 1ULL << 63;
+		CHECK_RET(t_ioctl(fd, RTHEAP_IOC_FREE_BULK, &fb), -EINVAL);
+	}
+	ab = agood;
+	ab.flags = 1;
+	CHECK_RET(t_ioctl(fd, RTHEAP_IOC_ALLOC_BULK, &ab), -EINVAL);
+	ab.flags = 1U << 31;
+	CHECK_RET(t_ioctl(fd, RTHEAP_IOC_ALLOC_BULK, &ab), -EINVAL);
+	fb = fgood;
+	fb.pad = 1;
+	CHECK_RET(t_ioctl(fd, RTHEAP_IOC_FREE_BULK, &fb), -EINVAL);
+	{
+		static const uint32_t counts[] = {
+			0, RTHEAP_BULK_MAX + 1, 1U << 31, ~0U,
+		};
+
+		for (size_t i = 0; i < sizeof(counts) / sizeof(counts[0]); i++) {
+			ab = agood;
+			ab.count = counts[i];
+			CHECK_RET(t_ioctl(fd, RTHEAP_IOC_ALLOC_BULK, &ab),
+				  -EINVAL);
+			fb = fgood;
+			fb.count = counts[i];
+			CHECK_RET(t_ioctl(fd, RTHEAP_IOC_FREE_BULK, &fb),
+				  -EINVAL);
+		}
+	}
+	ab = agood;
+	ab.size = 0;
+	CHECK_RET(t_ioctl(fd, RTHEAP_IOC_ALLOC_BULK, &ab), -EINVAL);
+	ab.size = at.map_size + 1;
+	CHECK_RET(t_ioctl(fd, RTHEAP_IOC_ALLOC_BULK, &ab), -EINVAL);
+	for (size_t i = 0; i < NHUGE; i++) {
+		ab.size = huge[i];
+		CHECK_RET(t_ioctl(fd, RTHEAP_IOC_ALLOC_BULK, &ab), -EINVAL);
+	}
+	CHECK_EQ(used_mem(fd), 0);
+
+	/* The argument itself, and the arrays it points to. */
+	CHECK_RET(t_ioctl(fd, RTHEAP_IOC_ALLOC_BULK, NULL), -EFAULT);
+	CHECK_RET(t_ioctl(fd, RTHEAP_IOC_FREE_BULK, NULL), -EFAULT);
+	{
+		static const uint64_t addrs[] = {
+			0, 16, ~0ULL - 4095, 1ULL << 63, 0xdead0000ULL << 16,
+		};
+
+		for (size_t i = 0; i < sizeof(addrs) / sizeof(addrs[0]); i++) {
+			ab = agood;
+			ab.offsets = addrs[i];
+			CHECK_RET(t_ioctl(fd, RTHEAP_IOC_ALLOC_BULK, &ab),
+				  -EFAULT);
+			CHECK_EQ(used_mem(fd), 0);
+			fb = fgood;
+			fb.offsets = addrs[i];
+			CHECK_RET(t_ioctl(fd, RTHEAP_IOC_FREE_BULK, &fb),
+				  -EFAULT);
+		}
+		/* Read-only: the blocks could not be told, so they go back. */
+		ab = agood;
+		ab.offsets = (uintptr_t)ro;
+		CHECK_RET(t_ioctl(fd, RTHEAP_IOC_ALLOC_BULK, &ab), -EFAULT);
+		CHECK_EQ(used_mem(fd), 0);
+
+		/* Results that cannot be written: nothing is freed. */
+		ab = agood;
+		CHECK_OK(t_ioctl(fd, RTHEAP_IOC_ALLOC_BULK, &ab));
+		CHECK_EQ(used_mem(fd), 4 * 64);
+		for (size_t i = 1; i < sizeof(addrs) / sizeof(addrs[0]); i++) {
+			fb = fgood;
+			fb.results = addrs[i];
+			CHECK_RET(t_ioctl(fd, RTHEAP_IOC_FREE_BULK, &fb),
+				  -EFAULT);
+		}
+		fb = fgood;
+		fb.results = (uintptr_t)ro;
+		CHECK_RET(t_ioctl(fd, RTHEAP_IOC_FREE_BULK, &fb), -EFAULT);
+		CHECK_EQ(used_mem(fd), 4 * 64);
+		/* Results across the end of a writable page into ro. */
+		fb = fgood;
+		fb.results = (uintptr_t)ro - 8;
+		if (mmap(ro - T_PAGE, T_PAGE, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE,
+			 -1, 0) == ro - T_PAGE) {
+			CHECK_RET(t_ioctl(fd, RTHEAP_IOC_FREE_BULK, &fb),
+				  -EFAULT);
+			CHECK_EQ(used_mem(fd), 4 * 64);
+			munmap(ro - T_PAGE, T_PAGE);
+		}
+		/* No results wanted. */
+		fb = fgood;
+		fb.results = 0;
+		CHECK_OK(t_ioctl(fd, RTHEAP_IOC_FREE_BULK, &fb));
+		CHECK_EQ(used_mem(fd), 0);
+	}
+
+	/* Bad offsets, one per slot beside a good one: the count comes back. */
+	{
+		struct rtheap_alloc al;
+
+		memset(&al, 0, sizeof(al));
+		al.size = 3 * T_PAGE;
+		al.timeout = RTHEAP_TM_NONBLOCK;
+		CHECK_OK(t_ioctl(fd, RTHEAP_IOC_ALLOC, &al));
+		bad[0] = al.offset + 16;	/* inside a run */
+		bad[1] = at.map_size;		/* just past the heap */
+		bad[2] = ~0ULL;
+		bad[3] = 1ULL << 63;
+		bad[4] = al.offset + 1;		/* misaligned */
+		bad[5] = 15 * T_PAGE;		/* a free page */
+		bad[6] = al.offset;		/* good */
+		bad[7] = al.offset;		/* then a double free */
+		memset(res, 0x11, sizeof(res));
+		fb = fgood;
+		fb.offsets = (uintptr_t)bad;
+		fb.count = 8;
+		CHECK_RET(t_ioctl(fd, RTHEAP_IOC_FREE_BULK, &fb), 7);
+		for (int i = 0; i < 8; i++)
+			CHECK_EQ(res[i], i == 6 ? 0 : -EINVAL);
+		CHECK_EQ(res[8], 0x11111111);
+		CHECK_EQ(used_mem(fd), 0);
+		CHECK_RET(t_ioctl(fd, RTHEAP_IOC_FREE_BULK, &fb), 8);
+	}
+
+	/* Full: -EWOULDBLOCK, heap unchanged. */
+	ab = agood;
+	ab.size = T_PAGE;
+	ab.count = 17;
+	CHECK_RET(t_ioctl(fd, RTHEAP_IOC_ALLOC_BULK, &ab), -EWOULDBLOCK);
+	CHECK_EQ(used_mem(fd), 0);
+	ab.count = 16;
+	CHECK_OK(t_ioctl(fd, RTHEAP_IOC_ALLOC_BULK, &ab));
+	CHECK_EQ(used_mem(fd), 16 * T_PAGE);
+	for (int i = 0; i < 16; i++)
+		CHECK(offs[i] % T_PAGE == 0 && offs[i] < at.map_size);
+	fb = fgood;
+	fb.count = 16;
+	CHECK_OK(t_ioctl(fd, RTHEAP_IOC_FREE_BULK, &fb));
+	CHECK_EQ(used_mem(fd), 0);
+	close(fd);
+
+	/* H_SHARED: refused. */
+	fd = t_open_dev();
+	CHECK_OK(t_raw_create(fd, NULL, T_PAGE, H_SHARED, &at));
+	ab = agood;
+	ab.size = 0;
+	ab.count = 1;
+	CHECK_RET(t_ioctl(fd, RTHEAP_IOC_ALLOC_BULK, &ab), -EINVAL);
+	offs[0] = 0;
+	fb = fgood;
+	fb.count = 1;
+	CHECK_RET(t_ioctl(fd, RTHEAP_IOC_FREE_BULK, &fb), -EINVAL);
+	close(fd);
+	munmap(ro, T_PAGE);
+}
+
 int main(void)
 {
 	int fd = t_open_dev();
@@ -507,5 +715,6 @@ int main(void)
 	test_unattached();
 	test_heap_input();
 	test_readonly_reply();
+	test_bulk_input();
 	return T_EXIT_PASS;
 }

@@ -23,7 +23,8 @@
  * and /sys/module/rtheap/refcnt must be back where they were.
  *
  * What a worker does, at random (see the op table in fuzz/worker.c):
- * every command with valid and mutated arguments (reserved fields, pad,
+ * every command (bulk alloc and free too) with valid and mutated
+ * arguments (reserved fields, pad,
  * flags, modes, sizes, offsets, names, timeouts), unknown commands, bad,
  * read-only and half-mapped argument pointers, mmap of the right and
  * wrong size, offset, flags and file, partial munmap, mremap,
@@ -50,7 +51,7 @@
 static const char *const kind_names[K_NR] = {
 	"version", "create", "bind", "delete", "alloc", "free", "inquire",
 	"list", "nop", "delete-name", "bad-cmd", "bad-ptr", "mmap", "munmap",
-	"mremap", "madvise",
+	"mremap", "madvise", "alloc-bulk", "free-bulk",
 };
 
 struct shared *sh;

@@ -932,6 +932,162 @@ static void hardirq(struct kunit *test)
 static DEFINE_SPINLOCK(test_lock);
 static DEFINE_RAW_SPINLOCK(test_raw_lock);
 
+/* --- bulk alloc and free ---------------------------------------------------------- */
+
+static void bulk_errors(struct kunit *test)
+{
+	RT_HEAP *h = new_heap(test, NULL, 4 * PG, H_FIFO);
+	RT_HEAP *s = new_heap(test, NULL, PG, H_SHARED);
+	void *blk[8] = { }, *seg;
+	RT_HEAP bogus = { 0 };
+	int res[8], i;
+
+	KUNIT_EXPECT_EQ(test, rt_heap_alloc_bulk(NULL, 16, 1, blk), -EINVAL);
+	KUNIT_EXPECT_EQ(test, rt_heap_alloc_bulk(&bogus, 16, 1, blk), -EINVAL);
+	KUNIT_EXPECT_EQ(test, rt_heap_alloc_bulk(h, 16, 1, NULL), -EINVAL);
+	KUNIT_EXPECT_EQ(test, rt_heap_alloc_bulk(h, 16, 0, blk), -EINVAL);
+	KUNIT_EXPECT_EQ(test, rt_heap_alloc_bulk(h, 16, RT_HEAP_BULK_MAX + 1, blk),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, rt_heap_alloc_bulk(h, 16, SIZE_MAX, blk), -EINVAL);
+	KUNIT_EXPECT_EQ(test, rt_heap_alloc_bulk(h, 0, 1, blk), -EINVAL);
+	KUNIT_EXPECT_EQ(test, rt_heap_alloc_bulk(h, 4 * PG + 1, 1, blk), -EINVAL);
+	KUNIT_EXPECT_EQ(test, rt_heap_alloc_bulk(h, SIZE_MAX, 2, blk), -EINVAL);
+	KUNIT_EXPECT_EQ(test, rt_heap_alloc_bulk(h, PG, 5, blk), -EWOULDBLOCK);
+	KUNIT_EXPECT_EQ(test, rt_heap_alloc_bulk(s, 0, 1, blk), -EINVAL);
+	KUNIT_EXPECT_EQ(test, rt_heap_alloc_bulk(s, PG, 1, blk), -EINVAL);
+	for (i = 0; i < 8; i++)
+		KUNIT_EXPECT_PTR_EQ(test, blk[i], (void *)NULL);
+	KUNIT_EXPECT_EQ(test, inquire(test, h).usedmem, (size_t)0);
+
+	memset(res, 0x7f, sizeof(res));
+	KUNIT_EXPECT_EQ(test, rt_heap_free_bulk(NULL, 1, blk, res), -EINVAL);
+	KUNIT_EXPECT_EQ(test, rt_heap_free_bulk(&bogus, 1, blk, res), -EINVAL);
+	KUNIT_EXPECT_EQ(test, rt_heap_free_bulk(h, 1, NULL, res), -EINVAL);
+	KUNIT_EXPECT_EQ(test, rt_heap_free_bulk(h, 0, blk, res), -EINVAL);
+	KUNIT_EXPECT_EQ(test, rt_heap_free_bulk(h, RT_HEAP_BULK_MAX + 1, blk, res),
+			-EINVAL);
+	KUNIT_ASSERT_EQ(test, rt_heap_alloc(s, 0, TM_NONBLOCK, &seg), 0);
+	KUNIT_EXPECT_EQ(test, rt_heap_free_bulk(s, 1, &seg, res), -EINVAL);
+	for (i = 0; i < 8; i++)
+		KUNIT_EXPECT_EQ(test, res[i], 0x7f7f7f7f);
+
+	/* Deleted: -EIDRM, both ways. */
+	KUNIT_ASSERT_EQ(test, rt_heap_alloc_bulk(h, 16, 2, blk), 0);
+	KUNIT_EXPECT_EQ(test, rt_heap_delete(h), 0);
+	KUNIT_EXPECT_EQ(test, rt_heap_alloc_bulk(h, 16, 1, blk), -EIDRM);
+	KUNIT_EXPECT_EQ(test, rt_heap_free_bulk(h, 2, blk, res), -EIDRM);
+	KUNIT_EXPECT_EQ(test, res[0], 0x7f7f7f7f);
+}
+
+/* A heap that can serve n - 1 blocks refuses n and is left as it was. */
+static void bulk_all_or_nothing(struct kunit *test)
+{
+	RT_HEAP *h = new_heap(test, NULL, PG, H_FIFO);
+	RT_HEAP_INFO before, after;
+	void **blk, *one;
+	size_t n = PG / 64, i;
+
+	blk = kunit_kzalloc(test, RT_HEAP_BULK_MAX * sizeof(*blk), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, blk);
+	KUNIT_ASSERT_EQ(test, rt_heap_alloc(h, 64, TM_NONBLOCK, &one), 0);
+	before = inquire(test, h);
+	KUNIT_EXPECT_EQ(test, rt_heap_alloc_bulk(h, 64, n, blk), -EWOULDBLOCK);
+	after = inquire(test, h);
+	KUNIT_EXPECT_EQ(test, after.usedmem, before.usedmem);
+	KUNIT_EXPECT_EQ(test, after.largestfree, before.largestfree);
+	KUNIT_EXPECT_EQ(test, after.class_blocks[2], before.class_blocks[2]);
+	KUNIT_EXPECT_EQ(test, after.class_blocks[2], 1UL);
+	for (i = 0; i < n; i++)
+		KUNIT_EXPECT_PTR_EQ(test, blk[i], (void *)NULL);
+	KUNIT_ASSERT_EQ(test, rt_heap_alloc_bulk(h, 64, n - 1, blk), 0);
+	KUNIT_EXPECT_EQ(test, inquire(test, h).usedmem, PG);
+	for (i = 0; i < n - 1; i++) {
+		KUNIT_EXPECT_TRUE(test, blk[i] != one);
+		memset(blk[i], 0xa5, 64);
+	}
+	KUNIT_EXPECT_EQ(test, rt_heap_free_bulk(h, n - 1, blk, NULL), 0);
+	KUNIT_EXPECT_EQ(test, rt_heap_free(h, one), 0);
+	KUNIT_EXPECT_EQ(test, inquire(test, h).usedmem, (size_t)0);
+
+	/* The most per call, both ways. */
+	h = new_heap(test, NULL, RT_HEAP_BULK_MAX * PG, H_FIFO);
+	KUNIT_ASSERT_EQ(test, rt_heap_alloc_bulk(h, PG, RT_HEAP_BULK_MAX, blk), 0);
+	KUNIT_EXPECT_EQ(test, inquire(test, h).usedmem, RT_HEAP_BULK_MAX * PG);
+	KUNIT_EXPECT_EQ(test, rt_heap_free_bulk(h, RT_HEAP_BULK_MAX, blk, NULL), 0);
+	KUNIT_EXPECT_EQ(test, inquire(test, h).largestfree, RT_HEAP_BULK_MAX * PG);
+}
+
+static void bulk_free_results(struct kunit *test)
+{
+	RT_HEAP *h = new_heap(test, NULL, 4 * PG, H_FIFO);
+	RT_HEAP *other = new_heap(test, NULL, PG, H_FIFO);
+	static const int want[8] = {
+		0, -EINVAL, -EINVAL, -EINVAL, 0, -EINVAL, -EINVAL, -EINVAL,
+	};
+	void *good[2], *dead, *foreign, *blk[8];
+	int res[8], i;
+
+	KUNIT_ASSERT_EQ(test, rt_heap_alloc_bulk(h, 64, 2, good), 0);
+	KUNIT_ASSERT_EQ(test, rt_heap_alloc(h, 64, TM_NONBLOCK, &dead), 0);
+	KUNIT_ASSERT_EQ(test, rt_heap_free(h, dead), 0);
+	KUNIT_ASSERT_EQ(test, rt_heap_alloc(other, 64, TM_NONBLOCK, &foreign), 0);
+	blk[0] = good[0];
+	blk[1] = dead;				/* double free */
+	blk[2] = foreign;			/* another heap's */
+	blk[3] = (char *)good[1] + 1;		/* misaligned */
+	blk[4] = good[1];
+	blk[5] = NULL;
+	blk[6] = good[0];			/* twice in one call */
+	blk[7] = (void *)0x1000;
+	KUNIT_EXPECT_EQ(test, rt_heap_free_bulk(h, 8, blk, res), 6);
+	for (i = 0; i < 8; i++)
+		KUNIT_EXPECT_EQ_MSG(test, res[i], want[i], "block %d", i);
+	KUNIT_EXPECT_EQ(test, inquire(test, h).usedmem, (size_t)0);
+	KUNIT_EXPECT_EQ(test, inquire(test, other).usedmem, (size_t)64);
+	KUNIT_EXPECT_EQ(test, rt_heap_free_bulk(h, 2, good, NULL), 2);
+}
+
+/* One bulk free serves the waiter for the whole heap, inside the free. */
+static void bulk_waiters(struct kunit *test)
+{
+	RT_HEAP *h = new_heap(test, "kunit.bulkwait", 4 * PG, H_FIFO);
+	struct waiter *w;
+	void *blk[4], *q;
+
+	KUNIT_ASSERT_EQ(test, rt_heap_alloc_bulk(h, PG, 4, blk), 0);
+	w = waiter_start(test, h, 4 * PG, TM_INFINITE, 0);
+	wait_nwaiters(test, h, 1);
+	KUNIT_EXPECT_EQ(test, rt_heap_free_bulk(h, 4, blk, NULL), 0);
+	KUNIT_EXPECT_EQ(test, rt_heap_alloc(h, 16, TM_NONBLOCK, &q), -EWOULDBLOCK);
+	if (waiter_join(test, w)) {
+		KUNIT_EXPECT_EQ(test, w->ret, 0);
+		KUNIT_EXPECT_EQ(test, inquire(test, h).usedmem, 4 * PG);
+		KUNIT_EXPECT_EQ(test, inquire(test, h).nwaiters, 0);
+		KUNIT_EXPECT_EQ(test, rt_heap_free_bulk(h, 1, &w->block, NULL), 0);
+	}
+	waiter_free(w);
+	KUNIT_EXPECT_EQ(test, inquire(test, h).usedmem, (size_t)0);
+}
+
+/* Both under a raw spinlock with interrupts off: nothing sleeps. */
+static void bulk_atomic(struct kunit *test)
+{
+	RT_HEAP *h = new_heap(test, NULL, 4 * PG, H_FIFO);
+	unsigned long flags;
+	void *blk[4];
+	int a, b, c;
+
+	raw_spin_lock_irqsave(&test_raw_lock, flags);
+	a = rt_heap_alloc_bulk(h, 100, 4, blk);
+	b = rt_heap_alloc_bulk(h, 4 * PG, 1, blk);
+	c = a ? a : rt_heap_free_bulk(h, 4, blk, NULL);
+	raw_spin_unlock_irqrestore(&test_raw_lock, flags);
+	KUNIT_EXPECT_EQ(test, a, 0);
+	KUNIT_EXPECT_EQ(test, b, -EWOULDBLOCK);
+	KUNIT_EXPECT_EQ(test, c, 0);
+	KUNIT_EXPECT_EQ(test, inquire(test, h).usedmem, (size_t)0);
+}
+
 static void atomic_context(struct kunit *test)
 {
 	RT_HEAP *h = new_heap(test, NULL, PG, H_FIFO);
@@ -1370,6 +1526,11 @@ static struct kunit_case rtheap_heap_cases[] = {
 	KUNIT_CASE(atomic_context),
 	KUNIT_CASE(atomic_sections),
 	KUNIT_CASE(shared_mode),
+	KUNIT_CASE(bulk_errors),
+	KUNIT_CASE(bulk_all_or_nothing),
+	KUNIT_CASE(bulk_free_results),
+	KUNIT_CASE(bulk_waiters),
+	KUNIT_CASE(bulk_atomic),
 	KUNIT_CASE(dma_heaps),
 	KUNIT_CASE(owner_and_perm),
 	KUNIT_CASE(threads_hammer),

@@ -62,7 +62,7 @@ void fake_reset(void)
 	fk.nr_classes = FAKE_CLASSES;
 	fk.features = RTHEAP_FEAT_PRIO | RTHEAP_FEAT_SHARED |
 		      RTHEAP_FEAT_ABS_TIMEOUT | RTHEAP_FEAT_LIST |
-		      RTHEAP_FEAT_DELETE_NAME;
+		      RTHEAP_FEAT_DELETE_NAME | RTHEAP_FEAT_BULK;
 	fk.map_size_bias = 0;
 	fk.alloc_offset_bad = false;
 	fk.bind_interrupt = false;
@@ -340,6 +340,81 @@ static int do_free(struct fheap *h, struct rtheap_free *fr)
 	return 0;
 }
 
+/* A successful ioctl's return value (FREE_BULK: blocks not freed). */
+static int fake_ret;
+
+/* All or nothing, as the module: the blocks taken go back on failure. */
+static int do_alloc_bulk(struct fheap *h, struct rtheap_alloc_bulk *ab)
+{
+	uint64_t *out = (uint64_t *)(uintptr_t)ab->offsets;
+	struct rtheap_alloc a;
+	struct rtheap_free fr;
+	uint64_t offs[RTHEAP_BULK_MAX];
+	unsigned int i;
+	int err = 0;
+
+	if (!zero(ab->reserved, sizeof(ab->reserved)) || ab->flags ||
+	    !ab->count || ab->count > RTHEAP_BULK_MAX || !ab->size)
+		return EINVAL;
+	if (!out)
+		return EFAULT;
+	if (h->deleted)
+		return EIDRM;
+	if (h->cr.mode & H_SHARED)
+		return EINVAL;
+	for (i = 0; i < ab->count; i++) {
+		memset(&a, 0, sizeof(a));
+		a.size = ab->size;
+		a.timeout = RTHEAP_TM_NONBLOCK;
+		err = do_alloc(h, &a);
+		if (err)
+			break;
+		offs[i] = a.offset;
+	}
+	if (err) {
+		while (i--) {
+			memset(&fr, 0, sizeof(fr));
+			fr.offset = offs[i];
+			do_free(h, &fr);
+		}
+		return err;
+	}
+	memcpy(out, offs, ab->count * sizeof(offs[0]));
+	return 0;
+}
+
+static int do_free_bulk(struct fheap *h, struct rtheap_free_bulk *fb)
+{
+	const uint64_t *offs = (const uint64_t *)(uintptr_t)fb->offsets;
+	int32_t *res = (int32_t *)(uintptr_t)fb->results;
+	struct rtheap_free fr;
+	unsigned int i;
+	int failed = 0;
+
+	if (!zero(fb->reserved, sizeof(fb->reserved)) || fb->pad ||
+	    !fb->count || fb->count > RTHEAP_BULK_MAX)
+		return EINVAL;
+	if (!offs)
+		return EFAULT;
+	if (h->deleted)
+		return EIDRM;
+	if (h->cr.mode & H_SHARED)
+		return EINVAL;
+	for (i = 0; i < fb->count; i++) {
+		memset(&fr, 0, sizeof(fr));
+		fr.offset = offs[i];
+		if (do_free(h, &fr)) {
+			failed++;
+			if (res)
+				res[i] = -EINVAL;
+		} else if (res) {
+			res[i] = 0;
+		}
+	}
+	fake_ret = failed;
+	return 0;
+}
+
 static void fill_info(const struct fheap *h, struct rtheap_info *hi)
 {
 	memset(hi, 0, sizeof(*hi));
@@ -486,6 +561,14 @@ static int fake_ioctl(struct ffile *f, unsigned long req, void *arg)
 		return do_alloc(h, arg);
 	case RTHEAP_IOC_FREE:
 		return do_free(h, arg);
+	case RTHEAP_IOC_ALLOC_BULK:
+		if (!(fk.features & RTHEAP_FEAT_BULK))
+			return ENOTTY;	/* a module from before them */
+		return do_alloc_bulk(h, arg);
+	case RTHEAP_IOC_FREE_BULK:
+		if (!(fk.features & RTHEAP_FEAT_BULK))
+			return ENOTTY;
+		return do_free_bulk(h, arg);
 	case RTHEAP_IOC_INQUIRE: {
 		struct rtheap_inquire *q = arg;
 
@@ -578,7 +661,7 @@ int __wrap_ioctl(int fd, unsigned long req, ...)
 	struct ffile *f;
 	va_list ap;
 	void *arg;
-	int err;
+	int err, ret;
 
 	va_start(ap, req);
 	arg = va_arg(ap, void *);
@@ -594,13 +677,15 @@ int __wrap_ioctl(int fd, unsigned long req, ...)
 		pthread_mutex_unlock(&fk.lock);
 		return -1;
 	}
+	fake_ret = 0;
 	err = fake_ioctl(f, req, arg);
+	ret = fake_ret;
 	pthread_mutex_unlock(&fk.lock);
 	if (err) {
 		errno = err;
 		return -1;
 	}
-	return 0;
+	return ret;
 }
 
 void *__wrap_mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)

@@ -729,6 +729,116 @@ static void test_free_validation(void **state)
 	assert_int_equal(rt_heap_delete(&other), 0);
 }
 
+/* Bulk calls: addresses and offsets, local checks, the kernel's results. */
+static void test_bulk(void **state)
+{
+	void *blk[RT_HEAP_BULK_MAX + 1], *mix[6], *one;
+	int res[RT_HEAP_BULK_MAX + 1];
+	RT_HEAP h, zero;
+	RT_HEAP_INFO info;
+
+	(void)state;
+	memset(&zero, 0, sizeof(zero));
+	create_ok(&h, "bulk", 16 * PAGE, 0);
+
+	/* Refused by libheap itself: no ioctl. */
+	assert_int_equal(rt_heap_alloc_bulk(NULL, 16, 1, blk), -EINVAL);
+	assert_int_equal(rt_heap_alloc_bulk(&zero, 16, 1, blk), -EINVAL);
+	assert_int_equal(rt_heap_alloc_bulk(&h, 16, 1, NULL), -EINVAL);
+	assert_int_equal(rt_heap_alloc_bulk(&h, 16, 0, blk), -EINVAL);
+	assert_int_equal(rt_heap_alloc_bulk(&h, 16, RT_HEAP_BULK_MAX + 1, blk),
+			 -EINVAL);
+	assert_int_equal(rt_heap_free_bulk(NULL, 1, blk, res), -EINVAL);
+	assert_int_equal(rt_heap_free_bulk(&zero, 1, blk, res), -EINVAL);
+	assert_int_equal(rt_heap_free_bulk(&h, 1, NULL, res), -EINVAL);
+	assert_int_equal(rt_heap_free_bulk(&h, 0, blk, res), -EINVAL);
+	assert_int_equal(rt_heap_free_bulk(&h, RT_HEAP_BULK_MAX + 1, blk, res),
+			 -EINVAL);
+	assert_int_equal(NR(RTHEAP_IOC_ALLOC_BULK), 0);
+	assert_int_equal(NR(RTHEAP_IOC_FREE_BULK), 0);
+
+	/* The most in one call each. */
+	assert_int_equal(rt_heap_alloc_bulk(&h, 100, RT_HEAP_BULK_MAX, blk), 0);
+	assert_int_equal(NR(RTHEAP_IOC_ALLOC_BULK), 1);
+	for (int i = 0; i < RT_HEAP_BULK_MAX; i++) {
+		assert_true((char *)blk[i] >= (char *)h.base &&
+			    (char *)blk[i] < (char *)h.base + h.mapsize);
+		memset(blk[i], i, 100);
+	}
+	assert_int_equal(rt_heap_inquire(&h, &info), 0);
+	assert_int_equal(info.usedmem, RT_HEAP_BULK_MAX * 128);
+	assert_int_equal(rt_heap_free_bulk(&h, RT_HEAP_BULK_MAX, blk, res), 0);
+	assert_int_equal(NR(RTHEAP_IOC_FREE_BULK), 1);
+	for (int i = 0; i < RT_HEAP_BULK_MAX; i++)
+		assert_int_equal(res[i], 0);
+	assert_int_equal(rt_heap_inquire(&h, &info), 0);
+	assert_int_equal(info.usedmem, 0);
+
+	/* Errors of the module come through, blocks untouched. */
+	blk[0] = (void *)0x1;
+	assert_int_equal(rt_heap_alloc_bulk(&h, PAGE, 17, blk), -EWOULDBLOCK);
+	assert_ptr_equal(blk[0], (void *)0x1);
+	assert_int_equal(rt_heap_alloc_bulk(&h, 0, 1, blk), -EINVAL);
+	fail_cmd(RTHEAP_IOC_ALLOC_BULK, EIDRM);
+	assert_int_equal(rt_heap_alloc_bulk(&h, 16, 1, blk), -EIDRM);
+	fail_cmd(RTHEAP_IOC_FREE_BULK, EIDRM);
+	assert_int_equal(rt_heap_free_bulk(&h, 1, &h.base, res), -EIDRM);
+	fail_cmd(0, 0);
+
+	/* Outside the mapping: refused here, the others go to the module. */
+	assert_int_equal(rt_heap_alloc_bulk(&h, 64, 2, blk), 0);
+	assert_int_equal(rt_heap_alloc(&h, 64, TM_NONBLOCK, &one), 0);
+	assert_int_equal(rt_heap_free(&h, one), 0);
+	mix[0] = NULL;
+	mix[1] = blk[0];
+	mix[2] = (char *)h.base + h.mapsize;
+	mix[3] = one;				/* double free: the module's */
+	mix[4] = (char *)h.base - 16;
+	mix[5] = blk[1];
+	memset(res, 0x7f, sizeof(res));
+	assert_int_equal(rt_heap_free_bulk(&h, 6, mix, res), 4);
+	assert_int_equal(NR(RTHEAP_IOC_FREE_BULK), 3);
+	{
+		static const int want[6] = {
+			-EINVAL, 0, -EINVAL, -EINVAL, -EINVAL, 0,
+		};
+
+		for (int i = 0; i < 6; i++)
+			assert_int_equal(res[i], want[i]);
+		assert_int_equal(res[6], 0x7f7f7f7f);
+	}
+	/* None inside: no ioctl at all; no results array. */
+	assert_int_equal(rt_heap_free_bulk(&h, 1, &mix[2], NULL), 1);
+	assert_int_equal(NR(RTHEAP_IOC_FREE_BULK), 3);
+	assert_int_equal(rt_heap_free_bulk(&h, 2, &mix[1], NULL), 2);
+	assert_int_equal(rt_heap_inquire(&h, &info), 0);
+	assert_int_equal(info.usedmem, 0);
+
+	/* A module that hands out an offset we cannot see. */
+	fk.alloc_offset_bad = true;
+	assert_int_equal(rt_heap_alloc_bulk(&h, 16, 2, blk), -EPROTO);
+	fk.alloc_offset_bad = false;
+	assert_int_equal(rt_heap_delete(&h), 0);
+}
+
+/* A module without RTHEAP_FEAT_BULK: -ENOSYS, no emulation. */
+static void test_bulk_old_module(void **state)
+{
+	void *blk[2];
+	RT_HEAP h;
+
+	(void)state;
+	fk.features &= ~RTHEAP_FEAT_BULK;
+	create_ok(&h, "bulk-old", 4 * PAGE, 0);
+	assert_int_equal(rt_heap_alloc_bulk(&h, 16, 2, blk), -ENOSYS);
+	assert_int_equal(rt_heap_alloc(&h, 16, TM_NONBLOCK, &blk[0]), 0);
+	assert_int_equal(rt_heap_free_bulk(&h, 1, blk, NULL), -ENOSYS);
+	assert_int_equal(NR(RTHEAP_IOC_ALLOC), 1);
+	assert_int_equal(NR(RTHEAP_IOC_FREE), 0);
+	assert_int_equal(rt_heap_free(&h, blk[0]), 0);
+	assert_int_equal(rt_heap_delete(&h), 0);
+}
+
 static void test_shared(void **state)
 {
 	RT_HEAP h, b;
@@ -1074,6 +1184,8 @@ int main(void)
 		T(test_alloc_until),
 		T(test_alloc_errors),
 		T(test_free_validation),
+		T(test_bulk),
+		T(test_bulk_old_module),
 		T(test_shared),
 		T(test_inquire),
 		T(test_block_offsets),

@@ -60,6 +60,7 @@
 #define RTHEAP_FEAT_NONCACHED	(1U << 7)	/* H_NONCACHED */
 #define RTHEAP_FEAT_PHYS_ADDR	(1U << 8)	/* rtheap_info.phys_addr */
 #define RTHEAP_FEAT_BIND_OWNER	(1U << 9)	/* RTHEAP_BIND_OWNER */
+#define RTHEAP_FEAT_BULK	(1U << 10)	/* RTHEAP_IOC_{ALLOC,FREE}_BULK */
 
 /* Timeouts, in nanoseconds. */
 #define RTHEAP_TM_INFINITE	0ULL
@@ -294,6 +295,56 @@ struct rtheap_delete_name {
 	__u64 reserved[2];
 };
 
+/* Blocks one RTHEAP_IOC_ALLOC_BULK or RTHEAP_IOC_FREE_BULK moves, at most. */
+#define RTHEAP_BULK_MAX		64
+
+/**
+ * struct rtheap_alloc_bulk - the argument of RTHEAP_IOC_ALLOC_BULK
+ * @size: in: bytes of every block
+ * @offsets: in: user address of an array of @count __u64; out: there, the
+ *	blocks' offsets
+ * @count: in: blocks wanted, 1 to RTHEAP_BULK_MAX
+ * @flags: in: zero
+ * @reserved: in: zero
+ *
+ * All or nothing, never waiting (as RTHEAP_TM_NONBLOCK): either @count
+ * blocks, taken under one hold of the heap lock, or none and
+ * -EWOULDBLOCK.  An H_SHARED heap refuses it (-EINVAL).  If the offsets
+ * cannot be written out (-EFAULT) the blocks are given back.
+ */
+struct rtheap_alloc_bulk {
+	__u64 size;
+	__u64 offsets;
+	__u32 count;
+	__u32 flags;
+	__u64 reserved[2];
+};
+
+/**
+ * struct rtheap_free_bulk - the argument of RTHEAP_IOC_FREE_BULK
+ * @offsets: in: user address of an array of @count __u64 block offsets
+ * @results: in: user address of an array of @count __s32, or 0; out:
+ *	there, per block 0 (freed) or -EINVAL (not a live block)
+ * @count: in: blocks, 1 to RTHEAP_BULK_MAX
+ * @pad: in: zero
+ * @reserved: in: zero
+ *
+ * Every block is validated as RTHEAP_IOC_FREE does; a bad one does not
+ * stop the others.  Waiters are then served once, inside the call.  The
+ * ioctl returns how many blocks were not freed (0: all were).  An
+ * H_SHARED heap refuses it (-EINVAL).  On -EFAULT for @offsets or
+ * @results (probed before anything is freed) nothing is freed.  When the
+ * call fails (-1 and errno), nothing is freed and @results may have been
+ * zeroed.
+ */
+struct rtheap_free_bulk {
+	__u64 offsets;
+	__u64 results;
+	__u32 count;
+	__u32 pad;
+	__u64 reserved[2];
+};
+
 #define RTHEAP_IOC_MAGIC	0xB7
 
 #define RTHEAP_IOC_CREATE	_IOWR(RTHEAP_IOC_MAGIC, 0x01, struct rtheap_create_arg)
@@ -391,5 +442,8 @@ struct rtheap_inquire_v1 {
 #define RTHEAP_IOC_INQUIRE_V1	_IOWR(RTHEAP_IOC_MAGIC, 0x06, struct rtheap_inquire_v1)
 /* struct rtheap_list with a buffer of struct rtheap_info_v1 */
 #define RTHEAP_IOC_LIST_V1	_IOWR(RTHEAP_IOC_MAGIC, 0x07, struct rtheap_list)
+
+#define RTHEAP_IOC_ALLOC_BULK	_IOW(RTHEAP_IOC_MAGIC, 0x0d, struct rtheap_alloc_bulk)
+#define RTHEAP_IOC_FREE_BULK	_IOW(RTHEAP_IOC_MAGIC, 0x0e, struct rtheap_free_bulk)
 
 #endif /* _UAPI_RTHEAP_IOCTL_H */

@@ -52,7 +52,7 @@
 enum kind {
 	K_VERSION, K_CREATE, K_BIND, K_DELETE, K_ALLOC, K_FREE, K_INQUIRE,
 	K_LIST, K_NOP, K_DELETE_NAME, K_BADCMD, K_BADPTR, K_MMAP, K_MUNMAP,
-	K_MREMAP, K_MADVISE, K_NR
+	K_MREMAP, K_MADVISE, K_ALLOC_BULK, K_FREE_BULK, K_NR
 };
 
 struct pub {			/* one heap as a worker sees it at a barrier */
@@ -198,6 +198,8 @@ void op_renew_private(void);
 void op_delete_name(int fd);
 void op_alloc(void);
 void op_free(void);
+void op_alloc_bulk(void);
+void op_free_bulk(void);
 void op_inquire(void);
 void op_list(int fd);
 void op_version(int fd);

@@ -631,6 +631,238 @@ void op_free(void)
 	}
 }
 
+/* An array address the kernel cannot use: NULL, a kernel address, unmapped. */
+static uint64_t bad_array(void)
+{
+	switch (h_rng_below(&rng, 3)) {
+	case 0:
+		return 0;
+	case 1:
+		return sizeof(void *) == 4 ? 0xffffe000ULL :
+		       0xffff888000000000ULL + (h_rng_next(&rng) & 0xffffff0ULL);
+	default:
+		return 0xdead0000ULL << 12;
+	}
+}
+
+/* A bulk count: mostly 1..RTHEAP_BULK_MAX, sometimes 0 or over it. */
+static uint32_t random_bulk_count(void)
+{
+	if (h_rng_pct(&rng, 4))
+		return 0;
+	if (h_rng_pct(&rng, 4))
+		return RTHEAP_BULK_MAX + 1 + h_rng_below(&rng, 4);
+	if (h_rng_pct(&rng, 2))
+		return (uint32_t)nasty_u64();
+	return 1 + h_rng_below(&rng, h_rng_pct(&rng, 20) ? RTHEAP_BULK_MAX : 8);
+}
+
+/* All or nothing: either count blocks that overlap nothing held, or none. */
+void op_alloc_bulk(void)
+{
+	uint64_t offs[RTHEAP_BULK_MAX + 4], want, rsize;
+	struct rtheap_alloc_bulk a;
+	int i = pick_attached(false), ret;
+	bool bad = false, badcount;
+	struct slot *s;
+
+	if (i < 0)
+		return;
+	s = &slots[i];
+	if (s->privname && (i != SLOT_PRIV || in_child))
+		return;
+	memset(&a, 0, sizeof(a));
+	a.count = random_bulk_count();
+	badcount = !a.count || a.count > RTHEAP_BULK_MAX;
+	if (!badcount && nheld + a.count > MAXHELD)
+		return;
+	a.size = h_rng_pct(&rng, 5) ? nasty_u64() :
+		 random_block_size(s->map_size / (1 + h_rng_below(&rng, 8)));
+	a.offsets = (uintptr_t)offs;
+	memset(offs, 0xee, sizeof(offs));
+	if (h_rng_pct(&rng, 5)) {
+		if (h_rng_pct(&rng, 50))
+			a.flags = 1u << h_rng_below(&rng, 32);
+		else
+			poke(a.reserved, sizeof(a.reserved));
+		bad = true;
+	}
+	want = a.size;
+	if (!bad && !badcount && h_rng_pct(&rng, 3)) {
+		/* Blocks the caller cannot learn of are given back. */
+		a.offsets = bad_array();
+		ret = xioctl(s->fd, RTHEAP_IOC_ALLOC_BULK, &a, K_ALLOC_BULK);
+		EXPECT(ret == -EFAULT || ret == -EINVAL || ret == -EWOULDBLOCK ||
+		       (ret == -EIDRM && i != SLOT_PRIV),
+		       "bulk alloc into %#llx: %s", (unsigned long long)a.offsets,
+		       en(ret));
+		if (i == SLOT_PRIV && !in_child)
+			check_private("bulk alloc into a bad array");
+		return;
+	}
+	ret = xioctl(s->fd, RTHEAP_IOC_ALLOC_BULK, &a, K_ALLOC_BULK);
+	if (bad || badcount || !want || (s->mode & H_SHARED)) {
+		EXPECT(ret == -EINVAL, "bulk alloc (flags %#x count %u size %llu "
+		       "mode %#x): %s", a.flags, a.count, (unsigned long long)want,
+		       s->mode, en(ret));
+		return;
+	}
+	if (want > s->map_size) {
+		EXPECT(ret == -EINVAL || ret == -EIDRM,
+		       "bulk alloc of %u x %llu on heap %u (usable %llu): %s",
+		       a.count, (unsigned long long)want, s->id,
+		       (unsigned long long)s->map_size, en(ret));
+		return;
+	}
+	EXPECT(ret == 0 || ret == -EWOULDBLOCK || (ret == -EIDRM && i != SLOT_PRIV),
+	       "bulk alloc of %u x %llu on heap %u: %s", a.count,
+	       (unsigned long long)want, s->id, en(ret));
+	if (ret == -EIDRM) {
+		s->deleted = true;
+		STAT_ADD(eidrm, 1);
+	}
+	if (ret) {
+		for (uint32_t k = 0; k < a.count; k++)
+			EXPECT(offs[k] == 0xeeeeeeeeeeeeeeeeULL,
+			       "failed bulk alloc wrote offset %u", k);
+		return;
+	}
+	rsize = h_rounded(want);
+	for (uint32_t k = 0; k < a.count; k++) {
+		uint64_t off = offs[k];
+
+		EXPECT(off + rsize <= s->map_size &&
+		       !(off % (rsize < PAGE ? rsize : PAGE)),
+		       "bulk alloc of %llu on heap %u: block %u at %llu",
+		       (unsigned long long)want, s->id, k,
+		       (unsigned long long)off);
+		check_kptr(&off, sizeof(off), "bulk alloc offset");
+		for (int j = 0; j < nheld; j++)
+			EXPECT(held[j].id != s->id || off + rsize <= held[j].off ||
+			       held[j].off + held[j].size <= off,
+			       "heap %u: bulk block [%llu, +%llu) overlaps the held "
+			       "[%llu, +%llu)", s->id, (unsigned long long)off,
+			       (unsigned long long)rsize,
+			       (unsigned long long)held[j].off,
+			       (unsigned long long)held[j].size);
+		held[nheld++] = (struct held){ s->id, off, rsize };
+		STAT_ADD(allocs_ok, 1);
+	}
+	EXPECT(offs[a.count] == 0xeeeeeeeeeeeeeeeeULL,
+	       "bulk alloc wrote past its %u offsets", a.count);
+}
+
+/*
+ * Held blocks, repeated ones and impossible offsets in one call: each
+ * result predicted (a held block is freed once, everything else is
+ * -EINVAL), and the count returned is the number of -EINVALs.
+ */
+void op_free_bulk(void)
+{
+	uint64_t offs[RTHEAP_BULK_MAX + 4];
+	int32_t res[RTHEAP_BULK_MAX + 4], want[RTHEAP_BULK_MAX + 4];
+	struct rtheap_free_bulk f;
+	int i = pick_attached(false), ret, nbad = 0;
+	bool bad = false, badcount;
+	struct slot *s;
+
+	if (i < 0)
+		return;
+	s = &slots[i];
+	if (s->privname && (i != SLOT_PRIV || in_child))
+		return;
+	memset(&f, 0, sizeof(f));
+	f.count = random_bulk_count();
+	badcount = !f.count || f.count > RTHEAP_BULK_MAX;
+	for (uint32_t k = 0; !badcount && k < f.count; k++) {
+		uint64_t r = h_rng_below(&rng, 100), o;
+		int j = -1;
+
+		if (r < 70 && nheld) {
+			j = (int)h_rng_below(&rng, nheld);
+			if (held[j].id != s->id)
+				j = -1;
+		}
+		if (j >= 0) {
+			o = held[j].off;
+		} else if (r < 80 && k) {
+			o = offs[h_rng_below(&rng, k)];		/* a repeat */
+		} else {
+			o = r < 90 ? h_rng_below(&rng, s->map_size + PAGE) : nasty_u64();
+			/* Off the private heap, only offsets no block starts at. */
+			if (i != SLOT_PRIV && o < s->map_size)
+				o |= 1 + h_rng_below(&rng, 15);
+		}
+		offs[k] = o;
+		/* Freed by the first mention of a block we hold. */
+		want[k] = -EINVAL;
+		if (held_find(s->id, o) >= 0) {
+			bool first = true;
+
+			for (uint32_t m = 0; m < k; m++)
+				if (offs[m] == o)
+					first = false;
+			if (first)
+				want[k] = 0;
+		}
+		nbad += want[k] != 0;
+	}
+	f.offsets = (uintptr_t)offs;
+	f.results = h_rng_pct(&rng, 20) ? 0 : (uintptr_t)res;
+	memset(res, 0x5a, sizeof(res));
+	if (h_rng_pct(&rng, 4)) {
+		if (h_rng_pct(&rng, 50))
+			f.pad = 1u << h_rng_below(&rng, 32);
+		else
+			poke(f.reserved, sizeof(f.reserved));
+		bad = true;
+	}
+	if (!bad && !badcount && h_rng_pct(&rng, 3)) {
+		/* Refused before anything is freed. */
+		uint64_t b = bad_array();
+
+		if (h_rng_pct(&rng, 50))
+			f.offsets = b;
+		else
+			f.results = b ? b : 0xdead0000ULL << 12;	/* 0: none wanted */
+		ret = xioctl(s->fd, RTHEAP_IOC_FREE_BULK, &f, K_FREE_BULK);
+		EXPECT(ret == -EFAULT || ((s->mode & H_SHARED) && ret == -EINVAL) ||
+		       (ret == -EIDRM && i != SLOT_PRIV),
+		       "bulk free with arrays %#llx %#llx: %s",
+		       (unsigned long long)f.offsets, (unsigned long long)f.results,
+		       en(ret));
+		if (i == SLOT_PRIV && !in_child)
+			check_private("bulk free with a bad array");
+		return;
+	}
+	ret = xioctl(s->fd, RTHEAP_IOC_FREE_BULK, &f, K_FREE_BULK);
+	if (bad || badcount || (s->mode & H_SHARED)) {
+		EXPECT(ret == -EINVAL, "bulk free (pad %#x count %u mode %#x): %s",
+		       f.pad, f.count, s->mode, en(ret));
+		return;
+	}
+	if (ret == -EIDRM && i != SLOT_PRIV) {
+		s->deleted = true;
+		STAT_ADD(eidrm, 1);
+		return;
+	}
+	EXPECT(ret == nbad, "bulk free of %u on heap %u: %s, expected %d not freed",
+	       f.count, s->id, en(ret), nbad);
+	for (uint32_t k = 0; k < f.count; k++) {
+		if (f.results)
+			EXPECT(res[k] == want[k], "bulk free on heap %u: block %u "
+			       "(offset %llu) %s, expected %s", s->id, k,
+			       (unsigned long long)offs[k], en(res[k]), en(want[k]));
+		if (!want[k]) {
+			held_drop(held_find(s->id, offs[k]));
+			STAT_ADD(frees_ok, 1);
+		}
+	}
+	if (f.results)
+		EXPECT(res[f.count] == 0x5a5a5a5a, "bulk free wrote past its %u results",
+		       f.count);
+}
+
 void op_inquire(void)
 {
 	int i = (int)h_rng_below(&rng, NSLOTS);
@@ -746,6 +978,7 @@ void op_badcmd(int fd)
 #ifdef RTHEAP_IOC_DELETE_NAME
 		RTHEAP_IOC_DELETE_NAME,
 #endif
+		RTHEAP_IOC_ALLOC_BULK, RTHEAP_IOC_FREE_BULK,
 	};
 	const int nvalid = sizeof(valid) / sizeof(valid[0]);
 	unsigned char buf[1024];

@@ -33,6 +33,7 @@ void op_badptr(void)
 #ifdef RTHEAP_IOC_DELETE_NAME
 		RTHEAP_IOC_DELETE_NAME,
 #endif
+		RTHEAP_IOC_ALLOC_BULK, RTHEAP_IOC_FREE_BULK,
 	};
 	unsigned int cmd = cmds[h_rng_below(&rng, sizeof(cmds) / sizeof(cmds[0]))];
 	size_t size = _IOC_SIZE(cmd);

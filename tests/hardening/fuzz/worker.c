@@ -338,6 +338,8 @@ static void op_check_private(void)
 const struct op ops[] = {
 	{ "alloc", op_alloc, 2000, 3000 },
 	{ "free", op_free, 1600, 2500 },
+	{ "alloc-bulk", op_alloc_bulk, 300, 400 },
+	{ "free-bulk", op_free_bulk, 300, 400 },
 	{ "inquire", op_inquire, 800, 1400 },
 	{ "list", op_list_any, 400, 30 },
 	{ "version", op_version_any, 200, 300 },
