@@ -170,6 +170,10 @@ int main(void)
 	if (!slurp(PREEMPT, line, sizeof(line)))
 		t_skip("no %s (not a PREEMPT_DYNAMIC kernel, or no debugfs)",
 		       PREEMPT);
+	/* PREEMPT_RT (6.12-rt) offers only full and lazy: always preemptible. */
+	if (strncmp(line, "none ", 5) && strncmp(line, "(none)", 6))
+		t_skip("%s offers no 'none' ('%s'): a preemptible kernel",
+		       PREEMPT, line);
 	/* "none (voluntary) full": the current mode is in parentheses. */
 	open_paren = strchr(line, '(');
 	close_paren = open_paren ? strchr(open_paren, ')') : NULL;
