@@ -71,7 +71,9 @@ struct rtheap_ioctl_desc {
 		       bool copied);
 	unsigned short reserved;	/* offset of the zero field */
 	unsigned short reserved_size;	/* its size; 0: none */
-	bool out;
+	bool out;			/* copy the argument back */
+	bool out_u64;			/* only the __u64 at out_off */
+	unsigned short out_off;
 };
 
 static struct rtheap *rtheap_file_heap(struct rtheap_file *f)
@@ -98,7 +100,8 @@ static int rtheap_ioc_version(struct rtheap_file *f, struct rtheap_ioc *c)
 		      RTHEAP_FEAT_ABS_TIMEOUT | RTHEAP_FEAT_LIST |
 		      RTHEAP_FEAT_DELETE_NAME | RTHEAP_FEAT_DMA |
 		      RTHEAP_FEAT_DMA32 | RTHEAP_FEAT_PHYS_ADDR |
-		      RTHEAP_FEAT_BIND_OWNER | RTHEAP_FEAT_BULK;
+		      RTHEAP_FEAT_BIND_OWNER | RTHEAP_FEAT_BULK |
+		      RTHEAP_FEAT_FREE_OFF;
 	if (rtheap_modes() & H_NONCACHED)
 		v->features |= RTHEAP_FEAT_NONCACHED;
 	v->max_heaps = READ_ONCE(rtheap_max_heaps);
@@ -325,6 +328,16 @@ static int rtheap_ioc_free(struct rtheap_file *f, struct rtheap_ioc *c)
 	return rtheap_free(h, c->u.free.offset);
 }
 
+/* RTHEAP_IOC_FREE_OFF: the argument is the offset; nothing to copy. */
+static int rtheap_ioc_free_off(struct rtheap_file *f, unsigned long off)
+{
+	struct rtheap *h = rtheap_file_heap(f);
+
+	if (!h)
+		return -EINVAL;
+	return rtheap_free(h, off);
+}
+
 /*
  * The offsets go out through the user's array, not the argument: a block
  * the caller cannot learn of goes back.  At most RTHEAP_BULK_MAX of them,
@@ -534,6 +547,8 @@ static const struct rtheap_ioctl_desc rtheap_ioctls[] = {
 		.reserved = offsetof(struct rtheap_ioc, u.alloc.reserved),
 		.reserved_size = sizeof_field(struct rtheap_ioc, u.alloc.reserved),
 		.out = true,
+		.out_u64 = true,	/* .offset: the only output */
+		.out_off = offsetof(struct rtheap_alloc, offset),
 	},
 	[_IOC_NR(RTHEAP_IOC_FREE)] = {
 		.cmd = RTHEAP_IOC_FREE,
@@ -612,6 +627,8 @@ static long rtheap_ioctl(struct file *file, unsigned int cmd,
 	bool copied;
 	int ret;
 
+	if (cmd == RTHEAP_IOC_FREE_OFF)
+		return rtheap_ioc_free_off(f, arg);
 	if (_IOC_TYPE(cmd) != RTHEAP_IOC_MAGIC ||
 	    nr >= ARRAY_SIZE(rtheap_ioctls))
 		return -ENOTTY;
@@ -630,7 +647,12 @@ static long rtheap_ioctl(struct file *file, unsigned int cmd,
 	ret = d->fn(f, &c);
 	if (ret || !d->out)
 		return ret;
-	copied = !copy_to_user(uarg, &c.u, size);
+	if (d->out_u64)
+		copied = !put_user(*(u64 *)((char *)&c.u + d->out_off),
+				   (u64 __user *)((char __user *)uarg +
+						  d->out_off));
+	else
+		copied = !copy_to_user(uarg, &c.u, size);
 	if (d->finish)
 		d->finish(f, &c, copied);
 	return copied ? 0 : -EFAULT;

@@ -86,6 +86,8 @@ static void xclose(int fd)
  * one is open), and each dev_open() asks again.
  */
 static int kabi = RTHEAP_ABI_VERSION;
+/* The module frees by value (RTHEAP_IOC_FREE_OFF): set by every dev_open(). */
+static int free_by_value;
 
 /* ABI 1's handshake, in version 2's terms: RTHEAP_V1_CLASSES classes. */
 static void version_from_v1(const struct rtheap_version_v1 *v1,
@@ -147,6 +149,8 @@ static int dev_open(struct rtheap_version *ver)
 		return -EPROTO;
 	}
 	__atomic_store_n(&kabi, (int)v.abi_version, __ATOMIC_RELAXED);
+	__atomic_store_n(&free_by_value, !!(v.features & RTHEAP_FEAT_FREE_OFF),
+			 __ATOMIC_RELAXED);
 	if (ver)
 		*ver = v;
 	return fd;
@@ -617,6 +621,13 @@ int rt_heap_free(RT_HEAP *heap, void *block)
 	 * Alignment and liveness are the kernel's job; so is H_SHARED, whose
 	 * free is a no-op there but still reports a deleted heap (-EIDRM).
 	 */
+	if (__atomic_load_n(&free_by_value, __ATOMIC_RELAXED)) {
+		if (ioctl(heap->fd, RTHEAP_IOC_FREE_OFF, (unsigned long)off) == 0)
+			return 0;
+		if (errno != ENOTTY)
+			return -errno;
+		/* A module without it (another one loaded since): by struct. */
+	}
 	memset(&arg, 0, sizeof(arg));
 	arg.offset = off;
 	if (ioctl(heap->fd, RTHEAP_IOC_FREE, &arg) < 0)

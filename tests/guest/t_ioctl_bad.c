@@ -39,6 +39,8 @@ static void test_unknown_commands(int fd)
 		_IOW(RTHEAP_IOC_MAGIC, 0x0d, uint64_t),
 		_IOWR(RTHEAP_IOC_MAGIC, 0x0e, struct rtheap_free_bulk),
 		_IOW(RTHEAP_IOC_MAGIC, 0x0e, uint64_t),
+		_IOW(RTHEAP_IOC_MAGIC, 0x0f, uint64_t),
+		_IOWR(RTHEAP_IOC_MAGIC, 0x0f, struct rtheap_free),
 		/* Someone else's magic, and nonsense. */
 		_IOWR(RTHEAP_IOC_MAGIC + 1, 0x01, struct rtheap_create_arg),
 		_IOWR('T', 0x04, struct rtheap_alloc),
@@ -212,6 +214,8 @@ static void test_unattached(void)
 	CHECK_RET(t_ioctl(fd, RTHEAP_IOC_ALLOC, &al), -EINVAL);
 	memset(&fr, 0, sizeof(fr));
 	CHECK_RET(t_ioctl(fd, RTHEAP_IOC_FREE, &fr), -EINVAL);
+	CHECK_RET(t_ioctl(fd, RTHEAP_IOC_FREE_OFF, (void *)0), -EINVAL);
+	CHECK_RET(t_ioctl(fd, RTHEAP_IOC_FREE_OFF, (void *)4096), -EINVAL);
 	memset(&iq, 0, sizeof(iq));
 	CHECK_RET(t_ioctl(fd, RTHEAP_IOC_INQUIRE, &iq), -EINVAL);
 	memset(&d, 0, sizeof(d));
@@ -334,6 +338,14 @@ static void test_heap_input(void)
 			       (unsigned long long)big,
 			       (unsigned long long)at.map_size,
 			       t_errname(ret));
+			/* The same by value (a long holds the offset). */
+			if (bad[i] != (unsigned long)bad[i])
+				continue;
+			ret = t_ioctl(fd, RTHEAP_IOC_FREE_OFF,
+				      (void *)(unsigned long)bad[i]);
+			CHECKF(ret == -EINVAL, "FREE_OFF of offset %#llx "
+			       "returned %s, expected -EINVAL",
+			       (unsigned long long)bad[i], t_errname(ret));
 		}
 	}
 	CHECK_RET(t_ioctl(fd, RTHEAP_IOC_FREE, NULL), -EFAULT);
@@ -356,11 +368,31 @@ static void test_heap_input(void)
 	CHECK_OK(t_ioctl(fd, RTHEAP_IOC_FREE, &fr));
 	CHECK_RET(t_ioctl(fd, RTHEAP_IOC_FREE, &fr), -EINVAL);
 	fr.offset = big;
-	CHECK_OK(t_ioctl(fd, RTHEAP_IOC_FREE, &fr));
+	CHECK_OK(t_ioctl(fd, RTHEAP_IOC_FREE_OFF, (void *)(unsigned long)big));
+	CHECK_RET(t_ioctl(fd, RTHEAP_IOC_FREE_OFF, (void *)(unsigned long)big),
+		  -EINVAL);
 	CHECK_RET(t_ioctl(fd, RTHEAP_IOC_FREE, &fr), -EINVAL);
 	memset(&iq, 0, sizeof(iq));
 	CHECK_OK(t_ioctl(fd, RTHEAP_IOC_INQUIRE, &iq));
 	CHECK_EQ(iq.info.used_mem, 0);
+
+	/* ALLOC writes .offset and nothing else of its argument. */
+	{
+		struct rtheap_alloc a2;
+
+		memset(&a2, 0x5a, sizeof(a2));
+		a2.size = 64;
+		a2.timeout = RTHEAP_TM_NONBLOCK;
+		a2.flags = 0;
+		a2.pad = 0;
+		memset(a2.reserved, 0, sizeof(a2.reserved));
+		CHECK_OK(t_ioctl(fd, RTHEAP_IOC_ALLOC, &a2));
+		CHECK(a2.offset < at.map_size);
+		CHECK_EQ(a2.size, 64);
+		CHECK_EQ(a2.timeout, RTHEAP_TM_NONBLOCK);
+		CHECK_OK(t_ioctl(fd, RTHEAP_IOC_FREE_OFF,
+				 (void *)(unsigned long)a2.offset));
+	}
 
 	/* LIST: reserved, bad buffer. */
 	for (int i = 0; i < 2; i++) {

@@ -41,6 +41,10 @@ int main(void)
 	CHECK_EQ(v.abi_version, RTHEAP_ABI_VERSION);
 	CHECK(v.features & RTHEAP_FEAT_PRIO);
 	CHECK(v.features & RTHEAP_FEAT_SHARED);
+	CHECK(v.features & RTHEAP_FEAT_BULK);
+	CHECK(v.features & RTHEAP_FEAT_FREE_OFF);
+	/* No bit this header does not name. */
+	CHECK_EQ(v.features & ~((RTHEAP_FEAT_FREE_OFF << 1) - 1), 0);
 	CHECK_EQ(v.page_size, sysconf(_SC_PAGESIZE));
 	CHECK(v.max_heaps > 0);
 	CHECK(v.max_bytes >= v.page_size);

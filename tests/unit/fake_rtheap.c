@@ -62,7 +62,8 @@ void fake_reset(void)
 	fk.nr_classes = FAKE_CLASSES;
 	fk.features = RTHEAP_FEAT_PRIO | RTHEAP_FEAT_SHARED |
 		      RTHEAP_FEAT_ABS_TIMEOUT | RTHEAP_FEAT_LIST |
-		      RTHEAP_FEAT_DELETE_NAME | RTHEAP_FEAT_BULK;
+		      RTHEAP_FEAT_DELETE_NAME | RTHEAP_FEAT_BULK |
+		      RTHEAP_FEAT_FREE_OFF;
 	fk.map_size_bias = 0;
 	fk.alloc_offset_bad = false;
 	fk.bind_interrupt = false;
@@ -561,6 +562,13 @@ static int fake_ioctl(struct ffile *f, unsigned long req, void *arg)
 		return do_alloc(h, arg);
 	case RTHEAP_IOC_FREE:
 		return do_free(h, arg);
+	case RTHEAP_IOC_FREE_OFF: {
+		struct rtheap_free fr = { .offset = (uintptr_t)arg };
+
+		if (!(fk.features & RTHEAP_FEAT_FREE_OFF))
+			return ENOTTY;	/* a module from before it */
+		return do_free(h, &fr);
+	}
 	case RTHEAP_IOC_ALLOC_BULK:
 		if (!(fk.features & RTHEAP_FEAT_BULK))
 			return ENOTTY;	/* a module from before them */

@@ -705,21 +705,21 @@ static void test_free_validation(void **state)
 	assert_int_equal(rt_heap_alloc(&h, 64, TM_NONBLOCK, (void **)&a), 0);
 	assert_int_equal(rt_heap_alloc(&other, 64, TM_NONBLOCK, (void **)&o), 0);
 
-	nfree = NR(RTHEAP_IOC_FREE);
+	nfree = NR(RTHEAP_IOC_FREE_OFF);
 	assert_int_equal(rt_heap_free(&h, NULL), -EINVAL);
 	assert_int_equal(rt_heap_free(&h, &local), -EINVAL);
 	assert_int_equal(rt_heap_free(&h, (char *)h.base - 1), -EINVAL);
 	assert_int_equal(rt_heap_free(&h, (char *)h.base + h.mapsize), -EINVAL);
 	assert_int_equal(rt_heap_free(&h, o), -EINVAL);	/* other heap's block */
-	assert_int_equal(NR(RTHEAP_IOC_FREE), nfree);	/* none reached the kernel */
+	assert_int_equal(NR(RTHEAP_IOC_FREE_OFF), nfree);	/* none reached the kernel */
 
 	/* inside but misaligned: the kernel decides, the offset goes through */
 	assert_int_equal(rt_heap_free(&h, a + 3), -EINVAL);
 	assert_int_equal(fk.last_free.offset, (uintptr_t)(a + 3) - (uintptr_t)h.base);
-	assert_int_equal(NR(RTHEAP_IOC_FREE), nfree + 1);
+	assert_int_equal(NR(RTHEAP_IOC_FREE_OFF), nfree + 1);
 
 	for (i = 0; i < sizeof(errs) / sizeof(errs[0]); i++) {
-		fail_cmd(RTHEAP_IOC_FREE, errs[i]);
+		fail_cmd(RTHEAP_IOC_FREE_OFF, errs[i]);
 		assert_int_equal(rt_heap_free(&h, a), -errs[i]);
 	}
 	fail_cmd(0, 0);
@@ -839,6 +839,29 @@ static void test_bulk_old_module(void **state)
 	assert_int_equal(rt_heap_delete(&h), 0);
 }
 
+/* rt_heap_free by value where offered, by struct on an older module. */
+static void test_free_by_value(void **state)
+{
+	void *blk;
+	RT_HEAP h;
+
+	(void)state;
+	create_ok(&h, "free-off", 4 * PAGE, 0);
+	assert_int_equal(rt_heap_alloc(&h, 16, TM_NONBLOCK, &blk), 0);
+	assert_int_equal(rt_heap_free(&h, blk), 0);
+	assert_int_equal(NR(RTHEAP_IOC_FREE_OFF), 1);
+	assert_int_equal(NR(RTHEAP_IOC_FREE), 0);
+	assert_int_equal(rt_heap_free(&h, blk), -EINVAL);	/* twice */
+	assert_int_equal(rt_heap_delete(&h), 0);
+
+	fk.features &= ~RTHEAP_FEAT_FREE_OFF;
+	create_ok(&h, "free-old", 4 * PAGE, 0);
+	assert_int_equal(rt_heap_alloc(&h, 16, TM_NONBLOCK, &blk), 0);
+	assert_int_equal(rt_heap_free(&h, blk), 0);
+	assert_int_equal(NR(RTHEAP_IOC_FREE), 1);
+	assert_int_equal(rt_heap_delete(&h), 0);
+}
+
 static void test_shared(void **state)
 {
 	RT_HEAP h, b;
@@ -858,13 +881,13 @@ static void test_shared(void **state)
 	assert_int_equal(rt_heap_alloc(&b, 0, TM_INFINITE, &q), 0);
 	assert_ptr_equal(q, b.base);
 
-	nfree = NR(RTHEAP_IOC_FREE);
+	nfree = NR(RTHEAP_IOC_FREE_OFF);
 	assert_int_equal(rt_heap_free(&h, p), 0);
 	assert_int_equal(rt_heap_free(&h, p), 0);	/* no effect, any number of times */
-	assert_int_equal(NR(RTHEAP_IOC_FREE), nfree + 2);	/* the kernel still asked */
+	assert_int_equal(NR(RTHEAP_IOC_FREE_OFF), nfree + 2);	/* the kernel still asked */
 	assert_int_equal(rt_heap_free(&h, (char *)p + 16), -EINVAL);	/* kernel */
 	assert_int_equal(rt_heap_free(&h, NULL), -EINVAL);
-	assert_int_equal(NR(RTHEAP_IOC_FREE), nfree + 3);	/* NULL never reaches it */
+	assert_int_equal(NR(RTHEAP_IOC_FREE_OFF), nfree + 3);	/* NULL never reaches it */
 	assert_int_equal(rt_heap_delete(&h), 0);
 	/* A binder learns of the delete from free too. */
 	assert_int_equal(rt_heap_free(&b, q), -EIDRM);
@@ -1186,6 +1209,7 @@ int main(void)
 		T(test_free_validation),
 		T(test_bulk),
 		T(test_bulk_old_module),
+		T(test_free_by_value),
 		T(test_shared),
 		T(test_inquire),
 		T(test_block_offsets),

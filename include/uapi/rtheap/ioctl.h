@@ -61,6 +61,7 @@
 #define RTHEAP_FEAT_PHYS_ADDR	(1U << 8)	/* rtheap_info.phys_addr */
 #define RTHEAP_FEAT_BIND_OWNER	(1U << 9)	/* RTHEAP_BIND_OWNER */
 #define RTHEAP_FEAT_BULK	(1U << 10)	/* RTHEAP_IOC_{ALLOC,FREE}_BULK */
+#define RTHEAP_FEAT_FREE_OFF	(1U << 11)	/* RTHEAP_IOC_FREE_OFF */
 
 /* Timeouts, in nanoseconds. */
 #define RTHEAP_TM_INFINITE	0ULL
@@ -445,5 +446,12 @@ struct rtheap_inquire_v1 {
 
 #define RTHEAP_IOC_ALLOC_BULK	_IOW(RTHEAP_IOC_MAGIC, 0x0d, struct rtheap_alloc_bulk)
 #define RTHEAP_IOC_FREE_BULK	_IOW(RTHEAP_IOC_MAGIC, 0x0e, struct rtheap_free_bulk)
+/*
+ * RTHEAP_IOC_ALLOC's free, by value: the ioctl's argument is the block's
+ * offset itself (no structure to copy; a 32-bit caller's offsets are below
+ * 4 GiB).  0, -EINVAL (no heap attached, or not a live block) or -EIDRM,
+ * as RTHEAP_IOC_FREE.  RTHEAP_FEAT_FREE_OFF.
+ */
+#define RTHEAP_IOC_FREE_OFF	_IO(RTHEAP_IOC_MAGIC, 0x0f)
 
 #endif /* _UAPI_RTHEAP_IOCTL_H */
