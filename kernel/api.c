@@ -9,11 +9,15 @@
  * rt_heap_alloc() with TM_NONBLOCK (or from atomic context, where it
  * returns -EPERM rather than wait), rt_heap_free() and rt_heap_inquire()
  * take no reference: they run under rcu_read_lock() and the heap lock, so
- * they are safe in any context, hard IRQ included.  A blocking alloc holds
+ * they are safe in any context, hard IRQ included.  The TM_NONBLOCK alloc
+ * and the free keep interrupts off from the handle lookup to the unlock
+ * instead, which is itself an RCU read-side critical section (the flavours
+ * are one since 4.20) and saves the lock its own irqsave.  A blocking alloc holds
  * a reference while it sleeps.  Create and delete need process context.
  */
 #include <linux/errno.h>
 #include <linux/export.h>
+#include <linux/irqflags.h>
 #include <linux/rcupdate.h>
 #include <linux/string.h>
 #include <linux/user_namespace.h>
@@ -100,6 +104,34 @@ int rt_heap_delete(RT_HEAP *heap)
 }
 EXPORT_SYMBOL_GPL(rt_heap_delete);
 
+/*
+ * TM_NONBLOCK: interrupts off from the handle lookup to the unlock.  That
+ * is an RCU read-side critical section (the heap structure is freed after
+ * a grace period), and the heap lock then needs no irqsave of its own; no
+ * timeout is built.
+ */
+static int rt_heap_alloc_nonblock(RT_HEAP *heap, size_t size, void **blockp)
+{
+	unsigned long flags;
+	struct rtheap *h;
+	size_t off;
+	int ret;
+
+	if (unlikely(!heap || !blockp || heap->magic != RT_HEAP_MAGIC))
+		return -EINVAL;
+	local_irq_save(flags);
+	h = READ_ONCE(heap->h);
+	if (unlikely(!h)) {
+		ret = -EIDRM;
+	} else {
+		ret = rtheap_alloc_irqoff(h, size, &off);
+		if (likely(!ret))
+			*blockp = rtheap_addr(h, off);
+	}
+	local_irq_restore(flags);
+	return ret;
+}
+
 static int rt_heap_alloc_tmo(RT_HEAP *heap, size_t size,
 			     const struct rtheap_tmo *t, void **blockp)
 {
@@ -162,6 +194,8 @@ int rt_heap_alloc(RT_HEAP *heap, size_t size, RTIME timeout, void **blockp)
 {
 	struct rtheap_tmo t;
 
+	if (timeout == RTHEAP_TM_NONBLOCK)
+		return rt_heap_alloc_nonblock(heap, size, blockp);
 	rtheap_tmo_init(&t, timeout, false);
 	return rt_heap_alloc_tmo(heap, size, &t, blockp);
 }
@@ -201,21 +235,23 @@ EXPORT_SYMBOL_GPL(rt_heap_alloc_until);
  */
 int rt_heap_free(RT_HEAP *heap, void *block)
 {
+	unsigned long flags;
 	struct rtheap *h;
 	size_t off;
 	int ret;
 
-	if (!heap || heap->magic != RT_HEAP_MAGIC || !block)
+	if (unlikely(!heap || heap->magic != RT_HEAP_MAGIC || !block))
 		return -EINVAL;
-	rcu_read_lock();
+	/* Interrupts off: an RCU read-side section, and the lock's irqsave. */
+	local_irq_save(flags);
 	h = READ_ONCE(heap->h);
-	if (!h)
+	if (unlikely(!h))
 		ret = -EIDRM;
-	else if (!rtheap_offset(h, block, &off))
+	else if (unlikely(!rtheap_offset(h, block, &off)))
 		ret = rtheap_deleted(h) ? -EIDRM : -EINVAL;
 	else
-		ret = rtheap_free(h, off);
-	rcu_read_unlock();
+		ret = rtheap_free_irqoff(h, off);
+	local_irq_restore(flags);
 	return ret;
 }
 EXPORT_SYMBOL_GPL(rt_heap_free);

@@ -1000,6 +1000,74 @@ static void rtheap_grant(struct rtheap *h)
 }
 
 /**
+ * rtheap_alloc_irqoff() - rtheap_alloc() with TM_NONBLOCK, interrupts off
+ * @h: the heap, kept alive by the caller's interrupts-off section (an RCU
+ *	read-side critical section) or a reference
+ * @size: bytes (H_SHARED: 0 or the heap size)
+ * @offp: the block's offset from the start of the heap
+ *
+ * The kernel API's non-blocking path: the caller has disabled interrupts
+ * from its handle lookup on, so the lock is taken without a second
+ * irqsave and no timeout is looked at.
+ *
+ * Return: 0, -EINVAL, -EWOULDBLOCK, -EIDRM.
+ */
+int rtheap_alloc_irqoff(struct rtheap *h, size_t size, size_t *offp)
+{
+	int ret;
+
+	lockdep_assert_irqs_disabled();
+	if (unlikely(h->mode & H_SHARED)) {
+		if (size && size != h->heap_size)
+			return -EINVAL;
+		if (rtheap_deleted(h))
+			return -EIDRM;
+		*offp = 0;
+		return 0;
+	}
+	if (unlikely(!size))
+		return -EINVAL;
+	raw_spin_lock(&h->lock);
+	if (unlikely(h->deleted)) {
+		ret = -EIDRM;
+	} else {
+		ret = rth_alloc(&h->core, size, offp);
+		trace_rtheap_alloc(h, ret, size, offp);
+		if (ret == -ENOMEM)
+			ret = -EWOULDBLOCK;
+	}
+	raw_spin_unlock(&h->lock);
+	return ret;
+}
+
+/**
+ * rtheap_free_irqoff() - rtheap_free() with interrupts already off
+ * @h: the heap, kept alive as for rtheap_alloc_irqoff()
+ * @off: the block's offset
+ *
+ * Return: 0, -EINVAL (not a live block), -EIDRM.
+ */
+int rtheap_free_irqoff(struct rtheap *h, size_t off)
+{
+	int ret;
+
+	lockdep_assert_irqs_disabled();
+	raw_spin_lock(&h->lock);
+	if (unlikely(h->deleted)) {
+		ret = -EIDRM;
+	} else if (unlikely(h->mode & H_SHARED)) {
+		ret = off ? -EINVAL : 0;	/* the segment: no effect */
+	} else {
+		trace_rtheap_free(h, off);
+		ret = rth_free(&h->core, off, NULL);
+		if (!ret && unlikely(h->nwaiters))
+			rtheap_grant(h);
+	}
+	raw_spin_unlock(&h->lock);
+	return ret;
+}
+
+/**
  * rtheap_free() - give a block back and hand memory to waiters
  * @h: the heap
  * @off: the block's offset
@@ -1013,18 +1081,9 @@ int rtheap_free(struct rtheap *h, size_t off)
 	unsigned long flags;
 	int ret;
 
-	raw_spin_lock_irqsave(&h->lock, flags);
-	if (h->deleted) {
-		ret = -EIDRM;
-	} else if (h->mode & H_SHARED) {
-		ret = off ? -EINVAL : 0;	/* the segment: no effect */
-	} else {
-		trace_rtheap_free(h, off);
-		ret = rth_free(&h->core, off, NULL);
-		if (!ret && h->nwaiters)
-			rtheap_grant(h);
-	}
-	raw_spin_unlock_irqrestore(&h->lock, flags);
+	local_irq_save(flags);
+	ret = rtheap_free_irqoff(h, off);
+	local_irq_restore(flags);
 	return ret;
 }
 

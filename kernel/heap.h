@@ -74,6 +74,8 @@ bool rtheap_deleted(const struct rtheap *h);
 int rtheap_alloc(struct rtheap *h, size_t size, const struct rtheap_tmo *t,
 		 bool can_block, size_t *offp);
 int rtheap_free(struct rtheap *h, size_t off);
+int rtheap_alloc_irqoff(struct rtheap *h, size_t size, size_t *offp);
+int rtheap_free_irqoff(struct rtheap *h, size_t off);
 int rtheap_alloc_bulk(struct rtheap *h, size_t size, unsigned int n, u64 *offs);
 int rtheap_free_bulk(struct rtheap *h, unsigned int n, const u64 *offs,
 		     s32 *results);
