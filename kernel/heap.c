@@ -1088,6 +1088,14 @@ void rtheap_fill_info(struct rtheap *h, struct rtheap_info *info,
 		info->phys_addr = page_to_phys(h->pages[0]);
 }
 
+/* The core's enum rth_range_kind in uapi terms. */
+static const u8 rtheap_range_kinds[] = {
+	[RTH_RANGE_FREE] = RTHEAP_RANGE_FREE,
+	[RTH_RANGE_KEPT] = RTHEAP_RANGE_KEPT,
+	[RTH_RANGE_BUCKET] = RTHEAP_RANGE_BUCKET,
+	[RTH_RANGE_RUN] = RTHEAP_RANGE_RUN,
+};
+
 /**
  * rtheap_page_map() - describe a heap's pages, a bounded part
  * @h: the heap
@@ -1113,10 +1121,6 @@ int rtheap_page_map(struct rtheap *h, u32 first, struct rtheap_range *out,
 	u32 next = 0;
 	int i, n;
 
-	BUILD_BUG_ON(RTH_RANGE_FREE != RTHEAP_RANGE_FREE ||
-		     RTH_RANGE_KEPT != RTHEAP_RANGE_KEPT ||
-		     RTH_RANGE_BUCKET != RTHEAP_RANGE_BUCKET ||
-		     RTH_RANGE_RUN != RTHEAP_RANGE_RUN);
 	if (!max || max > RTHEAP_PAGEMAP_MAX)
 		return -EINVAL;
 	*npagesp = h->npages;
@@ -1150,7 +1154,7 @@ int rtheap_page_map(struct rtheap *h, u32 first, struct rtheap_range *out,
 		memset(&out[i], 0, sizeof(out[i]));
 		out[i].first = r[i].first;
 		out[i].count = r[i].pages;
-		out[i].kind = r[i].kind;
+		out[i].kind = rtheap_range_kinds[r[i].kind];
 		if (r[i].kind == RTH_RANGE_BUCKET) {
 			out[i].cls = r[i].cls;
 			out[i].used = r[i].used;
