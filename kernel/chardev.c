@@ -53,6 +53,7 @@ struct rtheap_ioc {
 		struct rtheap_delete_name delete_name;
 		struct rtheap_alloc_bulk alloc_bulk;
 		struct rtheap_free_bulk free_bulk;
+		struct rtheap_pagemap pagemap;
 	} u;
 	struct rtheap *made;		/* create and bind, for ->finish */
 };
@@ -101,7 +102,7 @@ static int rtheap_ioc_version(struct rtheap_file *f, struct rtheap_ioc *c)
 		      RTHEAP_FEAT_DELETE_NAME | RTHEAP_FEAT_DMA |
 		      RTHEAP_FEAT_DMA32 | RTHEAP_FEAT_PHYS_ADDR |
 		      RTHEAP_FEAT_BIND_OWNER | RTHEAP_FEAT_BULK |
-		      RTHEAP_FEAT_FREE_OFF;
+		      RTHEAP_FEAT_FREE_OFF | RTHEAP_FEAT_MAP;
 	if (rtheap_modes() & H_NONCACHED)
 		v->features |= RTHEAP_FEAT_NONCACHED;
 	v->max_heaps = READ_ONCE(rtheap_max_heaps);
@@ -410,6 +411,44 @@ static int rtheap_ioc_inquire(struct rtheap_file *f, struct rtheap_ioc *c)
 	return 0;
 }
 
+/*
+ * A part of the page map: the kernel's maximum of ranges at most, built in
+ * a kernel buffer and copied out whole.  A range array the caller cannot
+ * take fails the call with -EFAULT, the heap untouched.
+ */
+static int rtheap_ioc_pagemap(struct rtheap_file *f, struct rtheap_ioc *c)
+{
+	struct rtheap *h = rtheap_file_heap(f);
+	struct rtheap_pagemap *pm = &c->u.pagemap;
+	struct rtheap_range *buf;
+	unsigned int max;
+	u32 next, npages;
+	int n, ret = 0;
+
+	if (!h || pm->pad || !pm->capacity)
+		return -EINVAL;
+	max = min_t(u32, pm->capacity, RTHEAP_PAGEMAP_MAX);
+	buf = kmalloc_array(max, sizeof(*buf), GFP_KERNEL);
+	if (!buf)
+		return -ENOMEM;
+	n = rtheap_page_map(h, pm->first, buf, max, &next, &npages);
+	if (n < 0) {
+		ret = n;
+		goto out;
+	}
+	if (n && copy_to_user(u64_to_user_ptr(pm->ranges), buf,
+			      (size_t)n * sizeof(*buf))) {
+		ret = -EFAULT;
+		goto out;
+	}
+	pm->count = n;
+	pm->next = next;
+	pm->npages = npages;
+out:
+	kfree(buf);
+	return ret;
+}
+
 /* ABI 1's description of a heap: the first RTHEAP_V1_CLASSES classes. */
 static void rtheap_info_v1(const struct rtheap_info *info,
 			   struct rtheap_info_v1 *v1)
@@ -612,6 +651,13 @@ static const struct rtheap_ioctl_desc rtheap_ioctls[] = {
 		.fn = rtheap_ioc_free_bulk,
 		.reserved = offsetof(struct rtheap_ioc, u.free_bulk.reserved),
 		.reserved_size = sizeof_field(struct rtheap_ioc, u.free_bulk.reserved),
+	},
+	[_IOC_NR(RTHEAP_IOC_PAGEMAP)] = {
+		.cmd = RTHEAP_IOC_PAGEMAP,
+		.fn = rtheap_ioc_pagemap,
+		.reserved = offsetof(struct rtheap_ioc, u.pagemap.reserved),
+		.reserved_size = sizeof_field(struct rtheap_ioc, u.pagemap.reserved),
+		.out = true,
 	},
 };
 

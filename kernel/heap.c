@@ -1253,6 +1253,85 @@ void rtheap_fill_info(struct rtheap *h, struct rtheap_info *info,
 		info->phys_addr = page_to_phys(h->pages[0]);
 }
 
+/* The core's enum rth_range_kind in uapi terms. */
+static const u8 rtheap_range_kinds[] = {
+	[RTH_RANGE_FREE] = RTHEAP_RANGE_FREE,
+	[RTH_RANGE_KEPT] = RTHEAP_RANGE_KEPT,
+	[RTH_RANGE_BUCKET] = RTHEAP_RANGE_BUCKET,
+	[RTH_RANGE_RUN] = RTHEAP_RANGE_RUN,
+};
+
+/**
+ * rtheap_page_map() - describe a heap's pages, a bounded part
+ * @h: the heap
+ * @first: the first page to describe: 0, or *@nextp of an earlier call
+ * @out: receives up to @max ranges
+ * @max: room at @out, 1 to RTHEAP_PAGEMAP_MAX
+ * @nextp: receives the page to continue from, *@npagesp when done
+ * @npagesp: receives the heap's pages
+ *
+ * The allocator core walks at most RTH_SUMMARY_STEPS pages or runs under
+ * the heap's lock, into a buffer of @max ranges taken before it; @out is
+ * filled after the lock is dropped.  Page granularity only: nothing finer
+ * than a bucket page's used count.  An H_SHARED heap is one range.
+ *
+ * Return: the number of ranges filled, -EINVAL (@max out of range, @first
+ * past the heap or inside a run), -ENOMEM, -EIDRM.
+ */
+int rtheap_page_map(struct rtheap *h, u32 first, struct rtheap_range *out,
+		    unsigned int max, u32 *nextp, u32 *npagesp)
+{
+	struct rth_page_range *r;
+	unsigned long flags;
+	u32 next = 0;
+	int i, n;
+
+	if (!max || max > RTHEAP_PAGEMAP_MAX)
+		return -EINVAL;
+	*npagesp = h->npages;
+	if (h->mode & H_SHARED) {
+		if (rtheap_deleted(h))
+			return -EIDRM;
+		if (first == h->npages) {
+			*nextp = first;
+			return 0;
+		}
+		if (first)
+			return -EINVAL;
+		memset(out, 0, sizeof(*out));
+		out->count = h->npages;
+		out->kind = RTHEAP_RANGE_SHARED;
+		*nextp = h->npages;
+		return 1;
+	}
+
+	r = kmalloc_array(max, sizeof(*r), GFP_KERNEL);
+	if (!r)
+		return -ENOMEM;
+	raw_spin_lock_irqsave(&h->lock, flags);
+	if (h->deleted)
+		n = -EIDRM;
+	else
+		n = rth_page_summary(&h->core, first, r, max, &next);
+	raw_spin_unlock_irqrestore(&h->lock, flags);
+
+	for (i = 0; i < n; i++) {
+		memset(&out[i], 0, sizeof(out[i]));
+		out[i].first = r[i].first;
+		out[i].count = r[i].pages;
+		out[i].kind = rtheap_range_kinds[r[i].kind];
+		if (r[i].kind == RTH_RANGE_BUCKET) {
+			out[i].cls = r[i].cls;
+			out[i].used = r[i].used;
+		} else if (r[i].kind == RTH_RANGE_RUN) {
+			out[i].used = r[i].blocks;
+		}
+	}
+	kfree(r);
+	*nextp = next;
+	return n;
+}
+
 /**
  * rtheap_set_owner() - change owner, group and permission bits
  * @h: the heap

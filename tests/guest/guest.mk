@@ -139,3 +139,29 @@ check-guest: $(if $(filter amd64,$(GUEST_ARCH)),guest-bins)
 	echo "$$sums" | tr ';' '\n' | awk -F': ' 'NF > 1 { split($$2, n, " "); p += n[1]; f += n[3]; s += n[5] } \
 		END { printf "%d passed, %d failed, %d skipped\n", p, f, s }'; \
 	[ -z "$$failed" ]
+
+# ---- heapctl map's picture ---------------------------------------------------
+#
+# t_map in a guest prints the SVG that heapctl map --svg drew of its
+# fragmented heap between markers; chromium (scripts/deps render) renders
+# it on the host.  Not part of check: it needs a browser, and a person to
+# look at build/guest/map/map.png.
+MAP_SVG_DIR := $(BUILD)/guest/map
+
+.PHONY: check-map-svg
+## check-map-svg     t_map's heapctl map --svg from a guest, rendered by chromium to build/guest/map/map.png
+check-map-svg: guest-bins
+	$(Q)$(SRC)/scripts/deps render
+	$(Q)mkdir -p $(MAP_SVG_DIR)
+	$(Q)set -o pipefail; $(GUEST_VMRUN) --kernel debian -- \
+		"T_MAP_SVG=1 rtheap-guest-suite t_map" > $(MAP_SVG_DIR)/guest.log
+	$(Q)sed -n '/^ *=== t_map.svg begin$$/,/^ *=== t_map.svg end$$/p' $(MAP_SVG_DIR)/guest.log | \
+		sed '1d;$$d;s/^    //' > $(MAP_SVG_DIR)/map.svg
+	$(Q)grep -q '^</svg>$$' $(MAP_SVG_DIR)/map.svg
+	$(call msg,RENDER,$(MAP_SVG_DIR)/map.png)rm -f $(MAP_SVG_DIR)/map.png; \
+		timeout 120 chromium --headless --no-sandbox --disable-gpu --hide-scrollbars \
+		--window-size=$$(sed -n 's/^<svg .*width="\([0-9]*\)" height="\([0-9]*\)".*/\1,\2/p' \
+				 $(MAP_SVG_DIR)/map.svg) \
+		--screenshot=$(MAP_SVG_DIR)/map.png file://$(MAP_SVG_DIR)/map.svg >/dev/null 2>&1; \
+		test -s $(MAP_SVG_DIR)/map.png
+	@echo "  OK      $(MAP_SVG_DIR)/map.png: look at it beside t_map's text in guest.log"

@@ -220,6 +220,14 @@ static void test_unattached(void)
 	CHECK_RET(t_ioctl(fd, RTHEAP_IOC_INQUIRE, &iq), -EINVAL);
 	memset(&d, 0, sizeof(d));
 	CHECK_RET(t_ioctl(fd, RTHEAP_IOC_DELETE, &d), -EINVAL);
+	{
+		struct rtheap_range r;
+		struct rtheap_pagemap pm = {
+			.capacity = 1, .ranges = (uintptr_t)&r,
+		};
+
+		CHECK_RET(t_ioctl(fd, RTHEAP_IOC_PAGEMAP, &pm), -EINVAL);
+	}
 	m = mmap(NULL, T_PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	CHECKF(m == MAP_FAILED, "mmap of a file attached to no heap worked");
 	/* Delete by name: reserved fields, unterminated name. */
@@ -430,6 +438,35 @@ static void test_heap_input(void)
 	CHECK_RET(t_ioctl(fd, _IOWR(RTHEAP_IOC_MAGIC, 0x06,
 				    struct rtheap_inquire), &iq), -ENOTTY);
 
+	/* PAGEMAP: reserved, padding, capacity, the range array. */
+	{
+		struct rtheap_range r[2];
+		struct rtheap_pagemap pm, gpm = {
+			.capacity = 2, .ranges = (uintptr_t)r,
+		};
+
+		for (int i = 0; i < 4; i++) {
+			pm = gpm;
+			if (i < 2)
+				pm.reserved[i] = 1;
+			else if (i == 2)
+				pm.pad = 1;
+			else
+				pm.capacity = 0;
+			CHECK_RET(t_ioctl(fd, RTHEAP_IOC_PAGEMAP, &pm), -EINVAL);
+		}
+		pm = gpm;
+		pm.first = 17;			/* past the 16-page heap */
+		CHECK_RET(t_ioctl(fd, RTHEAP_IOC_PAGEMAP, &pm), -EINVAL);
+		pm = gpm;
+		pm.ranges = 8;
+		CHECK_RET(t_ioctl(fd, RTHEAP_IOC_PAGEMAP, &pm), -EFAULT);
+		CHECK_RET(t_ioctl(fd, RTHEAP_IOC_PAGEMAP, NULL), -EFAULT);
+		pm = gpm;
+		CHECK_OK(t_ioctl(fd, RTHEAP_IOC_PAGEMAP, &pm));
+		CHECK(pm.count >= 1 && pm.npages == 16);
+	}
+
 	/* DELETE: reserved, then for real; afterwards -EIDRM. */
 	for (int i = 0; i < 2; i++) {
 		memset(&d, 0, sizeof(d));
@@ -444,6 +481,14 @@ static void test_heap_input(void)
 	CHECK_RET(t_ioctl(fd, RTHEAP_IOC_ALLOC, &al), -EIDRM);
 	memset(&iq, 0, sizeof(iq));
 	CHECK_RET(t_ioctl(fd, RTHEAP_IOC_INQUIRE, &iq), -EIDRM);
+	{
+		struct rtheap_range r;
+		struct rtheap_pagemap pm = {
+			.capacity = 1, .ranges = (uintptr_t)&r,
+		};
+
+		CHECK_RET(t_ioctl(fd, RTHEAP_IOC_PAGEMAP, &pm), -EIDRM);
+	}
 	/* Attached to a deleted heap is still attached. */
 	{
 		struct rtheap_create_arg c;

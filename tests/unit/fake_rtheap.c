@@ -67,6 +67,11 @@ void fake_reset(void)
 	fk.map_size_bias = 0;
 	fk.alloc_offset_bad = false;
 	fk.bind_interrupt = false;
+	memset(fk.pagemap, 0, sizeof(fk.pagemap));
+	fk.pagemap_n = 0;
+	fk.pagemap_chunk = 0;
+	fk.pagemap_change_at = 0;
+	fk.pagemap_calls = 0;
 	fk.calls = 0;
 	fk.fail_at = 0;
 	fk.fail_errno = 0;
@@ -453,6 +458,45 @@ static void fill_info_v1(const struct fheap *h, struct rtheap_info_v1 *v1)
 	v1->phys_addr = hi.phys_addr;
 }
 
+/* The module's rules: cursor at a range's start, capacity capped. */
+static int do_pagemap(struct fheap *h, struct rtheap_pagemap *pm)
+{
+	struct rtheap_range *out = (struct rtheap_range *)(uintptr_t)pm->ranges;
+	struct rtheap_range all = { 0 };
+	const struct rtheap_range *r = fk.pagemap;
+	unsigned int n = fk.pagemap_n, npages = h->map_size / PAGE, i, max, k;
+
+	if (pm->pad || !zero(pm->reserved, sizeof(pm->reserved)) ||
+	    !pm->capacity)
+		return EINVAL;
+	if (h->deleted)
+		return EIDRM;
+	if (++fk.pagemap_calls == fk.pagemap_change_at)
+		return EINVAL;
+	if (!n || (h->cr.mode & H_SHARED)) {
+		all.count = npages;
+		all.kind = h->cr.mode & H_SHARED ? RTHEAP_RANGE_SHARED :
+						   RTHEAP_RANGE_FREE;
+		r = &all;
+		n = 1;
+	} else {
+		npages = r[n - 1].first + r[n - 1].count;
+	}
+	max = pm->capacity < RTHEAP_PAGEMAP_MAX ? pm->capacity : RTHEAP_PAGEMAP_MAX;
+	if (fk.pagemap_chunk && fk.pagemap_chunk < max)
+		max = fk.pagemap_chunk;
+	for (i = 0; i < n && r[i].first < pm->first; i++)
+		;
+	if (pm->first != npages && (i == n || r[i].first != pm->first))
+		return EINVAL;
+	for (k = 0; k < max && i < n; k++, i++)
+		out[k] = r[i];
+	pm->count = k;
+	pm->next = i < n ? r[i].first : npages;
+	pm->npages = npages;
+	return 0;
+}
+
 static int do_list(struct rtheap_list *l, bool v1)
 {
 	struct rtheap_info *out = (struct rtheap_info *)(uintptr_t)l->buf;
@@ -587,6 +631,8 @@ static int fake_ioctl(struct ffile *f, unsigned long req, void *arg)
 		fill_info(h, &q->info);
 		return 0;
 	}
+	case RTHEAP_IOC_PAGEMAP:
+		return do_pagemap(h, arg);
 	case RTHEAP_IOC_INQUIRE_V1: {
 		struct rtheap_inquire_v1 *q = arg;
 

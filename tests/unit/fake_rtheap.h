@@ -74,6 +74,17 @@ extern struct fake {
 	unsigned long long map_size_bias;	/* added to attach.map_size */
 	bool alloc_offset_bad;		/* hand out offset map_size */
 	bool bind_interrupt;		/* a signal for bind waiters */
+	/*
+	 * RTHEAP_IOC_PAGEMAP's answer for a heap that is not H_SHARED: these
+	 * ranges (none: all pages free), pagemap_chunk at most per call (0:
+	 * RTHEAP_PAGEMAP_MAX); pagemap_change_at: the call of that number
+	 * fails with EINVAL, as if the heap had changed under the cursor.
+	 */
+	struct rtheap_range pagemap[512];
+	unsigned int pagemap_n;
+	unsigned int pagemap_chunk;
+	unsigned int pagemap_change_at;
+	unsigned int pagemap_calls;
 
 	/* fault injection: the fail_at-th device call fails with fail_errno */
 	unsigned int calls;

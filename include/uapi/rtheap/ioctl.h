@@ -4,8 +4,8 @@
  *
  * One open file of /dev/rtheap is attached to at most one heap, by
  * RTHEAP_IOC_CREATE or RTHEAP_IOC_BIND.  Every later ioctl on that file
- * (alloc, free, inquire, delete) and mmap() act on the attached heap.
- * mmap() takes offset 0 and exactly rtheap_attach.map_size bytes, with
+ * (alloc, free, inquire, pagemap, delete) and mmap() act on the attached
+ * heap.  mmap() takes offset 0 and exactly rtheap_attach.map_size bytes, with
  * MAP_SHARED.  Blocks are named by their byte offset from the start of the
  * heap; kernel pointers never cross this boundary.
  *
@@ -62,6 +62,7 @@
 #define RTHEAP_FEAT_BIND_OWNER	(1U << 9)	/* RTHEAP_BIND_OWNER */
 #define RTHEAP_FEAT_BULK	(1U << 10)	/* RTHEAP_IOC_{ALLOC,FREE}_BULK */
 #define RTHEAP_FEAT_FREE_OFF	(1U << 11)	/* RTHEAP_IOC_FREE_OFF */
+#define RTHEAP_FEAT_MAP		(1U << 12)	/* RTHEAP_IOC_PAGEMAP */
 
 /* Timeouts, in nanoseconds. */
 #define RTHEAP_TM_INFINITE	0ULL
@@ -346,6 +347,70 @@ struct rtheap_free_bulk {
 	__u64 reserved[2];
 };
 
+/* rtheap_range.kind: what a range of pages holds. */
+#define RTHEAP_RANGE_FREE	1	/* free pages, merged into runs */
+#define RTHEAP_RANGE_KEPT	2	/* free single pages kept unmerged */
+#define RTHEAP_RANGE_BUCKET	3	/* bucket pages of class .cls */
+#define RTHEAP_RANGE_RUN	4	/* multi-page (or whole-page) blocks */
+#define RTHEAP_RANGE_SHARED	5	/* an H_SHARED heap's one segment */
+
+/* Ranges RTHEAP_IOC_PAGEMAP fills per call, at most. */
+#define RTHEAP_PAGEMAP_MAX	64
+
+/**
+ * struct rtheap_range - a range of equal pages, as RTHEAP_IOC_PAGEMAP
+ *	describes it
+ * @first: its first page (page @first starts at byte @first * page size)
+ * @count: its length in pages
+ * @kind: RTHEAP_RANGE_*
+ * @cls: RTHEAP_RANGE_BUCKET: the size class (16 << @cls bytes); else 0
+ * @pad: zero
+ * @used: RTHEAP_RANGE_BUCKET: blocks in use in each of its pages;
+ *	RTHEAP_RANGE_RUN: allocated blocks in the range, all of
+ *	@count / @used pages; else 0
+ * @reserved: zero
+ *
+ * Neighbours of one kind collapse into one range: bucket pages of the
+ * same class and use, kept pages, and blocks of equal length.
+ */
+struct rtheap_range {
+	__u32 first;
+	__u32 count;
+	__u8 kind;
+	__u8 cls;
+	__u16 pad;
+	__u32 used;
+	__u32 reserved[2];
+};
+
+/**
+ * struct rtheap_pagemap - the argument of RTHEAP_IOC_PAGEMAP
+ * @first: in: the first page to describe: 0, or @next of an earlier call
+ * @capacity: in: entries at @ranges, 1 or more; the module fills at most
+ *	RTHEAP_PAGEMAP_MAX per call
+ * @ranges: in: user address of an array of struct rtheap_range
+ * @count: out: ranges filled, in page order
+ * @next: out: the page to continue from; @npages when the map is complete
+ * @npages: out: the heap's pages
+ * @pad: in: zero
+ * @reserved: in: zero
+ *
+ * Describes the attached heap's pages at page granularity, a bounded part
+ * per call.  -EINVAL when @first is past the heap or inside a run (the
+ * heap changed since the call that returned it: start again from 0),
+ * -EIDRM once the heap is deleted.
+ */
+struct rtheap_pagemap {
+	__u32 first;
+	__u32 capacity;
+	__u64 ranges;
+	__u32 count;
+	__u32 next;
+	__u32 npages;
+	__u32 pad;
+	__u64 reserved[2];
+};
+
 #define RTHEAP_IOC_MAGIC	0xB7
 
 #define RTHEAP_IOC_CREATE	_IOWR(RTHEAP_IOC_MAGIC, 0x01, struct rtheap_create_arg)
@@ -359,6 +424,7 @@ struct rtheap_free_bulk {
 #define RTHEAP_IOC_INQUIRE	_IOWR(RTHEAP_IOC_MAGIC, 0x0b, struct rtheap_inquire)
 /* struct rtheap_list with a buffer of struct rtheap_info */
 #define RTHEAP_IOC_LIST		_IOWR(RTHEAP_IOC_MAGIC, 0x0c, struct rtheap_list)
+#define RTHEAP_IOC_PAGEMAP	_IOWR(RTHEAP_IOC_MAGIC, 0x10, struct rtheap_pagemap)
 
 /*
  * ABI version 1, for callers built before version 2: the same calls with
