@@ -594,7 +594,12 @@ void op_free(void)
 		EXPECT(ret == -EINVAL, "free with reserved bits: %s", en(ret));
 		return;
 	}
-	ret = xioctl(s->fd, RTHEAP_IOC_FREE, &f, K_FREE);
+	/* Half the frees by value (RTHEAP_IOC_FREE_OFF): the same answers. */
+	if (f.offset == (unsigned long)f.offset && h_rng_pct(&rng, 50))
+		ret = xioctl(s->fd, RTHEAP_IOC_FREE_OFF,
+			     (void *)(unsigned long)f.offset, K_FREE);
+	else
+		ret = xioctl(s->fd, RTHEAP_IOC_FREE, &f, K_FREE);
 	if (s->mode & H_SHARED) {
 		EXPECT(ret == (f.offset ? -EINVAL : 0) || ret == -EIDRM,
 		       "free of %llu on the H_SHARED heap %u: %s",
@@ -978,7 +983,7 @@ void op_badcmd(int fd)
 #ifdef RTHEAP_IOC_DELETE_NAME
 		RTHEAP_IOC_DELETE_NAME,
 #endif
-		RTHEAP_IOC_ALLOC_BULK, RTHEAP_IOC_FREE_BULK,
+		RTHEAP_IOC_ALLOC_BULK, RTHEAP_IOC_FREE_BULK, RTHEAP_IOC_FREE_OFF,
 #ifdef RTHEAP_IOC_PAGEMAP
 		RTHEAP_IOC_PAGEMAP,
 #endif
