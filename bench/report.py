@@ -52,6 +52,7 @@ class Raw:
         self.user = defaultdict(dict)   # (pair, size) -> rep -> stats
         self.user_op = defaultdict(dict)  # op -> rep -> stats
         self.user_bulk = defaultdict(dict)  # blocks per call -> rep -> per-block stats
+        self.kbulk = defaultdict(dict)  # blocks per call -> rep -> per-call stats
         self.grant = defaultdict(dict)  # (mode, wake, waiters) -> rep -> stats
         self.max_waiters = None      # rtheap's max_waiters in the guest
         rep = 0
@@ -91,7 +92,11 @@ class Raw:
                            int(c.get("heap", 64)), int(c.get("frag", 0)),
                            int(c.get("threads", 2)))
                     rw = res.split()
-                    if c.get("op") == "grant":
+                    if "bulk" in c:
+                        if rw and rw[0] == "phase=bulk":
+                            self.kbulk[int(c["bulk"])][rep] = \
+                                {k: num(v) for k, v in kv(rw[1:]).items()}
+                    elif c.get("op") == "grant":
                         if rw and rw[0] == "phase=grant":
                             gkey = (c.get("mode", "fifo"), c.get("wake", "local"),
                                     int(c.get("waiters", 1)))
@@ -251,6 +256,16 @@ class Report:
                 self.add(f"kernel {phase} latency as measured: {on} p99.99/p50",
                          self.kstat("lat", who, phase=phase, stat="p9999"), "p50", p,
                          None, "cycles")
+        # --- kernel: bulk calls (64 B), per block, net of the timer
+        one = self.kstat("pair", "rtheap", "64")
+        for k in sorted(r.kbulk):
+            v = med(r.kbulk[k], "p50")
+            v = None if v is None else max(v - self.ktimer, 1) / k
+            self.add(f"kernel bulk, per block, n={k}, vs one rt_heap pair (64 B p50, "
+                     "alloc_bulk+free_bulk / n)", v, "rt_heap alloc+free", one, None,
+                     "cycles")
+            self.add(f"kernel bulk, per block, n={k}, vs kmalloc+kfree (64 B p50)", v,
+                     "kmalloc+kfree", self.kstat("pair", "kmalloc", "64"), None, "cycles")
         # --- kernel: growth and fragmentation
         self.add("kernel growth: trace pair p50, 1 GiB vs 1 MiB heap",
                  self.kstat("pair", "rtheap", heap=1024), "1 MiB heap",
