@@ -88,6 +88,9 @@ while [ $rep -le "$reps" ]; do
 			k op=pair alloc="$a" size=$size frag=1 || fail=1
 		done
 	done
+	for b in $(rotate $rep 1 8 64); do
+		k op=pair alloc=rtheap size=64 bulk="$b" || fail=1
+	done
 	for a in $(rotate $rep rtheap kmalloc genpool core); do
 		k op=lat alloc="$a" n="$nlat" replay=$rep curve=1 || fail=1
 	done

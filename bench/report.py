@@ -51,6 +51,8 @@ class Raw:
         self.curve = defaultdict(dict)  # key -> rep -> list
         self.user = defaultdict(dict)   # (pair, size) -> rep -> stats
         self.user_op = defaultdict(dict)  # op -> rep -> stats
+        self.user_bulk = defaultdict(dict)  # blocks per call -> rep -> per-block stats
+        self.kbulk = defaultdict(dict)  # blocks per call -> rep -> per-call stats
         self.grant = defaultdict(dict)  # (mode, wake, waiters) -> rep -> stats
         self.max_waiters = None      # rtheap's max_waiters in the guest
         rep = 0
@@ -90,7 +92,11 @@ class Raw:
                            int(c.get("heap", 64)), int(c.get("frag", 0)),
                            int(c.get("threads", 2)))
                     rw = res.split()
-                    if c.get("op") == "grant":
+                    if "bulk" in c:
+                        if rw and rw[0] == "phase=bulk":
+                            self.kbulk[int(c["bulk"])][rep] = \
+                                {k: num(v) for k, v in kv(rw[1:]).items()}
+                    elif c.get("op") == "grant":
                         if rw and rw[0] == "phase=grant":
                             gkey = (c.get("mode", "fifo"), c.get("wake", "local"),
                                     int(c.get("waiters", 1)))
@@ -105,6 +111,10 @@ class Raw:
                         phase = d.pop("phase")
                         self.k[key + (phase,)][rep] = {k: num(v) for k, v in d.items()
                                                        if k != "irqs"}
+                elif line.startswith("user bulk="):
+                    d = kv(line.split()[1:])
+                    self.user_bulk[int(d["bulk"])][int(d["rep"])] = \
+                        {k: num(v) for k, v in d.items() if k not in ("bulk", "size")}
                 elif line.startswith("user op="):
                     d = kv(line.split()[1:])
                     self.user_op[d["op"]][int(d["rep"])] = \
@@ -162,7 +172,7 @@ class Report:
         # --- host: instructions
         p64, p1g = r.host_pair.get(64), r.host_pair.get(1024)
         self.add("host core: instructions per alloc+free pair, 64 MiB heap", p64,
-                 "budget", 100, 1.0, "instructions")
+                 "budget", 80, 1.0, "instructions")
         self.add("host core: instructions per pair, 1 GiB vs 64 MiB heap", p1g,
                  "64 MiB heap", p64, 1.1, "instructions")
         for mib in (64, 1024):
@@ -190,7 +200,7 @@ class Report:
         # --- kernel: pairs vs kmalloc and gen_pool
         for size in SIZES + ["trace"]:
             s = "trace" if size == "trace" else f"{size} B"
-            tgt = 1.5 if size != "trace" else None
+            tgt = {"trace": None, "16384": 1.5}.get(size, 1.3)
             self.add(f"kernel pair p50 {s}: rt_heap vs kmalloc", self.kstat("pair", "rtheap", size),
                      "kmalloc+kfree", self.kstat("pair", "kmalloc", size), tgt, "cycles")
         for size in SIZES + ["trace"]:
@@ -213,7 +223,7 @@ class Report:
                          self.kstat("pair", "kmalloc", "64"), None, "cycles")
             self.add(f"kernel 64 B pair p50, {fs}: rt_heap API vs kmalloc",
                      self.kstat("pair", "rtheap", "64", frag=frag), "kmalloc+kfree",
-                     self.kstat("pair", "kmalloc", "64"), 1.5 if frag else None, "cycles")
+                     self.kstat("pair", "kmalloc", "64"), 1.1 if frag else None, "cycles")
         frag_pair = self.kstat("pair", "rtheap", "64", frag=1)
         for part, pn in (("irq", "2 x local_irq_save+restore"),
                          ("lock", "2 x raw_spin_lock_irqsave+unlock_irqrestore"),
@@ -226,7 +236,7 @@ class Report:
         nrep = len(self.raw.k.get(("lat", "rtheap", "trace", 64, 0, 2, "alloc_min"), {}))
         for phase in ("alloc", "free"):
             p50 = self.kmin("rtheap", phase)
-            for stat, label, tgt in (("p99", "p99", None), ("p9999", "p99.99", 5.0),
+            for stat, label, tgt in (("p99", "p99", None), ("p9999", "p99.99", 3.0),
                                      ("max", "max", None)):
                 self.add(f"kernel {phase} latency, min of {nrep} replays: rt_heap {label}/p50",
                          self.kmin("rtheap", phase, stat), "p50", p50, tgt, "cycles")
@@ -246,6 +256,16 @@ class Report:
                 self.add(f"kernel {phase} latency as measured: {on} p99.99/p50",
                          self.kstat("lat", who, phase=phase, stat="p9999"), "p50", p,
                          None, "cycles")
+        # --- kernel: bulk calls (64 B), per block, net of the timer
+        one = self.kstat("pair", "rtheap", "64")
+        for k in sorted(r.kbulk):
+            v = med(r.kbulk[k], "p50")
+            v = None if v is None else max(v - self.ktimer, 1) / k
+            self.add(f"kernel bulk, per block, n={k}, vs one rt_heap pair (64 B p50, "
+                     "alloc_bulk+free_bulk / n)", v, "rt_heap alloc+free", one, None,
+                     "cycles")
+            self.add(f"kernel bulk, per block, n={k}, vs kmalloc+kfree (64 B p50)", v,
+                     "kmalloc+kfree", self.kstat("pair", "kmalloc", "64"), None, "cycles")
         # --- kernel: growth and fragmentation
         self.add("kernel growth: trace pair p50, 1 GiB vs 1 MiB heap",
                  self.kstat("pair", "rtheap", heap=1024), "1 MiB heap",
@@ -305,13 +325,26 @@ class Report:
                              self.gstat(mode, wake, depth, stat), f"1 queued {label}", one,
                              tgt, "cycles")
         # --- user space
-        for size, tgt in (("64", 1.15), ("trace", None)):
+        for size, tgt in (("64", 1.3), ("trace", None)):
             s = "64 B" if size == "64" else "trace"
             rt = med(r.user.get(("rtheap", size), {}), "p50")
             self.add(f"user pair p50 {s}: libheap vs 2 x RTHEAP_IOC_NOP", rt,
                      "2 x ioctl(NOP)", med(r.user.get(("nop", size), {}), "p50"), tgt, "cycles")
             self.add(f"user pair p50 {s}: libheap vs glibc malloc+free", rt,
                      "malloc+free", med(r.user.get(("malloc", size), {}), "p50"), None, "cycles")
+        # bulk: rt_heap_alloc_bulk + rt_heap_free_bulk of n 64 B blocks, per
+        # block, against one rt_heap_alloc + rt_heap_free (64 B) of the same
+        # repetitions
+        one = med(r.user.get(("rtheap", "64"), {}), "p50")
+        for k in sorted(r.user_bulk):
+            self.add(f"user bulk, per block, n={k}, vs one uncached pair (64 B p50, "
+                     "alloc_bulk+free_bulk / n)", med(r.user_bulk[k], "p50"),
+                     "rt_heap_alloc+free", one, 0.15 if k == 64 else None, "cycles")
+        # the libheap block cache is not in this tree yet: the row is kept,
+        # with its target, and no figure
+        self.add("user cached pair p50 64 B: libheap with rt_heap_cache vs glibc malloc+free",
+                 None, "malloc+free", med(r.user.get(("malloc", "64"), {}), "p50"), 3.0,
+                 "cycles")
         nop = med(r.user_op.get("nop", {}), "p50")
         for op in ("alloc", "free"):
             self.add(f"user call p50: rt_heap_{op} (64 B) vs one RTHEAP_IOC_NOP",
@@ -344,6 +377,8 @@ class Report:
             verdict = ""
             if x["target"] is not None and x["ratio"] is not None:
                 verdict = "ok" if x["ratio"] <= x["target"] else "MISSED"
+            elif x["target"] is not None:
+                verdict = "not measured in this run"
             lines.append(fmt % (w, x["name"], f(x["ours"]), x["baseline_name"], f(x["baseline"]),
                                 ratio, tgt, verdict))
         return "\n".join(lines)

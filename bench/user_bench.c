@@ -3,7 +3,7 @@
  * rtheap-bench-user - the user-space side of `make bench', in the guest:
  * libheap's rt_heap_alloc + rt_heap_free pair against the cheapest call
  * into the module on the same file (two RTHEAP_IOC_NOP ioctls: a pair is
- * two calls) and against glibc malloc + free.
+ * two calls) and against glibc malloc + free; bulk pairs per block.
  *
  * usage: rtheap-bench-user [-n PAIRS] [-r REPS]
  *
@@ -12,8 +12,13 @@
  * block in its slot, then allocates).  REPS repetitions, the three
  * contenders interleaved and rotated each time.  One line per run:
  *   user pair=rtheap|nop|malloc size=64|trace rep=R n=N p50=.. p99=.. max=..
- * in cycles; the harness takes medians over the repetitions.  Then each
- * call on its own, 64-byte blocks (the other half of the pair untimed):
+ * in cycles; the harness takes medians over the repetitions.  In the same
+ * rotation as the 64-byte pairs, bulk pairs: rt_heap_alloc_bulk of K
+ * 64-byte blocks + rt_heap_free_bulk of the K, timed per call (one ioctl
+ * each), K = 1, 8, 64 (RT_HEAP_BULK_MAX), about N blocks per run:
+ *   user bulk=K size=64 rep=R calls=C p50=.. p99=.. max=..
+ * in cycles per block (the call's cycles / K).  Then each call on its own,
+ * 64-byte blocks (the other half of the pair untimed):
  *   user op=alloc|free|nop rep=R n=N p50=.. p99=.. max=..
  */
 #include <errno.h>
@@ -30,6 +35,10 @@
 
 enum { C_RTHEAP, C_NOP, C_MALLOC, C_COUNT };
 static const char *const cname[C_COUNT] = { "rtheap", "nop", "malloc" };
+
+/* Blocks per bulk call; run in the 64-byte rotation after the C_* ones. */
+static const unsigned int bulk_k[] = { 1, 8, RT_HEAP_BULK_MAX };
+#define NBULK (sizeof(bulk_k) / sizeof(bulk_k[0]))
 
 static RT_HEAP heap;
 static uint32_t *smp;
@@ -145,6 +154,39 @@ static unsigned long run_trace(int c, unsigned long n)
 	return n;
 }
 
+/*
+ * rt_heap_alloc_bulk(k) + rt_heap_free_bulk(k) timed as one region; about
+ * n blocks in all, at least 256 calls.  Returns the number of calls.
+ */
+static unsigned long run_bulk(unsigned int k, unsigned long n)
+{
+	void *blocks[RT_HEAP_BULK_MAX];
+	unsigned long i, calls = n / k < 256 ? 256 : n / k, warm = 64;
+	int ret;
+
+	for (i = 0; i < calls + warm; i++) {
+		uint64_t t0 = tsc_begin(), t1;
+
+		ret = rt_heap_alloc_bulk(&heap, 64, k, blocks);
+		if (ret == 0)
+			ret = rt_heap_free_bulk(&heap, k, blocks, NULL);
+		t1 = tsc_end();
+		if (ret)
+			die("rt_heap_alloc_bulk/rt_heap_free_bulk", ret < 0 ? ret : -EIO);
+		if (i >= warm)
+			smp[i - warm] = t1 - t0;
+	}
+	return calls;
+}
+
+static void report_bulk(unsigned int k, int rep, unsigned long calls)
+{
+	qsort(smp, calls, sizeof(*smp), cmp_u32);
+	printf("user bulk=%u size=64 rep=%d calls=%lu p50=%.1f p99=%.1f max=%.1f\n",
+	       k, rep, calls, (double)quantile(smp, calls, 0.5) / k,
+	       (double)quantile(smp, calls, 0.99) / k, (double)smp[calls - 1] / k);
+}
+
 /* One call timed: rt_heap_alloc, rt_heap_free or one NOP ioctl. */
 static unsigned long run_op(int which, unsigned long n)
 {
@@ -209,7 +251,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "rtheap-bench-user: bad -n or -r\n");
 		return 2;
 	}
-	smp = malloc(n * sizeof(*smp));
+	smp = malloc((n < 256 ? 256 : n) * sizeof(*smp));
 	if (!smp)
 		die("malloc", -ENOMEM);
 	ret = rt_heap_create(&heap, NULL, 64 << 20, H_FIFO);
@@ -220,10 +262,14 @@ int main(int argc, char **argv)
 		die("ioctl(RTHEAP_IOC_NOP)", ret);
 
 	for (rep = 1; rep <= reps; rep++) {
-		for (i = 0; i < C_COUNT; i++) {
-			int c = (i + rep) % C_COUNT;
+		for (i = 0; i < (int)(C_COUNT + NBULK); i++) {
+			int c = (i + rep) % (C_COUNT + NBULK);
 
-			report(c, "64", rep, run_fixed(c, 64, n));
+			if (c < C_COUNT)
+				report(c, "64", rep, run_fixed(c, 64, n));
+			else
+				report_bulk(bulk_k[c - C_COUNT], rep,
+					    run_bulk(bulk_k[c - C_COUNT], n));
 		}
 		for (i = 0; i < C_COUNT; i++) {
 			int c = (i + rep) % C_COUNT;

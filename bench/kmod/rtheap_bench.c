@@ -9,7 +9,11 @@
  * /sys/kernel/debug/rtheap_bench/run, read the result from the same file.
  * A command is KEY=VALUE words:
  *
- *   op=pair      time each alloc+free pair (a trace step: free, then alloc)
+ *   op=pair      time each alloc+free pair (a trace step: free, then alloc);
+ *                with bulk=K (alloc=rtheap, a fixed size): each
+ *                rt_heap_alloc_bulk + rt_heap_free_bulk of K blocks, one
+ *                call each, about n blocks in all (phase=bulk, cycles per
+ *                call)
  *   op=lat       time each alloc and each free on their own (trace only)
  *   op=contend   fixed-size op=pair from kernel threads bound to CPUs
  *                0 .. threads-1, counting only the pairs during which
@@ -35,6 +39,7 @@
  *                failure, then every other block freed
  *   threads=N    op=contend (default 2)
  *   curve=0|1    also print 100 quantiles (1% .. 99%, 99.9%, 99.99%)
+ *   bulk=K       op=pair: blocks per bulk call, 1 .. RT_HEAP_BULK_MAX
  *   waiters=N    op=grant: the queue's depth at each free (default 1);
  *                over rtheap's max_waiters the run fails with -EBUSY
  *   mode=fifo|prio  op=grant: H_FIFO or H_PRIO (default fifo)
@@ -124,7 +129,7 @@ struct bcmd {
 	enum bkind kind;
 	enum { PART_IRQ, PART_LOCK, PART_RCU } part;
 	size_t size;			/* 0: the trace */
-	unsigned int n, mib, threads, replay, waiters;
+	unsigned int n, mib, threads, replay, waiters, bulk;
 	bool frag, curve, prio, remote;
 };
 
@@ -457,6 +462,41 @@ static void run_fixed(struct brun *r)
 		if (!(i & 1023))
 			cond_resched();
 	}
+}
+
+/*
+ * bulk=K: rt_heap_alloc_bulk + rt_heap_free_bulk of K blocks timed as one
+ * region, n / K calls (at least 256).  The free's per-block results are
+ * not asked for; a failed alloc counts in fail=, a free that left blocks
+ * behind fails the run.
+ */
+static int run_bulk(struct brun *r)
+{
+	void *blocks[RT_HEAP_BULK_MAX];
+	unsigned int k = r->cmd->bulk, i, calls = max(r->cmd->n / k, 256U);
+	unsigned long flags;
+	cycles_t t0, t1;
+	int ret, left;
+
+	for (i = 0; i < WARMUP_PAIRS + calls; i++) {
+		left = 0;
+		flags = b_enter(r);
+		t0 = get_cycles();
+		ret = rt_heap_alloc_bulk(&r->pool->heap, r->cmd->size, k, blocks);
+		if (!ret)
+			left = rt_heap_free_bulk(&r->pool->heap, k, blocks, NULL);
+		t1 = get_cycles();
+		b_leave(r, flags);
+		if (left)
+			return left < 0 ? left : -EIO;
+		if (i >= WARMUP_PAIRS) {
+			r->s[r->n++] = cycles32(t0, t1);
+			r->fail += !!ret;
+		}
+		if (!(i & 1023))
+			cond_resched();
+	}
+	return 0;
 }
 
 /*
@@ -1000,6 +1040,8 @@ static int run_cmd(const struct bcmd *c)
 	}
 	if (c->op == OP_LAT && c->size)
 		return -EINVAL;
+	if (c->bulk && (c->op != OP_PAIR || c->kind != BK_RTHEAP || !c->size))
+		return -EINVAL;
 	if (c->op != OP_CALIB && c->op != OP_PARTS && c->op != OP_GRANT &&
 	    c->kind != BK_KMALLOC) {
 		pool = pool_get(c);
@@ -1012,14 +1054,16 @@ static int run_cmd(const struct bcmd *c)
 		return run_grant(c);
 
 	r.pool = pool;
-	r.s = vmalloc(array_size(c->n, sizeof(u32)));
-	r.s2 = vmalloc(array_size(c->n, sizeof(u32)));
+	r.s = vmalloc(array_size(max(c->n, 256U), sizeof(u32)));
+	r.s2 = vmalloc(array_size(max(c->n, 256U), sizeof(u32)));
 	if (!r.s || !r.s2) {
 		ret = -ENOMEM;
 		goto out;
 	}
 	if (c->op == OP_CALIB || c->op == OP_PARTS)
 		run_calib(&r);
+	else if (c->bulk)
+		ret = run_bulk(&r);
 	else if (c->size)
 		run_fixed(&r);
 	else
@@ -1036,8 +1080,8 @@ static int run_cmd(const struct bcmd *c)
 
 		report(c, part[c->part], r.s, r.n, 0);
 	} else {
-		report(c, c->op == OP_CALIB ? "timer" : "pair", r.s, r.n,
-		       r.fail);
+		report(c, c->op == OP_CALIB ? "timer" : c->bulk ? "bulk" : "pair",
+		       r.s, r.n, r.fail);
 	}
 out:
 	vfree(r.s);
@@ -1120,6 +1164,10 @@ static int parse_cmd(char *line, struct bcmd *c)
 			c->replay = v;
 		} else if (!strcmp(word, "waiters")) {
 			c->waiters = v;
+		} else if (!strcmp(word, "bulk")) {
+			if (!v || v > RT_HEAP_BULK_MAX)
+				return -EINVAL;
+			c->bulk = v;
 		} else {
 			return -EINVAL;
 		}
