@@ -807,6 +807,7 @@ int rtheap_delete(struct rtheap *h)
 		return -EIDRM;
 	}
 	WRITE_ONCE(h->deleted, true);
+	WRITE_ONCE(h->status->flags, RTHEAP_STATUS_DELETED);
 	list_for_each_entry_safe(w, tmp, &h->waiters, node) {
 		rtheap_dequeue(h, w);
 		w->result = -EIDRM;

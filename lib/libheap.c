@@ -1256,13 +1256,15 @@ static int cache_class(const struct heap_cache *c, size_t size)
 
 /*
  * At the start of every cached call: a drain owed since a free met
- * waiters is done now.  True while waiters are queued: go to the kernel.
+ * waiters is done now.  True while waiters are queued or once the heap is
+ * deleted: go to the kernel (which answers -EIDRM for a deleted heap).
  */
 static bool cache_waiters(struct heap_cache *c)
 {
 	if (__atomic_exchange_n(&c->drain, 0, __ATOMIC_ACQUIRE))
 		cache_drain_all(c);
-	return c->status->nwaiters != 0;
+	return c->status->nwaiters != 0 ||
+	       (c->status->flags & RTHEAP_STATUS_DELETED);
 }
 
 /* Take up to CACHE_BATCH blocks of class k into tc; under tc->lock. */

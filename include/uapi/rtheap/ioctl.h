@@ -68,6 +68,7 @@
  * struct rtheap_status - the status page, mapped at offset map_size
  * @nwaiters: tasks queued in alloc now; the module writes it (a single
  *	aligned store) whenever it changes, under the heap lock
+ * @flags: RTHEAP_STATUS_* bits, set under the heap lock
  * @reserved: zero, for later fields
  *
  * One page, mapped read-only (never writable, never executable) by any
@@ -75,8 +76,11 @@
  */
 struct rtheap_status {
 	__u32 nwaiters;
-	__u32 reserved[15];
+	__u32 flags;
+	__u32 reserved[14];
 };
+
+#define RTHEAP_STATUS_DELETED	(1U << 0)	/* the heap is deleted */
 
 /* Timeouts, in nanoseconds. */
 #define RTHEAP_TM_INFINITE	0ULL
