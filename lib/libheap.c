@@ -1559,6 +1559,14 @@ static int cache_create(RT_HEAP *heap, size_t bytes)
 		}
 		__atomic_store_n(l1, l2, __ATOMIC_RELEASE);
 	}
+	if (l2[fd % CACHE_FD_L2]) {
+		/* Another thread's rt_heap_cache() won: take its cache. */
+		__atomic_store_n(&l2[fd % CACHE_FD_L2]->limit, bytes,
+				 __ATOMIC_RELAXED);
+		pthread_rwlock_unlock(&cache_list_lock);
+		ret = 0;
+		goto out_state;
+	}
 	c->next = cache_list;
 	cache_list = c;
 	__atomic_store_n(&l2[fd % CACHE_FD_L2], c, __ATOMIC_RELEASE);
