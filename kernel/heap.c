@@ -59,6 +59,11 @@
  * always retakes the lock before leaving, so a waker never touches a
  * waiter that has gone, and a grant that races with a timeout or a signal
  * wins.
+ *
+ * Status page: ->nwaiters and ->deleted are mirrored, under the lock, into
+ * a zeroed page of the heap's own (struct rtheap_status), which any
+ * attached process may map read-only at offset map_size; libheap's block
+ * cache reads it to free straight to the kernel while tasks wait.
  */
 #include <linux/atomic.h>
 #include <linux/bitops.h>

@@ -1077,7 +1077,7 @@ struct heap_cache {
 	int drain;		/* atomic: drain every magazine at next call */
 	unsigned int nr_classes;
 	size_t class_size[RTHEAP_MAX_CLASSES];
-	const volatile struct rtheap_status *status;
+	const struct rtheap_status *status;	/* read with __atomic_load_n */
 	unsigned char *state;	/* hd.mapsize / RTHEAP_MIN_BLOCK bytes */
 	size_t state_size;
 	pthread_mutex_t lock;
@@ -1263,8 +1263,9 @@ static bool cache_waiters(struct heap_cache *c)
 {
 	if (__atomic_exchange_n(&c->drain, 0, __ATOMIC_ACQUIRE))
 		cache_drain_all(c);
-	return c->status->nwaiters != 0 ||
-	       (c->status->flags & RTHEAP_STATUS_DELETED);
+	return __atomic_load_n(&c->status->nwaiters, __ATOMIC_RELAXED) ||
+	       (__atomic_load_n(&c->status->flags, __ATOMIC_RELAXED) &
+		RTHEAP_STATUS_DELETED);
 }
 
 /* Take up to CACHE_BATCH blocks of class k into tc; under tc->lock. */

@@ -336,7 +336,7 @@ static void test_thread_exit(void)
 	CHECK_OK(rt_heap_cache(&h, 4096));
 	CHECK_OK(-pthread_create(&thr, NULL, thread_fn, &h));
 	CHECK_OK(-pthread_join(thr, &ret));
-	CHECK(ret == NULL);
+	CHECK(!ret);
 	CHECK_EQ(cached(&h), 0);
 	CHECK_EQ(t_inquire(&h).usedmem, 0);
 	CHECK_OK(rt_heap_delete(&h));

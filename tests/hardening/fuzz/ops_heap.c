@@ -979,6 +979,7 @@ void op_badcmd(int fd)
 		RTHEAP_IOC_DELETE_NAME,
 #endif
 		RTHEAP_IOC_ALLOC_BULK, RTHEAP_IOC_FREE_BULK,
+		RTHEAP_IOC_VERSION_V1, RTHEAP_IOC_INQUIRE_V1, RTHEAP_IOC_LIST_V1,
 	};
 	const int nvalid = sizeof(valid) / sizeof(valid[0]);
 	unsigned char buf[1024];
