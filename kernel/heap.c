@@ -59,6 +59,11 @@
  * always retakes the lock before leaving, so a waker never touches a
  * waiter that has gone, and a grant that races with a timeout or a signal
  * wins.
+ *
+ * Status page: ->nwaiters and ->deleted are mirrored, under the lock, into
+ * a zeroed page of the heap's own (struct rtheap_status), which any
+ * attached process may map read-only at offset map_size; libheap's block
+ * cache reads it to free straight to the kernel while tasks wait.
  */
 #include <linux/atomic.h>
 #include <linux/bitops.h>
@@ -123,6 +128,12 @@ struct rtheap {
 	struct mm_struct *mm;		/* creator's, its locked_vm charged */
 	bool kernel;			/* created by rt_heap_create() */
 	bool uncached;			/* pages set uncached (H_NONCACHED) */
+
+	/*
+	 * The status page (struct rtheap_status), mapped read-only after the
+	 * heap; written under lock, read locklessly by user space.
+	 */
+	struct rtheap_status *status;
 
 	atomic_t nmaps;			/* live user mappings (vmas) */
 	atomic_t nbound;		/* open files attached */
@@ -488,6 +499,7 @@ static void rtheap_heap_release(struct kref *ref)
 	struct rtheap *h = container_of(ref, struct rtheap, ref);
 
 	WARN_ON(h->nwaiters || h->reg.registered);
+	free_page((unsigned long)h->status);	/* mappings hold their own */
 	rtheap_free_mem(h, h->npages);
 	rtheap_unlock_vm(h);
 	rtheap_uncharge(h, rtheap_map_size(h));
@@ -657,6 +669,12 @@ int rtheap_create(const struct rtheap_params *p, struct rtheap **hp)
 			return -ENOMEM;
 		}
 	}
+	h->status = (struct rtheap_status *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
+	if (!h->status) {
+		kfree(h->prioq);
+		kfree(h);
+		return -ENOMEM;
+	}
 	atomic_set(&h->nmaps, 0);
 	atomic_set(&h->nbound, 0);
 	h->uid = p->uid;
@@ -703,6 +721,7 @@ out_unlock_vm:
 out_uncharge:
 	rtheap_uncharge(h, rtheap_map_size(h));
 out_free:
+	free_page((unsigned long)h->status);
 	kfree(h->prioq);
 	kfree(h);
 	return ret;
@@ -745,6 +764,7 @@ static void rtheap_enqueue(struct rtheap *h, struct rtheap_waiter *w)
 		__set_bit(w->key, q->map);
 	}
 	h->nwaiters++;
+	WRITE_ONCE(h->status->nwaiters, h->nwaiters);
 	h->wclass_count[c]++;
 	h->wclass_map |= 1ULL << c;
 }
@@ -767,6 +787,7 @@ static void rtheap_dequeue(struct rtheap *h, struct rtheap_waiter *w)
 	}
 	list_del(&w->node);
 	h->nwaiters--;
+	WRITE_ONCE(h->status->nwaiters, h->nwaiters);
 	if (!--h->wclass_count[c])
 		h->wclass_map &= ~(1ULL << c);
 }
@@ -791,6 +812,7 @@ int rtheap_delete(struct rtheap *h)
 		return -EIDRM;
 	}
 	WRITE_ONCE(h->deleted, true);
+	WRITE_ONCE(h->status->flags, RTHEAP_STATUS_DELETED);
 	list_for_each_entry_safe(w, tmp, &h->waiters, node) {
 		rtheap_dequeue(h, w);
 		w->result = -EIDRM;
@@ -1586,7 +1608,8 @@ static const struct vm_operations_struct rtheap_vm_ops = {
 /**
  * rtheap_mmap() - map a whole heap into a user address space
  * @h: the heap
- * @vma: the new mapping: MAP_SHARED, offset 0, exactly the heap's size
+ * @vma: the new mapping: MAP_SHARED, offset 0, exactly the heap's size;
+ *	or the status page: offset the heap's map size, one page, read-only
  *
  * Inserts every page now and takes a reference for the mapping, which
  * its copies (fork) take too and its close drops.
@@ -1594,9 +1617,27 @@ static const struct vm_operations_struct rtheap_vm_ops = {
  * A heap holds data, never code: it cannot be mapped executable, now or
  * by a later mprotect() (VM_MAYEXEC is cleared).
  *
- * Return: 0, -EINVAL for another shape of mapping, -EPERM for PROT_EXEC,
+ * Return: 0, -EINVAL for another shape of mapping, -EPERM for PROT_EXEC
+ * (or PROT_WRITE of the status page),
  * -EIDRM if deleted, or the error of the page insertion.
  */
+/*
+ * The status page: one page, read-only for good (VM_MAYWRITE cleared, so
+ * no mprotect() makes it writable and no private copy is ever written),
+ * never executable.  The page is the heap's, with a reference per mapping
+ * taken by vm_insert_page(); it holds no kernel pointer.
+ */
+static int rtheap_mmap_status(struct rtheap *h, struct vm_area_struct *vma)
+{
+	if (vma->vm_end - vma->vm_start != PAGE_SIZE)
+		return -EINVAL;
+	if (vma->vm_flags & (VM_WRITE | VM_EXEC))
+		return -EPERM;
+	vm_flags_set(vma, VM_DONTEXPAND | VM_DONTDUMP);
+	vm_flags_clear(vma, VM_MAYWRITE | VM_MAYEXEC);
+	return vm_insert_page(vma, vma->vm_start, virt_to_page(h->status));
+}
+
 int rtheap_mmap(struct rtheap *h, struct vm_area_struct *vma)
 {
 	unsigned long i;
@@ -1604,6 +1645,8 @@ int rtheap_mmap(struct rtheap *h, struct vm_area_struct *vma)
 
 	if (rtheap_deleted(h))
 		return -EIDRM;
+	if (vma->vm_pgoff == h->npages)
+		return rtheap_mmap_status(h, vma);
 	/* VM_MAYSHARE: MAP_SHARED, also of a file opened read-only. */
 	if (!(vma->vm_flags & VM_MAYSHARE) || vma->vm_pgoff ||
 	    vma->vm_end - vma->vm_start != rtheap_map_size(h))

@@ -66,6 +66,14 @@ static int heap_offset(const RT_HEAP *heap, const void *block, size_t *offp)
 	return 0;
 }
 
+/* The block cache's hooks, at the end of this file. */
+static bool cache_alloc(RT_HEAP *heap, size_t size, void **blockp);
+static bool cache_free(RT_HEAP *heap, void *block, int *retp);
+static int cache_forget(const RT_HEAP *heap, void *block);
+static void cache_destroy(const RT_HEAP *heap);
+static int cache_live;		/* atomic: caches in cache_list */
+static __thread bool cache_bypass;	/* the cache's own kernel calls */
+
 /* strlen(name) if it fits a heap name, else -ENAMETOOLONG. */
 static int name_check(const char *name)
 {
@@ -518,6 +526,7 @@ int rt_heap_delete(RT_HEAP *heap)
 
 	if (!heap_valid(heap))
 		return -EINVAL;
+	cache_destroy(heap);	/* drained first: a failed delete leaves it off */
 	memset(&del, 0, sizeof(del));
 	if (ioctl(heap->fd, RTHEAP_IOC_DELETE, &del) < 0)
 		return -errno;	/* descriptor unchanged */
@@ -570,6 +579,7 @@ int rt_heap_unbind(RT_HEAP *heap)
 {
 	if (!heap_valid(heap))
 		return -EINVAL;
+	cache_destroy(heap);
 	heap_release(heap, false);
 	return 0;
 }
@@ -599,11 +609,15 @@ static int heap_alloc(RT_HEAP *heap, size_t size, RTIME timeout,
 
 int rt_heap_alloc(RT_HEAP *heap, size_t size, RTIME timeout, void **blockp)
 {
+	if (cache_alloc(heap, size, blockp))
+		return 0;
 	return heap_alloc(heap, size, timeout, 0, blockp);
 }
 
 int rt_heap_alloc_until(RT_HEAP *heap, size_t size, RTIME abs_ns, void **blockp)
 {
+	if (cache_alloc(heap, size, blockp))
+		return 0;
 	/* TM_INFINITE and TM_NONBLOCK keep their meaning: no deadline. */
 	if (abs_ns == TM_INFINITE || abs_ns == TM_NONBLOCK)
 		return heap_alloc(heap, size, abs_ns, 0, blockp);
@@ -614,7 +628,10 @@ int rt_heap_free(RT_HEAP *heap, void *block)
 {
 	struct rtheap_free arg;
 	size_t off;
+	int ret;
 
+	if (cache_free(heap, block, &ret))
+		return ret;
 	if (!heap_valid(heap) || heap_offset(heap, block, &off))
 		return -EINVAL;
 	/*
@@ -676,7 +693,10 @@ int rt_heap_free_bulk(RT_HEAP *heap, size_t n, void *const blocks[],
 		return -EINVAL;
 	/* Outside our mapping: refused here, the others still go. */
 	for (i = 0; i < n; i++) {
-		if (heap_offset(heap, blocks[i], &off)) {
+		if (heap_offset(heap, blocks[i], &off) ||
+		    (!cache_bypass &&
+		     __atomic_load_n(&cache_live, __ATOMIC_RELAXED) &&
+		     cache_forget(heap, blocks[i]))) {
 			failed++;
 			if (results)
 				results[i] = -EINVAL;
@@ -1015,3 +1035,595 @@ int rt_heap_info_by_name_1_0(const char *name, struct rtheap_info_v1 *info)
 }
 __asm__(".symver rt_heap_info_by_name_1_0, rt_heap_info_by_name@LIBHEAP_1.0");
 #endif
+
+/*
+ * The opt-in block cache (rt_heap_cache(), DESIGN.md §6).
+ *
+ * A cached descriptor has a struct heap_cache, found by its file
+ * descriptor in cache_fds (two levels, lock-free reads).  Every thread
+ * that allocates or frees through it gets a struct tcache: one magazine
+ * per bucket class, refilled with one rt_heap_alloc_bulk() and drained
+ * with one rt_heap_free_bulk() of CACHE_BATCH blocks, so most allocs and
+ * frees make no system call.  Sizes above the largest class go to the
+ * kernel.  cached (atomic) counts the bytes in all the descriptor's
+ * magazines and never exceeds limit.
+ *
+ * state[] has one byte per RTHEAP_MIN_BLOCK granule of the heap, for the
+ * block starting there: 0 (not the cache's), 1 + class (handed out by the
+ * cache), or CACHE_FREE | (1 + class) (in a magazine).  A free moves it
+ * from handed-out to in-a-magazine with one compare-and-swap, so a second
+ * free of the block in this process is refused (-EINVAL).  It is process
+ * memory (an anonymous mapping, touched only where blocks were cached).
+ *
+ * The kernel's status page (struct rtheap_status) tells how many tasks
+ * wait in alloc: while some do, the descriptor allocates and frees
+ * straight through the kernel (so a free hands its block over inside the
+ * call), and its next call drains every magazine.
+ *
+ * Locks: cache_list_lock (rwlock: the list, the fd table's writers), then
+ * heap_cache.lock (its threads), then tcache.lock (its magazines; taken
+ * by the owner thread on every call, by others only to drain).
+ */
+#define CACHE_MAG	32	/* blocks one magazine holds */
+#define CACHE_BATCH	16	/* blocks one refill or drain moves */
+#define CACHE_FREE	0x80	/* state: in a magazine */
+#define CACHE_FD_L2	1024
+#define CACHE_FD_L1	64	/* descriptors with fd below 65536 */
+
+struct heap_cache;
+
+struct tcache {
+	pthread_mutex_t lock;
+	struct heap_cache *c;	/* NULL once the cache is gone */
+	struct tcache *tnext;	/* the thread's tcaches */
+	struct tcache *cnext;	/* the cache's tcaches */
+	unsigned int n[RTHEAP_MAX_CLASSES];
+	void *mag[RTHEAP_MAX_CLASSES][CACHE_MAG];
+};
+
+struct heap_cache {
+	RT_HEAP hd;		/* copy of the descriptor, for drains */
+	size_t limit;
+	size_t cached;		/* atomic */
+	int drain;		/* atomic: drain every magazine at next call */
+	unsigned int nr_classes;
+	size_t class_size[RTHEAP_MAX_CLASSES];
+	const struct rtheap_status *status;	/* read with __atomic_load_n */
+	unsigned char *state;	/* hd.mapsize / RTHEAP_MIN_BLOCK bytes */
+	size_t state_size;
+	pthread_mutex_t lock;
+	struct tcache *threads;
+	struct heap_cache *next;	/* cache_list */
+};
+
+static struct heap_cache **cache_fds[CACHE_FD_L1];
+static struct heap_cache *cache_list;
+static pthread_rwlock_t cache_list_lock = PTHREAD_RWLOCK_INITIALIZER;
+static __thread struct tcache *my_tcaches;
+static pthread_key_t cache_key;
+static pthread_once_t cache_key_once = PTHREAD_ONCE_INIT;
+
+static struct heap_cache *cache_of(const RT_HEAP *heap)
+{
+	struct heap_cache **l2, *c;
+	unsigned int fd = (unsigned int)heap->fd;
+
+	if (fd >= CACHE_FD_L1 * CACHE_FD_L2)
+		return NULL;
+	l2 = __atomic_load_n(&cache_fds[fd / CACHE_FD_L2], __ATOMIC_ACQUIRE);
+	if (!l2)
+		return NULL;
+	c = __atomic_load_n(&l2[fd % CACHE_FD_L2], __ATOMIC_ACQUIRE);
+	if (c && (c->hd.id != heap->id || c->hd.base != heap->base))
+		return NULL;
+	return c;
+}
+
+static unsigned char *cache_state(struct heap_cache *c, const void *block)
+{
+	size_t off = (size_t)((const char *)block - (const char *)c->hd.base);
+
+	return &c->state[off / RTHEAP_MIN_BLOCK];
+}
+
+/* Reserve bytes of c's bound; false if they do not fit. */
+static bool cache_reserve(struct heap_cache *c, size_t bytes)
+{
+	size_t cur = __atomic_load_n(&c->cached, __ATOMIC_RELAXED);
+
+	do {
+		if (bytes > c->limit || cur > c->limit - bytes)
+			return false;
+	} while (!__atomic_compare_exchange_n(&c->cached, &cur, cur + bytes,
+					      true, __ATOMIC_RELAXED,
+					      __ATOMIC_RELAXED));
+	return true;
+}
+
+static void cache_unreserve(struct heap_cache *c, size_t bytes)
+{
+	__atomic_fetch_sub(&c->cached, bytes, __ATOMIC_RELAXED);
+}
+
+/*
+ * Give n blocks of class k back to the kernel, in one call; their state
+ * bytes are cleared first.  A block the kernel refuses was freed by
+ * another process meanwhile (DESIGN.md §6's one relaxation): it is
+ * dropped here, as it is no longer ours.
+ */
+static void cache_give_back(struct heap_cache *c, unsigned int k,
+			    void **blocks, unsigned int n)
+{
+	unsigned int i;
+
+	if (!n)
+		return;
+	for (i = 0; i < n; i++)
+		__atomic_store_n(cache_state(c, blocks[i]), 0,
+				 __ATOMIC_RELAXED);
+	cache_bypass = true;
+	rt_heap_free_bulk(&c->hd, n, blocks, NULL);
+	cache_bypass = false;
+	cache_unreserve(c, (size_t)n * c->class_size[k]);
+}
+
+/* Empty tc's magazines; under tc->lock. */
+static void tcache_drain(struct tcache *tc)
+{
+	struct heap_cache *c = tc->c;
+	unsigned int k;
+
+	for (k = 0; k < c->nr_classes; k++) {
+		cache_give_back(c, k, tc->mag[k], tc->n[k]);
+		tc->n[k] = 0;
+	}
+}
+
+/* Empty every magazine of c. */
+static void cache_drain_all(struct heap_cache *c)
+{
+	struct tcache *tc;
+
+	pthread_mutex_lock(&c->lock);
+	for (tc = c->threads; tc; tc = tc->cnext) {
+		pthread_mutex_lock(&tc->lock);
+		tcache_drain(tc);
+		pthread_mutex_unlock(&tc->lock);
+	}
+	pthread_mutex_unlock(&c->lock);
+}
+
+/* A thread exits: its magazines drain, its tcaches go. */
+static void cache_thread_exit(void *arg)
+{
+	struct tcache *tc, *next, **pp;
+	struct heap_cache *c;
+
+	(void)arg;
+	pthread_rwlock_rdlock(&cache_list_lock);
+	for (tc = my_tcaches; tc; tc = next) {
+		next = tc->tnext;
+		c = tc->c;
+		if (c) {
+			pthread_mutex_lock(&c->lock);
+			pthread_mutex_lock(&tc->lock);
+			tcache_drain(tc);
+			pthread_mutex_unlock(&tc->lock);
+			for (pp = &c->threads; *pp; pp = &(*pp)->cnext) {
+				if (*pp == tc) {
+					*pp = tc->cnext;
+					break;
+				}
+			}
+			pthread_mutex_unlock(&c->lock);
+		}
+		pthread_mutex_destroy(&tc->lock);
+		free(tc);
+	}
+	my_tcaches = NULL;
+	pthread_rwlock_unlock(&cache_list_lock);
+}
+
+static void cache_key_init(void)
+{
+	pthread_key_create(&cache_key, cache_thread_exit);
+}
+
+/* The calling thread's tcache of c, made on first use; NULL: no memory. */
+static struct tcache *tcache_get(struct heap_cache *c)
+{
+	struct tcache *tc;
+
+	for (tc = my_tcaches; tc; tc = tc->tnext)
+		if (tc->c == c)
+			return tc;
+	tc = calloc(1, sizeof(*tc));
+	if (!tc)
+		return NULL;
+	pthread_mutex_init(&tc->lock, NULL);
+	tc->c = c;
+	pthread_mutex_lock(&c->lock);
+	tc->cnext = c->threads;
+	c->threads = tc;
+	pthread_mutex_unlock(&c->lock);
+	tc->tnext = my_tcaches;
+	my_tcaches = tc;
+	pthread_setspecific(cache_key, tc);	/* non-NULL: the destructor runs */
+	return tc;
+}
+
+/* The class that holds size, or -1: the kernel's. */
+static int cache_class(const struct heap_cache *c, size_t size)
+{
+	unsigned int k;
+
+	if (!size)
+		return -1;
+	for (k = 0; k < c->nr_classes; k++)
+		if (size <= c->class_size[k])
+			return (int)k;
+	return -1;
+}
+
+/*
+ * At the start of every cached call: a drain owed since a free met
+ * waiters is done now.  True while waiters are queued or once the heap is
+ * deleted: go to the kernel (which answers -EIDRM for a deleted heap).
+ */
+static bool cache_waiters(struct heap_cache *c)
+{
+	if (__atomic_exchange_n(&c->drain, 0, __ATOMIC_ACQUIRE))
+		cache_drain_all(c);
+	return __atomic_load_n(&c->status->nwaiters, __ATOMIC_RELAXED) ||
+	       (__atomic_load_n(&c->status->flags, __ATOMIC_RELAXED) &
+		RTHEAP_STATUS_DELETED);
+}
+
+/* Take up to CACHE_BATCH blocks of class k into tc; under tc->lock. */
+static void tcache_refill(struct heap_cache *c, struct tcache *tc,
+			  unsigned int k)
+{
+	size_t bytes = c->class_size[k];
+	size_t cur = __atomic_load_n(&c->cached, __ATOMIC_RELAXED);
+	size_t room = cur < c->limit ? c->limit - cur : 0;
+	unsigned int n = CACHE_BATCH, i;
+	int ret;
+
+	if (room / bytes < n)
+		n = (unsigned int)(room / bytes);
+	if (!n || !cache_reserve(c, n * bytes))
+		return;
+	cache_bypass = true;
+	ret = rt_heap_alloc_bulk(&c->hd, bytes, n, tc->mag[k]);
+	cache_bypass = false;
+	if (ret) {
+		cache_unreserve(c, n * bytes);
+		return;
+	}
+	for (i = 0; i < n; i++)
+		__atomic_store_n(cache_state(c, tc->mag[k][i]),
+				 CACHE_FREE | (k + 1), __ATOMIC_RELAXED);
+	tc->n[k] = n;
+}
+
+/* rt_heap_alloc*() of a cached descriptor; false: go to the kernel. */
+static bool cache_alloc(RT_HEAP *heap, size_t size, void **blockp)
+{
+	struct heap_cache *c;
+	struct tcache *tc;
+	void *b = NULL;
+	int k;
+
+	if (cache_bypass || !__atomic_load_n(&cache_live, __ATOMIC_RELAXED) ||
+	    !heap_valid(heap) || !blockp)
+		return false;
+	c = cache_of(heap);
+	if (!c || cache_waiters(c))
+		return false;
+	k = cache_class(c, size);
+	if (k < 0)
+		return false;
+	tc = tcache_get(c);
+	if (!tc)
+		return false;
+	pthread_mutex_lock(&tc->lock);
+	if (!tc->n[k])
+		tcache_refill(c, tc, (unsigned int)k);
+	if (tc->n[k]) {
+		b = tc->mag[k][--tc->n[k]];
+		__atomic_store_n(cache_state(c, b), k + 1, __ATOMIC_RELAXED);
+		cache_unreserve(c, c->class_size[k]);
+	}
+	pthread_mutex_unlock(&tc->lock);
+	if (!b)
+		return false;	/* bound reached or heap short: the kernel */
+	*blockp = b;
+	return true;
+}
+
+/*
+ * A free through a descriptor without a cache while caches exist: a block
+ * one of them holds is refused (-EINVAL, a double free in this process);
+ * one a cache handed out loses its cache state.
+ */
+static int cache_forget(const RT_HEAP *heap, void *block)
+{
+	struct heap_cache *c;
+	unsigned char *st, s;
+	size_t off;
+	int ret = 0;
+
+	if (heap_offset(heap, block, &off))
+		return 0;	/* the plain path refuses it */
+	pthread_rwlock_rdlock(&cache_list_lock);
+	for (c = cache_list; c && !ret; c = c->next) {
+		if (c->hd.base != heap->base)
+			continue;
+		st = cache_state(c, block);
+		s = __atomic_load_n(st, __ATOMIC_RELAXED);
+		if (s & CACHE_FREE)
+			ret = -EINVAL;
+		else if (s && !__atomic_compare_exchange_n(st, &s, 0, false,
+							   __ATOMIC_RELAXED,
+							   __ATOMIC_RELAXED))
+			ret = -EINVAL;
+	}
+	pthread_rwlock_unlock(&cache_list_lock);
+	return ret;
+}
+
+/* rt_heap_free() of a cached descriptor; false: go to the kernel. */
+static bool cache_free(RT_HEAP *heap, void *block, int *retp)
+{
+	struct heap_cache *c;
+	struct tcache *tc;
+	unsigned char *st, s;
+	unsigned int k;
+	size_t off;
+
+	if (cache_bypass || !__atomic_load_n(&cache_live, __ATOMIC_RELAXED) ||
+	    !heap_valid(heap))
+		return false;
+	c = cache_of(heap);
+	if (!c) {
+		*retp = cache_forget(heap, block);
+		return *retp != 0;
+	}
+	if (heap_offset(heap, block, &off)) {
+		*retp = -EINVAL;
+		return true;
+	}
+	st = cache_state(c, block);
+	s = __atomic_load_n(st, __ATOMIC_RELAXED);
+	if (s & CACHE_FREE) {
+		*retp = -EINVAL;	/* already freed into the cache */
+		return true;
+	}
+	if (cache_waiters(c) || !s) {
+		/* Straight to the kernel; drain at the next call. */
+		if (s && !__atomic_compare_exchange_n(st, &s, 0, false,
+						      __ATOMIC_RELAXED,
+						      __ATOMIC_RELAXED)) {
+			*retp = -EINVAL;
+			return true;
+		}
+		if (s)
+			__atomic_store_n(&c->drain, 1, __ATOMIC_RELEASE);
+		return false;
+	}
+	k = s - 1u;
+	if (!__atomic_compare_exchange_n(st, &s, CACHE_FREE | s, false,
+					 __ATOMIC_RELAXED, __ATOMIC_RELAXED)) {
+		*retp = -EINVAL;	/* another thread freed it first */
+		return true;
+	}
+	tc = tcache_get(c);
+	if (!tc || !cache_reserve(c, c->class_size[k])) {
+		__atomic_store_n(st, 0, __ATOMIC_RELAXED);
+		return false;	/* over the bound: free straight */
+	}
+	pthread_mutex_lock(&tc->lock);
+	if (tc->n[k] == CACHE_MAG) {
+		/* Full: the oldest CACHE_BATCH go back in one call. */
+		cache_give_back(c, k, tc->mag[k], CACHE_BATCH);
+		memmove(tc->mag[k], tc->mag[k] + CACHE_BATCH,
+			(CACHE_MAG - CACHE_BATCH) * sizeof(void *));
+		tc->n[k] -= CACHE_BATCH;
+	}
+	tc->mag[k][tc->n[k]++] = block;
+	pthread_mutex_unlock(&tc->lock);
+	*retp = 0;
+	return true;
+}
+
+/* Drain, unpublish and free the descriptor's cache, if it has one. */
+static void cache_destroy(const RT_HEAP *heap)
+{
+	struct heap_cache *c, **pp;
+	struct tcache *tc;
+	long pgsz = sysconf(_SC_PAGESIZE);
+
+	if (!__atomic_load_n(&cache_live, __ATOMIC_RELAXED))
+		return;
+	pthread_rwlock_wrlock(&cache_list_lock);
+	c = cache_of(heap);
+	if (!c) {
+		pthread_rwlock_unlock(&cache_list_lock);
+		return;
+	}
+	__atomic_store_n(&cache_fds[heap->fd / CACHE_FD_L2]
+			 [heap->fd % CACHE_FD_L2], NULL, __ATOMIC_RELEASE);
+	for (pp = &cache_list; *pp; pp = &(*pp)->next) {
+		if (*pp == c) {
+			*pp = c->next;
+			break;
+		}
+	}
+	__atomic_fetch_sub(&cache_live, 1, __ATOMIC_RELAXED);
+	pthread_mutex_lock(&c->lock);
+	for (tc = c->threads; tc; tc = tc->cnext) {
+		pthread_mutex_lock(&tc->lock);
+		tcache_drain(tc);
+		tc->c = NULL;	/* its thread frees it */
+		pthread_mutex_unlock(&tc->lock);
+	}
+	pthread_mutex_unlock(&c->lock);
+	pthread_rwlock_unlock(&cache_list_lock);
+	munmap((void *)c->status, (size_t)pgsz);
+	munmap(c->state, c->state_size);
+	pthread_mutex_destroy(&c->lock);
+	free(c);
+}
+
+/*
+ * fork(): the child's caches start empty.  The blocks in the magazines
+ * are the parent's, which frees them; the child forgets them, and every
+ * lock a thread of the parent held is made free.
+ */
+static void cache_prepare(void)
+{
+	pthread_rwlock_wrlock(&cache_list_lock);
+}
+
+static void cache_parent(void)
+{
+	pthread_rwlock_unlock(&cache_list_lock);
+}
+
+static void cache_child(void)
+{
+	struct heap_cache *c;
+	struct tcache *tc;
+
+	pthread_rwlock_init(&cache_list_lock, NULL);
+	for (c = cache_list; c; c = c->next) {
+		pthread_mutex_init(&c->lock, NULL);
+		for (tc = c->threads; tc; tc = tc->cnext) {
+			pthread_mutex_init(&tc->lock, NULL);
+			memset(tc->n, 0, sizeof(tc->n));
+		}
+		c->cached = 0;
+		c->drain = 0;
+		/* Anonymous private memory: reads as zero again. */
+		madvise(c->state, c->state_size, MADV_DONTNEED);
+	}
+}
+
+__attribute__((constructor)) static void cache_init(void)
+{
+	pthread_atfork(cache_prepare, cache_parent, cache_child);
+}
+
+static int cache_create(RT_HEAP *heap, size_t bytes)
+{
+	struct rtheap_version v;
+	struct heap_cache *c, ***l1, **l2;
+	long pgsz = sysconf(_SC_PAGESIZE);
+	unsigned int fd = (unsigned int)heap->fd, k;
+	void *p;
+	int ret;
+
+	if (fd >= CACHE_FD_L1 * CACHE_FD_L2)
+		return -EMFILE;
+	memset(&v, 0, sizeof(v));
+	if (__atomic_load_n(&kabi, __ATOMIC_RELAXED) != RTHEAP_ABI_VERSION ||
+	    ioctl(heap->fd, RTHEAP_IOC_VERSION, &v) < 0 ||
+	    (v.features & (RTHEAP_FEAT_BULK | RTHEAP_FEAT_STATUS_PAGE)) !=
+	    (RTHEAP_FEAT_BULK | RTHEAP_FEAT_STATUS_PAGE) ||
+	    v.nr_classes > RTHEAP_MAX_CLASSES)
+		return -EOPNOTSUPP;
+	pthread_once(&cache_key_once, cache_key_init);
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return -ENOMEM;
+	c->hd = *heap;
+	c->limit = bytes;
+	c->nr_classes = v.nr_classes;
+	for (k = 0; k < v.nr_classes; k++)
+		c->class_size[k] = v.class_size[k];
+	pthread_mutex_init(&c->lock, NULL);
+
+	p = mmap(NULL, (size_t)pgsz, PROT_READ, MAP_SHARED, heap->fd,
+		 (off_t)heap->mapsize);
+	if (p == MAP_FAILED) {
+		ret = -errno;
+		goto out_free;
+	}
+	c->status = p;
+	c->state_size = heap->mapsize / RTHEAP_MIN_BLOCK;
+	p = mmap(NULL, c->state_size, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (p == MAP_FAILED) {
+		ret = -ENOMEM;
+		goto out_status;
+	}
+	c->state = p;
+
+	pthread_rwlock_wrlock(&cache_list_lock);
+	l1 = &cache_fds[fd / CACHE_FD_L2];
+	l2 = *l1;
+	if (!l2) {
+		l2 = calloc(CACHE_FD_L2, sizeof(*l2));
+		if (!l2) {
+			pthread_rwlock_unlock(&cache_list_lock);
+			ret = -ENOMEM;
+			goto out_state;
+		}
+		__atomic_store_n(l1, l2, __ATOMIC_RELEASE);
+	}
+	if (l2[fd % CACHE_FD_L2]) {
+		/* Another thread's rt_heap_cache() won: take its cache. */
+		__atomic_store_n(&l2[fd % CACHE_FD_L2]->limit, bytes,
+				 __ATOMIC_RELAXED);
+		pthread_rwlock_unlock(&cache_list_lock);
+		ret = 0;
+		goto out_state;
+	}
+	c->next = cache_list;
+	cache_list = c;
+	__atomic_store_n(&l2[fd % CACHE_FD_L2], c, __ATOMIC_RELEASE);
+	__atomic_fetch_add(&cache_live, 1, __ATOMIC_RELAXED);
+	pthread_rwlock_unlock(&cache_list_lock);
+	return 0;
+
+out_state:
+	munmap(c->state, c->state_size);
+out_status:
+	munmap((void *)c->status, (size_t)pgsz);
+out_free:
+	pthread_mutex_destroy(&c->lock);
+	free(c);
+	return ret;
+}
+
+int rt_heap_cache(RT_HEAP *heap, size_t bytes)
+{
+	struct heap_cache *c;
+
+	if (!heap_valid(heap) || (heap->mode & H_SHARED))
+		return -EINVAL;
+	if (bytes > heap->mapsize)
+		return -E2BIG;
+	if (!bytes) {
+		cache_destroy(heap);
+		return 0;
+	}
+	c = cache_of(heap);
+	if (!c)
+		return cache_create(heap, bytes);
+	__atomic_store_n(&c->limit, bytes, __ATOMIC_RELAXED);
+	if (__atomic_load_n(&c->cached, __ATOMIC_RELAXED) > bytes)
+		cache_drain_all(c);
+	return 0;
+}
+
+int rt_heap_cache_inquire(RT_HEAP *heap, size_t *cached_bytes)
+{
+	struct heap_cache *c;
+
+	if (!heap_valid(heap) || !cached_bytes)
+		return -EINVAL;
+	c = cache_of(heap);
+	*cached_bytes = c ? __atomic_load_n(&c->cached, __ATOMIC_RELAXED) : 0;
+	return 0;
+}

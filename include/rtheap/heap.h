@@ -126,6 +126,14 @@ int rt_heap_block_addr(const RT_HEAP *heap, size_t off, void **blockp);
 int rt_heap_alloc_bulk(RT_HEAP *heap, size_t size, size_t n, void *blocks[]);
 int rt_heap_free_bulk(RT_HEAP *heap, size_t n, void *const blocks[],
 		      int results[]);
+/*
+ * The opt-in block cache (rt_heap_cache(3)): per thread and size class,
+ * at most bytes cached for the descriptor; 0 turns it off and drains it.
+ * rt_heap_cache_inquire() tells the bytes cached now (others' usedmem
+ * counts them as used).
+ */
+int rt_heap_cache(RT_HEAP *heap, size_t bytes);
+int rt_heap_cache_inquire(RT_HEAP *heap, size_t *cached_bytes);
 
 /* Every heap the caller may read; *count receives how many exist. */
 int rt_heap_list(struct rtheap_info *buf, unsigned int cap, unsigned int *count);

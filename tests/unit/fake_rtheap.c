@@ -63,7 +63,8 @@ void fake_reset(void)
 	fk.features = RTHEAP_FEAT_PRIO | RTHEAP_FEAT_SHARED |
 		      RTHEAP_FEAT_ABS_TIMEOUT | RTHEAP_FEAT_LIST |
 		      RTHEAP_FEAT_DELETE_NAME | RTHEAP_FEAT_BULK |
-		      RTHEAP_FEAT_FREE_OFF;
+		      RTHEAP_FEAT_FREE_OFF | RTHEAP_FEAT_MAP |
+		      RTHEAP_FEAT_STATUS_PAGE;
 	fk.map_size_bias = 0;
 	fk.alloc_offset_bad = false;
 	fk.bind_interrupt = false;
@@ -761,6 +762,14 @@ void *__wrap_mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off
 	if (f->heap < 0)
 		goto out;
 	h = &fk.heaps[f->heap];
+	/* The status page: no waiter is ever queued here, so all zero. */
+	if ((fk.features & RTHEAP_FEAT_STATUS_PAGE) &&
+	    (size_t)off == h->map_size && len == (size_t)getpagesize() &&
+	    prot == PROT_READ) {
+		p = __real_mmap(NULL, len, PROT_READ,
+				MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		goto out;
+	}
 	if (off != 0 || len != h->map_size || (flags & MAP_TYPE) != MAP_SHARED ||
 	    prot != (PROT_READ | PROT_WRITE))
 		goto out;

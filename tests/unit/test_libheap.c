@@ -48,6 +48,8 @@ static void check_invalid(RT_HEAP *h)
 	assert_int_equal(rt_heap_unbind(h), -EINVAL);
 	assert_int_equal(rt_heap_block_offset(h, &c, &off), -EINVAL);
 	assert_int_equal(rt_heap_block_addr(h, 0, &blk), -EINVAL);
+	assert_int_equal(rt_heap_cache(h, 4096), -EINVAL);
+	assert_int_equal(rt_heap_cache_inquire(h, &off), -EINVAL);
 }
 
 static void test_null_descriptor(void **state)
@@ -862,6 +864,61 @@ static void test_free_by_value(void **state)
 	assert_int_equal(rt_heap_delete(&h), 0);
 }
 
+/* The block cache: refills and drains are bulk ioctls, nothing else. */
+static void test_cache(void **state)
+{
+	void *blk[40];
+	size_t n;
+	RT_HEAP h, s;
+	int i;
+
+	(void)state;
+	create_ok(&h, "cache", 4 * PAGE, 0);
+	create_ok(&s, "cache-seg", 8192, H_SHARED);
+	assert_int_equal(rt_heap_cache(&s, 4096), -EINVAL);
+	assert_int_equal(rt_heap_cache(&h, 4 * PAGE + 1), -E2BIG);
+	assert_int_equal(rt_heap_cache_inquire(&h, NULL), -EINVAL);
+	assert_int_equal(rt_heap_cache(&h, 4096), 0);
+	for (i = 0; i < 40; i++)
+		assert_int_equal(rt_heap_alloc(&h, 16, TM_NONBLOCK, &blk[i]), 0);
+	assert_int_equal(NR(RTHEAP_IOC_ALLOC_BULK), 3);
+	assert_int_equal(NR(RTHEAP_IOC_ALLOC), 0);
+	assert_int_equal(rt_heap_cache_inquire(&h, &n), 0);
+	assert_int_equal(n, 8 * 16);
+	for (i = 0; i < 40; i++)
+		assert_int_equal(rt_heap_free(&h, blk[i]), 0);
+	assert_int_equal(rt_heap_free(&h, blk[39]), -EINVAL);
+	/* 48 cached would exceed a magazine of 32: one drain of 16. */
+	assert_int_equal(NR(RTHEAP_IOC_FREE_BULK), 1);
+	assert_int_equal(NR(RTHEAP_IOC_FREE), 0);
+	assert_int_equal(rt_heap_cache_inquire(&h, &n), 0);
+	assert_int_equal(n, 32 * 16);
+	/* Larger than half a page: the kernel's. */
+	assert_int_equal(rt_heap_alloc(&h, PAGE, TM_NONBLOCK, &blk[0]), 0);
+	assert_int_equal(NR(RTHEAP_IOC_ALLOC), 1);
+	assert_int_equal(rt_heap_free(&h, blk[0]), 0);
+	assert_int_equal(rt_heap_cache(&h, 0), 0);
+	assert_int_equal(NR(RTHEAP_IOC_FREE_BULK), 2);
+	assert_int_equal(rt_heap_cache_inquire(&h, &n), 0);
+	assert_int_equal(n, 0);
+	assert_int_equal(rt_heap_delete(&h), 0);
+	assert_int_equal(rt_heap_delete(&s), 0);
+}
+
+static void test_cache_old_module(void **state)
+{
+	RT_HEAP h;
+	size_t n = 1;
+
+	(void)state;
+	fk.features &= ~RTHEAP_FEAT_STATUS_PAGE;
+	create_ok(&h, "cache-old", 4 * PAGE, 0);
+	assert_int_equal(rt_heap_cache(&h, 4096), -EOPNOTSUPP);
+	assert_int_equal(rt_heap_cache_inquire(&h, &n), 0);
+	assert_int_equal(n, 0);
+	assert_int_equal(rt_heap_delete(&h), 0);
+}
+
 static void test_shared(void **state)
 {
 	RT_HEAP h, b;
@@ -1210,6 +1267,8 @@ int main(void)
 		T(test_bulk),
 		T(test_bulk_old_module),
 		T(test_free_by_value),
+		T(test_cache),
+		T(test_cache_old_module),
 		T(test_shared),
 		T(test_inquire),
 		T(test_block_offsets),

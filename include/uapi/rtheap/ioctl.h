@@ -6,8 +6,10 @@
  * RTHEAP_IOC_CREATE or RTHEAP_IOC_BIND.  Every later ioctl on that file
  * (alloc, free, inquire, pagemap, delete) and mmap() act on the attached
  * heap.  mmap() takes offset 0 and exactly rtheap_attach.map_size bytes, with
- * MAP_SHARED.  Blocks are named by their byte offset from the start of the
- * heap; kernel pointers never cross this boundary.
+ * MAP_SHARED; or (RTHEAP_FEAT_STATUS_PAGE) offset map_size and one page,
+ * PROT_READ only, for the heap's struct rtheap_status.  Blocks are named by
+ * their byte offset from the start of the heap; kernel pointers never
+ * cross this boundary.
  *
  * Rules for every structure: fixed-width fields, explicit padding, and all
  * reserved/padding fields must be zero on input (else -EINVAL).  Unknown
@@ -63,6 +65,25 @@
 #define RTHEAP_FEAT_BULK	(1U << 10)	/* RTHEAP_IOC_{ALLOC,FREE}_BULK */
 #define RTHEAP_FEAT_FREE_OFF	(1U << 11)	/* RTHEAP_IOC_FREE_OFF */
 #define RTHEAP_FEAT_MAP		(1U << 12)	/* RTHEAP_IOC_PAGEMAP */
+#define RTHEAP_FEAT_STATUS_PAGE	(1U << 13)	/* struct rtheap_status */
+
+/**
+ * struct rtheap_status - the status page, mapped at offset map_size
+ * @nwaiters: tasks queued in alloc now; the module writes it (a single
+ *	aligned store) whenever it changes, under the heap lock
+ * @flags: RTHEAP_STATUS_* bits, set under the heap lock
+ * @reserved: zero, for later fields
+ *
+ * One page, mapped read-only (never writable, never executable) by any
+ * process attached to the heap.  The rest of the page reads as zero.
+ */
+struct rtheap_status {
+	__u32 nwaiters;
+	__u32 flags;
+	__u32 reserved[14];
+};
+
+#define RTHEAP_STATUS_DELETED	(1U << 0)	/* the heap is deleted */
 
 /* Timeouts, in nanoseconds. */
 #define RTHEAP_TM_INFINITE	0ULL

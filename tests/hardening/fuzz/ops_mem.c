@@ -137,6 +137,42 @@ void op_badptr(void)
 	       "command %#x with argument %p: %s", cmd, arg, en(ret));
 }
 
+/*
+ * The status page (offset map_size, one page): read-only, never writable
+ * or executable; mapped, read, and unmapped at once.
+ */
+static void op_status_page(struct slot *s)
+{
+	const struct rtheap_status *st;
+	int prot = h_rng_pct(&rng, 50) ? PROT_READ :
+		   h_rng_pct(&rng, 50) ? PROT_READ | PROT_WRITE :
+		   PROT_READ | PROT_EXEC;
+	unsigned int flags;
+	void *p;
+
+	count(K_MMAP);
+	p = mmap(NULL, PAGE, prot, MAP_SHARED, s->fd, (off_t)s->map_size);
+	if (prot != PROT_READ) {
+		EXPECT(p == MAP_FAILED && (errno == EPERM || errno == EIDRM ||
+					   errno == EACCES),
+		       "status page of heap %u mapped with prot %#x", s->id,
+		       prot);
+		return;
+	}
+	if (p == MAP_FAILED) {
+		EXPECT(errno == EIDRM, "status page of heap %u: %s", s->id,
+		       strerror(errno));
+		return;
+	}
+	st = p;
+	EXPECT(mprotect(p, PAGE, PROT_READ | PROT_WRITE) == -1,
+	       "status page of heap %u made writable", s->id);
+	flags = __atomic_load_n(&st->flags, __ATOMIC_RELAXED);
+	EXPECT(!(flags & ~RTHEAP_STATUS_DELETED),
+	       "status page of heap %u: flags %#x", s->id, flags);
+	munmap(p, PAGE);
+}
+
 /* mmap: the right way (recorded) or a wrong one (must fail). */
 void op_mmap(void)
 {
@@ -165,12 +201,17 @@ void op_mmap(void)
 		expect_ok = false;
 	} else if (r < 84) {
 		off = (off_t)(PAGE * (1 + h_rng_below(&rng, 1024)));
+		if (s->id && off == (off_t)s->map_size)
+			off += PAGE;	/* the status page's: below */
 		expect_ok = false;
 	} else if (r < 90) {
 		flags = MAP_PRIVATE;
 		expect_ok = false;
 	} else if (r < 94 && !s->rdonly) {
 		prot = PROT_READ;	/* read-only mapping: fine */
+	} else if (r >= 94 && r < 97 && s->id) {
+		op_status_page(s);
+		return;
 	} else if (r >= 97 && s->rdonly) {
 		prot = PROT_READ | PROT_WRITE;	/* on an O_RDONLY file: -EACCES */
 		expect_ok = false;
