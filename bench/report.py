@@ -340,11 +340,16 @@ class Report:
             self.add(f"user bulk, per block, n={k}, vs one uncached pair (64 B p50, "
                      "alloc_bulk+free_bulk / n)", med(r.user_bulk[k], "p50"),
                      "rt_heap_alloc+free", one, 0.15 if k == 64 else None, "cycles")
-        # the libheap block cache is not in this tree yet: the row is kept,
-        # with its target, and no figure
-        self.add("user cached pair p50 64 B: libheap with rt_heap_cache vs glibc malloc+free",
-                 None, "malloc+free", med(r.user.get(("malloc", "64"), {}), "p50"), 3.0,
-                 "cycles")
+        # the libheap block cache (rt_heap_cache on a descriptor of its own)
+        for size in ("64", "trace"):
+            s = "64 B" if size == "64" else "trace"
+            ca = med(r.user.get(("cached", size), {}), "p50")
+            self.add(f"user cached pair p50 {s}: libheap with rt_heap_cache vs glibc malloc+free",
+                     ca, "malloc+free", med(r.user.get(("malloc", size), {}), "p50"), 3.0,
+                     "cycles")
+            self.add(f"user cached pair p50 {s}: vs the uncached libheap pair", ca,
+                     "uncached pair", med(r.user.get(("rtheap", size), {}), "p50"), None,
+                     "cycles")
         nop = med(r.user_op.get("nop", {}), "p50")
         for op in ("alloc", "free"):
             self.add(f"user call p50: rt_heap_{op} (64 B) vs one RTHEAP_IOC_NOP",

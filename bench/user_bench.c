@@ -3,7 +3,9 @@
  * rtheap-bench-user - the user-space side of `make bench', in the guest:
  * libheap's rt_heap_alloc + rt_heap_free pair against the cheapest call
  * into the module on the same file (two RTHEAP_IOC_NOP ioctls: a pair is
- * two calls) and against glibc malloc + free; bulk pairs per block.
+ * two calls) and against glibc malloc + free; the same pair on a descriptor
+ * with libheap's block cache (rt_heap_cache, 1 MiB, on a heap of its own);
+ * bulk pairs per block.
  *
  * usage: rtheap-bench-user [-n PAIRS] [-r REPS]
  *
@@ -11,7 +13,7 @@
  * 64-byte blocks and for the reference trace (bench_trace.h: a step frees the
  * block in its slot, then allocates).  REPS repetitions, the three
  * contenders interleaved and rotated each time.  One line per run:
- *   user pair=rtheap|nop|malloc size=64|trace rep=R n=N p50=.. p99=.. max=..
+ *   user pair=rtheap|nop|malloc|cached size=64|trace rep=R n=N p50=.. p99=.. max=..
  * in cycles; the harness takes medians over the repetitions.  In the same
  * rotation as the 64-byte pairs, bulk pairs: rt_heap_alloc_bulk of K
  * 64-byte blocks + rt_heap_free_bulk of the K, timed per call (one ioctl
@@ -33,14 +35,16 @@
 
 #include "bench_trace.h"
 
-enum { C_RTHEAP, C_NOP, C_MALLOC, C_COUNT };
-static const char *const cname[C_COUNT] = { "rtheap", "nop", "malloc" };
+enum { C_RTHEAP, C_NOP, C_MALLOC, C_CACHED, C_COUNT };
+static const char *const cname[C_COUNT] = { "rtheap", "nop", "malloc",
+					    "cached" };
 
 /* Blocks per bulk call; run in the 64-byte rotation after the C_* ones. */
 static const unsigned int bulk_k[] = { 1, 8, RT_HEAP_BULK_MAX };
 #define NBULK (sizeof(bulk_k) / sizeof(bulk_k[0]))
 
 static RT_HEAP heap;
+static RT_HEAP cheap;		/* another heap, its descriptor cached */
 static uint32_t *smp;
 
 static inline uint64_t tsc_begin(void)
@@ -87,6 +91,8 @@ static inline int c_alloc(int c, size_t size, void **p)
 	case C_NOP:
 		*p = NULL;
 		return ioctl(heap.fd, RTHEAP_IOC_NOP) ? -errno : 0;
+	case C_CACHED:
+		return rt_heap_alloc(&cheap, size, TM_NONBLOCK, p);
 	default:
 		*p = malloc(size);
 		return *p ? 0 : -ENOMEM;
@@ -101,6 +107,9 @@ static inline void c_free(int c, void *p)
 		break;
 	case C_NOP:
 		ioctl(heap.fd, RTHEAP_IOC_NOP);
+		break;
+	case C_CACHED:
+		rt_heap_free(&cheap, p);
 		break;
 	default:
 		free(p);
@@ -260,6 +269,12 @@ int main(int argc, char **argv)
 	ret = ioctl(heap.fd, RTHEAP_IOC_NOP) ? -errno : 0;
 	if (ret)
 		die("ioctl(RTHEAP_IOC_NOP)", ret);
+	ret = rt_heap_create(&cheap, NULL, 64 << 20, H_FIFO);
+	if (ret)
+		die("rt_heap_create (cached)", ret);
+	ret = rt_heap_cache(&cheap, 1 << 20);
+	if (ret)
+		die("rt_heap_cache", ret);
 
 	for (rep = 1; rep <= reps; rep++) {
 		for (i = 0; i < (int)(C_COUNT + NBULK); i++) {
@@ -284,6 +299,7 @@ int main(int argc, char **argv)
 		}
 		fflush(stdout);
 	}
+	rt_heap_delete(&cheap);
 	rt_heap_delete(&heap);
 	return 0;
 }
