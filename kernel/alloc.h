@@ -251,7 +251,7 @@ struct rth_page_range {
 };
 
 /* Pages (or whole runs) rth_page_summary() looks at per call, at most. */
-#define RTH_SUMMARY_STEPS	4096
+#define RTH_SUMMARY_STEPS	256
 
 /**
  * rth_page_summary() - describe a heap's pages, equal neighbours collapsed

@@ -673,7 +673,15 @@ static void test_page_summary_collapse(void **state)
 	expect_range(&r[3], 27, RTH_SUMMARY_STEPS - 10 - 4 - 1, RTH_RANGE_RUN,
 		     0, 0, RTH_SUMMARY_STEPS - 10 - 4 - 1);
 	assert_int_equal(next, 27 + RTH_SUMMARY_STEPS - 15);
-	assert_int_equal(rth_page_summary(c, next, r, 4, &next), 1);
+	/* The rest, one range of one-page blocks per call, each bounded. */
+	while (next < npages) {
+		u32 from = next;
+
+		assert_int_equal(rth_page_summary(c, from, r, 4, &next), 1);
+		expect_range(&r[0], from, next - from, RTH_RANGE_RUN, 0, 0,
+			     next - from);
+		assert_true(next - from <= RTH_SUMMARY_STEPS);
+	}
 	assert_int_equal(next, npages);
 	assert_int_equal(rth_check(c, NULL), 0);
 	model_fini(&m);
