@@ -336,8 +336,8 @@ static void op_check_private(void)
  * for slow debug kernels, where those cost tens of milliseconds).
  */
 const struct op ops[] = {
-	{ "alloc", op_alloc, 2000, 3000 },
-	{ "free", op_free, 1600, 2500 },
+	{ "alloc", op_alloc, 1700, 2600 },
+	{ "free", op_free, 1300, 2100 },
 	{ "alloc-bulk", op_alloc_bulk, 300, 400 },
 	{ "free-bulk", op_free_bulk, 300, 400 },
 	{ "inquire", op_inquire, 800, 1400 },
@@ -364,10 +364,30 @@ const struct op ops[] = {
 #define NOPS (sizeof(ops) / sizeof(ops[0]))
 const unsigned int nops = NOPS;
 
+/* The weights of each mix add up to 10000, or some ops never run. */
+static void check_weights(void)
+{
+	unsigned int full = 0, light = 0, k;
+
+	for (k = 0; k < NOPS; k++) {
+		full += ops[k].full;
+		light += ops[k].light;
+	}
+	EXPECT(full == 10000 && light == 10000,
+	       "op weights add up to %u (full) and %u (light), not 10000",
+	       full, light);
+}
+
 static void one_op(void)
 {
+	static bool checked;
 	uint64_t r = h_rng_below(&rng, 10000), t0;
 	unsigned int k;
+
+	if (!checked) {
+		checked = true;
+		check_weights();
+	}
 
 	for (k = 0; k < NOPS - 1; k++) {
 		unsigned int w = opt_light ? ops[k].light : ops[k].full;
