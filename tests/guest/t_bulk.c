@@ -88,6 +88,7 @@ static void test_alloc_errors(void)
 static void test_all_or_nothing(void)
 {
 	void *blk[RT_HEAP_BULK_MAX], *one;
+	const size_t bs = T_PAGE / 64;
 	RT_HEAP_INFO before, after;
 	RT_HEAP h;
 
@@ -122,22 +123,25 @@ static void test_all_or_nothing(void)
 	CHECK_EQ(t_inquire(&h).usedmem, 0);
 	CHECK_OK(rt_heap_delete(&h));
 
-	/* Buckets: one page of 64-byte blocks holds 64; one taken. */
+	/*
+	 * Buckets: one page of blocks of a 64th of a page holds 64 (64 bytes
+	 * at 4 KiB pages; RT_HEAP_BULK_MAX at any page size); one taken.
+	 */
 	CHECK_OK(rt_heap_create(&h, NULL, T_PAGE, H_FIFO));
-	CHECK_OK(rt_heap_alloc(&h, 64, TM_NONBLOCK, &one));
+	CHECK_OK(rt_heap_alloc(&h, bs, TM_NONBLOCK, &one));
 	before = t_inquire(&h);
-	CHECK_RET(rt_heap_alloc_bulk(&h, 64, T_PAGE / 64, blk), -EWOULDBLOCK);
+	CHECK_RET(rt_heap_alloc_bulk(&h, bs, 64, blk), -EWOULDBLOCK);
 	check_same(&h, &before);
 	/* Another class wants a page of its own: none is free. */
-	CHECK_RET(rt_heap_alloc_bulk(&h, 32, 1, blk), -EWOULDBLOCK);
+	CHECK_RET(rt_heap_alloc_bulk(&h, bs / 2, 1, blk), -EWOULDBLOCK);
 	check_same(&h, &before);
-	CHECK_OK(rt_heap_alloc_bulk(&h, 64, T_PAGE / 64 - 1, blk));
+	CHECK_OK(rt_heap_alloc_bulk(&h, bs, 63, blk));
 	CHECK_EQ(t_inquire(&h).usedmem, T_PAGE);
-	for (size_t i = 0; i < T_PAGE / 64 - 1; i++) {
+	for (size_t i = 0; i < 63; i++) {
 		CHECK(blk[i] != one);
-		CHECK_EQ(((uintptr_t)blk[i] - (uintptr_t)h.base) % 64, 0);
+		CHECK_EQ(((uintptr_t)blk[i] - (uintptr_t)h.base) % bs, 0);
 	}
-	CHECK_OK(rt_heap_free_bulk(&h, T_PAGE / 64 - 1, blk, NULL));
+	CHECK_OK(rt_heap_free_bulk(&h, 63, blk, NULL));
 	CHECK_OK(rt_heap_free(&h, one));
 	CHECK_EQ(t_inquire(&h).usedmem, 0);
 	/* The emptied heap still serves its whole size in one block. */

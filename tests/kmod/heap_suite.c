@@ -23,6 +23,7 @@
 #include <linux/hrtimer.h>
 #include <linux/io.h>
 #include <linux/kthread.h>
+#include <linux/log2.h>
 #include <linux/ktime.h>
 #include <linux/mm.h>
 #include <linux/module.h>
@@ -985,25 +986,28 @@ static void bulk_all_or_nothing(struct kunit *test)
 	RT_HEAP *h = new_heap(test, NULL, PG, H_FIFO);
 	RT_HEAP_INFO before, after;
 	void **blk, *one;
-	size_t n = PG / 64, i;
+	/* 64 blocks of a 64th of a page fill one page, at any page size. */
+	const size_t bs = PG / 64, n = 64;
+	const int cls = ilog2(bs) - 4;	/* class i: 16 << i bytes */
+	size_t i;
 
 	blk = kunit_kzalloc(test, RT_HEAP_BULK_MAX * sizeof(*blk), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, blk);
-	KUNIT_ASSERT_EQ(test, rt_heap_alloc(h, 64, TM_NONBLOCK, &one), 0);
+	KUNIT_ASSERT_EQ(test, rt_heap_alloc(h, bs, TM_NONBLOCK, &one), 0);
 	before = inquire(test, h);
-	KUNIT_EXPECT_EQ(test, rt_heap_alloc_bulk(h, 64, n, blk), -EWOULDBLOCK);
+	KUNIT_EXPECT_EQ(test, rt_heap_alloc_bulk(h, bs, n, blk), -EWOULDBLOCK);
 	after = inquire(test, h);
 	KUNIT_EXPECT_EQ(test, after.usedmem, before.usedmem);
 	KUNIT_EXPECT_EQ(test, after.largestfree, before.largestfree);
-	KUNIT_EXPECT_EQ(test, after.class_blocks[2], before.class_blocks[2]);
-	KUNIT_EXPECT_EQ(test, after.class_blocks[2], 1UL);
+	KUNIT_EXPECT_EQ(test, after.class_blocks[cls], before.class_blocks[cls]);
+	KUNIT_EXPECT_EQ(test, after.class_blocks[cls], 1UL);
 	for (i = 0; i < n; i++)
 		KUNIT_EXPECT_PTR_EQ(test, blk[i], (void *)NULL);
-	KUNIT_ASSERT_EQ(test, rt_heap_alloc_bulk(h, 64, n - 1, blk), 0);
+	KUNIT_ASSERT_EQ(test, rt_heap_alloc_bulk(h, bs, n - 1, blk), 0);
 	KUNIT_EXPECT_EQ(test, inquire(test, h).usedmem, PG);
 	for (i = 0; i < n - 1; i++) {
 		KUNIT_EXPECT_TRUE(test, blk[i] != one);
-		memset(blk[i], 0xa5, 64);
+		memset(blk[i], 0xa5, bs);
 	}
 	KUNIT_EXPECT_EQ(test, rt_heap_free_bulk(h, n - 1, blk, NULL), 0);
 	KUNIT_EXPECT_EQ(test, rt_heap_free(h, one), 0);
