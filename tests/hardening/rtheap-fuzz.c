@@ -264,7 +264,7 @@ int main(int argc, char **argv)
 	{
 		uint64_t forks = 0, kills = 0, exits = 0, garbage = 0, refaults = 0;
 		uint64_t allocs = 0, frees = 0, eidrm = 0, creates = 0, deletes = 0, binds = 0;
-		uint64_t eintr = 0;
+		uint64_t eintr = 0, pretries = 0;
 
 		for (int w = 0; w < opt_procs; w++) {
 			forks += sh->w[w].forks;
@@ -279,6 +279,7 @@ int main(int argc, char **argv)
 			deletes += sh->w[w].deletes_ok;
 			binds += sh->w[w].binds_ok;
 			eintr += sh->w[w].eintr;
+			pretries += sh->w[w].private_retries;
 		}
 		printf("rtheap-fuzz: %llu calls in %.1f s (%d processes, %u phases, "
 		       "%lu heap checks, %lu exact)\n", (unsigned long long)total,
@@ -293,10 +294,12 @@ int main(int argc, char **argv)
 		       (unsigned long long)eintr, (unsigned long long)garbage,
 		       (unsigned long long)refaults);
 		printf("rtheap-fuzz: allocs %llu, frees %llu, creates %llu, deletes %llu, "
-		       "binds %llu, -EIDRM seen %llu, leftover persistent heaps deleted %d\n",
+		       "binds %llu, -EIDRM seen %llu, leftover persistent heaps deleted %d, "
+		       "private heaps made only after -ENOMEM %llu\n",
 		       (unsigned long long)allocs, (unsigned long long)frees,
 		       (unsigned long long)creates, (unsigned long long)deletes,
-		       (unsigned long long)binds, (unsigned long long)eidrm, leftovers);
+		       (unsigned long long)binds, (unsigned long long)eidrm, leftovers,
+		       (unsigned long long)pretries);
 		if (verbose) {
 			printf("rtheap-fuzz: time per operation (all workers):\n");
 			for (unsigned int k = 0; k < nops; k++) {

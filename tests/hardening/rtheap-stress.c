@@ -23,7 +23,9 @@
  *     whoever frees it; a fresh block must not carry a live stamp;
  *   - no lost wakeup: the parent watches every waiting thread; one still
  *     waiting SLACK after its timeout (or after the delete of its heap,
- *     for TM_INFINITE) fails the run, and so does a timeout reported
+ *     for TM_INFINITE), and still in the same call after the parent has
+ *     watched it for SLACK more without a stall of its own, fails the run
+ *     with where it sleeps in the kernel; so does a timeout reported
  *     before its time;
  *   - usedmem is exact at quiescent points (every second or two all
  *     threads stop; used_mem of each heap must equal the blocks held and
@@ -44,6 +46,7 @@
 #include <stdarg.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -82,6 +85,7 @@ struct tslot {
 	uint64_t timeout_ns;	/* 0: TM_INFINITE */
 	uint64_t size;
 	int pid, thread;
+	int tid;		/* the thread's own id, for /proc/PID/task */
 	/* Published at quiescent points: blocks held, by heap id. */
 	uint32_t nheld;
 	uint32_t held_id[MAXHELD];
@@ -733,6 +737,7 @@ static void *thread_main(void *arg)
 {
 	struct thread *t = arg;
 
+	t->ts->tid = (int)syscall(SYS_gettid);
 	for (int h = 0; h < opt_heaps; h++)
 		if (owns_heap(t, h))
 			create_heap(t, h);
@@ -858,36 +863,107 @@ static pid_t spawn_victim(uint64_t seed)
 	return pid;
 }
 
-/* Any thread waiting past its timeout (or its heap's delete) + slack? */
+/*
+ * Where a thread is in the kernel: its state letter, wchan and kernel
+ * stack from /proc (root only), one line, for a failure message.
+ */
+static const char *where_is(int pid, int tid)
+{
+	static char out[768];
+	char path[96], buf[512];
+	size_t n = 0;
+	const char *files[] = { "stat", "wchan", "stack" };
+
+	out[0] = 0;
+	for (int k = 0; k < 3; k++) {
+		int fd;
+		ssize_t r;
+
+		snprintf(path, sizeof(path), "/proc/%d/task/%d/%s", pid, tid, files[k]);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		r = read(fd, buf, sizeof(buf) - 1);
+		close(fd);
+		if (r <= 0)
+			continue;
+		buf[r] = 0;
+		for (char *c = buf; *c; c++)
+			if (*c == '\n')
+				*c = ' ';
+		n += (size_t)snprintf(out + n, n < sizeof(out) ? sizeof(out) - n : 0,
+				      " %s: %s;", files[k], buf);
+		if (n >= sizeof(out))
+			break;
+	}
+	return out;
+}
+
+/*
+ * A thread past its timeout (or its heap's delete) + slack is a suspect;
+ * it is a lost wakeup if it is still in the same call after the watchdog
+ * has watched it, without a gap of its own, for slack more.  A stall of
+ * the whole guest (an emulated CPU the host did not run, a debug kernel's
+ * scan) delays the watchdog as it delays the threads: it starts the
+ * watch again.  A task that was never woken stays put for good, so this
+ * tells it from one merely late.
+ */
+static uint64_t suspect_since[MAXPROCS][MAXTHREADS];
+static uint64_t suspect_start[MAXPROCS][MAXTHREADS];
+static uint64_t watchdog_last;
+static unsigned long suspects_cleared, watchdog_gaps;
+
 static void watchdog(void)
 {
 	uint64_t now = h_ns();
+	bool gap = watchdog_last && now - watchdog_last > slack_ns / 4;
 
+	watchdog_last = now;
+	if (gap)
+		watchdog_gaps++;
 	for (int p = 0; p < opt_procs; p++)
 		for (int i = 0; i < opt_threads; i++) {
 			struct tslot *ts = &sh->threads[p][i];
 			uint32_t state = __atomic_load_n(&ts->state, __ATOMIC_SEQ_CST);
-			uint64_t start = ts->start_ns, tmo = ts->timeout_ns, del;
+			uint64_t start = ts->start_ns, tmo = ts->timeout_ns, del = 0;
+			bool late = false, no_eidrm = false;
 
-			if (state == W_IDLE || now < start)
+			if (state != W_IDLE && now >= start) {
+				late = tmo != TM_INFINITE && now > start + tmo + slack_ns;
+				no_eidrm = state == W_ALLOC && tmo == TM_INFINITE &&
+					   (del = deleted_at(ts->heap_id)) &&
+					   now > del + slack_ns && del > start;
+			}
+			if ((!late && !no_eidrm) ||
+			    __atomic_load_n(&ts->state, __ATOMIC_SEQ_CST) != state ||
+			    ts->start_ns != start) {
+				if (suspect_since[p][i])
+					suspects_cleared++;
+				suspect_since[p][i] = 0;
 				continue;
-			if (tmo != TM_INFINITE && now > start + tmo + slack_ns &&
-			    __atomic_load_n(&ts->state, __ATOMIC_SEQ_CST) == state &&
-			    ts->start_ns == start)
+			}
+			if (!suspect_since[p][i] || suspect_start[p][i] != start || gap) {
+				suspect_since[p][i] = now;
+				suspect_start[p][i] = start;
+				continue;
+			}
+			if (now - suspect_since[p][i] < slack_ns)
+				continue;
+			if (late)
 				fail("process %d thread %d (pid %d) still %s %llu ms after "
-				     "its %llu ms timeout (slack %llu ms): lost wakeup",
+				     "its %llu ms timeout (slack %llu ms, then watched for "
+				     "%llu ms):%s lost wakeup",
 				     p, i, ts->pid, state == W_ALLOC ? "in alloc" : "in bind",
 				     (unsigned long long)((now - start - tmo) / MS),
 				     (unsigned long long)(tmo / MS),
-				     (unsigned long long)(slack_ns / MS));
-			if (state == W_ALLOC && tmo == TM_INFINITE &&
-			    (del = deleted_at(ts->heap_id)) && now > del + slack_ns &&
-			    __atomic_load_n(&ts->state, __ATOMIC_SEQ_CST) == state &&
-			    ts->start_ns == start && del > start)
-				fail("process %d thread %d (pid %d) still in alloc (TM_INFINITE, "
-				     "%llu bytes) %llu ms after heap %u was deleted: no -EIDRM",
-				     p, i, ts->pid, (unsigned long long)ts->size,
-				     (unsigned long long)((now - del) / MS), ts->heap_id);
+				     (unsigned long long)(slack_ns / MS),
+				     (unsigned long long)((now - suspect_since[p][i]) / MS),
+				     where_is(ts->pid, ts->tid));
+			fail("process %d thread %d (pid %d) still in alloc (TM_INFINITE, "
+			     "%llu bytes) %llu ms after heap %u was deleted:%s no -EIDRM",
+			     p, i, ts->pid, (unsigned long long)ts->size,
+			     (unsigned long long)((now - del) / MS), ts->heap_id,
+			     where_is(ts->pid, ts->tid));
 		}
 }
 
@@ -1223,6 +1299,9 @@ int main(int argc, char **argv)
 	       (unsigned long long)sh->c.wakeups, (unsigned long long)sh->c.timeouts,
 	       sh->c.late_max_ns / 1e6, (unsigned long long)sh->c.eidrm,
 	       (unsigned long long)sh->c.nonblock_full);
+	printf("rtheap-stress: watchdog: %lu waits seen past their deadline + slack that "
+	       "then ended (late, not lost), %lu gaps of its own over %llu ms\n",
+	       suspects_cleared, watchdog_gaps, (unsigned long long)(slack_ns / 4 / MS));
 	printf("rtheap-stress: creates %llu, deletes %llu (%llu with waiters), binds %llu "
 	       "(%llu waited for a create), unbinds %llu, victims killed %llu\n",
 	       (unsigned long long)sh->c.creates, (unsigned long long)sh->c.deletes,

@@ -68,6 +68,7 @@ struct wshared {
 	uint64_t forks, kills, child_exits, garbage, refaults;
 	uint64_t allocs_ok, frees_ok, eidrm, creates_ok, deletes_ok, binds_ok;
 	uint64_t eintr;		/* waits interrupted by SIGUSR1 */
+	uint64_t private_retries;	/* private heaps made after -ENOMEM */
 	uint32_t npub;
 	struct pub pub[MAXPUB];
 	uint32_t ntaint;	/* heap ids a child may have allocated from */

@@ -116,16 +116,73 @@ static uint32_t random_mode(void)
 	return m;
 }
 
+/*
+ * Give back this worker's share of the module's limits: its mappings and
+ * its other files (each may hold a heap, a deleted one included, that
+ * counts against max_heaps and max_bytes until its last reference goes).
+ */
+static void release_room(void)
+{
+	while (nmaps)
+		unmap_all(nmaps - 1);
+	for (int i = 0; i < NSLOTS; i++)
+		if (i != SLOT_PRIV)
+			slot_close(i);
+}
+
+/*
+ * The module's heap counts (/proc/rtheap lines, max_heaps, max_bytes), for
+ * a failure message.
+ */
+static const char *limits_state(void)
+{
+	static char buf[160];
+	unsigned long long mh = 0, mb = 0;
+	unsigned int lines = 0;
+	char line[512];
+	FILE *f;
+
+	f = fopen("/proc/rtheap", "r");
+	while (f && fgets(line, sizeof(line), f))
+		lines++;
+	if (f)
+		fclose(f);
+	h_read_ull("/sys/module/rtheap/parameters/max_heaps", &mh);
+	h_read_ull("/sys/module/rtheap/parameters/max_bytes", &mb);
+	snprintf(buf, sizeof(buf), "/proc/rtheap has %u lines, max_heaps %llu, "
+		 "max_bytes %llu", lines, mh, mb);
+	return buf;
+}
+
+/*
+ * The private heap.  Every worker's heaps, and the deleted heaps their
+ * mappings keep, count against the module's max_heaps and max_bytes, so
+ * a create may meet -ENOMEM: then this worker gives back all it holds and
+ * tries again while the others do the same or move on, for up to 10 s.
+ */
 void setup_private(void)
 {
 	char name[RTHEAP_NAMELEN];
-	int ret;
+	uint64_t until = h_ns() + 10000000000ULL;
+	int ret, tries = 0;
 
 	priv_name(name, me);
 	slot_open(SLOT_PRIV);
-	ret = do_create(SLOT_PRIV, name, h_rng_pct(&rng, 50) ? H_PRIO : 0,
-			PRIV_PAGES * PAGE - h_rng_below(&rng, PAGE));
-	EXPECT(ret == 0, "creating the private heap %s: %s", name, en(ret));
+	for (;;) {
+		ret = do_create(SLOT_PRIV, name,
+				h_rng_pct(&rng, 50) ? H_PRIO : 0,
+				PRIV_PAGES * PAGE - h_rng_below(&rng, PAGE));
+		if (ret != -ENOMEM || h_ns() > until)
+			break;
+		tries++;
+		release_room();
+		usleep(10000);
+	}
+	EXPECT(ret == 0, "creating the private heap %s: %s (%d tries; %s)",
+	       name, en(ret), tries + 1,
+	       ret == -ENOMEM ? limits_state() : "");
+	if (tries)
+		STAT_ADD(private_retries, 1);
 }
 
 /*
