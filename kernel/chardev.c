@@ -103,7 +103,7 @@ static int rtheap_ioc_version(struct rtheap_file *f, struct rtheap_ioc *c)
 		      RTHEAP_FEAT_DMA32 | RTHEAP_FEAT_PHYS_ADDR |
 		      RTHEAP_FEAT_BIND_OWNER | RTHEAP_FEAT_BULK |
 		      RTHEAP_FEAT_FREE_OFF | RTHEAP_FEAT_MAP |
-		      RTHEAP_FEAT_STATUS_PAGE;
+		      RTHEAP_FEAT_STATUS_PAGE | RTHEAP_FEAT_ALLOC_NB;
 	if (rtheap_modes() & H_NONCACHED)
 		v->features |= RTHEAP_FEAT_NONCACHED;
 	v->max_heaps = READ_ONCE(rtheap_max_heaps);
@@ -341,6 +341,29 @@ static int rtheap_ioc_free_off(struct rtheap_file *f, unsigned long off)
 }
 
 /*
+ * RTHEAP_IOC_ALLOC_NB: the argument is the size, the return value the
+ * offset in RTHEAP_MIN_BLOCK units, non-negative for any offset of a heap
+ * up to RTHEAP_ALLOC_NB_MAX bytes (larger heaps are refused up front).
+ */
+static long rtheap_ioc_alloc_nb(struct rtheap_file *f, unsigned long size)
+{
+	static const struct rtheap_tmo nonblock = {
+		.nonblock = true, .deadline = KTIME_MAX,
+	};
+	struct rtheap *h = rtheap_file_heap(f);
+	size_t off;
+	int ret;
+
+	BUILD_BUG_ON(RTHEAP_ALLOC_NB_MAX / RTHEAP_MIN_BLOCK > LONG_MAX);
+	if (!h || rtheap_mapped_size(h) > RTHEAP_ALLOC_NB_MAX)
+		return -EINVAL;
+	ret = rtheap_alloc(h, size, &nonblock, false, &off);
+	if (ret)
+		return ret;
+	return off / RTHEAP_MIN_BLOCK;
+}
+
+/*
  * The offsets go out through the user's array, not the argument: a block
  * the caller cannot learn of goes back.  At most RTHEAP_BULK_MAX of them,
  * so the buffer lives on the stack.
@@ -544,11 +567,6 @@ static int rtheap_ioc_list_v1(struct rtheap_file *f, struct rtheap_ioc *c)
 	return rtheap_list(&c->u.list, true);
 }
 
-static int rtheap_ioc_nop(struct rtheap_file *f, struct rtheap_ioc *c)
-{
-	return 0;
-}
-
 /* Indexed by _IOC_NR(); the whole command must match the entry. */
 static const struct rtheap_ioctl_desc rtheap_ioctls[] = {
 	[_IOC_NR(RTHEAP_IOC_VERSION_V1)] = {
@@ -610,10 +628,6 @@ static const struct rtheap_ioctl_desc rtheap_ioctls[] = {
 		.reserved_size = sizeof_field(struct rtheap_ioc, u.list.reserved),
 		.out = true,
 	},
-	[_IOC_NR(RTHEAP_IOC_NOP)] = {
-		.cmd = RTHEAP_IOC_NOP,
-		.fn = rtheap_ioc_nop,
-	},
 	[_IOC_NR(RTHEAP_IOC_DELETE_NAME)] = {
 		.cmd = RTHEAP_IOC_DELETE_NAME,
 		.fn = rtheap_ioc_delete_name,
@@ -662,11 +676,14 @@ static const struct rtheap_ioctl_desc rtheap_ioctls[] = {
 	},
 };
 
-static long rtheap_ioctl(struct file *file, unsigned int cmd,
-			 unsigned long arg)
+/*
+ * The commands whose argument is a structure: copied in (the kernel's
+ * stack buffer, zeroed by INIT_STACK_ALL_ZERO kernels, is this
+ * function's alone), checked, handled, copied out.
+ */
+static noinline long rtheap_ioctl_arg(struct rtheap_file *f, unsigned int cmd,
+				      void __user *uarg)
 {
-	struct rtheap_file *f = file->private_data;
-	void __user *uarg = (void __user *)arg;
 	const struct rtheap_ioctl_desc *d;
 	unsigned int nr = _IOC_NR(cmd);
 	size_t size = _IOC_SIZE(cmd);
@@ -674,8 +691,6 @@ static long rtheap_ioctl(struct file *file, unsigned int cmd,
 	bool copied;
 	int ret;
 
-	if (cmd == RTHEAP_IOC_FREE_OFF)
-		return rtheap_ioc_free_off(f, arg);
 	if (_IOC_TYPE(cmd) != RTHEAP_IOC_MAGIC ||
 	    nr >= ARRAY_SIZE(rtheap_ioctls))
 		return -ENOTTY;
@@ -703,6 +718,23 @@ static long rtheap_ioctl(struct file *file, unsigned int cmd,
 	if (d->finish)
 		d->finish(f, &c, copied);
 	return copied ? 0 : -EFAULT;
+}
+
+/* The commands by value, the fast paths, need no buffer at all. */
+static long rtheap_ioctl(struct file *file, unsigned int cmd,
+			 unsigned long arg)
+{
+	struct rtheap_file *f = file->private_data;
+
+	switch (cmd) {
+	case RTHEAP_IOC_FREE_OFF:
+		return rtheap_ioc_free_off(f, arg);
+	case RTHEAP_IOC_ALLOC_NB:
+		return rtheap_ioc_alloc_nb(f, arg);
+	case RTHEAP_IOC_NOP:
+		return 0;
+	}
+	return rtheap_ioctl_arg(f, cmd, (void __user *)arg);
 }
 
 static int rtheap_mmap_file(struct file *file, struct vm_area_struct *vma)

@@ -1499,6 +1499,17 @@ int rtheap_user_delete(struct rtheap *h)
 }
 
 /**
+ * rtheap_mapped_size() - the bytes of a heap's mapping
+ * @h: the heap
+ *
+ * Return: its pages' size, the map_size a create or bind reports.
+ */
+u64 rtheap_mapped_size(const struct rtheap *h)
+{
+	return rtheap_map_size(h);
+}
+
+/**
  * rtheap_addr() - the kernel address of a block
  * @h: the heap
  * @off: the block's offset, as rtheap_alloc() gave it

@@ -80,6 +80,7 @@ int rtheap_alloc_bulk(struct rtheap *h, size_t size, unsigned int n, u64 *offs);
 int rtheap_free_bulk(struct rtheap *h, unsigned int n, const u64 *offs,
 		     s32 *results);
 void *rtheap_addr(const struct rtheap *h, size_t off);
+u64 rtheap_mapped_size(const struct rtheap *h);
 bool rtheap_offset(const struct rtheap *h, const void *block, size_t *offp);
 
 /* Open files of /dev/rtheap and their mappings. */

@@ -96,6 +96,8 @@ static void xclose(int fd)
 static int kabi = RTHEAP_ABI_VERSION;
 /* The module frees by value (RTHEAP_IOC_FREE_OFF): set by every dev_open(). */
 static int free_by_value;
+/* The module allocates by value (RTHEAP_IOC_ALLOC_NB): the same. */
+static int alloc_by_value;
 
 /* ABI 1's handshake, in version 2's terms: RTHEAP_V1_CLASSES classes. */
 static void version_from_v1(const struct rtheap_version_v1 *v1,
@@ -158,6 +160,8 @@ static int dev_open(struct rtheap_version *ver)
 	}
 	__atomic_store_n(&kabi, (int)v.abi_version, __ATOMIC_RELAXED);
 	__atomic_store_n(&free_by_value, !!(v.features & RTHEAP_FEAT_FREE_OFF),
+			 __ATOMIC_RELAXED);
+	__atomic_store_n(&alloc_by_value, !!(v.features & RTHEAP_FEAT_ALLOC_NB),
 			 __ATOMIC_RELAXED);
 	if (ver)
 		*ver = v;
@@ -595,12 +599,31 @@ static int heap_alloc(RT_HEAP *heap, size_t size, RTIME timeout,
 	if (!heap_valid(heap))
 		return -EINVAL;
 
+	/*
+	 * TM_NONBLOCK by value: the size in, the offset (in RTHEAP_MIN_BLOCK
+	 * units) as the return value; nothing copied either way.
+	 */
+	if (timeout == TM_NONBLOCK && !flags &&
+	    __atomic_load_n(&alloc_by_value, __ATOMIC_RELAXED) &&
+	    heap->mapsize / RTHEAP_MIN_BLOCK <= INT_MAX) {	/* RTHEAP_ALLOC_NB_MAX */
+		int units = ioctl(heap->fd, RTHEAP_IOC_ALLOC_NB,
+				  (unsigned long)size);
+
+		if (units >= 0) {
+			arg.offset = (uint64_t)units * RTHEAP_MIN_BLOCK;
+			goto got;
+		}
+		if (errno != ENOTTY)
+			return -errno;
+		/* A module without it (another one loaded since): by struct. */
+	}
 	memset(&arg, 0, sizeof(arg));
 	arg.size = size;
 	arg.timeout = timeout;
 	arg.flags = flags;
 	if (ioctl(heap->fd, RTHEAP_IOC_ALLOC, &arg) < 0)
 		return -errno;
+got:
 	if (arg.offset >= heap->mapsize)
 		return -EPROTO;	/* the module handed out a block we cannot see */
 	*blockp = (char *)heap->base + arg.offset;

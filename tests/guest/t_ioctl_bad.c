@@ -216,6 +216,7 @@ static void test_unattached(void)
 	CHECK_RET(t_ioctl(fd, RTHEAP_IOC_FREE, &fr), -EINVAL);
 	CHECK_RET(t_ioctl(fd, RTHEAP_IOC_FREE_OFF, (void *)0), -EINVAL);
 	CHECK_RET(t_ioctl(fd, RTHEAP_IOC_FREE_OFF, (void *)4096), -EINVAL);
+	CHECK_RET(t_ioctl(fd, RTHEAP_IOC_ALLOC_NB, (void *)16), -EINVAL);
 	memset(&iq, 0, sizeof(iq));
 	CHECK_RET(t_ioctl(fd, RTHEAP_IOC_INQUIRE, &iq), -EINVAL);
 	memset(&d, 0, sizeof(d));
@@ -781,6 +782,85 @@ static void test_bulk_input(void)
 	munmap(ro, T_PAGE);
 }
 
+/*
+ * RTHEAP_IOC_ALLOC_NB: the size by value, the offset / RTHEAP_MIN_BLOCK
+ * back; the same blocks and errors as RTHEAP_IOC_ALLOC with TM_NONBLOCK.
+ */
+static void test_alloc_by_value(void)
+{
+	int fd = t_open_dev(), sfd = t_open_dev(), ret;
+	struct rtheap_attach at, sat;
+	struct rtheap_inquire iq;
+	struct rtheap_delete d;
+	long units[3];
+	uint64_t off;
+
+	CHECK(t_version().features & RTHEAP_FEAT_ALLOC_NB);
+	CHECK_OK(t_raw_create(fd, NULL, 4 * T_PAGE, H_FIFO, &at));
+	/* Sizes no heap of this size can give. */
+	CHECK_RET(t_ioctl(fd, RTHEAP_IOC_ALLOC_NB, (void *)0), -EINVAL);
+	CHECK_RET(t_ioctl(fd, RTHEAP_IOC_ALLOC_NB,
+			  (void *)(unsigned long)(at.map_size + 1)), -EINVAL);
+	for (size_t i = 0; i < NHUGE; i++)
+		if (huge[i] == (unsigned long)huge[i])
+			CHECK_RET(t_ioctl(fd, RTHEAP_IOC_ALLOC_NB,
+					  (void *)(unsigned long)huge[i]), -EINVAL);
+	CHECK_RET(t_ioctl(fd, RTHEAP_IOC_ALLOC_NB, (void *)-1L), -EINVAL);
+
+	/* Blocks: a small one, a page run, what is left; units * 16 each. */
+	ret = t_ioctl(fd, RTHEAP_IOC_ALLOC_NB, (void *)64UL);
+	CHECKF(ret >= 0, "ALLOC_NB of 64: %s", t_errname(ret));
+	units[0] = ret;
+	ret = t_ioctl(fd, RTHEAP_IOC_ALLOC_NB, (void *)(unsigned long)(2 * T_PAGE));
+	CHECKF(ret >= 0, "ALLOC_NB of 2 pages: %s", t_errname(ret));
+	units[1] = ret;
+	off = (uint64_t)units[1] * RTHEAP_MIN_BLOCK;
+	CHECKF(off % T_PAGE == 0 && off + 2 * T_PAGE <= at.map_size,
+	       "two pages at offset %#llx", (unsigned long long)off);
+	off = (uint64_t)units[0] * RTHEAP_MIN_BLOCK;
+	CHECKF(off % 64 == 0 && off < at.map_size &&
+	       (off < (uint64_t)units[1] * RTHEAP_MIN_BLOCK ||
+		off >= (uint64_t)units[1] * RTHEAP_MIN_BLOCK + 2 * T_PAGE),
+	       "64 bytes at offset %#llx", (unsigned long long)off);
+	memset(&iq, 0, sizeof(iq));
+	CHECK_OK(t_ioctl(fd, RTHEAP_IOC_INQUIRE, &iq));
+	CHECK_EQ(iq.info.used_mem, 64 + 2 * T_PAGE);
+	/* No room for two more pages: -EWOULDBLOCK, nothing changed. */
+	CHECK_RET(t_ioctl(fd, RTHEAP_IOC_ALLOC_NB, (void *)(unsigned long)(2 * T_PAGE)),
+		  -EWOULDBLOCK);
+	CHECK_OK(t_ioctl(fd, RTHEAP_IOC_INQUIRE, &iq));
+	CHECK_EQ(iq.info.used_mem, 64 + 2 * T_PAGE);
+	/* The offsets it gave are live blocks: freed once, not twice. */
+	for (int i = 0; i < 2; i++) {
+		void *o = (void *)(unsigned long)(units[i] * RTHEAP_MIN_BLOCK);
+
+		CHECK_OK(t_ioctl(fd, RTHEAP_IOC_FREE_OFF, o));
+		CHECK_RET(t_ioctl(fd, RTHEAP_IOC_FREE_OFF, o), -EINVAL);
+	}
+	CHECK_OK(t_ioctl(fd, RTHEAP_IOC_INQUIRE, &iq));
+	CHECK_EQ(iq.info.used_mem, 0);
+	/* A fresh heap still serves its whole size in one block, at 0. */
+	ret = t_ioctl(fd, RTHEAP_IOC_ALLOC_NB, (void *)(unsigned long)at.map_size);
+	CHECK_EQ(ret, 0);
+	units[2] = ret;
+	CHECK_OK(t_ioctl(fd, RTHEAP_IOC_FREE_OFF, (void *)(units[2] * RTHEAP_MIN_BLOCK)));
+
+	/* H_SHARED: the whole segment (size 0 or its size) at offset 0. */
+	CHECK_OK(t_raw_create(sfd, NULL, 3 * T_PAGE, H_SHARED, &sat));
+	CHECK_EQ(t_ioctl(sfd, RTHEAP_IOC_ALLOC_NB, (void *)0), 0);
+	CHECK_EQ(t_ioctl(sfd, RTHEAP_IOC_ALLOC_NB, (void *)(unsigned long)(3 * T_PAGE)), 0);
+	CHECK_RET(t_ioctl(sfd, RTHEAP_IOC_ALLOC_NB, (void *)16UL), -EINVAL);
+
+	/* Deleted: -EIDRM for both. */
+	memset(&d, 0, sizeof(d));
+	CHECK_OK(t_ioctl(fd, RTHEAP_IOC_DELETE, &d));
+	CHECK_RET(t_ioctl(fd, RTHEAP_IOC_ALLOC_NB, (void *)64UL), -EIDRM);
+	CHECK_OK(t_ioctl(sfd, RTHEAP_IOC_DELETE, &d));
+	CHECK_RET(t_ioctl(sfd, RTHEAP_IOC_ALLOC_NB, (void *)0), -EIDRM);
+	close(sfd);
+	close(fd);
+}
+
 int main(void)
 {
 	int fd = t_open_dev();
@@ -793,5 +873,6 @@ int main(void)
 	test_heap_input();
 	test_readonly_reply();
 	test_bulk_input();
+	test_alloc_by_value();
 	return T_EXIT_PASS;
 }

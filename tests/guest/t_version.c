@@ -43,8 +43,9 @@ int main(void)
 	CHECK(v.features & RTHEAP_FEAT_SHARED);
 	CHECK(v.features & RTHEAP_FEAT_BULK);
 	CHECK(v.features & RTHEAP_FEAT_FREE_OFF);
+	CHECK(v.features & RTHEAP_FEAT_ALLOC_NB);
 	/* No bit this header does not name. */
-	CHECK_EQ(v.features & ~((RTHEAP_FEAT_STATUS_PAGE << 1) - 1), 0);
+	CHECK_EQ(v.features & ~((RTHEAP_FEAT_ALLOC_NB << 1) - 1), 0);
 	CHECK_EQ(v.page_size, sysconf(_SC_PAGESIZE));
 	CHECK(v.max_heaps > 0);
 	CHECK(v.max_bytes >= v.page_size);

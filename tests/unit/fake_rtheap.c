@@ -64,7 +64,7 @@ void fake_reset(void)
 		      RTHEAP_FEAT_ABS_TIMEOUT | RTHEAP_FEAT_LIST |
 		      RTHEAP_FEAT_DELETE_NAME | RTHEAP_FEAT_BULK |
 		      RTHEAP_FEAT_FREE_OFF | RTHEAP_FEAT_MAP |
-		      RTHEAP_FEAT_STATUS_PAGE;
+		      RTHEAP_FEAT_STATUS_PAGE | RTHEAP_FEAT_ALLOC_NB;
 	fk.map_size_bias = 0;
 	fk.alloc_offset_bad = false;
 	fk.bind_interrupt = false;
@@ -524,7 +524,7 @@ static int fake_ioctl(struct ffile *f, unsigned long req, void *arg)
 {
 	struct fheap *h = f->heap >= 0 ? &fk.heaps[f->heap] : NULL;
 
-	if (_IOC_TYPE(req) == RTHEAP_IOC_MAGIC && _IOC_NR(req) < 16)
+	if (_IOC_TYPE(req) == RTHEAP_IOC_MAGIC && _IOC_NR(req) < 32)
 		fk.ncmd[_IOC_NR(req)]++;
 	if (fk.fail_cmd == req)
 		return fk.cmd_errno;
@@ -613,6 +613,20 @@ static int fake_ioctl(struct ffile *f, unsigned long req, void *arg)
 		if (!(fk.features & RTHEAP_FEAT_FREE_OFF))
 			return ENOTTY;	/* a module from before it */
 		return do_free(h, &fr);
+	}
+	case RTHEAP_IOC_ALLOC_NB: {
+		/* The size by value; the offset / RTHEAP_MIN_BLOCK returned. */
+		struct rtheap_alloc a = {
+			.size = (uintptr_t)arg, .timeout = RTHEAP_TM_NONBLOCK,
+		};
+		int err;
+
+		if (!(fk.features & RTHEAP_FEAT_ALLOC_NB))
+			return ENOTTY;	/* a module from before it */
+		err = do_alloc(h, &a);
+		if (!err)
+			fake_ret = (int)(a.offset / RTHEAP_MIN_BLOCK);
+		return err;
 	}
 	case RTHEAP_IOC_ALLOC_BULK:
 		if (!(fk.features & RTHEAP_FEAT_BULK))

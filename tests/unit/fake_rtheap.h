@@ -97,7 +97,7 @@ extern struct fake {
 
 	/* records */
 	int open_flags;
-	unsigned int ncmd[16];
+	unsigned int ncmd[32];
 	unsigned int bind_waiters;
 	struct rtheap_create last_create;
 	struct rtheap_bind last_bind;

@@ -633,7 +633,11 @@ static void test_alloc_args(void **state)
 	assert_int_equal(rt_heap_alloc(&h, 16, TM_NONBLOCK, NULL), -EINVAL);
 	assert_int_equal(rt_heap_alloc(&h, 0, TM_NONBLOCK, &b), -EINVAL);	/* kernel */
 	assert_int_equal(rt_heap_alloc(&h, 8192, TM_NONBLOCK, &b), -EINVAL);
-	assert_int_equal(NR(RTHEAP_IOC_ALLOC), 2);
+	/* TM_NONBLOCK goes by value (RTHEAP_FEAT_ALLOC_NB) */
+	assert_int_equal(NR(RTHEAP_IOC_ALLOC_NB), 2);
+	assert_int_equal(NR(RTHEAP_IOC_ALLOC), 0);
+	assert_int_equal(rt_heap_alloc(&h, 0, TM_INFINITE, &b), -EINVAL);
+	assert_int_equal(NR(RTHEAP_IOC_ALLOC), 1);
 	assert_int_equal(rt_heap_delete(&h), 0);
 }
 
@@ -835,7 +839,7 @@ static void test_bulk_old_module(void **state)
 	assert_int_equal(rt_heap_alloc_bulk(&h, 16, 2, blk), -ENOSYS);
 	assert_int_equal(rt_heap_alloc(&h, 16, TM_NONBLOCK, &blk[0]), 0);
 	assert_int_equal(rt_heap_free_bulk(&h, 1, blk, NULL), -ENOSYS);
-	assert_int_equal(NR(RTHEAP_IOC_ALLOC), 1);
+	assert_int_equal(NR(RTHEAP_IOC_ALLOC_NB), 1);
 	assert_int_equal(NR(RTHEAP_IOC_FREE), 0);
 	assert_int_equal(rt_heap_free(&h, blk[0]), 0);
 	assert_int_equal(rt_heap_delete(&h), 0);
@@ -864,6 +868,80 @@ static void test_free_by_value(void **state)
 	assert_int_equal(rt_heap_delete(&h), 0);
 }
 
+/*
+ * TM_NONBLOCK allocations by value (RTHEAP_IOC_ALLOC_NB): the size as the
+ * argument, the offset / RTHEAP_MIN_BLOCK as the answer; the kernel's
+ * errors as they are; a module without it (the feature bit clear, or
+ * -ENOTTY from one loaded since) by struct.
+ */
+static void test_alloc_by_value(void **state)
+{
+	static const int errs[] = { EINVAL, EWOULDBLOCK, EIDRM, EFAULT };
+	void *a, *b, *c;
+	size_t off;
+	unsigned int i;
+	RT_HEAP h, s;
+
+	(void)state;
+	create_ok(&h, "alloc-nb", 4 * PAGE, 0);
+	assert_int_equal(rt_heap_alloc(&h, 16, TM_NONBLOCK, &a), 0);
+	assert_int_equal(rt_heap_alloc(&h, 2 * PAGE, TM_NONBLOCK, &b), 0);
+	assert_int_equal(NR(RTHEAP_IOC_ALLOC_NB), 2);
+	assert_int_equal(NR(RTHEAP_IOC_ALLOC), 0);
+	assert_int_equal(fk.last_alloc.size, 2 * PAGE);
+	/* the returned units, times RTHEAP_MIN_BLOCK: the fake's offsets */
+	assert_int_equal(rt_heap_block_offset(&h, b, &off), 0);
+	assert_true(off % PAGE == 0 && off >= PAGE && off + 2 * PAGE <= 4 * PAGE);
+	assert_int_equal(rt_heap_block_offset(&h, a, &off), 0);
+	assert_int_equal(off, 0);	/* first fit */
+	/* no room: -EWOULDBLOCK from the kernel, by value too */
+	assert_int_equal(rt_heap_alloc(&h, 2 * PAGE, TM_NONBLOCK, &c), -EWOULDBLOCK);
+	assert_null(c);
+	assert_int_equal(NR(RTHEAP_IOC_ALLOC_NB), 3);
+	for (i = 0; i < sizeof(errs) / sizeof(errs[0]); i++) {
+		fail_cmd(RTHEAP_IOC_ALLOC_NB, errs[i]);
+		c = (void *)0x1;
+		assert_int_equal(rt_heap_alloc(&h, 16, TM_NONBLOCK, &c), -errs[i]);
+		assert_null(c);
+	}
+	assert_int_equal(NR(RTHEAP_IOC_ALLOC), 0);
+	/* -ENOTTY: a module without it answered; by struct, the same block */
+	fail_cmd(RTHEAP_IOC_ALLOC_NB, ENOTTY);
+	assert_int_equal(rt_heap_alloc(&h, 16, TM_NONBLOCK, &c), 0);
+	assert_int_equal(NR(RTHEAP_IOC_ALLOC), 1);
+	assert_int_equal(fk.last_alloc.timeout, RTHEAP_TM_NONBLOCK);
+	fail_cmd(0, 0);
+	assert_int_equal(rt_heap_free(&h, c), 0);
+	/* outside the mapping: refused, as by struct */
+	fk.alloc_offset_bad = true;
+	assert_int_equal(rt_heap_alloc(&h, 16, TM_NONBLOCK, &c), -EPROTO);
+	assert_null(c);
+	fk.alloc_offset_bad = false;
+	/* timeouts other than TM_NONBLOCK: by struct */
+	assert_int_equal(rt_heap_alloc(&h, 16, TM_INFINITE, &c), 0);
+	assert_int_equal(NR(RTHEAP_IOC_ALLOC), 2);
+	assert_int_equal(rt_heap_free(&h, c), 0);
+	assert_int_equal(rt_heap_free(&h, a), 0);
+	assert_int_equal(rt_heap_free(&h, b), 0);
+
+	/* H_SHARED: the whole segment, offset 0 */
+	create_ok(&s, "alloc-nb-seg", 8192, H_SHARED);
+	assert_int_equal(rt_heap_alloc(&s, 0, TM_NONBLOCK, &a), 0);
+	assert_ptr_equal(a, s.base);
+	assert_int_equal(rt_heap_delete(&s), 0);
+	assert_int_equal(rt_heap_delete(&h), 0);
+
+	/* the feature bit clear: never tried */
+	fk.features &= ~RTHEAP_FEAT_ALLOC_NB;
+	create_ok(&h, "alloc-old", 4 * PAGE, 0);
+	i = NR(RTHEAP_IOC_ALLOC_NB);
+	assert_int_equal(rt_heap_alloc(&h, 16, TM_NONBLOCK, &a), 0);
+	assert_int_equal(NR(RTHEAP_IOC_ALLOC_NB), i);
+	assert_int_equal(NR(RTHEAP_IOC_ALLOC), 3);
+	assert_int_equal(rt_heap_free(&h, a), 0);
+	assert_int_equal(rt_heap_delete(&h), 0);
+}
+
 /* The block cache: refills and drains are bulk ioctls, nothing else. */
 static void test_cache(void **state)
 {
@@ -883,6 +961,7 @@ static void test_cache(void **state)
 		assert_int_equal(rt_heap_alloc(&h, 16, TM_NONBLOCK, &blk[i]), 0);
 	assert_int_equal(NR(RTHEAP_IOC_ALLOC_BULK), 3);
 	assert_int_equal(NR(RTHEAP_IOC_ALLOC), 0);
+	assert_int_equal(NR(RTHEAP_IOC_ALLOC_NB), 0);
 	assert_int_equal(rt_heap_cache_inquire(&h, &n), 0);
 	assert_int_equal(n, 8 * 16);
 	for (i = 0; i < 40; i++)
@@ -895,7 +974,7 @@ static void test_cache(void **state)
 	assert_int_equal(n, 32 * 16);
 	/* Larger than half a page: the kernel's. */
 	assert_int_equal(rt_heap_alloc(&h, PAGE, TM_NONBLOCK, &blk[0]), 0);
-	assert_int_equal(NR(RTHEAP_IOC_ALLOC), 1);
+	assert_int_equal(NR(RTHEAP_IOC_ALLOC_NB), 1);
 	assert_int_equal(rt_heap_free(&h, blk[0]), 0);
 	assert_int_equal(rt_heap_cache(&h, 0), 0);
 	assert_int_equal(NR(RTHEAP_IOC_FREE_BULK), 2);
@@ -1266,6 +1345,7 @@ int main(void)
 		T(test_free_validation),
 		T(test_bulk),
 		T(test_bulk_old_module),
+		T(test_alloc_by_value),
 		T(test_free_by_value),
 		T(test_cache),
 		T(test_cache_old_module),

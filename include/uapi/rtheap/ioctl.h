@@ -66,6 +66,7 @@
 #define RTHEAP_FEAT_FREE_OFF	(1U << 11)	/* RTHEAP_IOC_FREE_OFF */
 #define RTHEAP_FEAT_MAP		(1U << 12)	/* RTHEAP_IOC_PAGEMAP */
 #define RTHEAP_FEAT_STATUS_PAGE	(1U << 13)	/* struct rtheap_status */
+#define RTHEAP_FEAT_ALLOC_NB	(1U << 14)	/* RTHEAP_IOC_ALLOC_NB */
 
 /**
  * struct rtheap_status - the status page, mapped at offset map_size
@@ -540,5 +541,16 @@ struct rtheap_inquire_v1 {
  * as RTHEAP_IOC_FREE.  RTHEAP_FEAT_FREE_OFF.
  */
 #define RTHEAP_IOC_FREE_OFF	_IO(RTHEAP_IOC_MAGIC, 0x0f)
+/*
+ * RTHEAP_IOC_ALLOC with TM_NONBLOCK, by value: the ioctl's argument is the
+ * size, its return value the block's offset divided by RTHEAP_MIN_BLOCK
+ * (offsets are multiples of it), so nothing is copied either way and the
+ * caller always learns of its block.  -EINVAL (no heap attached, size 0 or
+ * larger than the heap can ever give, or a heap over RTHEAP_ALLOC_NB_MAX
+ * bytes, whose offsets might not fit), -EWOULDBLOCK or -EIDRM, as
+ * RTHEAP_IOC_ALLOC.  RTHEAP_FEAT_ALLOC_NB.
+ */
+#define RTHEAP_IOC_ALLOC_NB	_IO(RTHEAP_IOC_MAGIC, 0x11)
+#define RTHEAP_ALLOC_NB_MAX	((__u64)0x7fffffff * RTHEAP_MIN_BLOCK)
 
 #endif /* _UAPI_RTHEAP_IOCTL_H */

@@ -519,7 +519,21 @@ void op_alloc(void)
 	}
 	want = a.size;
 	t0 = h_ns();
-	ret = xioctl(s->fd, RTHEAP_IOC_ALLOC, &a, K_ALLOC);
+	/*
+	 * Half the TM_NONBLOCK ones by value (RTHEAP_IOC_ALLOC_NB): the same
+	 * answers, the offset / RTHEAP_MIN_BLOCK as the return value.
+	 */
+	if (!bad && a.timeout == RTHEAP_TM_NONBLOCK && !a.flags &&
+	    a.size == (unsigned long)a.size && h_rng_pct(&rng, 50)) {
+		ret = xioctl(s->fd, RTHEAP_IOC_ALLOC_NB,
+			     (void *)(unsigned long)a.size, K_ALLOC);
+		if (ret >= 0) {
+			a.offset = (uint64_t)ret * RTHEAP_MIN_BLOCK;
+			ret = 0;
+		}
+	} else {
+		ret = xioctl(s->fd, RTHEAP_IOC_ALLOC, &a, K_ALLOC);
+	}
 	if (bad) {
 		EXPECT(ret == -EINVAL, "mutated alloc (flags %#x pad %#x): %s",
 		       a.flags, a.pad, en(ret));
@@ -1041,6 +1055,7 @@ void op_badcmd(int fd)
 		RTHEAP_IOC_DELETE_NAME,
 #endif
 		RTHEAP_IOC_ALLOC_BULK, RTHEAP_IOC_FREE_BULK, RTHEAP_IOC_FREE_OFF,
+		RTHEAP_IOC_ALLOC_NB,
 #ifdef RTHEAP_IOC_PAGEMAP
 		RTHEAP_IOC_PAGEMAP,
 #endif
