@@ -1068,8 +1068,12 @@ __asm__(".symver rt_heap_info_by_name_1_0, rt_heap_info_by_name@LIBHEAP_1.0");
  * per bucket class, refilled with one rt_heap_alloc_bulk() and drained
  * with one rt_heap_free_bulk() of CACHE_BATCH blocks, so most allocs and
  * frees make no system call.  Sizes above the largest class go to the
- * kernel.  cached (atomic) counts the bytes in all the descriptor's
- * magazines and never exceeds limit.
+ * kernel.  cached (atomic) counts the bytes reserved against limit, and
+ * never exceeds it: those in all the descriptor's magazines, and each
+ * tcache's credit, bytes reserved but in no magazine (a block handed out
+ * leaves its bytes there, for the next free to take without touching
+ * cached; at most CACHE_CREDIT bytes or a quarter of limit are kept).  So a thread that
+ * allocates and frees in turn makes no atomic operation on cached.
  *
  * state[] has one byte per RTHEAP_MIN_BLOCK granule of the heap, for the
  * block starting there: 0 (not the cache's), 1 + class (handed out by the
@@ -1090,6 +1094,7 @@ __asm__(".symver rt_heap_info_by_name_1_0, rt_heap_info_by_name@LIBHEAP_1.0");
 #define CACHE_MAG	32	/* blocks one magazine holds */
 #define CACHE_BATCH	16	/* blocks one refill or drain moves */
 #define CACHE_FREE	0x80	/* state: in a magazine */
+#define CACHE_CREDIT	4096	/* most bytes a tcache keeps reserved unused */
 #define CACHE_FD_L2	1024
 #define CACHE_FD_L1	64	/* descriptors with fd below 65536 */
 
@@ -1100,6 +1105,7 @@ struct tcache {
 	struct heap_cache *c;	/* NULL once the cache is gone */
 	struct tcache *tnext;	/* the thread's tcaches */
 	struct tcache *cnext;	/* the cache's tcaches */
+	size_t credit;		/* reserved in c->cached, in no magazine */
 	unsigned int n[RTHEAP_MAX_CLASSES];
 	void *mag[RTHEAP_MAX_CLASSES][CACHE_MAG];
 };
@@ -1190,7 +1196,7 @@ static void cache_give_back(struct heap_cache *c, unsigned int k,
 	cache_unreserve(c, (size_t)n * c->class_size[k]);
 }
 
-/* Empty tc's magazines; under tc->lock. */
+/* Empty tc's magazines and give back its credit; under tc->lock. */
 static void tcache_drain(struct tcache *tc)
 {
 	struct heap_cache *c = tc->c;
@@ -1200,6 +1206,44 @@ static void tcache_drain(struct tcache *tc)
 		cache_give_back(c, k, tc->mag[k], tc->n[k]);
 		tc->n[k] = 0;
 	}
+	cache_unreserve(c, tc->credit);
+	__atomic_store_n(&tc->credit, 0, __ATOMIC_RELAXED);
+}
+
+/* Reserve bytes for tc: from its credit first; under tc->lock. */
+static bool tcache_reserve(struct heap_cache *c, struct tcache *tc,
+			   size_t bytes)
+{
+	size_t credit = tc->credit;
+
+	if (credit >= bytes) {
+		__atomic_store_n(&tc->credit, credit - bytes, __ATOMIC_RELAXED);
+		return true;
+	}
+	if (!cache_reserve(c, bytes - credit))
+		return false;
+	__atomic_store_n(&tc->credit, 0, __ATOMIC_RELAXED);
+	return true;
+}
+
+/*
+ * Bytes leave tc's magazines but stay reserved, up to CACHE_CREDIT or a
+ * quarter of the bound, so that one thread's credit does not keep the
+ * others from caching; over it, half of that is kept.
+ */
+static void tcache_credit(struct heap_cache *c, struct tcache *tc,
+			  size_t bytes)
+{
+	size_t credit = tc->credit + bytes;
+	size_t most = __atomic_load_n(&c->limit, __ATOMIC_RELAXED) / 4;
+
+	if (most > CACHE_CREDIT)
+		most = CACHE_CREDIT;
+	if (credit > most) {
+		cache_unreserve(c, credit - most / 2);
+		credit = most / 2;
+	}
+	__atomic_store_n(&tc->credit, credit, __ATOMIC_RELAXED);
 }
 
 /* Empty every magazine of c. */
@@ -1280,8 +1324,16 @@ static int cache_class(const struct heap_cache *c, size_t size)
 {
 	unsigned int k;
 
-	if (!size)
+	if (!size || size > c->class_size[c->nr_classes - 1])
 		return -1;
+	_Static_assert(RTHEAP_MIN_BLOCK == 1 << 4, "the shift below");
+	/* RTHEAP_MIN_BLOCK << k, as every module reports: log2, rounded up */
+	k = size <= RTHEAP_MIN_BLOCK ? 0 :
+	    (unsigned int)(sizeof(unsigned long) * 8 -
+			   (unsigned int)__builtin_clzl(size - 1)) - 4;
+	if (k < c->nr_classes && size <= c->class_size[k] &&
+	    (!k || size > c->class_size[k - 1]))
+		return (int)k;
 	for (k = 0; k < c->nr_classes; k++)
 		if (size <= c->class_size[k])
 			return (int)k;
@@ -1295,7 +1347,9 @@ static int cache_class(const struct heap_cache *c, size_t size)
  */
 static bool cache_waiters(struct heap_cache *c)
 {
-	if (__atomic_exchange_n(&c->drain, 0, __ATOMIC_ACQUIRE))
+	/* A load first: the exchange only when a drain is owed. */
+	if (__atomic_load_n(&c->drain, __ATOMIC_RELAXED) &&
+	    __atomic_exchange_n(&c->drain, 0, __ATOMIC_ACQUIRE))
 		cache_drain_all(c);
 	return __atomic_load_n(&c->status->nwaiters, __ATOMIC_RELAXED) ||
 	       (__atomic_load_n(&c->status->flags, __ATOMIC_RELAXED) &
@@ -1308,19 +1362,19 @@ static void tcache_refill(struct heap_cache *c, struct tcache *tc,
 {
 	size_t bytes = c->class_size[k];
 	size_t cur = __atomic_load_n(&c->cached, __ATOMIC_RELAXED);
-	size_t room = cur < c->limit ? c->limit - cur : 0;
+	size_t room = (cur < c->limit ? c->limit - cur : 0) + tc->credit;
 	unsigned int n = CACHE_BATCH, i;
 	int ret;
 
 	if (room / bytes < n)
 		n = (unsigned int)(room / bytes);
-	if (!n || !cache_reserve(c, n * bytes))
+	if (!n || !tcache_reserve(c, tc, n * bytes))
 		return;
 	cache_bypass = true;
 	ret = rt_heap_alloc_bulk(&c->hd, bytes, n, tc->mag[k]);
 	cache_bypass = false;
 	if (ret) {
-		cache_unreserve(c, n * bytes);
+		tcache_credit(c, tc, n * bytes);
 		return;
 	}
 	for (i = 0; i < n; i++)
@@ -1355,7 +1409,7 @@ static bool cache_alloc(RT_HEAP *heap, size_t size, void **blockp)
 	if (tc->n[k]) {
 		b = tc->mag[k][--tc->n[k]];
 		__atomic_store_n(cache_state(c, b), k + 1, __ATOMIC_RELAXED);
-		cache_unreserve(c, c->class_size[k]);
+		tcache_credit(c, tc, c->class_size[k]);
 	}
 	pthread_mutex_unlock(&tc->lock);
 	if (!b)
@@ -1441,11 +1495,14 @@ static bool cache_free(RT_HEAP *heap, void *block, int *retp)
 		return true;
 	}
 	tc = tcache_get(c);
-	if (!tc || !cache_reserve(c, c->class_size[k])) {
+	if (tc)
+		pthread_mutex_lock(&tc->lock);
+	if (!tc || !tcache_reserve(c, tc, c->class_size[k])) {
+		if (tc)
+			pthread_mutex_unlock(&tc->lock);
 		__atomic_store_n(st, 0, __ATOMIC_RELAXED);
 		return false;	/* over the bound: free straight */
 	}
-	pthread_mutex_lock(&tc->lock);
 	if (tc->n[k] == CACHE_MAG) {
 		/* Full: the oldest CACHE_BATCH go back in one call. */
 		cache_give_back(c, k, tc->mag[k], CACHE_BATCH);
@@ -1646,7 +1703,21 @@ int rt_heap_cache_inquire(RT_HEAP *heap, size_t *cached_bytes)
 
 	if (!heap_valid(heap) || !cached_bytes)
 		return -EINVAL;
+	*cached_bytes = 0;
+	pthread_rwlock_rdlock(&cache_list_lock);
 	c = cache_of(heap);
-	*cached_bytes = c ? __atomic_load_n(&c->cached, __ATOMIC_RELAXED) : 0;
+	if (c) {
+		struct tcache *tc;
+		size_t bytes, credit = 0;
+
+		/* The blocks in magazines: what is reserved, less credits. */
+		pthread_mutex_lock(&c->lock);
+		bytes = __atomic_load_n(&c->cached, __ATOMIC_RELAXED);
+		for (tc = c->threads; tc; tc = tc->cnext)
+			credit += __atomic_load_n(&tc->credit, __ATOMIC_RELAXED);
+		pthread_mutex_unlock(&c->lock);
+		*cached_bytes = bytes > credit ? bytes - credit : 0;
+	}
+	pthread_rwlock_unlock(&cache_list_lock);
 	return 0;
 }
