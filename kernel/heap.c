@@ -909,6 +909,35 @@ static noinline int rtheap_alloc_wait(struct rtheap *h, size_t size,
 	return ret;
 }
 
+/*
+ * The two steps every alloc shares.  An H_SHARED heap's one block is the
+ * whole segment: size 0 or the heap's size, at offset 0, no lock needed.
+ */
+static __always_inline int rtheap_alloc_shared(struct rtheap *h, size_t size,
+					       size_t *offp)
+{
+	if (size && size != h->heap_size)
+		return -EINVAL;
+	if (rtheap_deleted(h))
+		return -EIDRM;
+	*offp = 0;
+	return 0;
+}
+
+/* The allocator core's answer, under h->lock: -ENOMEM is no room now. */
+static __always_inline int rtheap_alloc_locked(struct rtheap *h, size_t size,
+					       size_t *offp)
+	__must_hold(&h->lock)
+{
+	int ret;
+
+	if (unlikely(h->deleted))
+		return -EIDRM;
+	ret = rth_alloc(&h->core, size, offp);
+	trace_rtheap_alloc(h, ret, size, offp);
+	return ret;
+}
+
 /**
  * rtheap_alloc() - allocate a block, waiting if allowed
  * @h: the heap
@@ -925,26 +954,15 @@ int rtheap_alloc(struct rtheap *h, size_t size, const struct rtheap_tmo *t,
 	unsigned long flags;
 	int ret;
 
-	if (h->mode & H_SHARED) {
-		if (size && size != h->heap_size)
-			return -EINVAL;
-		if (rtheap_deleted(h))
-			return -EIDRM;
-		*offp = 0;
-		return 0;
-	}
-	if (!size)
+	if (unlikely(h->mode & H_SHARED))
+		return rtheap_alloc_shared(h, size, offp);
+	if (unlikely(!size))
 		return -EINVAL;
 
 	raw_spin_lock_irqsave(&h->lock, flags);
-	if (h->deleted) {
-		ret = -EIDRM;
-		goto out;
-	}
-	ret = rth_alloc(&h->core, size, offp);
-	trace_rtheap_alloc(h, ret, size, offp);
+	ret = rtheap_alloc_locked(h, size, offp);
 	if (ret != -ENOMEM)
-		goto out;		/* 0, or -EINVAL: too large ever */
+		goto out;		/* 0, -EIDRM, or -EINVAL: too large ever */
 	if (t->nonblock) {
 		ret = -EWOULDBLOCK;
 		goto out;
@@ -1039,27 +1057,14 @@ int rtheap_alloc_irqoff(struct rtheap *h, size_t size, size_t *offp)
 	int ret;
 
 	lockdep_assert_irqs_disabled();
-	if (unlikely(h->mode & H_SHARED)) {
-		if (size && size != h->heap_size)
-			return -EINVAL;
-		if (rtheap_deleted(h))
-			return -EIDRM;
-		*offp = 0;
-		return 0;
-	}
+	if (unlikely(h->mode & H_SHARED))
+		return rtheap_alloc_shared(h, size, offp);
 	if (unlikely(!size))
 		return -EINVAL;
 	raw_spin_lock(&h->lock);
-	if (unlikely(h->deleted)) {
-		ret = -EIDRM;
-	} else {
-		ret = rth_alloc(&h->core, size, offp);
-		trace_rtheap_alloc(h, ret, size, offp);
-		if (ret == -ENOMEM)
-			ret = -EWOULDBLOCK;
-	}
+	ret = rtheap_alloc_locked(h, size, offp);
 	raw_spin_unlock(&h->lock);
-	return ret;
+	return ret == -ENOMEM ? -EWOULDBLOCK : ret;
 }
 
 /**
