@@ -30,6 +30,7 @@
  * Requests above page/2 take exactly ceil(size / page) pages.
  */
 #include <linux/bitops.h>
+#include <linux/compiler.h>
 #include <linux/string.h>
 #include "alloc.h"
 
@@ -282,6 +283,8 @@ static void rth_release_bucket_page(struct rth_core *c, u32 p, bool merge)
 
 	rth_class_remove(c, p);
 	c->class_pages[pg->shift - RTH_MIN_SHIFT]--;
+	if (c->class_map)
+		WRITE_ONCE(c->class_map[p], 0);
 	pg->shift = 0;
 	pg->summary = 0;
 	if (merge)
@@ -367,6 +370,8 @@ static u32 rth_new_bucket_page(struct rth_core *c, unsigned int cls)
 	pg->summary = words >= 64 ? ~0ULL : (1ULL << words) - 1;
 	c->class_pages[cls]++;
 	rth_class_append(c, p);
+	if (c->class_map)
+		WRITE_ONCE(c->class_map[p], cls + 1);
 	return p;
 }
 
@@ -428,6 +433,16 @@ int rth_init(struct rth_core *c, u32 npages, void *meta, size_t meta_size)
 	memset(c->spare, 0xff, sizeof(c->spare));
 	rth_make_free(c, 0, npages);
 	return 0;
+}
+
+void rth_set_class_map(struct rth_core *c, u8 *map)
+{
+	u32 p;
+
+	for (p = 0; p < c->npages; p++)
+		WRITE_ONCE(map[p], c->pages[p].type == RTH_PAGE_BUCKET ?
+			   c->pages[p].shift - RTH_MIN_SHIFT + 1 : 0);
+	c->class_map = map;
 }
 
 /*
@@ -976,6 +991,11 @@ int rth_check(const struct rth_core *c, const char **why)
 	ret = rth_check_caches(c, kept, why);
 	if (ret)
 		return ret;
+	for (p = 0; c->class_map && p < c->npages; p++)
+		if (c->class_map[p] != (pg[p].type == RTH_PAGE_BUCKET ?
+					pg[p].shift - RTH_MIN_SHIFT + 1 : 0))
+			return rth_fail(why, __LINE__,
+					"class map disagrees with a page");
 
 	for (fl = 0; fl < RTH_FL_COUNT; fl++) {
 		if (fl >= c->nr_fl) {

@@ -124,6 +124,11 @@ struct rth_core {
 	u32 class_pages[RTH_NR_CLASSES];	/* spares included */
 	u64 size;		/* npages * page size */
 	u64 class_blocks[RTH_NR_CLASSES];
+	/*
+	 * Optional (rth_set_class_map()): per page, 1 + its bucket class
+	 * while it is a bucket page, else 0; for readers outside the lock.
+	 */
+	u8 *class_map;
 };
 
 /**
@@ -158,6 +163,19 @@ size_t rth_meta_size(u32 npages);
  * Return: 0 or -EINVAL.
  */
 int rth_init(struct rth_core *c, u32 npages, void *meta, size_t meta_size);
+
+/**
+ * rth_set_class_map() - publish every page's bucket class in @map
+ * @c: the core
+ * @map: @c->npages bytes, kept until the end; filled now, and from then on
+ *	byte p is 1 + the class of page p while it is a bucket page, else 0
+ *
+ * Each change is one byte store, made when a page becomes a bucket page
+ * or stops being one (O(1), on the paths that take or give back a page),
+ * so a reader without the lock that holds a live block sees its page's
+ * class: the page cannot change while the block lives.
+ */
+void rth_set_class_map(struct rth_core *c, u8 *map);
 
 /**
  * rth_alloc() - allocate a block

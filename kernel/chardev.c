@@ -103,7 +103,8 @@ static int rtheap_ioc_version(struct rtheap_file *f, struct rtheap_ioc *c)
 		      RTHEAP_FEAT_DMA32 | RTHEAP_FEAT_PHYS_ADDR |
 		      RTHEAP_FEAT_BIND_OWNER | RTHEAP_FEAT_BULK |
 		      RTHEAP_FEAT_FREE_OFF | RTHEAP_FEAT_MAP |
-		      RTHEAP_FEAT_STATUS_PAGE | RTHEAP_FEAT_ALLOC_NB;
+		      RTHEAP_FEAT_STATUS_PAGE | RTHEAP_FEAT_ALLOC_NB |
+		      RTHEAP_FEAT_CLASS_MAP;
 	if (rtheap_modes() & H_NONCACHED)
 		v->features |= RTHEAP_FEAT_NONCACHED;
 	v->max_heaps = READ_ONCE(rtheap_max_heaps);

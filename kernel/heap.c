@@ -63,7 +63,10 @@
  * Status page: ->nwaiters and ->deleted are mirrored, under the lock, into
  * a zeroed page of the heap's own (struct rtheap_status), which any
  * attached process may map read-only at offset map_size; libheap's block
- * cache reads it to free straight to the kernel while tasks wait.
+ * cache reads it to free straight to the kernel while tasks wait.  After
+ * it, at map_size + PAGE_SIZE, the class map: a byte per page of the heap
+ * (1 + its bucket class, or 0), by which the cache learns a block's true
+ * class when it takes a free, whatever happened to the block elsewhere.
  */
 #include <linux/atomic.h>
 #include <linux/bitops.h>
@@ -134,6 +137,15 @@ struct rtheap {
 	 * heap; written under lock, read locklessly by user space.
 	 */
 	struct rtheap_status *status;
+	/*
+	 * The class map: per page of the heap, 1 + its bucket class while it
+	 * is a bucket page, else 0 (the core's, rth_set_class_map()), in
+	 * pages of its own mapped read-only after the status page; none for
+	 * H_SHARED.
+	 */
+	struct page **cmap_pages;
+	u8 *cmap;
+	u32 cmap_npages;
 
 	atomic_t nmaps;			/* live user mappings (vmas) */
 	atomic_t nbound;		/* open files attached */
@@ -473,10 +485,56 @@ static int rtheap_alloc_contig(struct rtheap *h)
  * Give back the memory of a heap whose first npages pages were allocated:
  * all of them once rtheap_alloc_mem() succeeded, fewer when it fails.
  */
+/* The class map's pages, vmapped for the core; 0 or -ENOMEM. */
+static int rtheap_alloc_cmap(struct rtheap *h)
+{
+	u32 n = DIV_ROUND_UP(h->npages, PAGE_SIZE), i;
+
+	h->cmap_pages = kcalloc(n, sizeof(*h->cmap_pages), GFP_KERNEL_ACCOUNT);
+	if (!h->cmap_pages)
+		return -ENOMEM;
+	for (i = 0; i < n; i++) {
+		h->cmap_pages[i] = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO |
+					      __GFP_NOWARN |
+					      __GFP_RETRY_MAYFAIL);
+		if (!h->cmap_pages[i])
+			goto fail;
+	}
+	h->cmap = vmap(h->cmap_pages, n, VM_MAP, PAGE_KERNEL);
+	if (!h->cmap)
+		goto fail;
+	h->cmap_npages = n;
+	rth_set_class_map(&h->core, h->cmap);
+	return 0;
+fail:
+	while (i--)
+		__free_page(h->cmap_pages[i]);
+	kfree(h->cmap_pages);
+	h->cmap_pages = NULL;
+	return -ENOMEM;
+}
+
+/* Mappings of the class map hold their own references to its pages. */
+static void rtheap_free_cmap(struct rtheap *h)
+{
+	u32 i;
+
+	if (!h->cmap_pages)
+		return;
+	vunmap(h->cmap);
+	h->cmap = NULL;
+	for (i = 0; i < h->cmap_npages; i++)
+		__free_page(h->cmap_pages[i]);
+	kfree(h->cmap_pages);
+	h->cmap_pages = NULL;
+	h->cmap_npages = 0;
+}
+
 static void rtheap_free_mem(struct rtheap *h, u32 npages)
 {
 	u32 i;
 
+	rtheap_free_cmap(h);
 	kvfree(h->meta);
 	h->meta = NULL;
 	if (h->vaddr)
@@ -612,6 +670,8 @@ static int rtheap_alloc_mem(struct rtheap *h)
 			ret = rth_init(&h->core, h->npages, h->meta,
 				       meta_size);
 	}
+	if (!ret)
+		ret = rtheap_alloc_cmap(h);
 	if (!ret)
 		return 0;
 fail_ret:
@@ -1625,7 +1685,8 @@ static const struct vm_operations_struct rtheap_vm_ops = {
  * rtheap_mmap() - map a whole heap into a user address space
  * @h: the heap
  * @vma: the new mapping: MAP_SHARED, offset 0, exactly the heap's size;
- *	or the status page: offset the heap's map size, one page, read-only
+ *	or the status page: offset the heap's map size, one page, read-only;
+ *	or the class map: the page after, all its pages, read-only
  *
  * Inserts every page now and takes a reference for the mapping, which
  * its copies (fork) take too and its close drops.
@@ -1654,6 +1715,34 @@ static int rtheap_mmap_status(struct rtheap *h, struct vm_area_struct *vma)
 	return vm_insert_page(vma, vma->vm_start, virt_to_page(h->status));
 }
 
+/*
+ * The class map: all its pages at once, read-only and never executable
+ * as the status page; H_SHARED heaps have none (-EINVAL).  On an error
+ * the caller unmaps what was inserted.
+ */
+static int rtheap_mmap_cmap(struct rtheap *h, struct vm_area_struct *vma)
+{
+	unsigned long i;
+	int ret;
+
+	if (!h->cmap_npages ||
+	    vma->vm_end - vma->vm_start != (u64)h->cmap_npages << PAGE_SHIFT)
+		return -EINVAL;
+	if (vma->vm_flags & (VM_WRITE | VM_EXEC))
+		return -EPERM;
+	vm_flags_set(vma, VM_DONTEXPAND | VM_DONTDUMP);
+	vm_flags_clear(vma, VM_MAYWRITE | VM_MAYEXEC);
+	for (i = 0; i < h->cmap_npages; i++) {
+		ret = vm_insert_page(vma, vma->vm_start + i * PAGE_SIZE,
+				     h->cmap_pages[i]);
+		if (ret)
+			return ret;
+		if (!((i + 1) % RTHEAP_MAP_BATCH))
+			cond_resched();
+	}
+	return 0;
+}
+
 int rtheap_mmap(struct rtheap *h, struct vm_area_struct *vma)
 {
 	unsigned long i;
@@ -1663,6 +1752,8 @@ int rtheap_mmap(struct rtheap *h, struct vm_area_struct *vma)
 		return -EIDRM;
 	if (vma->vm_pgoff == h->npages)
 		return rtheap_mmap_status(h, vma);
+	if (vma->vm_pgoff == (u64)h->npages + 1)
+		return rtheap_mmap_cmap(h, vma);
 	/* VM_MAYSHARE: MAP_SHARED, also of a file opened read-only. */
 	if (!(vma->vm_flags & VM_MAYSHARE) || vma->vm_pgoff ||
 	    vma->vm_end - vma->vm_start != rtheap_map_size(h))

@@ -1095,6 +1095,9 @@ __asm__(".symver rt_heap_info_by_name_1_0, rt_heap_info_by_name@LIBHEAP_1.0");
 #define CACHE_BATCH	16	/* blocks one refill or drain moves */
 #define CACHE_FREE	0x80	/* state: in a magazine */
 #define CACHE_CREDIT	4096	/* most bytes a tcache keeps reserved unused */
+/* What the module must offer: bulk calls, status page, class map. */
+#define CACHE_FEATURES	(RTHEAP_FEAT_BULK | RTHEAP_FEAT_STATUS_PAGE | \
+			 RTHEAP_FEAT_CLASS_MAP)
 #define CACHE_FD_L2	1024
 #define CACHE_FD_L1	64	/* descriptors with fd below 65536 */
 
@@ -1118,6 +1121,9 @@ struct heap_cache {
 	unsigned int nr_classes;
 	size_t class_size[RTHEAP_MAX_CLASSES];
 	const struct rtheap_status *status;	/* read with __atomic_load_n */
+	const unsigned char *cmap;	/* the class map, the same */
+	size_t cmap_size;
+	unsigned int page_shift;
 	unsigned char *state;	/* hd.mapsize / RTHEAP_MIN_BLOCK bytes */
 	size_t state_size;
 	pthread_mutex_t lock;
@@ -1476,6 +1482,22 @@ static bool cache_free(RT_HEAP *heap, void *block, int *retp)
 		*retp = -EINVAL;	/* already freed into the cache */
 		return true;
 	}
+	/*
+	 * The class the cache gave the block is its class still unless the
+	 * block went through another process meanwhile (freed there, its page
+	 * given up and taken again); the class map tells, as the block is
+	 * live.  A block of another class now is not the cache's.
+	 */
+	if (s && __atomic_load_n(&c->cmap[off >> c->page_shift],
+				 __ATOMIC_RELAXED) != (s & ~CACHE_FREE)) {
+		if (!__atomic_compare_exchange_n(st, &s, 0, false,
+						 __ATOMIC_RELAXED,
+						 __ATOMIC_RELAXED)) {
+			*retp = -EINVAL;
+			return true;
+		}
+		return false;
+	}
 	if (cache_waiters(c) || !s) {
 		/* Straight to the kernel; drain at the next call. */
 		if (s && !__atomic_compare_exchange_n(st, &s, 0, false,
@@ -1550,6 +1572,7 @@ static void cache_destroy(const RT_HEAP *heap)
 	pthread_mutex_unlock(&c->lock);
 	pthread_rwlock_unlock(&cache_list_lock);
 	munmap((void *)c->status, (size_t)pgsz);
+	munmap((void *)c->cmap, c->cmap_size);
 	munmap(c->state, c->state_size);
 	pthread_mutex_destroy(&c->lock);
 	free(c);
@@ -1608,8 +1631,7 @@ static int cache_create(RT_HEAP *heap, size_t bytes)
 	memset(&v, 0, sizeof(v));
 	if (__atomic_load_n(&kabi, __ATOMIC_RELAXED) != RTHEAP_ABI_VERSION ||
 	    ioctl(heap->fd, RTHEAP_IOC_VERSION, &v) < 0 ||
-	    (v.features & (RTHEAP_FEAT_BULK | RTHEAP_FEAT_STATUS_PAGE)) !=
-	    (RTHEAP_FEAT_BULK | RTHEAP_FEAT_STATUS_PAGE) ||
+	    (v.features & CACHE_FEATURES) != CACHE_FEATURES ||
 	    v.nr_classes > RTHEAP_MAX_CLASSES)
 		return -EOPNOTSUPP;
 	pthread_once(&cache_key_once, cache_key_init);
@@ -1630,12 +1652,22 @@ static int cache_create(RT_HEAP *heap, size_t bytes)
 		goto out_free;
 	}
 	c->status = p;
+	c->page_shift = (unsigned int)__builtin_ctzl((unsigned long)pgsz);
+	c->cmap_size = (heap->mapsize / (size_t)pgsz + (size_t)pgsz - 1) /
+		       (size_t)pgsz * (size_t)pgsz;
+	p = mmap(NULL, c->cmap_size, PROT_READ, MAP_SHARED, heap->fd,
+		 (off_t)(heap->mapsize + (size_t)pgsz));
+	if (p == MAP_FAILED) {
+		ret = -errno;
+		goto out_status;
+	}
+	c->cmap = p;
 	c->state_size = heap->mapsize / RTHEAP_MIN_BLOCK;
 	p = mmap(NULL, c->state_size, PROT_READ | PROT_WRITE,
 		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (p == MAP_FAILED) {
 		ret = -ENOMEM;
-		goto out_status;
+		goto out_cmap;
 	}
 	c->state = p;
 
@@ -1668,6 +1700,8 @@ static int cache_create(RT_HEAP *heap, size_t bytes)
 
 out_state:
 	munmap(c->state, c->state_size);
+out_cmap:
+	munmap((void *)c->cmap, c->cmap_size);
 out_status:
 	munmap((void *)c->status, (size_t)pgsz);
 out_free:

@@ -25,44 +25,19 @@
 
 #define PREEMPT		"/sys/kernel/debug/sched/preempt"
 #define THRESH		"/proc/sys/kernel/watchdog_thresh"
-#define MAX_BYTES	"/sys/module/rtheap/parameters/max_bytes"
 #define MIB		(1ULL << 20)
 
 static char saved_preempt[32];
 static char saved_thresh[32];
-static char saved_max[32];
-
-static bool slurp(const char *path, char *buf, size_t len)
-{
-	FILE *f = fopen(path, "r");
-	bool ok;
-
-	if (!f)
-		return false;
-	ok = fgets(buf, (int)len, f) != NULL;
-	fclose(f);
-	buf[strcspn(buf, "\n")] = 0;
-	return ok;
-}
-
-static void put(const char *path, const char *v)
-{
-	FILE *f = fopen(path, "w");
-
-	CHECKF(f, "%s: %s", path, strerror(errno));
-	fprintf(f, "%s\n", v);
-	CHECKF(fclose(f) == 0, "writing %s to %s: %s", v, path,
-	       strerror(errno));
-}
+static unsigned long long saved_max;
 
 static void restore(void)
 {
 	if (saved_preempt[0])
-		put(PREEMPT, saved_preempt);
+		t_set_file(PREEMPT, saved_preempt);
 	if (saved_thresh[0])
-		put(THRESH, saved_thresh);
-	if (saved_max[0])
-		put(MAX_BYTES, saved_max);
+		t_set_file(THRESH, saved_thresh);
+	t_set_param("max_bytes", saved_max);
 }
 
 static uint64_t mem_available(void)
@@ -161,13 +136,12 @@ int main(void)
 	uint64_t bind_us;
 	char line[64], *open_paren, *close_paren;
 	uint64_t size, avail = mem_available();
-	unsigned long long max;
 	RT_HEAP h;
 	RT_HEAP_INFO info;
 	uint64_t t0, t1;
 	char *first, *last, *a, *b;
 
-	if (!slurp(PREEMPT, line, sizeof(line)))
+	if (t_file_read(PREEMPT, line, sizeof(line)))
 		t_skip("no %s (not a PREEMPT_DYNAMIC kernel, or no debugfs)",
 		       PREEMPT);
 	/* PREEMPT_RT (6.12-rt) offers only full and lazy: always preemptible. */
@@ -180,8 +154,8 @@ int main(void)
 	CHECKF(close_paren, "%s reads '%s'", PREEMPT, line);
 	*close_paren = 0;
 	snprintf(saved_preempt, sizeof(saved_preempt), "%s", open_paren + 1);
-	CHECK(slurp(THRESH, saved_thresh, sizeof(saved_thresh)));
-	CHECK(slurp(MAX_BYTES, saved_max, sizeof(saved_max)));
+	CHECK_OK(t_file_read(THRESH, saved_thresh, sizeof(saved_thresh)));
+	saved_max = t_param("max_bytes");
 	atexit(restore);
 
 	size = 2048 * MIB;
@@ -190,14 +164,10 @@ int main(void)
 	if (size < 256 * MIB)
 		t_skip("%llu MiB available: too little for a large heap",
 		       (unsigned long long)(avail / MIB));
-	max = strtoull(saved_max, NULL, 10);
-	if (max < 2 * size) {
-		snprintf(line, sizeof(line), "%llu",
-			 (unsigned long long)(2 * size + 64 * MIB));
-		put(MAX_BYTES, line);
-	}
-	put(PREEMPT, "none");
-	put(THRESH, "1");
+	if (saved_max < 2 * size)
+		t_set_param("max_bytes", 2 * size + 64 * MIB);
+	t_set_file(PREEMPT, "none");
+	t_set_file(THRESH, "1");
 
 	/* create maps the whole heap into this process */
 	t0 = t_now_ns();

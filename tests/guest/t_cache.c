@@ -8,7 +8,9 @@
  * its block over inside the free, and the next call drains the cache;
  * delete under a cached descriptor (-EIDRM, the heap's memory released);
  * a fork child's cache starts empty; a thread's exit drains its
- * magazines.
+ * magazines; the class map (read-only, its contents); a block whose page
+ * changed class while another process held it is not taken back by the
+ * cache as a block of its old class.
  */
 #include <pthread.h>
 #include <sys/mman.h>
@@ -342,6 +344,142 @@ static void test_thread_exit(void)
 	CHECK_OK(rt_heap_delete(&h));
 }
 
+/*
+ * The class map: read-only, never executable, its size exactly; a page
+ * of 64-byte blocks reads 1 + their class, a page run 0; none for
+ * H_SHARED.
+ */
+static void test_class_map(void)
+{
+	size_t len;
+	const unsigned char *cm;
+	RT_HEAP h, s;
+	void *a, *r, *p;
+	size_t off;
+
+	CHECK(t_version().features & RTHEAP_FEAT_CLASS_MAP);
+	CHECK_OK(rt_heap_create(&h, NULL, 4 * T_PAGE, H_FIFO));
+	len = ((h.mapsize / T_PAGE) + T_PAGE - 1) / T_PAGE * T_PAGE;
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, h.fd,
+		 (off_t)(h.mapsize + T_PAGE));
+	CHECK(p == MAP_FAILED && errno == EPERM);
+	p = mmap(NULL, len, PROT_READ | PROT_EXEC, MAP_SHARED, h.fd,
+		 (off_t)(h.mapsize + T_PAGE));
+	CHECK(p == MAP_FAILED && errno == EPERM);
+	p = mmap(NULL, len + T_PAGE, PROT_READ, MAP_SHARED, h.fd,
+		 (off_t)(h.mapsize + T_PAGE));
+	CHECK(p == MAP_FAILED && errno == EINVAL);
+	cm = mmap(NULL, len, PROT_READ, MAP_SHARED, h.fd, (off_t)(h.mapsize + T_PAGE));
+	CHECK(cm != MAP_FAILED);
+	CHECK_EQ(mprotect((void *)cm, len, PROT_READ | PROT_WRITE), -1);
+	for (size_t i = 0; i < 4; i++)
+		CHECK_EQ(cm[i], 0);	/* a fresh heap: no bucket page */
+	CHECK_OK(rt_heap_alloc(&h, 64, TM_NONBLOCK, &a));
+	CHECK_OK(rt_heap_alloc(&h, 2 * T_PAGE, TM_NONBLOCK, &r));
+	CHECK_OK(rt_heap_block_offset(&h, a, &off));
+	CHECK_EQ(cm[off / T_PAGE], 1 + 2);	/* 64 = 16 << 2 */
+	CHECK_OK(rt_heap_block_offset(&h, r, &off));
+	CHECK_EQ(cm[off / T_PAGE], 0);
+	CHECK_EQ(cm[off / T_PAGE + 1], 0);
+	CHECK_OK(rt_heap_free(&h, a));
+	CHECK_OK(rt_heap_free(&h, r));
+	CHECK_OK(rt_heap_delete(&h));
+	munmap((void *)cm, len);
+
+	CHECK_OK(rt_heap_create(&s, NULL, T_PAGE, H_SHARED));
+	p = mmap(NULL, T_PAGE, PROT_READ, MAP_SHARED, s.fd, (off_t)(s.mapsize + T_PAGE));
+	CHECK(p == MAP_FAILED && errno == EINVAL);
+	CHECK_OK(rt_heap_delete(&s));
+}
+
+/*
+ * A block the cache handed out goes to another process, which frees it;
+ * its page, empty, is given up (a request for the whole heap reclaims
+ * it) and taken by another class; the block at the same offset, 64 bytes
+ * now, comes back to us.  Freed through the cached descriptor it must go
+ * to the kernel: kept as a block of its old class (256 bytes), the cache
+ * would hand out 256 bytes where 64 live.
+ */
+static const char *stale_name;
+static size_t stale_page;
+static size_t stale_offs[T_PAGE_MAX / 256];
+static unsigned int stale_n;
+
+static int stale_child(void *arg)
+{
+	size_t n64 = 4 * T_PAGE / 64, k, off;
+	void **b64 = calloc(n64, sizeof(*b64)), *run, *keep = NULL;
+	RT_HEAP b;
+
+	(void)arg;
+	if (!b64 || rt_heap_bind(&b, stale_name))
+		return 2;
+	for (unsigned int i = 0; i < stale_n; i++)
+		if (rt_heap_free(&b, (char *)b.base + stale_offs[i]))
+			return 3;
+	/* The page is its class's spare now: the whole heap reclaims it. */
+	if (rt_heap_alloc(&b, b.mapsize, TM_NONBLOCK, &run) || run != b.base)
+		return 4;
+	if (rt_heap_free(&b, run))
+		return 5;
+	for (k = 0; k < n64 && !keep; k++) {
+		if (rt_heap_alloc(&b, 64, TM_NONBLOCK, &b64[k]) ||
+		    rt_heap_block_offset(&b, b64[k], &off))
+			return 6;
+		if (off == stale_page * T_PAGE)
+			keep = b64[k];
+	}
+	if (!keep)
+		return 7;
+	while (k--)
+		if (b64[k] != keep && rt_heap_free(&b, b64[k]))
+			return 8;
+	/* keep stays allocated: it is the parent's now. */
+	free(b64);
+	return 0;
+}
+
+static void test_stale_class(void)
+{
+	unsigned int n = (unsigned int)(T_PAGE / 256);
+	RT_HEAP h, o;
+	size_t off, was;
+	void *b;
+
+	stale_name = t_name("t_cache_stale");
+	CHECK_OK(rt_heap_create(&h, stale_name, 4 * T_PAGE, H_FIFO));
+	CHECK_OK(rt_heap_bind(&o, stale_name));
+	CHECK_OK(rt_heap_cache(&h, T_PAGE));
+	/* A whole page of 256-byte blocks, all handed out by the cache. */
+	for (unsigned int i = 0; i < n; i++) {
+		CHECK_OK(rt_heap_alloc(&h, 256, TM_NONBLOCK, &b));
+		CHECK_OK(rt_heap_block_offset(&h, b, &stale_offs[i]));
+		if (i)
+			CHECK_EQ(stale_offs[i] / T_PAGE, stale_page);
+		stale_page = stale_offs[i] / T_PAGE;
+	}
+	stale_n = n;
+	CHECK_EQ(cached(&h), 0);
+	CHECK_EQ(t_inquire(&o).usedmem, T_PAGE);
+	CHECK_CHILD(t_spawn(stale_child, NULL), 20000);
+	CHECK_EQ(t_inquire(&o).usedmem, 64);
+	/* The 64-byte block at the page's start, freed through the cache. */
+	was = cached(&h);
+	CHECK_EQ(was, 0);
+	CHECK_OK(rt_heap_free(&h, (char *)h.base + stale_page * T_PAGE));
+	CHECK_EQ(cached(&h), 0);
+	CHECK_EQ(t_inquire(&o).usedmem, 0);
+	CHECK_RET(rt_heap_free(&h, (char *)h.base + stale_page * T_PAGE), -EINVAL);
+	/* The cache still works: 256 bytes, from a page of that class. */
+	CHECK_OK(rt_heap_alloc(&h, 256, TM_NONBLOCK, &b));
+	CHECK_OK(rt_heap_block_offset(&h, b, &off));
+	CHECK_OK(rt_heap_free(&h, b));
+	CHECK_OK(rt_heap_cache(&h, 0));
+	CHECK_EQ(t_inquire(&o).usedmem, 0);
+	CHECK_OK(rt_heap_unbind(&o));
+	CHECK_OK(rt_heap_delete(&h));
+}
+
 int main(void)
 {
 	if (!(t_version().features & RTHEAP_FEAT_STATUS_PAGE))
@@ -355,5 +493,7 @@ int main(void)
 	test_delete();
 	test_fork();
 	test_thread_exit();
+	test_class_map();
+	test_stale_class();
 	return T_EXIT_PASS;
 }

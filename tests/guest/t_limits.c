@@ -12,24 +12,6 @@
 
 #include "tcommon.h"
 
-#define PARAM_DIR "/sys/module/rtheap/parameters/"
-
-static bool write_param(const char *name, unsigned long long v)
-{
-	char path[128], buf[32];
-	int fd, len;
-	bool ok;
-
-	snprintf(path, sizeof(path), PARAM_DIR "%s", name);
-	fd = open(path, O_WRONLY);
-	if (fd < 0)
-		return false;
-	len = snprintf(buf, sizeof(buf), "%llu\n", v);
-	ok = write(fd, buf, len) == len;
-	close(fd);
-	return ok;
-}
-
 static uint64_t mem_available(void)
 {
 	FILE *f = fopen("/proc/meminfo", "r");
@@ -44,19 +26,6 @@ static uint64_t mem_available(void)
 	return kb * 1024;
 }
 
-static uint64_t live_bytes(int *nheaps)
-{
-	struct rtheap_info *infos;
-	uint64_t sum = 0;
-	int n = t_list(&infos);
-
-	for (int i = 0; i < n; i++)
-		sum += infos[i].usable_mem;
-	free(infos);
-	*nheaps = n;
-	return sum;
-}
-
 static void test_max_heaps(unsigned int max_heaps)
 {
 	RT_HEAP *h;
@@ -65,7 +34,7 @@ static void test_max_heaps(unsigned int max_heaps)
 	unsigned int want, i;
 	int live;
 
-	live_bytes(&live);
+	t_live_bytes(&live);
 	CHECK((unsigned int)live <= max_heaps);
 	want = max_heaps - live;
 	rl.rlim_cur = rl.rlim_max = want + 64;
@@ -101,7 +70,7 @@ static void test_max_bytes(uint64_t max_bytes)
 	int live;
 	void *p;
 
-	used = live_bytes(&live);
+	used = t_live_bytes(&live);
 	CHECK(used <= max_bytes);
 	size = (max_bytes - used) & ~(T_PAGE - 1);
 	if (size < 2 * T_PAGE)
@@ -173,7 +142,7 @@ static void test_over_memory(void)
 			total = kb * 1024;
 	fclose(f);
 	CHECK(total > 0);
-	if (!write_param("max_bytes", 4 * total)) {
+	if (t_param_write("max_bytes", 4 * total)) {
 		t_log("max_bytes not writable: creation over the guest's "
 		      "memory untested");
 		return;
@@ -205,9 +174,9 @@ static void restore_params(void)
 	}
 	close(fd);
 	if (now.max_heaps != orig.max_heaps)
-		write_param("max_heaps", orig.max_heaps);
+		t_param_write("max_heaps", orig.max_heaps);
 	if (now.max_bytes != orig.max_bytes)
-		write_param("max_bytes", orig.max_bytes);
+		t_param_write("max_bytes", orig.max_bytes);
 }
 
 int main(void)
@@ -224,21 +193,21 @@ int main(void)
 		room = 256ULL << 20;
 
 	if (max_heaps > 4096 || (uint64_t)max_heaps * T_PAGE > max_bytes) {
-		if (!write_param("max_heaps", 64))
+		if (t_param_write("max_heaps", 64))
 			t_skip("max_heaps %u too large to reach and "
-			       PARAM_DIR "max_heaps not writable", max_heaps);
+			       T_PARAM_DIR "max_heaps not writable", max_heaps);
 		lowered_heaps = true;
 		max_heaps = t_version().max_heaps;
 		CHECK_EQ(max_heaps, 64);
 	}
 	test_max_heaps(max_heaps);
 	if (lowered_heaps)
-		CHECK(write_param("max_heaps", v.max_heaps));
+		t_set_param("max_heaps", v.max_heaps);
 
 	if (max_bytes > room) {
-		if (!write_param("max_bytes", 64 * T_PAGE))
+		if (t_param_write("max_bytes", 64 * T_PAGE))
 			t_skip("max_bytes %llu too large for the guest and "
-			       PARAM_DIR "max_bytes not writable",
+			       T_PARAM_DIR "max_bytes not writable",
 			       (unsigned long long)max_bytes);
 		lowered_bytes = true;
 		max_bytes = t_version().max_bytes;
@@ -246,11 +215,11 @@ int main(void)
 	}
 	test_max_bytes(max_bytes);
 	if (lowered_bytes)
-		CHECK(write_param("max_bytes", v.max_bytes));
+		t_set_param("max_bytes", v.max_bytes);
 
 	test_over_memory();
 	if (t_version().max_bytes != v.max_bytes)
-		CHECK(write_param("max_bytes", v.max_bytes));
+		t_set_param("max_bytes", v.max_bytes);
 	CHECK_EQ(t_version().max_heaps, v.max_heaps);
 	CHECK_EQ(t_version().max_bytes, v.max_bytes);
 	return T_EXIT_PASS;

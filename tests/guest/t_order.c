@@ -257,28 +257,6 @@ static void test_prio_leave(void)
 	CHECK_OK(rt_heap_delete(&h));
 }
 
-#define MAX_WAITERS "/sys/module/rtheap/parameters/max_waiters"
-
-static unsigned int read_uint(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	unsigned int v = 0;
-
-	CHECKF(f, "%s: %s", path, strerror(errno));
-	CHECK(fscanf(f, "%u", &v) == 1);
-	fclose(f);
-	return v;
-}
-
-static void write_uint(const char *path, unsigned int v)
-{
-	FILE *f = fopen(path, "w");
-
-	CHECKF(f, "%s: %s", path, strerror(errno));
-	fprintf(f, "%u\n", v);
-	CHECK(fclose(f) == 0);
-}
-
 /*
  * max_waiters (lowered to 3 for the test): the fourth waiter fails at once
  * with -EBUSY, a TM_NONBLOCK alloc still says -EWOULDBLOCK, and once a
@@ -286,13 +264,13 @@ static void write_uint(const char *path, unsigned int v)
  */
 static void test_max_waiters(void)
 {
-	unsigned int saved = read_uint(MAX_WAITERS);
+	unsigned long long saved = t_param("max_waiters");
 	struct waiter w[4];
 	RT_HEAP h;
 	void *p, *q;
 
 	CHECK(saved >= 16);	/* the default is 128 */
-	write_uint(MAX_WAITERS, 3);
+	t_set_param("max_waiters", 3);
 	CHECK_OK(rt_heap_create(&h, NULL, T_PAGE, H_FIFO));
 	CHECK_OK(rt_heap_alloc(&h, T_PAGE, TM_NONBLOCK, &p));
 	for (int i = 0; i < 3; i++) {
@@ -306,10 +284,10 @@ static void test_max_waiters(void)
 	CHECK_EQ(t_inquire(&h).usedmem, T_PAGE);
 
 	/* Raised again, a fourth one queues. */
-	write_uint(MAX_WAITERS, 4);
+	t_set_param("max_waiters", 4);
 	start(&w[3], &h, 3, 0, 64, false);
 	t_wait_nwaiters(&h, 4, 5000);
-	write_uint(MAX_WAITERS, saved);
+	t_set_param("max_waiters", saved);
 
 	CHECK_OK(rt_heap_delete(&h));
 	for (int i = 0; i < 4; i++) {

@@ -24,35 +24,7 @@
 #include "tcommon.h"
 
 #define NOBODY	65534
-#define PARAMS	"/sys/module/rtheap/parameters/"
 #define KIB	1024ULL
-
-static unsigned long long param(const char *name)
-{
-	char path[128];
-	unsigned long long v = 0;
-	FILE *f;
-
-	snprintf(path, sizeof(path), PARAMS "%s", name);
-	f = fopen(path, "r");
-	CHECKF(f, "%s: %s", path, strerror(errno));
-	CHECK(fscanf(f, "%llu", &v) == 1);
-	fclose(f);
-	return v;
-}
-
-static void set_param(const char *name, unsigned long long v)
-{
-	char path[128];
-	FILE *f;
-
-	snprintf(path, sizeof(path), PARAMS "%s", name);
-	f = fopen(path, "w");
-	CHECKF(f, "%s: %s", path, strerror(errno));
-	fprintf(f, "%llu\n", v);
-	CHECKF(fclose(f) == 0, "writing %llu to %s: %s", v, path,
-	       strerror(errno));
-}
 
 static unsigned long long vm_pinned_kib(void)
 {
@@ -76,18 +48,6 @@ static int nheaps(void)
 
 	free(infos);
 	return n;
-}
-
-static uint64_t live_bytes(void)
-{
-	struct rtheap_info *infos;
-	uint64_t sum = 0;
-	int n = t_list(&infos);
-
-	for (int i = 0; i < n; i++)
-		sum += infos[i].usable_mem;
-	free(infos);
-	return sum;
 }
 
 /* create must fail with -ENOMEM and leave no heap behind */
@@ -128,7 +88,7 @@ static void test_node(void)
 	struct stat st;
 
 	CHECK(stat("/dev/rtheap", &st) == 0);
-	CHECK_EQ(param("dev_mode"), 0660);
+	CHECK_EQ(t_param("dev_mode"), 0660);
 	CHECKF((st.st_mode & 07777) == 0660, "/dev/rtheap has mode %#o",
 	       (unsigned int)(st.st_mode & 07777));
 	CHECK_EQ(st.st_uid, 0);
@@ -240,12 +200,12 @@ static int other_user(void *arg)
 
 static void test_user_heaps(void)
 {
-	unsigned long long saved = param("max_user_heaps");
+	unsigned long long saved = t_param("max_user_heaps");
 	RT_HEAP r[3];
 	pid_t pid;
 
 	CHECK_EQ(saved, 64);
-	set_param("max_user_heaps", 2);
+	t_set_param("max_user_heaps", 2);
 	t_chan_init(&held);
 	t_chan_init(&go);
 	pid = t_spawn(user_two, NULL);
@@ -257,7 +217,7 @@ static void test_user_heaps(void)
 		CHECK_OK(rt_heap_delete(&r[i]));
 	t_chan_send(&go, 1);
 	CHECK_CHILD(pid, 10000);
-	set_param("max_user_heaps", saved);
+	t_set_param("max_user_heaps", saved);
 }
 
 static int user_bytes(void *arg)
@@ -277,12 +237,12 @@ static int user_bytes(void *arg)
 
 static void test_user_bytes(void)
 {
-	unsigned long long saved = param("max_user_bytes");
+	unsigned long long saved = t_param("max_user_bytes");
 
-	CHECK_EQ(saved, param("max_bytes") / 2);
-	set_param("max_user_bytes", 64 * KIB);
+	CHECK_EQ(saved, t_param("max_bytes") / 2);
+	t_set_param("max_user_bytes", 64 * KIB);
 	CHECK_CHILD(t_spawn(user_bytes, NULL), 10000);
-	set_param("max_user_bytes", saved);
+	t_set_param("max_user_bytes", saved);
 }
 
 /* Room left: 256 KiB, of which the last 128 KiB are the kernel's. */
@@ -303,14 +263,14 @@ static int user_reserve(void *arg)
 
 static void test_reserve(void)
 {
-	unsigned long long max_bytes = param("max_bytes");
-	unsigned long long reserve = param("kernel_reserve");
+	unsigned long long max_bytes = t_param("max_bytes");
+	unsigned long long reserve = t_param("kernel_reserve");
 	RT_HEAP h;
 	pid_t pid;
 
 	CHECK_EQ(reserve, max_bytes / 8);
-	set_param("max_bytes", live_bytes() + 256 * KIB);
-	set_param("kernel_reserve", 128 * KIB);
+	t_set_param("max_bytes", t_live_bytes(NULL) + 256 * KIB);
+	t_set_param("kernel_reserve", 128 * KIB);
 	pid = t_spawn(user_reserve, NULL);
 	t_chan_recv(&held, 10000);
 	/* root may take the reserve, but not more than max_bytes */
@@ -319,8 +279,8 @@ static void test_reserve(void)
 	CHECK_OK(rt_heap_delete(&h));
 	t_chan_send(&go, 1);
 	CHECK_CHILD(pid, 10000);
-	set_param("kernel_reserve", reserve);
-	set_param("max_bytes", max_bytes);
+	t_set_param("kernel_reserve", reserve);
+	t_set_param("max_bytes", max_bytes);
 }
 
 int main(void)

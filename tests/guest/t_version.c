@@ -10,30 +10,12 @@
 
 #include "tcommon.h"
 
-static unsigned long long sysfs_param(const char *name, bool *found)
-{
-	char path[128];
-	unsigned long long v = 0;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/sys/module/rtheap/parameters/%s", name);
-	f = fopen(path, "r");
-	*found = f != NULL;
-	if (f) {
-		if (fscanf(f, "%llu", &v) != 1)
-			T_FAIL("%s: not a number", path);
-		fclose(f);
-	}
-	return v;
-}
-
 int main(void)
 {
 	unsigned int nr = 0, want_nr = 0;
 	struct rtheap_version_v1 v1;
 	struct rtheap_version v;
 	int fd = t_open_dev();
-	bool found;
 	unsigned long long p;
 
 	memset(&v, 0, sizeof(v));
@@ -45,7 +27,7 @@ int main(void)
 	CHECK(v.features & RTHEAP_FEAT_FREE_OFF);
 	CHECK(v.features & RTHEAP_FEAT_ALLOC_NB);
 	/* No bit this header does not name. */
-	CHECK_EQ(v.features & ~((RTHEAP_FEAT_ALLOC_NB << 1) - 1), 0);
+	CHECK_EQ(v.features & ~((RTHEAP_FEAT_CLASS_MAP << 1) - 1), 0);
 	CHECK_EQ(v.page_size, sysconf(_SC_PAGESIZE));
 	CHECK(v.max_heaps > 0);
 	CHECK(v.max_bytes >= v.page_size);
@@ -80,11 +62,9 @@ int main(void)
 	}
 
 	/* The module parameters, when exposed, say the same. */
-	p = sysfs_param("max_heaps", &found);
-	if (found)
+	if (!t_param_read("max_heaps", &p))
 		CHECK_EQ(p, v.max_heaps);
-	p = sysfs_param("max_bytes", &found);
-	if (found)
+	if (!t_param_read("max_bytes", &p))
 		CHECK_EQ(p, v.max_bytes);
 
 	/* Reserved input must be zero. */

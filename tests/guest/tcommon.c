@@ -267,6 +267,110 @@ bool t_listed(const char *name)
 	return found;
 }
 
+uint64_t t_live_bytes(int *nheaps)
+{
+	struct rtheap_info *infos;
+	uint64_t sum = 0;
+	int n = t_list(&infos);
+
+	for (int i = 0; i < n; i++)
+		sum += infos[i].usable_mem;
+	free(infos);
+	if (nheaps)
+		*nheaps = n;
+	return sum;
+}
+
+int t_file_read(const char *path, char *buf, size_t len)
+{
+	FILE *f = fopen(path, "re");
+	int ret = 0;
+
+	if (!f)
+		return -errno;
+	if (!fgets(buf, (int)len, f)) {
+		buf[0] = 0;
+		ret = ferror(f) && errno ? -errno : -ENODATA;
+	}
+	fclose(f);
+	buf[strcspn(buf, "\n")] = 0;
+	return ret;
+}
+
+int t_file_write(const char *path, const char *s)
+{
+	char buf[128];
+	int fd, len, ret = 0;
+	ssize_t n;
+
+	len = snprintf(buf, sizeof(buf), "%s\n", s);
+	if (len >= (int)sizeof(buf))
+		return -E2BIG;
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = write(fd, buf, len);
+	if (n < 0)
+		ret = -errno;
+	else if (n != len)
+		ret = -EIO;
+	close(fd);
+	return ret;
+}
+
+void t_set_file(const char *path, const char *s)
+{
+	int ret = t_file_write(path, s);
+
+	if (ret)
+		T_FAIL("writing %s to %s: %s", s, path, strerror(-ret));
+}
+
+int t_param_read(const char *name, unsigned long long *v)
+{
+	char path[128];
+	FILE *f;
+	int ok;
+
+	snprintf(path, sizeof(path), T_PARAM_DIR "%s", name);
+	f = fopen(path, "re");
+	if (!f)
+		return -errno;
+	ok = fscanf(f, "%llu", v) == 1;
+	fclose(f);
+	if (!ok)
+		T_FAIL("%s: not a number", path);
+	return 0;
+}
+
+unsigned long long t_param(const char *name)
+{
+	unsigned long long v = 0;
+	int ret = t_param_read(name, &v);
+
+	if (ret)
+		T_FAIL(T_PARAM_DIR "%s: %s", name, strerror(-ret));
+	return v;
+}
+
+int t_param_write(const char *name, unsigned long long v)
+{
+	char path[128], s[24];
+
+	snprintf(path, sizeof(path), T_PARAM_DIR "%s", name);
+	snprintf(s, sizeof(s), "%llu", v);
+	return t_file_write(path, s);
+}
+
+void t_set_param(const char *name, unsigned long long v)
+{
+	int ret = t_param_write(name, v);
+
+	if (ret)
+		T_FAIL("writing %llu to " T_PARAM_DIR "%s: %s", v, name,
+		       strerror(-ret));
+}
+
 pid_t t_spawn(int (*fn)(void *), void *arg)
 {
 	pid_t pid;

@@ -109,6 +109,29 @@ void t_wait_nwaiters(RT_HEAP *heap, int n, unsigned int timeout_ms);
 /* Heaps visible to the caller via RTHEAP_IOC_LIST; *infos is malloc()ed. */
 int t_list(struct rtheap_info **infos);
 bool t_listed(const char *name);
+/* Bytes of the heaps RTHEAP_IOC_LIST shows; *nheaps their number (if set). */
+uint64_t t_live_bytes(int *nheaps);
+
+/*
+ * Small files of sysfs, debugfs and /proc.  t_file_read() reads the first
+ * line into buf, without its newline; t_file_write() writes s and a newline
+ * in one write().  0 / -errno; t_set_file() fails the test instead.
+ */
+int t_file_read(const char *path, char *buf, size_t len);
+int t_file_write(const char *path, const char *s);
+void t_set_file(const char *path, const char *s);
+
+/*
+ * The module's parameters, by name in T_PARAM_DIR.  t_param_read() and
+ * t_param_write() return 0 / -errno (no such parameter, a value refused),
+ * but a parameter that does not read as a number fails the test;
+ * t_param() and t_set_param() fail the test on any error.
+ */
+#define T_PARAM_DIR	"/sys/module/rtheap/parameters/"
+int t_param_read(const char *name, unsigned long long *v);
+unsigned long long t_param(const char *name);
+int t_param_write(const char *name, unsigned long long v);
+void t_set_param(const char *name, unsigned long long v);
 
 /*
  * Child processes.  t_spawn() runs fn(arg) in a child and _exit()s with its

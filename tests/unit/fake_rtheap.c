@@ -37,12 +37,16 @@ struct fake fk = {
 	.cond = PTHREAD_COND_INITIALIZER,
 };
 
+static void cmap_release(struct fheap *h);
+
 void fake_reset(void)
 {
 	int i;
 
 	pthread_mutex_lock(&fk.lock);
 	for (i = 0; i < FAKE_NHEAPS; i++) {
+		if (fk.heaps[i].used)
+			cmap_release(&fk.heaps[i]);
 		if (fk.heaps[i].used) {
 			free(fk.heaps[i].blk);
 			__real_close(fk.heaps[i].memfd);
@@ -64,7 +68,8 @@ void fake_reset(void)
 		      RTHEAP_FEAT_ABS_TIMEOUT | RTHEAP_FEAT_LIST |
 		      RTHEAP_FEAT_DELETE_NAME | RTHEAP_FEAT_BULK |
 		      RTHEAP_FEAT_FREE_OFF | RTHEAP_FEAT_MAP |
-		      RTHEAP_FEAT_STATUS_PAGE | RTHEAP_FEAT_ALLOC_NB;
+		      RTHEAP_FEAT_STATUS_PAGE | RTHEAP_FEAT_ALLOC_NB |
+		      RTHEAP_FEAT_CLASS_MAP;
 	fk.map_size_bias = 0;
 	fk.alloc_offset_bad = false;
 	fk.bind_interrupt = false;
@@ -157,6 +162,7 @@ static void heap_put(int slot)	/* release once nothing holds it. Lock held. */
 
 	if (!h->deleted || h->nfiles || h->nmaps)
 		return;
+	cmap_release(h);
 	free(h->blk);
 	__real_close(h->memfd);
 	memset(h, 0, sizeof(*h));
@@ -224,6 +230,18 @@ static int do_create(struct ffile *f, struct rtheap_create_arg *a)
 	h->blk = calloc(h->map_size / GRAN, sizeof(*h->blk));
 	if (!h->blk)
 		abort();
+	/* The class map, as the module keeps it: a byte per page, paged. */
+	if (!(c->mode & H_SHARED)) {
+		h->cmap_size = (h->map_size / PAGE + PAGE - 1) / PAGE * PAGE;
+		h->cmapfd = memfd_create("fake-rtheap-cmap", MFD_CLOEXEC);
+		if (h->cmapfd < 0 || ftruncate(h->cmapfd, (off_t)h->cmap_size))
+			abort();
+		h->cmap = __real_mmap(NULL, h->cmap_size,
+				      PROT_READ | PROT_WRITE, MAP_SHARED,
+				      h->cmapfd, 0);
+		if (h->cmap == MAP_FAILED)
+			abort();
+	}
 	h->nfiles = 1;
 	f->heap = (int)(h - fk.heaps);
 	f->creator = true;
@@ -277,6 +295,37 @@ static size_t round_block(size_t size, size_t *align, int *cls)
 	return r;
 }
 
+/*
+ * The class map: 1 + class of the blocks on a page, 0 when it holds none.
+ * The fake packs classes first fit, so a page may mix them (the module
+ * never does): such a page reads 0xff, the class of no block.
+ */
+static void cmap_take(struct fheap *h, size_t off, int cls)
+{
+	unsigned char *b = &h->cmap[off / PAGE];
+
+	*b = (!*b || *b == cls + 1) ? (unsigned char)(cls + 1) : 0xff;
+}
+
+static void cmap_give(struct fheap *h, size_t off)
+{
+	size_t g = off / PAGE * (PAGE / GRAN), i;
+
+	for (i = 0; i < PAGE / GRAN; i++)
+		if (h->blk[g + i])
+			return;
+	h->cmap[off / PAGE] = 0;
+}
+
+static void cmap_release(struct fheap *h)
+{
+	if (h->cmap && h->cmap != MAP_FAILED)
+		__real_munmap(h->cmap, h->cmap_size);
+	if (h->cmap_size)
+		__real_close(h->cmapfd);
+	h->cmap = NULL;
+}
+
 static int do_alloc(struct fheap *h, struct rtheap_alloc *a)
 {
 	size_t r, align, off, g, n, i;
@@ -312,6 +361,8 @@ static int do_alloc(struct fheap *h, struct rtheap_alloc *a)
 			h->class_blocks[cls]++;
 		else
 			h->run_pages += r / PAGE;
+		if (cls >= 0)
+			cmap_take(h, off, cls);
 		a->offset = fk.alloc_offset_bad ? h->map_size : off;
 		return 0;
 	}
@@ -344,6 +395,8 @@ static int do_free(struct fheap *h, struct rtheap_free *fr)
 		h->class_blocks[cls]--;
 	else
 		h->run_pages -= r / PAGE;
+	if (cls >= 0)
+		cmap_give(h, fr->offset);
 	return 0;
 }
 
@@ -782,6 +835,13 @@ void *__wrap_mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off
 	    prot == PROT_READ) {
 		p = __real_mmap(NULL, len, PROT_READ,
 				MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		goto out;
+	}
+	/* The class map: the fake's, read-only. */
+	if ((fk.features & RTHEAP_FEAT_CLASS_MAP) && h->cmap &&
+	    (size_t)off == h->map_size + PAGE && len == h->cmap_size &&
+	    prot == PROT_READ) {
+		p = __real_mmap(NULL, len, PROT_READ, MAP_SHARED, h->cmapfd, 0);
 		goto out;
 	}
 	if (off != 0 || len != h->map_size || (flags & MAP_TYPE) != MAP_SHARED ||

@@ -37,6 +37,9 @@ struct fheap {
 	unsigned int id;
 	size_t map_size;
 	int memfd;
+	int cmapfd;		/* the class map: a byte per page */
+	unsigned char *cmap;	/* the fake's own view of it */
+	size_t cmap_size;
 	unsigned int nfiles, nmaps;
 	uint32_t *blk;		/* per granule: granules of the block starting here */
 	size_t used_bytes;

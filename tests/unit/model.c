@@ -47,10 +47,15 @@ int model_init(struct model *m, u32 npages)
 	m->free_pages = npages;
 	m->cap = 1024;
 	m->live = model_zalloc(m->cap * sizeof(*m->live));
+	m->class_map = model_zalloc(npages);
 	m->check_each = true;
-	if (!m->meta || !m->granules || !m->page_granules || !m->live)
+	if (!m->meta || !m->granules || !m->page_granules || !m->live ||
+	    !m->class_map)
 		return -ENOMEM;
-	return rth_init(&m->core, npages, m->meta, meta);
+	if (rth_init(&m->core, npages, m->meta, meta))
+		return -EINVAL;
+	rth_set_class_map(&m->core, m->class_map);
+	return 0;
 }
 
 void model_fini(struct model *m)
@@ -58,6 +63,7 @@ void model_fini(struct model *m)
 	model_release(m->meta);
 	model_release(m->granules);
 	model_release(m->page_granules);
+	model_release(m->class_map);
 	model_release(m->live);
 	memset(m, 0, sizeof(*m));
 }
@@ -191,6 +197,16 @@ const char *model_alloc(struct model *m, size_t size, bool *gotp)
 		return fail("alloc(%zu) = %zu: rounded size not %zu", size, off, rounded);
 	if (!granules_flip(m, off, rounded, true))
 		return fail("alloc(%zu) = %zu: overlaps a live block", size, off);
+	/* The published class of every page the block touches. */
+	for (size_t p = off >> RTH_PAGE_SHIFT;
+	     p <= (off + rounded - 1) >> RTH_PAGE_SHIFT; p++) {
+		unsigned int want = rounded <= RTH_PAGE_SIZE / 2 ?
+			(unsigned int)__builtin_ctzll(rounded) - RTH_MIN_SHIFT + 1 : 0;
+
+		if (m->class_map[p] != want)
+			return fail("alloc(%zu) = %zu: page %zu's class map %u, want %u",
+				    size, off, p, m->class_map[p], want);
+	}
 	if (m->nlive == m->cap && !live_grow(m))
 		return fail("out of memory for the model");
 	m->live[m->nlive++] = (struct model_block){ off, size, rounded };

@@ -25,6 +25,7 @@ struct model {
 	u32 npages;
 	u64 *granules;		/* bit set: 16-byte granule handed out */
 	u32 *page_granules;	/* per page: granules handed out */
+	u8 *class_map;		/* the core's published page classes */
 	u64 free_pages;		/* pages with none handed out */
 	struct model_block *live;
 	size_t nlive, cap;

@@ -998,6 +998,61 @@ static void test_cache_old_module(void **state)
 	assert_int_equal(rt_heap_delete(&h), 0);
 }
 
+/* A module without the class map: no cache either. */
+static void test_cache_no_class_map(void **state)
+{
+	RT_HEAP h;
+
+	(void)state;
+	fk.features &= ~RTHEAP_FEAT_CLASS_MAP;
+	create_ok(&h, "cache-nomap", 4 * PAGE, 0);
+	assert_int_equal(rt_heap_cache(&h, 4096), -EOPNOTSUPP);
+	assert_int_equal(rt_heap_delete(&h), 0);
+}
+
+/*
+ * A block the cache handed out, freed by another process (here: straight
+ * through the ioctl), its page given up and taken by another class, then
+ * the block at the same offset, of that class now, handed to us and freed
+ * through the cached descriptor: the cache must not take it back as a
+ * block of its old class (it would hand out 256 bytes where 64 live).
+ */
+static void test_cache_stale_class(void **state)
+{
+	void *b[PAGE / 256];
+	size_t n, off, i;
+	unsigned int nfree;
+	int units;
+	RT_HEAP h;
+
+	(void)state;
+	create_ok(&h, "cache-stale", 4 * PAGE, 0);
+	assert_int_equal(rt_heap_cache(&h, 4096), 0);
+	for (i = 0; i < PAGE / 256; i++)
+		assert_int_equal(rt_heap_alloc(&h, 256, TM_NONBLOCK, &b[i]), 0);
+	assert_int_equal(rt_heap_cache_inquire(&h, &n), 0);
+	assert_int_equal(n, 0);		/* the whole page handed out */
+	/* "Another process" frees them all: page 0 empty, its class gone. */
+	for (i = 0; i < PAGE / 256; i++) {
+		assert_int_equal(rt_heap_block_offset(&h, b[i], &off), 0);
+		assert_int_equal(ioctl(h.fd, RTHEAP_IOC_FREE_OFF, (unsigned long)off), 0);
+	}
+	/* ... and takes 64 bytes at offset 0, of another class. */
+	units = ioctl(h.fd, RTHEAP_IOC_ALLOC_NB, 64UL);
+	assert_int_equal(units, 0);
+	assert_int_equal(fk.heaps[0].used_bytes, 64);
+	/* Handed to us, freed through the cached descriptor: the kernel's. */
+	nfree = NR(RTHEAP_IOC_FREE_OFF);
+	assert_int_equal(rt_heap_free(&h, h.base), 0);
+	assert_int_equal(NR(RTHEAP_IOC_FREE_OFF), nfree + 1);
+	assert_int_equal(fk.heaps[0].used_bytes, 0);
+	assert_int_equal(rt_heap_cache_inquire(&h, &n), 0);
+	assert_int_equal(n, 0);
+	/* Freed again: the kernel refuses it, the cache did not keep it. */
+	assert_int_equal(rt_heap_free(&h, h.base), -EINVAL);
+	assert_int_equal(rt_heap_delete(&h), 0);
+}
+
 static void test_shared(void **state)
 {
 	RT_HEAP h, b;
@@ -1349,6 +1404,8 @@ int main(void)
 		T(test_free_by_value),
 		T(test_cache),
 		T(test_cache_old_module),
+		T(test_cache_no_class_map),
+		T(test_cache_stale_class),
 		T(test_shared),
 		T(test_inquire),
 		T(test_block_offsets),

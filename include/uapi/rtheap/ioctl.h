@@ -67,6 +67,17 @@
 #define RTHEAP_FEAT_MAP		(1U << 12)	/* RTHEAP_IOC_PAGEMAP */
 #define RTHEAP_FEAT_STATUS_PAGE	(1U << 13)	/* struct rtheap_status */
 #define RTHEAP_FEAT_ALLOC_NB	(1U << 14)	/* RTHEAP_IOC_ALLOC_NB */
+#define RTHEAP_FEAT_CLASS_MAP	(1U << 15)	/* the class map, below */
+
+/*
+ * The class map of a heap (not H_SHARED): mapped read-only at offset
+ * map_size + page_size, DIV_ROUND_UP(map_size / page_size, page_size)
+ * pages; byte p is 1 + the bucket class of heap page p while that page
+ * holds blocks of a class (class_size[] of RTHEAP_IOC_VERSION), else 0.
+ * It changes only when a page takes or gives up a class, which it cannot
+ * do while any of its blocks lives: whoever holds a live block can read
+ * its true size there.
+ */
 
 /**
  * struct rtheap_status - the status page, mapped at offset map_size

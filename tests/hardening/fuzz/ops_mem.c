@@ -173,6 +173,59 @@ static void op_status_page(struct slot *s)
 	munmap(p, PAGE);
 }
 
+/*
+ * The class map (offset map_size + page, a byte per heap page, paged):
+ * read-only, never executable, none for H_SHARED; every byte 0 or 1 + a
+ * class, and under each of our private heap's live blocks of a class,
+ * 1 + that class.
+ */
+static void op_class_map(struct slot *s, bool priv)
+{
+	size_t len = (s->map_size / PAGE + PAGE - 1) / PAGE * PAGE;
+	int prot = h_rng_pct(&rng, 60) ? PROT_READ :
+		   h_rng_pct(&rng, 50) ? PROT_READ | PROT_WRITE :
+		   PROT_READ | PROT_EXEC;
+	const unsigned char *cm;
+	void *p;
+
+	if (h_rng_pct(&rng, 10))
+		len += PAGE;	/* wrong size */
+	count(K_MMAP);
+	p = mmap(NULL, len, prot, MAP_SHARED, s->fd, (off_t)(s->map_size + PAGE));
+	if (prot != PROT_READ || (s->mode & H_SHARED) ||
+	    len != (s->map_size / PAGE + PAGE - 1) / PAGE * PAGE) {
+		EXPECT(p == MAP_FAILED && (errno == EPERM || errno == EIDRM ||
+					   errno == EACCES || errno == EINVAL),
+		       "class map of heap %u (mode %#x) mapped: %zu bytes, prot %#x",
+		       s->id, s->mode, len, prot);
+		return;
+	}
+	if (p == MAP_FAILED) {
+		EXPECT(errno == EIDRM, "class map of heap %u: %s", s->id,
+		       strerror(errno));
+		return;
+	}
+	cm = p;
+	EXPECT(mprotect(p, len, PROT_READ | PROT_WRITE) == -1,
+	       "class map of heap %u made writable", s->id);
+	for (size_t i = 0; i < s->map_size / PAGE; i++)
+		EXPECT(cm[i] <= RTHEAP_MAX_CLASSES, "class map of heap %u: page %zu "
+		       "reads %u", s->id, i, cm[i]);
+	for (int k = 0; priv && k < nheld; k++) {
+		unsigned int want = 0;
+
+		if (held[k].id != s->id)
+			continue;
+		if (held[k].size <= PAGE / 2)
+			want = (unsigned int)__builtin_ctzll(held[k].size) - 4 + 1;
+		EXPECT(cm[held[k].off / PAGE] == want, "class map of the private heap "
+		       "%u: page %llu reads %u under a live block of %llu bytes (want %u)",
+		       s->id, (unsigned long long)(held[k].off / PAGE),
+		       cm[held[k].off / PAGE], (unsigned long long)held[k].size, want);
+	}
+	munmap(p, len);
+}
+
 /* mmap: the right way (recorded) or a wrong one (must fail). */
 void op_mmap(void)
 {
@@ -201,8 +254,9 @@ void op_mmap(void)
 		expect_ok = false;
 	} else if (r < 84) {
 		off = (off_t)(PAGE * (1 + h_rng_below(&rng, 1024)));
-		if (s->id && off == (off_t)s->map_size)
-			off += PAGE;	/* the status page's: below */
+		if (s->id && (off == (off_t)s->map_size ||
+			      off == (off_t)(s->map_size + PAGE)))
+			off = (off_t)(s->map_size + 2 * PAGE);	/* theirs: below */
 		expect_ok = false;
 	} else if (r < 90) {
 		flags = MAP_PRIVATE;
@@ -210,7 +264,10 @@ void op_mmap(void)
 	} else if (r < 94 && !s->rdonly) {
 		prot = PROT_READ;	/* read-only mapping: fine */
 	} else if (r >= 94 && r < 97 && s->id) {
-		op_status_page(s);
+		if (h_rng_pct(&rng, 50))
+			op_status_page(s);
+		else
+			op_class_map(s, i == SLOT_PRIV && !in_child && !s->deleted);
 		return;
 	} else if (r >= 97 && s->rdonly) {
 		prot = PROT_READ | PROT_WRITE;	/* on an O_RDONLY file: -EACCES */
