@@ -13,7 +13,8 @@
  * random: allocates (TM_NONBLOCK, timeouts from 1 ms to 0.5 s, or
  * TM_INFINITE), frees, hands blocks over to other processes (offsets
  * through rings in a shared anonymous mapping; the receiver frees them),
- * unbinds and rebinds (waiting for a heap being recreated).  V victim
+ * unbinds and rebinds (waiting for a heap being recreated); two in five
+ * descriptors get a block cache (rt_heap_cache).  V victim
  * processes (default 2) allocate from heap 0 and block in it until the
  * parent SIGKILLs them, and are replaced.
  *
@@ -28,8 +29,9 @@
  *     with where it sleeps in the kernel; so does a timeout reported
  *     before its time;
  *   - usedmem is exact at quiescent points (every second or two all
- *     threads stop; used_mem of each heap must equal the blocks held and
- *     in flight, at least that on heap 0 if a victim touched it), and no
+ *     threads stop; used_mem of each heap must equal the blocks held, in
+ *     flight and in block caches, at least that on heap 0 if a victim
+ *     touched it), and no
  *     thread waits then;
  *   - at the end no heap of the run is left and the module's reference
  *     count is back where it was (so rtheap.ko can unload).
@@ -86,6 +88,9 @@ struct tslot {
 	uint64_t size;
 	int pid, thread;
 	int tid;		/* the thread's own id, for /proc/PID/task */
+	/* Published at quiescent points: the bytes its block caches hold. */
+	uint32_t cache_id[MAXHEAPS];
+	uint64_t cache_bytes[MAXHEAPS];
 	/* Published at quiescent points: blocks held, by heap id. */
 	uint32_t nheld;
 	uint32_t held_id[MAXHELD];
@@ -118,6 +123,7 @@ struct hslot {
 struct counters {
 	uint64_t allocs, frees, handed, received, dropped, waits, wakeups;
 	uint64_t timeouts, eidrm, nonblock_full, binds, bind_waits, unbinds;
+	uint64_t cached_descs;	/* descriptors given a block cache */
 	uint64_t deletes, deletes_with_waiters, creates, checks, bytes_checked;
 	uint64_t late_max_ns;	/* latest timeout seen, past its deadline */
 };
@@ -325,6 +331,7 @@ struct thread {
 	RT_HEAP desc[MAXHEAPS];
 	bool bound[MAXHEAPS];
 	bool owner_desc[MAXHEAPS];	/* desc[h] is the creator's */
+	bool cached[MAXHEAPS];	/* desc[h] has a block cache */
 	struct block held[MAXHELD];
 	int nheld;
 	uint64_t seq;
@@ -340,6 +347,16 @@ static void publish(struct thread *t)
 {
 	struct tslot *ts = t->ts;
 
+	for (int h = 0; h < opt_heaps; h++) {
+		size_t n = 0;
+
+		ts->cache_id[h] = 0;
+		if (!t->bound[h] || !t->cached[h])
+			continue;
+		EXPECT(rt_heap_cache_inquire(&t->desc[h], &n) == 0, "cache inquire");
+		ts->cache_id[h] = t->desc[h].id;
+		ts->cache_bytes[h] = n;
+	}
 	for (int i = 0; i < t->nheld; i++) {
 		ts->held_id[i] = t->held[i].heap_id;
 		ts->held_size[i] = h_rounded(t->held[i].size);
@@ -394,6 +411,28 @@ static void quiesce(struct thread *t)
 	__atomic_sub_fetch(&sh->paused, 1, __ATOMIC_SEQ_CST);
 }
 
+/*
+ * Some descriptors get a block cache (rt_heap_cache) of one to four
+ * pages: their allocs and frees mostly stay in the process, blocks they
+ * handed out are freed by other processes and come back from them.
+ */
+static bool have_cache;
+
+static void maybe_cache(struct thread *t, int h)
+{
+	int ret;
+
+	t->cached[h] = false;
+	if (!have_cache || !h_rng_pct(&t->rng, 40))
+		return;
+	ret = rt_heap_cache(&t->desc[h], PAGE * (1 + h_rng_below(&t->rng, 4)));
+	EXPECT(ret == 0 || ret == -EIDRM, "rt_heap_cache on %s: %s",
+	       sh->heaps[h].name, t_errname(ret));
+	t->cached[h] = ret == 0;
+	if (t->cached[h])
+		COUNT(cached_descs, 1);
+}
+
 /* Bind heap h; waits (bind-before-create) up to 3 s if it is being recreated. */
 static bool bind_heap(struct thread *t, int h)
 {
@@ -424,6 +463,7 @@ static bool bind_heap(struct thread *t, int h)
 	if (absent)
 		COUNT(bind_waits, 1);
 	t->bound[h] = true;
+	maybe_cache(t, h);
 	t->owner_desc[h] = false;
 	COUNT(binds, 1);
 	return true;
@@ -510,6 +550,7 @@ static void unbind_heap(struct thread *t, int h)
 	}
 	t->bound[h] = false;
 	t->owner_desc[h] = false;
+	t->cached[h] = false;
 }
 
 static void create_heap(struct thread *t, int h)
@@ -529,6 +570,7 @@ static void create_heap(struct thread *t, int h)
 	t->bound[h] = true;
 	t->owner_desc[h] = true;
 	COUNT(creates, 1);
+	maybe_cache(t, h);
 }
 
 /* The owner deletes its heap (best with waiters in it) and makes a new one. */
@@ -1109,6 +1151,9 @@ static void quiescent_check(bool last)
 				for (uint32_t b = 0; b < ts->nheld; b++)
 					if (ts->held_id[b] == h->id)
 						want += ts->held_size[b];
+				for (int c = 0; c < opt_heaps; c++)
+					if (ts->cache_id[c] == h->id)
+						want += ts->cache_bytes[c];
 			}
 		for (int p = 0; p < opt_procs; p++) {
 			struct ring *rg = &sh->rings[p];
@@ -1210,6 +1255,9 @@ int main(int argc, char **argv)
 	shared_mutex_init(&sh->del_lock);
 	h_rng_seed(&rng, seed);
 	refcnt0 = h_module_refcnt();
+	have_cache = (t_version().features &
+		      (RTHEAP_FEAT_STATUS_PAGE | RTHEAP_FEAT_CLASS_MAP)) ==
+		     (RTHEAP_FEAT_STATUS_PAGE | RTHEAP_FEAT_CLASS_MAP);
 
 	start = sh->start_ns = h_ns();
 	end = start + opt_seconds * 1000 * MS;
@@ -1313,6 +1361,8 @@ int main(int argc, char **argv)
 	printf("rtheap-stress: watchdog: %lu waits seen past their deadline + slack that "
 	       "then ended (late, not lost), %lu gaps of its own over %llu ms\n",
 	       suspects_cleared, watchdog_gaps, (unsigned long long)(slack_ns / 4 / MS));
+	printf("rtheap-stress: descriptors with a block cache %llu\n",
+	       (unsigned long long)sh->c.cached_descs);
 	printf("rtheap-stress: creates %llu, deletes %llu (%llu with waiters), binds %llu "
 	       "(%llu waited for a create), unbinds %llu, victims killed %llu\n",
 	       (unsigned long long)sh->c.creates, (unsigned long long)sh->c.deletes,
