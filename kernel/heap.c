@@ -481,10 +481,6 @@ static int rtheap_alloc_contig(struct rtheap *h)
 	return 0;
 }
 
-/*
- * Give back the memory of a heap whose first npages pages were allocated:
- * all of them once rtheap_alloc_mem() succeeded, fewer when it fails.
- */
 /* The class map's pages, vmapped for the core; 0 or -ENOMEM. */
 static int rtheap_alloc_cmap(struct rtheap *h)
 {
@@ -530,6 +526,10 @@ static void rtheap_free_cmap(struct rtheap *h)
 	h->cmap_npages = 0;
 }
 
+/*
+ * Give back the memory of a heap whose first npages pages were allocated:
+ * all of them once rtheap_alloc_mem() succeeded, fewer when it fails.
+ */
 static void rtheap_free_mem(struct rtheap *h, u32 npages)
 {
 	u32 i;

@@ -601,11 +601,12 @@ static int heap_alloc(RT_HEAP *heap, size_t size, RTIME timeout,
 
 	/*
 	 * TM_NONBLOCK by value: the size in, the offset (in RTHEAP_MIN_BLOCK
-	 * units) as the return value; nothing copied either way.
+	 * units) as the return value; nothing copied either way.  Heaps over
+	 * RTHEAP_ALLOC_NB_MAX bytes (units past INT_MAX) go by struct.
 	 */
 	if (timeout == TM_NONBLOCK && !flags &&
 	    __atomic_load_n(&alloc_by_value, __ATOMIC_RELAXED) &&
-	    heap->mapsize / RTHEAP_MIN_BLOCK <= INT_MAX) {	/* RTHEAP_ALLOC_NB_MAX */
+	    heap->mapsize / RTHEAP_MIN_BLOCK <= INT_MAX) {
 		int units = ioctl(heap->fd, RTHEAP_IOC_ALLOC_NB,
 				  (unsigned long)size);
 
@@ -1072,8 +1073,9 @@ __asm__(".symver rt_heap_info_by_name_1_0, rt_heap_info_by_name@LIBHEAP_1.0");
  * never exceeds it: those in all the descriptor's magazines, and each
  * tcache's credit, bytes reserved but in no magazine (a block handed out
  * leaves its bytes there, for the next free to take without touching
- * cached; at most CACHE_CREDIT bytes or a quarter of limit are kept).  So a thread that
- * allocates and frees in turn makes no atomic operation on cached.
+ * cached; at most CACHE_CREDIT bytes or a quarter of limit are kept).
+ * So a thread that allocates and frees in turn makes no atomic operation
+ * on cached.
  *
  * state[] has one byte per RTHEAP_MIN_BLOCK granule of the heap, for the
  * block starting there: 0 (not the cache's), 1 + class (handed out by the
