@@ -481,6 +481,23 @@ static int rtheap_alloc_contig(struct rtheap *h)
 	return 0;
 }
 
+/* Mappings of the class map hold their own references to its pages. */
+static void rtheap_free_cmap(struct rtheap *h)
+{
+	u32 i;
+
+	if (!h->cmap_pages)
+		return;
+	if (h->cmap)
+		vunmap(h->cmap);
+	h->cmap = NULL;
+	for (i = 0; i < h->cmap_npages; i++)
+		__free_page(h->cmap_pages[i]);
+	kfree(h->cmap_pages);
+	h->cmap_pages = NULL;
+	h->cmap_npages = 0;
+}
+
 /* The class map's pages, vmapped for the core; 0 or -ENOMEM. */
 static int rtheap_alloc_cmap(struct rtheap *h)
 {
@@ -496,34 +513,16 @@ static int rtheap_alloc_cmap(struct rtheap *h)
 		if (!h->cmap_pages[i])
 			goto fail;
 	}
+	h->cmap_npages = n;
 	h->cmap = vmap(h->cmap_pages, n, VM_MAP, PAGE_KERNEL);
 	if (!h->cmap)
 		goto fail;
-	h->cmap_npages = n;
 	rth_set_class_map(&h->core, h->cmap);
 	return 0;
 fail:
-	while (i--)
-		__free_page(h->cmap_pages[i]);
-	kfree(h->cmap_pages);
-	h->cmap_pages = NULL;
+	h->cmap_npages = i;	/* the pages taken: what rtheap_free_cmap() frees */
+	rtheap_free_cmap(h);
 	return -ENOMEM;
-}
-
-/* Mappings of the class map hold their own references to its pages. */
-static void rtheap_free_cmap(struct rtheap *h)
-{
-	u32 i;
-
-	if (!h->cmap_pages)
-		return;
-	vunmap(h->cmap);
-	h->cmap = NULL;
-	for (i = 0; i < h->cmap_npages; i++)
-		__free_page(h->cmap_pages[i]);
-	kfree(h->cmap_pages);
-	h->cmap_pages = NULL;
-	h->cmap_npages = 0;
 }
 
 /*
@@ -1681,6 +1680,48 @@ static const struct vm_operations_struct rtheap_vm_ops = {
 	.fault = rtheap_vm_fault,
 };
 
+/*
+ * Insert n pages at the start of vma, page by page, with a rescheduling
+ * point every RTHEAP_MAP_BATCH pages: a large heap would otherwise keep
+ * the CPU for the whole loop, under the mmap lock.  On an error the
+ * caller unmaps what was inserted.
+ */
+static int rtheap_insert_pages(struct vm_area_struct *vma,
+			       struct page **pages, unsigned long n)
+{
+	unsigned long i;
+	int ret;
+
+	for (i = 0; i < n; i++) {
+		ret = vm_insert_page(vma, vma->vm_start + i * PAGE_SIZE,
+				     pages[i]);
+		if (ret)
+			return ret;
+		if (!((i + 1) % RTHEAP_MAP_BATCH))
+			cond_resched();
+	}
+	return 0;
+}
+
+/*
+ * The status page and the class map: exactly their n pages (none: no
+ * such mapping, -EINVAL), read-only for good (VM_MAYWRITE cleared, so no
+ * mprotect() makes them writable and no private copy is ever written),
+ * never executable.  The pages are the heap's, with a reference per
+ * mapping taken by vm_insert_page(); they hold no kernel pointer.
+ */
+static int rtheap_mmap_readonly(struct vm_area_struct *vma,
+				struct page **pages, unsigned long n)
+{
+	if (!n || vma->vm_end - vma->vm_start != n << PAGE_SHIFT)
+		return -EINVAL;
+	if (vma->vm_flags & (VM_WRITE | VM_EXEC))
+		return -EPERM;
+	vm_flags_set(vma, VM_DONTEXPAND | VM_DONTDUMP);
+	vm_flags_clear(vma, VM_MAYWRITE | VM_MAYEXEC);
+	return rtheap_insert_pages(vma, pages, n);
+}
+
 /**
  * rtheap_mmap() - map a whole heap into a user address space
  * @h: the heap
@@ -1695,65 +1736,20 @@ static const struct vm_operations_struct rtheap_vm_ops = {
  * by a later mprotect() (VM_MAYEXEC is cleared).
  *
  * Return: 0, -EINVAL for another shape of mapping, -EPERM for PROT_EXEC
- * (or PROT_WRITE of the status page),
+ * (or PROT_WRITE of the status page or the class map),
  * -EIDRM if deleted, or the error of the page insertion.
  */
-/*
- * The status page: one page, read-only for good (VM_MAYWRITE cleared, so
- * no mprotect() makes it writable and no private copy is ever written),
- * never executable.  The page is the heap's, with a reference per mapping
- * taken by vm_insert_page(); it holds no kernel pointer.
- */
-static int rtheap_mmap_status(struct rtheap *h, struct vm_area_struct *vma)
-{
-	if (vma->vm_end - vma->vm_start != PAGE_SIZE)
-		return -EINVAL;
-	if (vma->vm_flags & (VM_WRITE | VM_EXEC))
-		return -EPERM;
-	vm_flags_set(vma, VM_DONTEXPAND | VM_DONTDUMP);
-	vm_flags_clear(vma, VM_MAYWRITE | VM_MAYEXEC);
-	return vm_insert_page(vma, vma->vm_start, virt_to_page(h->status));
-}
-
-/*
- * The class map: all its pages at once, read-only and never executable
- * as the status page; H_SHARED heaps have none (-EINVAL).  On an error
- * the caller unmaps what was inserted.
- */
-static int rtheap_mmap_cmap(struct rtheap *h, struct vm_area_struct *vma)
-{
-	unsigned long i;
-	int ret;
-
-	if (!h->cmap_npages ||
-	    vma->vm_end - vma->vm_start != (u64)h->cmap_npages << PAGE_SHIFT)
-		return -EINVAL;
-	if (vma->vm_flags & (VM_WRITE | VM_EXEC))
-		return -EPERM;
-	vm_flags_set(vma, VM_DONTEXPAND | VM_DONTDUMP);
-	vm_flags_clear(vma, VM_MAYWRITE | VM_MAYEXEC);
-	for (i = 0; i < h->cmap_npages; i++) {
-		ret = vm_insert_page(vma, vma->vm_start + i * PAGE_SIZE,
-				     h->cmap_pages[i]);
-		if (ret)
-			return ret;
-		if (!((i + 1) % RTHEAP_MAP_BATCH))
-			cond_resched();
-	}
-	return 0;
-}
-
 int rtheap_mmap(struct rtheap *h, struct vm_area_struct *vma)
 {
-	unsigned long i;
+	struct page *status = virt_to_page(h->status);
 	int ret;
 
 	if (rtheap_deleted(h))
 		return -EIDRM;
 	if (vma->vm_pgoff == h->npages)
-		return rtheap_mmap_status(h, vma);
+		return rtheap_mmap_readonly(vma, &status, 1);
 	if (vma->vm_pgoff == (u64)h->npages + 1)
-		return rtheap_mmap_cmap(h, vma);
+		return rtheap_mmap_readonly(vma, h->cmap_pages, h->cmap_npages);
 	/* VM_MAYSHARE: MAP_SHARED, also of a file opened read-only. */
 	if (!(vma->vm_flags & VM_MAYSHARE) || vma->vm_pgoff ||
 	    vma->vm_end - vma->vm_start != rtheap_map_size(h))
@@ -1765,20 +1761,9 @@ int rtheap_mmap(struct rtheap *h, struct vm_area_struct *vma)
 	vm_flags_clear(vma, VM_MAYEXEC);
 	if (h->mode & H_NONCACHED)
 		vma->vm_page_prot = pgprot_noncached(vma->vm_page_prot);
-	/*
-	 * Page by page, with a rescheduling point every RTHEAP_MAP_BATCH
-	 * pages: a large heap would otherwise keep the CPU for the whole
-	 * loop, under the mmap lock.  On an error the caller unmaps what was
-	 * inserted.
-	 */
-	for (i = 0; i < h->npages; i++) {
-		ret = vm_insert_page(vma, vma->vm_start + i * PAGE_SIZE,
-				     h->pages[i]);
-		if (ret)
-			return ret;
-		if (!((i + 1) % RTHEAP_MAP_BATCH))
-			cond_resched();
-	}
+	ret = rtheap_insert_pages(vma, h->pages, h->npages);
+	if (ret)
+		return ret;
 	vma->vm_private_data = h;
 	vma->vm_ops = &rtheap_vm_ops;
 	rtheap_vm_open(vma);
