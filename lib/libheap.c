@@ -1465,6 +1465,7 @@ static bool cache_free(RT_HEAP *heap, void *block, int *retp)
 	unsigned char *st, s;
 	unsigned int k;
 	size_t off;
+	bool stale;
 
 	if (cache_bypass || !__atomic_load_n(&cache_live, __ATOMIC_RELAXED) ||
 	    !heap_valid(heap))
@@ -1490,25 +1491,17 @@ static bool cache_free(RT_HEAP *heap, void *block, int *retp)
 	 * given up and taken again); the class map tells, as the block is
 	 * live.  A block of another class now is not the cache's.
 	 */
-	if (s && __atomic_load_n(&c->cmap[off >> c->page_shift],
-				 __ATOMIC_RELAXED) != (s & ~CACHE_FREE)) {
-		if (!__atomic_compare_exchange_n(st, &s, 0, false,
-						 __ATOMIC_RELAXED,
-						 __ATOMIC_RELAXED)) {
-			*retp = -EINVAL;
-			return true;
-		}
-		return false;
-	}
-	if (cache_waiters(c) || !s) {
-		/* Straight to the kernel; drain at the next call. */
+	stale = s && __atomic_load_n(&c->cmap[off >> c->page_shift],
+				     __ATOMIC_RELAXED) != s;
+	if (stale || cache_waiters(c) || !s) {
+		/* To the kernel; with waiters queued, drain at the next call. */
 		if (s && !__atomic_compare_exchange_n(st, &s, 0, false,
 						      __ATOMIC_RELAXED,
 						      __ATOMIC_RELAXED)) {
 			*retp = -EINVAL;
 			return true;
 		}
-		if (s)
+		if (s && !stale)
 			__atomic_store_n(&c->drain, 1, __ATOMIC_RELEASE);
 		return false;
 	}
