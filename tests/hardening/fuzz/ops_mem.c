@@ -181,7 +181,8 @@ static void op_status_page(struct slot *s)
  */
 static void op_class_map(struct slot *s, bool priv)
 {
-	size_t len = (s->map_size / PAGE + PAGE - 1) / PAGE * PAGE;
+	const size_t right = (s->map_size / PAGE + PAGE - 1) / PAGE * PAGE;
+	size_t len = right;
 	int prot = h_rng_pct(&rng, 60) ? PROT_READ :
 		   h_rng_pct(&rng, 50) ? PROT_READ | PROT_WRITE :
 		   PROT_READ | PROT_EXEC;
@@ -192,8 +193,7 @@ static void op_class_map(struct slot *s, bool priv)
 		len += PAGE;	/* wrong size */
 	count(K_MMAP);
 	p = mmap(NULL, len, prot, MAP_SHARED, s->fd, (off_t)(s->map_size + PAGE));
-	if (prot != PROT_READ || (s->mode & H_SHARED) ||
-	    len != (s->map_size / PAGE + PAGE - 1) / PAGE * PAGE) {
+	if (prot != PROT_READ || (s->mode & H_SHARED) || len != right) {
 		EXPECT(p == MAP_FAILED && (errno == EPERM || errno == EIDRM ||
 					   errno == EACCES || errno == EINVAL),
 		       "class map of heap %u (mode %#x) mapped: %zu bytes, prot %#x",
