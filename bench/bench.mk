@@ -19,11 +19,23 @@ $(BENCH_DIR)/core_trace: $(SRC)/bench/core_trace.c $(SRC)/bench/bench_trace.h \
 	@mkdir -p $(@D)
 	$(call msg,CC,$@)$(CC) $(BENCH_CFLAGS) -o $@ $(SRC)/bench/core_trace.c $(SRC)/kernel/alloc.c
 
-.PHONY: bench bench-core bench-bins bench-module
+# libheap's cached pair on the host, against the host tests' fake module
+# (LIBHEAP_TEST_* from tests/unit/libheap.mk).
+$(BENCH_DIR)/cache_pair: $(SRC)/bench/cache_pair.c $(SRC)/bench/bench_trace.h $(LIBHEAP_TEST_DEPS)
+	@mkdir -p $(@D)
+	$(call msg,CC,$@)$(CC) $(HOST_CFLAGS) -I$(SRC)/bench -I$(SRC)/tests/unit -pthread -o $@ \
+		$< $(LIBHEAP_TEST_SRCS) $(LIBHEAP_TEST_WRAP) $(LIBHEAP_TEST_LIBS)
+
+.PHONY: bench bench-core bench-cache bench-bins bench-module
 
 ## bench-core        the core's instructions per alloc+free pair (callgrind)
 bench-core: $(BENCH_DIR)/core_trace
 	$(Q)$(SRC)/bench/core-instructions $(BENCH_DIR)/core_trace 64 1024
+
+## bench-cache       libheap's cached pair vs glibc's, in instructions (callgrind)
+bench-cache: $(BENCH_DIR)/cache_pair
+	$(Q)$(SRC)/scripts/deps valgrind
+	$(Q)$(SRC)/bench/cache-instructions $(BENCH_DIR)/cache_pair
 
 # ---- guest programs: written into build/guest/bin, which vm-run copies ----
 
@@ -62,7 +74,7 @@ bench-module: module
 ## bench [BENCH_KERNEL=debian|rt] [BENCH_REPS=5] [BENCH_QUICK=1]
 ##                   every benchmark in one table, build/bench/results.json and
 ##                   latency.png (BENCHMARKS.md)
-bench: $(BENCH_DIR)/core_trace bench-bins
+bench: $(BENCH_DIR)/core_trace $(BENCH_DIR)/cache_pair bench-bins
 	$(Q)$(SRC)/scripts/deps python3 gnuplot-nox
 	$(Q)abi=$$($(SRC)/tools/vm-run --kernel $(BENCH_KERNEL) --print-abi) && \
 	$(MAKE) -f $(SRC)/Makefile bench-module KVER=$$abi KDIR=/lib/modules/$$abi/build && \

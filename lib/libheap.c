@@ -33,8 +33,12 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
+#include <time.h>
+#include <linux/membarrier.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <rtheap/heap.h>
@@ -67,12 +71,15 @@ static int heap_offset(const RT_HEAP *heap, const void *block, size_t *offp)
 }
 
 /* The block cache's hooks, at the end of this file. */
-static bool cache_alloc(RT_HEAP *heap, size_t size, void **blockp);
-static bool cache_free(RT_HEAP *heap, void *block, int *retp);
+static inline bool cache_alloc(RT_HEAP *heap, size_t size, void **blockp);
+static inline bool cache_free(RT_HEAP *heap, void *block, int *retp);
 static int cache_forget(const RT_HEAP *heap, void *block);
 static void cache_destroy(const RT_HEAP *heap);
 static int cache_live;		/* atomic: caches in cache_list */
-static __thread bool cache_bypass;	/* the cache's own kernel calls */
+/* Thread-local, and as cheap to reach from the shared library as from a
+ * program: initial-exec. */
+#define CACHE_TLS __thread __attribute__((tls_model("initial-exec")))
+static CACHE_TLS bool cache_bypass;	/* the cache's own kernel calls */
 
 /* strlen(name) if it fits a heap name, else -ENAMETOOLONG. */
 static int name_check(const char *name)
@@ -1090,8 +1097,17 @@ __asm__(".symver rt_heap_info_by_name_1_0, rt_heap_info_by_name@LIBHEAP_1.0");
  * call), and its next call drains every magazine.
  *
  * Locks: cache_list_lock (rwlock: the list, the fd table's writers), then
- * heap_cache.lock (its threads), then tcache.lock (its magazines; taken
- * by the owner thread on every call, by others only to drain).
+ * heap_cache.lock (its threads), then tcache.lock (its magazines).  The
+ * owner thread's common alloc and free take no lock: they run inside
+ * tcache_enter() .. tcache_leave(), which only mark the tcache busy.
+ * Anything else that touches the magazines (refills and drains, other
+ * threads' drains) holds tcache.lock and, for another thread's tcache,
+ * first waits it out of its busy section (tcache_steal()): it raises
+ * steal, then makes the owner's busy store visible with membarrier()
+ * (MEMBARRIER_CMD_PRIVATE_EXPEDITED: a barrier on every CPU that runs a
+ * thread of this process), so that either the owner sees steal and takes
+ * the lock, or the stealer sees busy and waits.  Without membarrier() the
+ * owner makes a full fence instead (cache_fence).
  */
 #define CACHE_MAG	32	/* blocks one magazine holds */
 #define CACHE_BATCH	16	/* blocks one refill or drain moves */
@@ -1106,21 +1122,30 @@ __asm__(".symver rt_heap_info_by_name_1_0, rt_heap_info_by_name@LIBHEAP_1.0");
 struct heap_cache;
 
 struct tcache {
-	pthread_mutex_t lock;
+	int busy;		/* the owner is in tcache_enter() .. _leave() */
+	int steal;		/* atomic: a thread under lock wants in */
 	struct heap_cache *c;	/* NULL once the cache is gone */
-	struct tcache *tnext;	/* the thread's tcaches */
-	struct tcache *cnext;	/* the cache's tcaches */
+	int fd;			/* c's descriptor, to match a call's */
+	unsigned int id;
+	void *base;
 	size_t credit;		/* reserved in c->cached, in no magazine */
 	unsigned int n[RTHEAP_MAX_CLASSES];
+	void *owner;		/* &my_tcaches of its thread */
+	pthread_mutex_t lock;
+	struct tcache *tnext;	/* the thread's tcaches */
+	struct tcache *cnext;	/* the cache's tcaches */
 	void *mag[RTHEAP_MAX_CLASSES][CACHE_MAG];
 };
 
 struct heap_cache {
 	RT_HEAP hd;		/* copy of the descriptor, for drains */
 	size_t limit;
+	size_t credit_max;	/* a tcache's most credit: from limit */
 	size_t cached;		/* atomic */
 	int drain;		/* atomic: drain every magazine at next call */
 	unsigned int nr_classes;
+	bool pow2;		/* class k is RTHEAP_MIN_BLOCK << k, every k */
+	size_t fast_max;	/* the largest class if pow2, else 0 */
 	size_t class_size[RTHEAP_MAX_CLASSES];
 	const struct rtheap_status *status;	/* read with __atomic_load_n */
 	const unsigned char *cmap;	/* the class map, the same */
@@ -1136,7 +1161,9 @@ struct heap_cache {
 static struct heap_cache **cache_fds[CACHE_FD_L1];
 static struct heap_cache *cache_list;
 static pthread_rwlock_t cache_list_lock = PTHREAD_RWLOCK_INITIALIZER;
-static __thread struct tcache *my_tcaches;
+static CACHE_TLS struct tcache *my_tcaches;
+static CACHE_TLS struct tcache *last_tc;	/* the thread's last tcache used */
+static bool cache_fence;	/* no membarrier(): owners fence */
 static pthread_key_t cache_key;
 static pthread_once_t cache_key_once = PTHREAD_ONCE_INIT;
 
@@ -1204,18 +1231,89 @@ static void cache_give_back(struct heap_cache *c, unsigned int k,
 	cache_unreserve(c, (size_t)n * c->class_size[k]);
 }
 
-/* Empty tc's magazines and give back its credit; under tc->lock. */
-static void tcache_drain(struct tcache *tc)
+static int cache_membarrier(int cmd)
+{
+	return (int)syscall(__NR_membarrier, cmd, 0, 0);
+}
+
+/*
+ * The owner's side: true once tc is marked busy and nobody steals it;
+ * false (and not busy): take tc->lock instead.  busy's store is made
+ * visible to a stealer by the stealer's membarrier(), so it needs no
+ * fence here, only the compiler's.
+ */
+static inline bool tcache_enter(struct tcache *tc)
+{
+	__atomic_store_n(&tc->busy, 1, __ATOMIC_RELAXED);
+	if (__builtin_expect(cache_fence, 0))
+		__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	else
+		__atomic_signal_fence(__ATOMIC_SEQ_CST);
+	if (__builtin_expect(!__atomic_load_n(&tc->steal, __ATOMIC_ACQUIRE), 1))
+		return true;
+	__atomic_store_n(&tc->busy, 0, __ATOMIC_RELEASE);
+	return false;
+}
+
+static inline void tcache_leave(struct tcache *tc)
+{
+	__atomic_store_n(&tc->busy, 0, __ATOMIC_RELEASE);
+}
+
+/*
+ * Under tc->lock: wait until tc's owner is out of its busy section; it
+ * takes tc->lock for its next call until tcache_unsteal().  The owner's
+ * section is a few dozen instructions and makes no system call; a
+ * stealer of higher priority on the owner's CPU sleeps, so that the owner
+ * can run.  The calling thread's own tcaches are never busy here.
+ */
+static void tcache_steal(struct tcache *tc)
+{
+	struct timespec nap = { 0, 50000 };
+	unsigned int spins = 0;
+
+	if (tc->owner == &my_tcaches)
+		return;
+	__atomic_store_n(&tc->steal, 1, __ATOMIC_SEQ_CST);
+	while (!__atomic_load_n(&cache_fence, __ATOMIC_RELAXED) &&
+	       cache_membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED)) {
+		/* Not registered (a fork's child may not be): register. */
+		if (errno == EPERM &&
+		    cache_membarrier(MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED))
+			sched_yield();
+	}
+	while (__atomic_load_n(&tc->busy, __ATOMIC_ACQUIRE)) {
+		if (++spins < 16)
+			sched_yield();
+		else
+			nanosleep(&nap, NULL);
+	}
+}
+
+static void tcache_unsteal(struct tcache *tc)
+{
+	__atomic_store_n(&tc->steal, 0, __ATOMIC_RELEASE);
+}
+
+/*
+ * Empty tc's magazines and give back its credit; under tc->lock.  detach:
+ * the cache goes, tc is left to its thread, which frees it.
+ */
+static void tcache_drain(struct tcache *tc, bool detach)
 {
 	struct heap_cache *c = tc->c;
 	unsigned int k;
 
+	tcache_steal(tc);
 	for (k = 0; k < c->nr_classes; k++) {
 		cache_give_back(c, k, tc->mag[k], tc->n[k]);
 		tc->n[k] = 0;
 	}
 	cache_unreserve(c, tc->credit);
 	__atomic_store_n(&tc->credit, 0, __ATOMIC_RELAXED);
+	if (detach)
+		__atomic_store_n(&tc->c, NULL, __ATOMIC_RELAXED);
+	tcache_unsteal(tc);
 }
 
 /* Reserve bytes for tc: from its credit first; under tc->lock. */
@@ -1239,14 +1337,13 @@ static bool tcache_reserve(struct heap_cache *c, struct tcache *tc,
  * quarter of the bound, so that one thread's credit does not keep the
  * others from caching; over it, half of that is kept.
  */
-static void tcache_credit(struct heap_cache *c, struct tcache *tc,
+static __attribute__((noinline)) void
+tcache_credit(struct heap_cache *c, struct tcache *tc,
 			  size_t bytes)
 {
 	size_t credit = tc->credit + bytes;
-	size_t most = __atomic_load_n(&c->limit, __ATOMIC_RELAXED) / 4;
+	size_t most = __atomic_load_n(&c->credit_max, __ATOMIC_RELAXED);
 
-	if (most > CACHE_CREDIT)
-		most = CACHE_CREDIT;
 	if (credit > most) {
 		cache_unreserve(c, credit - most / 2);
 		credit = most / 2;
@@ -1255,14 +1352,29 @@ static void tcache_credit(struct heap_cache *c, struct tcache *tc,
 }
 
 /* Empty every magazine of c. */
-static void cache_drain_all(struct heap_cache *c)
+static __attribute__((noinline)) void cache_drain_all(struct heap_cache *c)
 {
 	struct tcache *tc;
 
 	pthread_mutex_lock(&c->lock);
 	for (tc = c->threads; tc; tc = tc->cnext) {
 		pthread_mutex_lock(&tc->lock);
-		tcache_drain(tc);
+		tcache_drain(tc, false);
+		pthread_mutex_unlock(&tc->lock);
+	}
+	pthread_mutex_unlock(&c->lock);
+}
+
+/* Wait until no thread is in the middle of a call of c's. */
+static void cache_sync_all(struct heap_cache *c)
+{
+	struct tcache *tc;
+
+	pthread_mutex_lock(&c->lock);
+	for (tc = c->threads; tc; tc = tc->cnext) {
+		pthread_mutex_lock(&tc->lock);
+		tcache_steal(tc);
+		tcache_unsteal(tc);
 		pthread_mutex_unlock(&tc->lock);
 	}
 	pthread_mutex_unlock(&c->lock);
@@ -1282,7 +1394,7 @@ static void cache_thread_exit(void *arg)
 		if (c) {
 			pthread_mutex_lock(&c->lock);
 			pthread_mutex_lock(&tc->lock);
-			tcache_drain(tc);
+			tcache_drain(tc, false);
 			pthread_mutex_unlock(&tc->lock);
 			for (pp = &c->threads; *pp; pp = &(*pp)->cnext) {
 				if (*pp == tc) {
@@ -1296,12 +1408,16 @@ static void cache_thread_exit(void *arg)
 		free(tc);
 	}
 	my_tcaches = NULL;
+	last_tc = NULL;
 	pthread_rwlock_unlock(&cache_list_lock);
 }
 
 static void cache_key_init(void)
 {
 	pthread_key_create(&cache_key, cache_thread_exit);
+	/* Before any cache exists: owners know from the start. */
+	if (cache_membarrier(MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED))
+		cache_fence = true;
 }
 
 /* The calling thread's tcache of c, made on first use; NULL: no memory. */
@@ -1311,12 +1427,16 @@ static struct tcache *tcache_get(struct heap_cache *c)
 
 	for (tc = my_tcaches; tc; tc = tc->tnext)
 		if (tc->c == c)
-			return tc;
+			return last_tc = tc;
 	tc = calloc(1, sizeof(*tc));
 	if (!tc)
 		return NULL;
 	pthread_mutex_init(&tc->lock, NULL);
 	tc->c = c;
+	tc->fd = c->hd.fd;
+	tc->id = c->hd.id;
+	tc->base = c->hd.base;
+	tc->owner = &my_tcaches;
 	pthread_mutex_lock(&c->lock);
 	tc->cnext = c->threads;
 	c->threads = tc;
@@ -1324,7 +1444,28 @@ static struct tcache *tcache_get(struct heap_cache *c)
 	tc->tnext = my_tcaches;
 	my_tcaches = tc;
 	pthread_setspecific(cache_key, tc);	/* non-NULL: the destructor runs */
-	return tc;
+	return last_tc = tc;
+}
+
+/* The calling thread's tcache of heap's cache if it used it last. */
+static inline struct tcache *tcache_last(const RT_HEAP *heap)
+{
+	struct tcache *tc = last_tc;
+
+	if (tc && tc->fd == heap->fd && tc->base == heap->base &&
+	    tc->id == heap->id && __atomic_load_n(&tc->c, __ATOMIC_RELAXED))
+		return tc;
+	return NULL;
+}
+
+/* Set c's bound, and the most credit a tcache keeps with it. */
+static void cache_set_limit(struct heap_cache *c, size_t bytes)
+{
+	size_t most = bytes / 4;
+
+	__atomic_store_n(&c->limit, bytes, __ATOMIC_RELAXED);
+	__atomic_store_n(&c->credit_max, most > CACHE_CREDIT ? CACHE_CREDIT : most,
+			 __ATOMIC_RELAXED);
 }
 
 /* The class that holds size, or -1: the kernel's. */
@@ -1336,12 +1477,10 @@ static int cache_class(const struct heap_cache *c, size_t size)
 		return -1;
 	_Static_assert(RTHEAP_MIN_BLOCK == 1 << 4, "the shift below");
 	/* RTHEAP_MIN_BLOCK << k, as every module reports: log2, rounded up */
-	k = size <= RTHEAP_MIN_BLOCK ? 0 :
-	    (unsigned int)(sizeof(unsigned long) * 8 -
-			   (unsigned int)__builtin_clzl(size - 1)) - 4;
-	if (k < c->nr_classes && size <= c->class_size[k] &&
-	    (!k || size > c->class_size[k - 1]))
-		return (int)k;
+	if (__builtin_expect(c->pow2, 1))
+		return size <= RTHEAP_MIN_BLOCK ? 0 :
+		       (int)(sizeof(unsigned long) * 8 -
+			     (unsigned int)__builtin_clzl(size - 1)) - 4;
 	for (k = 0; k < c->nr_classes; k++)
 		if (size <= c->class_size[k])
 			return (int)k;
@@ -1391,37 +1530,76 @@ static void tcache_refill(struct heap_cache *c, struct tcache *tc,
 	tc->n[k] = n;
 }
 
-/* rt_heap_alloc*() of a cached descriptor; false: go to the kernel. */
-static bool cache_alloc(RT_HEAP *heap, size_t size, void **blockp)
+/* Under tc->lock: a block of class k, refilling first; NULL: none. */
+static void *tcache_pop_locked(struct heap_cache *c, struct tcache *tc,
+			       unsigned int k)
+{
+	void *b;
+
+	if (!__atomic_load_n(&tc->c, __ATOMIC_RELAXED))
+		return NULL;	/* the cache is gone */
+	if (!tc->n[k])
+		tcache_refill(c, tc, k);
+	if (!tc->n[k])
+		return NULL;	/* bound reached or heap short: the kernel */
+	b = tc->mag[k][--tc->n[k]];
+	__atomic_store_n(cache_state(c, b), k + 1, __ATOMIC_RELAXED);
+	tcache_credit(c, tc, c->class_size[k]);
+	return b;
+}
+
+/* cache_alloc() but for its common case. */
+static __attribute__((noinline)) bool
+cache_alloc_slow(RT_HEAP *heap, size_t size, void **blockp)
 {
 	struct heap_cache *c;
 	struct tcache *tc;
-	void *b = NULL;
+	unsigned int n;
+	void *b;
 	int k;
 
-	if (cache_bypass || !__atomic_load_n(&cache_live, __ATOMIC_RELAXED) ||
+	if (!__atomic_load_n(&cache_live, __ATOMIC_RELAXED) || cache_bypass ||
 	    !heap_valid(heap) || !blockp)
 		return false;
-	c = cache_of(heap);
-	if (!c || cache_waiters(c))
+	tc = tcache_last(heap);
+	if (tc) {
+		c = tc->c;
+	} else {
+		c = cache_of(heap);
+		if (!c)
+			return false;
+		tc = NULL;
+	}
+	if (cache_waiters(c))
 		return false;
 	k = cache_class(c, size);
 	if (k < 0)
 		return false;
-	tc = tcache_get(c);
-	if (!tc)
-		return false;
-	pthread_mutex_lock(&tc->lock);
-	if (!tc->n[k])
-		tcache_refill(c, tc, (unsigned int)k);
-	if (tc->n[k]) {
-		b = tc->mag[k][--tc->n[k]];
-		__atomic_store_n(cache_state(c, b), k + 1, __ATOMIC_RELAXED);
-		tcache_credit(c, tc, c->class_size[k]);
+	if (!tc) {
+		tc = tcache_get(c);
+		if (!tc)
+			return false;
 	}
+	/* The common case: a block from the magazine, no lock. */
+	if (tcache_enter(tc)) {
+		n = tc->n[k];
+		if (n) {
+			b = tc->mag[k][n - 1];
+			tc->n[k] = n - 1;
+			__atomic_store_n(cache_state(c, b), k + 1,
+					 __ATOMIC_RELAXED);
+			tcache_credit(c, tc, c->class_size[k]);
+			tcache_leave(tc);
+			*blockp = b;
+			return true;
+		}
+		tcache_leave(tc);
+	}
+	pthread_mutex_lock(&tc->lock);
+	b = tcache_pop_locked(c, tc, (unsigned int)k);
 	pthread_mutex_unlock(&tc->lock);
 	if (!b)
-		return false;	/* bound reached or heap short: the kernel */
+		return false;
 	*blockp = b;
 	return true;
 }
@@ -1457,23 +1635,50 @@ static int cache_forget(const RT_HEAP *heap, void *block)
 	return ret;
 }
 
-/* rt_heap_free() of a cached descriptor; false: go to the kernel. */
-static bool cache_free(RT_HEAP *heap, void *block, int *retp)
+/*
+ * Under tc->lock: block (class k, its state byte already CACHE_FREE | k + 1)
+ * into tc; false: over the bound or the cache gone, go to the kernel.
+ */
+static bool tcache_push_locked(struct heap_cache *c, struct tcache *tc,
+			       unsigned int k, void *block)
+{
+	if (!__atomic_load_n(&tc->c, __ATOMIC_RELAXED) ||
+	    !tcache_reserve(c, tc, c->class_size[k]))
+		return false;
+	if (tc->n[k] == CACHE_MAG) {
+		/* Full: the oldest CACHE_BATCH go back in one call. */
+		cache_give_back(c, k, tc->mag[k], CACHE_BATCH);
+		memmove(tc->mag[k], tc->mag[k] + CACHE_BATCH,
+			(CACHE_MAG - CACHE_BATCH) * sizeof(void *));
+		tc->n[k] -= CACHE_BATCH;
+	}
+	tc->mag[k][tc->n[k]++] = block;
+	return true;
+}
+
+/* cache_free() but for its common case. */
+static __attribute__((noinline)) bool
+cache_free_slow(RT_HEAP *heap, void *block, int *retp)
 {
 	struct heap_cache *c;
 	struct tcache *tc;
 	unsigned char *st, s;
 	unsigned int k;
 	size_t off;
-	bool stale;
+	bool stale, ok;
 
-	if (cache_bypass || !__atomic_load_n(&cache_live, __ATOMIC_RELAXED) ||
+	if (!__atomic_load_n(&cache_live, __ATOMIC_RELAXED) || cache_bypass ||
 	    !heap_valid(heap))
 		return false;
-	c = cache_of(heap);
-	if (!c) {
-		*retp = cache_forget(heap, block);
-		return *retp != 0;
+	tc = tcache_last(heap);
+	if (tc) {
+		c = tc->c;
+	} else {
+		c = cache_of(heap);
+		if (!c) {
+			*retp = cache_forget(heap, block);
+			return *retp != 0;
+		}
 	}
 	if (heap_offset(heap, block, &off)) {
 		*retp = -EINVAL;
@@ -1511,26 +1716,144 @@ static bool cache_free(RT_HEAP *heap, void *block, int *retp)
 		*retp = -EINVAL;	/* another thread freed it first */
 		return true;
 	}
-	tc = tcache_get(c);
-	if (tc)
-		pthread_mutex_lock(&tc->lock);
-	if (!tc || !tcache_reserve(c, tc, c->class_size[k])) {
-		if (tc)
-			pthread_mutex_unlock(&tc->lock);
+	if (!tc)
+		tc = tcache_get(c);
+	if (!tc) {
+		__atomic_store_n(st, 0, __ATOMIC_RELAXED);
+		return false;
+	}
+	/* The common case: into the magazine, no lock. */
+	if (tcache_enter(tc)) {
+		ok = tc->n[k] < CACHE_MAG &&
+		     tcache_reserve(c, tc, c->class_size[k]);
+		if (ok)
+			tc->mag[k][tc->n[k]++] = block;
+		tcache_leave(tc);
+		if (ok) {
+			*retp = 0;
+			return true;
+		}
+	}
+	pthread_mutex_lock(&tc->lock);
+	ok = tcache_push_locked(c, tc, k, block);
+	pthread_mutex_unlock(&tc->lock);
+	if (!ok) {
 		__atomic_store_n(st, 0, __ATOMIC_RELAXED);
 		return false;	/* over the bound: free straight */
 	}
-	if (tc->n[k] == CACHE_MAG) {
-		/* Full: the oldest CACHE_BATCH go back in one call. */
-		cache_give_back(c, k, tc->mag[k], CACHE_BATCH);
-		memmove(tc->mag[k], tc->mag[k] + CACHE_BATCH,
-			(CACHE_MAG - CACHE_BATCH) * sizeof(void *));
-		tc->n[k] -= CACHE_BATCH;
-	}
-	tc->mag[k][tc->n[k]++] = block;
-	pthread_mutex_unlock(&tc->lock);
 	*retp = 0;
 	return true;
+}
+
+/*
+ * The common cases, with nothing to check twice: the thread's last tcache
+ * is this descriptor's, nobody waits, no drain is owed, the class is a
+ * power of two and the magazine has a block (alloc) or room and credit
+ * (free).  Anything else takes the *_slow() path, which starts over.
+ */
+static inline struct tcache *tcache_fast(const RT_HEAP *heap)
+{
+	struct tcache *tc = last_tc;
+	const struct rtheap_status *st;
+	struct heap_cache *c;
+
+	if (!tc || !heap || heap->magic != RT_HEAP_MAGIC ||
+	    tc->fd != heap->fd || tc->base != heap->base || tc->id != heap->id)
+		return NULL;
+	c = __atomic_load_n(&tc->c, __ATOMIC_RELAXED);
+	if (!c)
+		return NULL;
+	st = c->status;
+	if (__atomic_load_n(&c->drain, __ATOMIC_RELAXED) |
+	    __atomic_load_n(&st->nwaiters, __ATOMIC_RELAXED) |
+	    (__atomic_load_n(&st->flags, __ATOMIC_RELAXED) &
+	     RTHEAP_STATUS_DELETED))
+		return NULL;
+	return tc;
+}
+
+/* rt_heap_alloc*() of a cached descriptor; false: go to the kernel. */
+static inline __attribute__((always_inline)) bool
+cache_alloc(RT_HEAP *heap, size_t size, void **blockp)
+{
+	struct tcache *tc = tcache_fast(heap);
+	struct heap_cache *c;
+	size_t credit;
+	unsigned int k, n;
+	void *b;
+
+	if (!tc || !blockp)
+		goto slow;
+	c = tc->c;
+	if (size - 1 >= c->fast_max)	/* 0, too big, or no power of two */
+		goto slow;
+	k = size <= RTHEAP_MIN_BLOCK ? 0 :
+	    (unsigned int)(sizeof(unsigned long) * 8 - 4 -
+			   (unsigned int)__builtin_clzl(size - 1));
+	if (!tcache_enter(tc))
+		goto slow;
+	n = tc->n[k];
+	if (!n) {
+		tcache_leave(tc);
+		goto slow;
+	}
+	b = tc->mag[k][n - 1];
+	tc->n[k] = n - 1;
+	__atomic_store_n(cache_state(c, b), k + 1, __ATOMIC_RELAXED);
+	credit = tc->credit + ((size_t)RTHEAP_MIN_BLOCK << k);
+	if (credit <= c->credit_max)
+		__atomic_store_n(&tc->credit, credit, __ATOMIC_RELAXED);
+	else
+		tcache_credit(c, tc, (size_t)RTHEAP_MIN_BLOCK << k);
+	tcache_leave(tc);
+	*blockp = b;
+	return true;
+slow:
+	return cache_alloc_slow(heap, size, blockp);
+}
+
+/* rt_heap_free() of a cached descriptor; false: go to the kernel. */
+static inline __attribute__((always_inline)) bool
+cache_free(RT_HEAP *heap, void *block, int *retp)
+{
+	struct tcache *tc = tcache_fast(heap);
+	struct heap_cache *c;
+	unsigned char *st, s;
+	size_t off, bytes;
+	unsigned int k, n;
+
+	if (!tc)
+		goto slow;
+	c = tc->c;
+	off = (uintptr_t)block - (uintptr_t)heap->base;
+	if (!block || off >= heap->mapsize)
+		goto slow;
+	st = &c->state[off / RTHEAP_MIN_BLOCK];
+	s = __atomic_load_n(st, __ATOMIC_RELAXED);
+	/* Handed out by the cache, its class unchanged (cache_free_slow()). */
+	if (!s || (s & CACHE_FREE) ||
+	    __atomic_load_n(&c->cmap[off >> c->page_shift],
+			    __ATOMIC_RELAXED) != s)
+		goto slow;
+	k = s - 1u;
+	bytes = c->class_size[k];
+	if (!tcache_enter(tc))
+		goto slow;
+	n = tc->n[k];
+	if (n == CACHE_MAG || tc->credit < bytes ||
+	    !__atomic_compare_exchange_n(st, &s, CACHE_FREE | s, false,
+					 __ATOMIC_RELAXED, __ATOMIC_RELAXED)) {
+		tcache_leave(tc);
+		goto slow;	/* a failed exchange: it tells what happened */
+	}
+	tc->mag[k][n] = block;
+	tc->n[k] = n + 1;
+	__atomic_store_n(&tc->credit, tc->credit - bytes, __ATOMIC_RELAXED);
+	tcache_leave(tc);
+	*retp = 0;
+	return true;
+slow:
+	return cache_free_slow(heap, block, retp);
 }
 
 /* Drain, unpublish and free the descriptor's cache, if it has one. */
@@ -1560,8 +1883,7 @@ static void cache_destroy(const RT_HEAP *heap)
 	pthread_mutex_lock(&c->lock);
 	for (tc = c->threads; tc; tc = tc->cnext) {
 		pthread_mutex_lock(&tc->lock);
-		tcache_drain(tc);
-		tc->c = NULL;	/* its thread frees it */
+		tcache_drain(tc, true);	/* its thread frees it */
 		pthread_mutex_unlock(&tc->lock);
 	}
 	pthread_mutex_unlock(&c->lock);
@@ -1594,11 +1916,18 @@ static void cache_child(void)
 	struct tcache *tc;
 
 	pthread_rwlock_init(&cache_list_lock, NULL);
+	if (cache_list && !cache_fence &&
+	    cache_membarrier(MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED))
+		cache_fence = true;	/* one thread here: safe to change */
 	for (c = cache_list; c; c = c->next) {
 		pthread_mutex_init(&c->lock, NULL);
 		for (tc = c->threads; tc; tc = tc->cnext) {
 			pthread_mutex_init(&tc->lock, NULL);
 			memset(tc->n, 0, sizeof(tc->n));
+			/* The parent's threads are not here to leave. */
+			tc->busy = 0;
+			tc->steal = 0;
+			tc->credit = 0;
 		}
 		c->cached = 0;
 		c->drain = 0;
@@ -1634,10 +1963,16 @@ static int cache_create(RT_HEAP *heap, size_t bytes)
 	if (!c)
 		return -ENOMEM;
 	c->hd = *heap;
-	c->limit = bytes;
+	cache_set_limit(c, bytes);
 	c->nr_classes = v.nr_classes;
-	for (k = 0; k < v.nr_classes; k++)
+	c->pow2 = true;
+	for (k = 0; k < v.nr_classes; k++) {
 		c->class_size[k] = v.class_size[k];
+		if (v.class_size[k] != (size_t)RTHEAP_MIN_BLOCK << k)
+			c->pow2 = false;
+	}
+	if (c->pow2 && v.nr_classes)
+		c->fast_max = c->class_size[v.nr_classes - 1];
 	pthread_mutex_init(&c->lock, NULL);
 
 	p = mmap(NULL, (size_t)pgsz, PROT_READ, MAP_SHARED, heap->fd,
@@ -1680,8 +2015,7 @@ static int cache_create(RT_HEAP *heap, size_t bytes)
 	}
 	if (l2[fd % CACHE_FD_L2]) {
 		/* Another thread's rt_heap_cache() won: take its cache. */
-		__atomic_store_n(&l2[fd % CACHE_FD_L2]->limit, bytes,
-				 __ATOMIC_RELAXED);
+		cache_set_limit(l2[fd % CACHE_FD_L2], bytes);
 		pthread_rwlock_unlock(&cache_list_lock);
 		ret = 0;
 		goto out_state;
@@ -1708,6 +2042,7 @@ out_free:
 int rt_heap_cache(RT_HEAP *heap, size_t bytes)
 {
 	struct heap_cache *c;
+	size_t old;
 
 	if (!heap_valid(heap) || (heap->mode & H_SHARED))
 		return -EINVAL;
@@ -1720,9 +2055,14 @@ int rt_heap_cache(RT_HEAP *heap, size_t bytes)
 	c = cache_of(heap);
 	if (!c)
 		return cache_create(heap, bytes);
-	__atomic_store_n(&c->limit, bytes, __ATOMIC_RELAXED);
-	if (__atomic_load_n(&c->cached, __ATOMIC_RELAXED) > bytes)
-		cache_drain_all(c);
+	old = __atomic_load_n(&c->limit, __ATOMIC_RELAXED);
+	cache_set_limit(c, bytes);
+	if (bytes < old) {
+		/* A reservation made against the old bound ends first. */
+		cache_sync_all(c);
+		if (__atomic_load_n(&c->cached, __ATOMIC_RELAXED) > bytes)
+			cache_drain_all(c);
+	}
 	return 0;
 }
 

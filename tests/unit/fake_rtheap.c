@@ -86,6 +86,7 @@ void fake_reset(void)
 	fk.cmd_errno = 0;
 	fk.open_flags = -1;
 	memset(fk.ncmd, 0, sizeof(fk.ncmd));
+	fk.bad_frees = 0;
 	fk.bind_waiters = 0;
 	pthread_mutex_unlock(&fk.lock);
 }
@@ -297,14 +298,11 @@ static size_t round_block(size_t size, size_t *align, int *cls)
 
 /*
  * The class map: 1 + class of the blocks on a page, 0 when it holds none.
- * The fake packs classes first fit, so a page may mix them (the module
- * never does): such a page reads 0xff, the class of no block.
+ * As in the module, a page holds blocks of one class only (do_alloc).
  */
 static void cmap_take(struct fheap *h, size_t off, int cls)
 {
-	unsigned char *b = &h->cmap[off / PAGE];
-
-	*b = (!*b || *b == cls + 1) ? (unsigned char)(cls + 1) : 0xff;
+	h->cmap[off / PAGE] = (unsigned char)(cls + 1);
 }
 
 static void cmap_give(struct fheap *h, size_t off)
@@ -348,6 +346,9 @@ static int do_alloc(struct fheap *h, struct rtheap_alloc *a)
 	r = round_block(a->size, &align, &cls);
 	n = r / GRAN;
 	for (off = 0; off + r <= h->map_size; off += align) {
+		if (cls >= 0 && h->cmap[off / PAGE] &&
+		    h->cmap[off / PAGE] != cls + 1)
+			continue;	/* a page of another class */
 		g = off / GRAN;
 		for (i = 0; i < n && !h->blk[g + i]; i++)
 			;
@@ -385,8 +386,10 @@ static int do_free(struct fheap *h, struct rtheap_free *fr)
 		return EINVAL;
 	g = fr->offset / GRAN;
 	n = h->blk[g];
-	if (n == 0 || n == UINT32_MAX)
+	if (n == 0 || n == UINT32_MAX) {
+		fk.bad_frees++;
 		return EINVAL;
+	}
 	for (i = 0; i < n; i++)
 		h->blk[g + i] = 0;
 	r = round_block(n * GRAN, &align, &cls);

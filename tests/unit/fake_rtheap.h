@@ -101,6 +101,7 @@ extern struct fake {
 	/* records */
 	int open_flags;
 	unsigned int ncmd[32];
+	unsigned long bad_frees;	/* frees refused: not a live block */
 	unsigned int bind_waiters;
 	struct rtheap_create last_create;
 	struct rtheap_bind last_bind;

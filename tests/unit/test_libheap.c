@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1305,6 +1306,7 @@ static void test_list_fault_injection(void **state)
 struct worker {
 	RT_HEAP *heap;
 	unsigned int seed;
+	int loops;
 	int errors;
 };
 
@@ -1316,7 +1318,7 @@ static void *alloc_thread(void *arg)
 	unsigned char tag = (unsigned char)(w->seed & 0xff);
 	int i, j, slot;
 
-	for (i = 0; i < NLOOPS; i++) {
+	for (i = 0; i < w->loops; i++) {
 		slot = rand_r(&w->seed) % 8;
 		if (live[slot]) {
 			for (j = 0; j < (int)sizes[slot]; j++)
@@ -1356,6 +1358,7 @@ static void test_threads(void **state)
 	for (i = 0; i < NTHREADS; i++) {
 		w[i].heap = &h;
 		w[i].seed = 0x1234u + (unsigned int)i * 77;
+		w[i].loops = NLOOPS;
 		w[i].errors = 0;
 		assert_int_equal(pthread_create(&t[i], NULL, alloc_thread, &w[i]), 0);
 	}
@@ -1365,6 +1368,76 @@ static void test_threads(void **state)
 	}
 	assert_int_equal(rt_heap_inquire(&h, &info), 0);
 	assert_int_equal(info.usedmem, 0);
+	assert_int_equal(rt_heap_delete(&h), 0);
+}
+
+/*
+ * A cached descriptor shared by NTHREADS workers (their allocs and frees
+ * lock-free in their own tcaches) while another thread keeps draining
+ * them all: rt_heap_cache() lowering the bound below what is cached, and
+ * rt_heap_cache_inquire().  No block may be handed out twice (the
+ * workers' tags), none freed twice into the module, none lost.
+ */
+struct drainer {
+	RT_HEAP *heap;
+	int stop;
+	unsigned long drains;
+	int errors;
+};
+
+static void *drain_thread(void *arg)
+{
+	struct drainer *d = arg;
+	size_t cached;
+
+	while (!__atomic_load_n(&d->stop, __ATOMIC_ACQUIRE)) {
+		if (rt_heap_cache(d->heap, 512) ||
+		    rt_heap_cache_inquire(d->heap, &cached) || cached > 512 ||
+		    rt_heap_cache(d->heap, 64 * 1024))
+			d->errors++;
+		d->drains++;
+		sched_yield();
+	}
+	return NULL;
+}
+
+static void test_cache_threads(void **state)
+{
+	struct worker w[NTHREADS];
+	pthread_t t[NTHREADS], dt;
+	struct drainer d = { 0 };
+	RT_HEAP_INFO info;
+	size_t cached;
+	RT_HEAP h;
+	int i;
+
+	(void)state;
+	create_ok(&h, "mtc", 256 * 1024, 0);
+	assert_int_equal(rt_heap_cache(&h, 64 * 1024), 0);
+	d.heap = &h;
+	assert_int_equal(pthread_create(&dt, NULL, drain_thread, &d), 0);
+	for (i = 0; i < NTHREADS; i++) {
+		w[i].heap = &h;
+		w[i].seed = 0x4321u + (unsigned int)i * 91;
+		w[i].loops = 10 * NLOOPS;
+		w[i].errors = 0;
+		assert_int_equal(pthread_create(&t[i], NULL, alloc_thread, &w[i]), 0);
+	}
+	for (i = 0; i < NTHREADS; i++) {
+		assert_int_equal(pthread_join(t[i], NULL), 0);
+		assert_int_equal(w[i].errors, 0);
+	}
+	__atomic_store_n(&d.stop, 1, __ATOMIC_RELEASE);
+	assert_int_equal(pthread_join(dt, NULL), 0);
+	assert_int_equal(d.errors, 0);
+	assert_true(d.drains > 0);
+	/* The workers' tcaches drained as they exited; nothing is left. */
+	assert_int_equal(rt_heap_cache_inquire(&h, &cached), 0);
+	assert_int_equal(cached, 0);
+	assert_int_equal(rt_heap_inquire(&h, &info), 0);
+	assert_int_equal(info.usedmem, 0);
+	assert_int_equal(fk.bad_frees, 0);
+	assert_true(NR(RTHEAP_IOC_ALLOC_BULK) > 0);
 	assert_int_equal(rt_heap_delete(&h), 0);
 }
 
@@ -1413,6 +1486,7 @@ int main(void)
 		T(test_list),
 		T(test_list_fault_injection),
 		T(test_threads),
+		T(test_cache_threads),
 #undef T
 	};
 
