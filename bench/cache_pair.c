@@ -8,7 +8,10 @@
  * makes no call into the module but for refills and drains, so its count
  * is the same on every machine.
  *
- * usage: cache_pair cached|malloc 64|trace STEPS
+ * usage: cache_pair cached|plain|malloc 64|trace STEPS
+ *
+ * plain: the same descriptor without the cache, every call into the
+ * module: what libheap itself adds to the two system calls.
  *
  * 64: STEPS pairs of 64-byte blocks.  trace: STEPS steps of the reference
  * trace (bench_trace.h), after 2 * BENCH_SLOTS to fill the slots.
@@ -26,7 +29,7 @@
 #include "fake_rtheap.h"
 
 static RT_HEAP heap;
-static int cached;
+static int use_heap;		/* cached or plain: libheap, else glibc */
 
 static void die(const char *what, int err)
 {
@@ -39,14 +42,14 @@ static __attribute__((noinline)) void *step_alloc(size_t size)
 {
 	void *p;
 
-	if (!cached)
+	if (!use_heap)
 		return malloc(size);
 	return rt_heap_alloc(&heap, size, TM_NONBLOCK, &p) ? NULL : p;
 }
 
 static __attribute__((noinline)) void step_free(void *p)
 {
-	if (!cached)
+	if (!use_heap)
 		free(p);
 	else if (rt_heap_free(&heap, p))
 		die("rt_heap_free", -EIO);
@@ -59,18 +62,19 @@ int main(int argc, char **argv)
 	unsigned long i, n, calls = 0;
 	int ret;
 
-	if (argc != 4 || (strcmp(argv[1], "cached") && strcmp(argv[1], "malloc")) ||
+	if (argc != 4 || (strcmp(argv[1], "cached") && strcmp(argv[1], "plain") &&
+			  strcmp(argv[1], "malloc")) ||
 	    (strcmp(argv[2], "64") && strcmp(argv[2], "trace"))) {
-		fprintf(stderr, "usage: cache_pair cached|malloc 64|trace STEPS\n");
+		fprintf(stderr, "usage: cache_pair cached|plain|malloc 64|trace STEPS\n");
 		return 2;
 	}
-	cached = !strcmp(argv[1], "cached");
+	use_heap = strcmp(argv[1], "malloc") != 0;
 	n = strtoul(argv[3], NULL, 0);
 	fake_reset();
 	ret = rt_heap_create(&heap, NULL, 64 << 20, H_FIFO);
 	if (ret)
 		die("rt_heap_create", ret);
-	ret = rt_heap_cache(&heap, 1 << 20);
+	ret = strcmp(argv[1], "cached") ? 0 : rt_heap_cache(&heap, 1 << 20);
 	if (ret)
 		die("rt_heap_cache", ret);
 	for (k = 0; k < 32; k++)

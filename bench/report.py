@@ -44,6 +44,7 @@ class Raw:
         self.machine = {}
         self.host_pair = {}          # heap MiB -> instructions per pair
         self.host_per_op = {}        # heap MiB -> dict
+        self.host_lib = {}           # (who, what) -> libheap/glibc instructions per step
         self.cycles = defaultdict(lambda: defaultdict(dict))  # (op, who) -> rep -> stats
         self.space_meta = {}
         self.space_usable = None
@@ -59,10 +60,13 @@ class Raw:
         pair_re = re.compile(r"core pair,\s+(\d+) MiB heap: ([\d.]+) instructions")
         perop_re = re.compile(r"core per-op,\s+(\d+) MiB heap: alloc median (\d+) max (\d+), "
                               r"free median (\d+) max (\d+) instructions \((\d+) allocs, (\d+) frees")
+        lib_re = re.compile(r"host pair (cached|plain|malloc) (64|trace): ([\d.]+) instructions")
         with open(path) as f:
             for line in f:
                 line = line.rstrip("\n")
-                if line.startswith("machine "):
+                if m := lib_re.match(line):
+                    self.host_lib[(m[1], m[2])] = float(m[3])
+                elif line.startswith("machine "):
                     k, _, v = line[8:].partition(": ")
                     self.machine[k] = v
                 elif m := pair_re.match(line):
@@ -183,6 +187,15 @@ class Report:
                 self.add(f"host core: {op} instructions, max vs median ({mib} MiB)",
                          po[f"{op}_max"], "median", po[f"{op}_median"], None,
                          "instructions")
+        # --- host: libheap's cached pair, instructions (bench/cache-instructions)
+        for what, label in (("64", "64 B"), ("trace", "trace")):
+            self.add(f"host libheap: cached pair instructions, {label}, vs glibc malloc+free",
+                     r.host_lib.get(("cached", what)), "malloc+free",
+                     r.host_lib.get(("malloc", what)), None, "instructions")
+            self.add(f"host libheap: uncached pair instructions, {label}, system calls not counted, "
+                     "vs glibc malloc+free",
+                     r.host_lib.get(("plain", what)), "malloc+free",
+                     r.host_lib.get(("malloc", what)), None, "instructions")
         # --- host: cycles, core vs glibc
         nrep = len(r.cycles.get(("alloc", "core"), {}))
         for op in ("alloc", "free"):

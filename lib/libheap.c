@@ -1776,12 +1776,15 @@ static inline struct tcache *tcache_fast(const RT_HEAP *heap)
 static inline __attribute__((always_inline)) bool
 cache_alloc(RT_HEAP *heap, size_t size, void **blockp)
 {
-	struct tcache *tc = tcache_fast(heap);
 	struct heap_cache *c;
+	struct tcache *tc;
 	size_t credit;
 	unsigned int k, n;
 	void *b;
 
+	if (!__atomic_load_n(&cache_live, __ATOMIC_RELAXED))
+		return false;	/* no cache in the process: one load */
+	tc = tcache_fast(heap);
 	if (!tc || !blockp)
 		goto slow;
 	c = tc->c;
@@ -1816,12 +1819,15 @@ slow:
 static inline __attribute__((always_inline)) bool
 cache_free(RT_HEAP *heap, void *block, int *retp)
 {
-	struct tcache *tc = tcache_fast(heap);
 	struct heap_cache *c;
+	struct tcache *tc;
 	unsigned char *st, s;
 	size_t off, bytes;
 	unsigned int k, n;
 
+	if (!__atomic_load_n(&cache_live, __ATOMIC_RELAXED))
+		return false;
+	tc = tcache_fast(heap);
 	if (!tc)
 		goto slow;
 	c = tc->c;
