@@ -1245,7 +1245,8 @@ static int cache_membarrier(int cmd)
 static inline bool tcache_enter(struct tcache *tc)
 {
 	__atomic_store_n(&tc->busy, 1, __ATOMIC_RELAXED);
-	if (__builtin_expect(cache_fence, 0))
+	if (__builtin_expect(__atomic_load_n(&cache_fence, __ATOMIC_RELAXED),
+			     0))
 		__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	else
 		__atomic_signal_fence(__ATOMIC_SEQ_CST);
@@ -1275,12 +1276,19 @@ static void tcache_steal(struct tcache *tc)
 	if (tc->owner == &my_tcaches)
 		return;
 	__atomic_store_n(&tc->steal, 1, __ATOMIC_SEQ_CST);
-	while (!__atomic_load_n(&cache_fence, __ATOMIC_RELAXED) &&
-	       cache_membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED)) {
-		/* Not registered (a fork's child may not be): register. */
-		if (errno == EPERM &&
-		    cache_membarrier(MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED))
-			sched_yield();
+	if (!__atomic_load_n(&cache_fence, __ATOMIC_RELAXED) &&
+	    cache_membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED) &&
+	    (errno != EPERM ||	/* not registered: a fork's child may not be */
+	     cache_membarrier(MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED) ||
+	     cache_membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED))) {
+		/*
+		 * membarrier() refused after it worked (a seccomp filter
+		 * installed since, say): owners fence from now on, and a
+		 * section already under way has its busy store seen long
+		 * before this sleep ends.
+		 */
+		__atomic_store_n(&cache_fence, true, __ATOMIC_SEQ_CST);
+		nanosleep(&(struct timespec){ 0, 1000000 }, NULL);
 	}
 	while (__atomic_load_n(&tc->busy, __ATOMIC_ACQUIRE)) {
 		if (++spins < 16)

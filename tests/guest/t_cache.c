@@ -258,12 +258,14 @@ static void test_delete(void)
 {
 	const char *n = t_name("t_cache_del");
 	long pinned = vm_pinned_kb();
-	RT_HEAP h, b;
+	RT_HEAP h, b, c;
 	void *p, *q;
+	size_t nc = 1;
 
 	CHECK_OK(rt_heap_create(&h, n, 4 * T_PAGE, H_FIFO));
 	CHECK_EQ(vm_pinned_kb(), pinned + 4 * (long)T_PAGE / 1024);
 	CHECK_OK(rt_heap_bind(&b, n));
+	CHECK_OK(rt_heap_bind(&c, n));
 	CHECK_OK(rt_heap_cache(&b, 4096));
 	CHECK_OK(rt_heap_alloc(&b, 32, TM_NONBLOCK, &p));
 	CHECK_OK(rt_heap_alloc(&b, 32, TM_NONBLOCK, &q));
@@ -274,6 +276,12 @@ static void test_delete(void)
 	CHECK_RET(rt_heap_free(&b, p), -EIDRM);
 	CHECK_RET(rt_heap_alloc(&b, 32, TM_NONBLOCK, &q), -EIDRM);
 	CHECK_EQ(cached(&b), 0);
+	/* No cache for a descriptor of a deleted heap, and nothing changed. */
+	CHECK_RET(rt_heap_cache(&c, 4096), -EIDRM);
+	CHECK_OK(rt_heap_cache_inquire(&c, &nc));
+	CHECK_EQ(nc, 0);
+	CHECK_RET(rt_heap_alloc(&c, 32, TM_NONBLOCK, &q), -EIDRM);
+	CHECK_OK(rt_heap_unbind(&c));
 	/* b's file and mapping hold the memory until the unbind. */
 	CHECK_EQ(vm_pinned_kb(), pinned + 4 * (long)T_PAGE / 1024);
 	CHECK_OK(rt_heap_unbind(&b));

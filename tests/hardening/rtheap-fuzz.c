@@ -264,7 +264,7 @@ int main(int argc, char **argv)
 	{
 		uint64_t forks = 0, kills = 0, exits = 0, garbage = 0, refaults = 0;
 		uint64_t allocs = 0, frees = 0, eidrm = 0, creates = 0, deletes = 0, binds = 0;
-		uint64_t eintr = 0, pretries = 0;
+		uint64_t eintr = 0, pretries = 0, cbursts = 0, callocs = 0;
 
 		for (int w = 0; w < opt_procs; w++) {
 			forks += sh->w[w].forks;
@@ -280,6 +280,8 @@ int main(int argc, char **argv)
 			binds += sh->w[w].binds_ok;
 			eintr += sh->w[w].eintr;
 			pretries += sh->w[w].private_retries;
+			cbursts += sh->w[w].cached_bursts;
+			callocs += sh->w[w].cached_allocs;
 		}
 		printf("rtheap-fuzz: %llu calls in %.1f s (%d processes, %u phases, "
 		       "%lu heap checks, %lu exact)\n", (unsigned long long)total,
@@ -300,6 +302,9 @@ int main(int argc, char **argv)
 		       (unsigned long long)creates, (unsigned long long)deletes,
 		       (unsigned long long)binds, (unsigned long long)eidrm, leftovers,
 		       (unsigned long long)pretries);
+		printf("rtheap-fuzz: cached descriptors (libheap's rt_heap_cache) %llu, "
+		       "blocks allocated through them %llu\n",
+		       (unsigned long long)cbursts, (unsigned long long)callocs);
 		if (verbose) {
 			printf("rtheap-fuzz: time per operation (all workers):\n");
 			for (unsigned int k = 0; k < nops; k++) {

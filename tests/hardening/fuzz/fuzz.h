@@ -69,6 +69,7 @@ struct wshared {
 	uint64_t allocs_ok, frees_ok, eidrm, creates_ok, deletes_ok, binds_ok;
 	uint64_t eintr;		/* waits interrupted by SIGUSR1 */
 	uint64_t private_retries;	/* private heaps made after -ENOMEM */
+	uint64_t cached_bursts, cached_allocs;	/* op_cached() */
 	uint32_t npub;
 	struct pub pub[MAXPUB];
 	uint32_t ntaint;	/* heap ids a child may have allocated from */
@@ -201,6 +202,7 @@ void op_alloc(void);
 void op_free(void);
 void op_alloc_bulk(void);
 void op_free_bulk(void);
+void op_cached(void);
 void op_inquire(void);
 void op_list(int fd);
 void op_version(int fd);

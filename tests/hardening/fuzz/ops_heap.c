@@ -939,6 +939,116 @@ void op_free_bulk(void)
 		       f.count);
 }
 
+/*
+ * A burst through libheap's block cache: bind a heap one of the slots is
+ * attached to by name, give the descriptor rt_heap_cache() of 1 .. 64 KiB,
+ * then up to 64 random TM_NONBLOCK allocs and frees of mostly cacheable
+ * sizes while the other workers delete, wait in alloc (so the cache meets
+ * waiters and drains), fork and scribble.  On the private heap, which no
+ * other process touches, every live block carries a pattern checked at
+ * its free, and a second free of a block must be refused.  Everything is
+ * freed and the descriptor unbound (its magazines drained) before the op
+ * ends, so the exact checks at the barriers hold; a child, which may be
+ * killed in the middle, taints the heap first.
+ */
+void op_cached(void)
+{
+	int i = pick_attached(false), ret, fret;
+	void *blk[16];
+	unsigned char pat[16];
+	size_t sz[16], cached, bytes;
+	unsigned int n = 0, steps, k;
+	struct slot *s;
+	bool priv;
+	RT_HEAP h;
+
+	if (i < 0)
+		return;
+	s = &slots[i];
+	if (!s->name[0] || (s->mode & H_SHARED) ||
+	    (s->privname && (i != SLOT_PRIV || in_child)))
+		return;
+	ret = rt_heap_bind_timed(&h, s->name, TM_NONBLOCK);
+	EXPECT(ret == 0 || ret == -EWOULDBLOCK || ret == -EIDRM ||
+	       ret == -ENOMEM || ret == -EMFILE || ret == -ENFILE,
+	       "cached: bind of \"%.31s\": %s", s->name, en(ret));
+	if (ret)
+		return;
+	/* The name may be another heap's by now. */
+	priv = i == SLOT_PRIV && h.id == s->id;
+	if (in_child)
+		taint(h.id);
+	bytes = 1 + h_rng_below(&rng, 64 * 1024);
+	if (bytes > h.mapsize)
+		bytes = h.mapsize;
+	ret = rt_heap_cache(&h, bytes);
+	EXPECT(ret == 0 || ret == -ENOMEM || ret == -EIDRM ||
+	       (ret == -EINVAL && (h.mode & H_SHARED)),
+	       "cached: rt_heap_cache(%zu) of heap %u: %s", bytes, h.id, en(ret));
+	if (ret)
+		goto out;
+	steps = 1 + h_rng_below(&rng, 64);
+	while (steps--) {
+		if (n < 16 && (!n || h_rng_pct(&rng, 55))) {
+			size_t size = 1 + h_rng_below(&rng, h_rng_pct(&rng, 85) ?
+							  PAGE / 2 : 3 * PAGE);
+
+			ret = rt_heap_alloc(&h, size, TM_NONBLOCK, &blk[n]);
+			EXPECT(ret == 0 || ret == -EWOULDBLOCK || ret == -EIDRM ||
+			       (ret == -EINVAL && size > h.mapsize),
+			       "cached: alloc of %zu from heap %u: %s", size, h.id, en(ret));
+			if (ret)
+				continue;
+			EXPECT((char *)blk[n] >= (char *)h.base &&
+			       (char *)blk[n] + size <= (char *)h.base + h.mapsize,
+			       "cached: block %p of %zu bytes outside heap %u's mapping",
+			       blk[n], size, h.id);
+			sz[n] = size;
+			pat[n] = (unsigned char)h_rng_next(&rng);
+			if (priv)
+				memset(blk[n], pat[n], size);
+			n++;
+			STAT_ADD(cached_allocs, 1);
+			continue;
+		}
+		if (!n)
+			continue;
+		k = h_rng_below(&rng, n);
+		if (priv)
+			for (size_t b = 0; b < sz[k]; b++)
+				EXPECT(((unsigned char *)blk[k])[b] == pat[k],
+				       "cached: block at offset %zu of the private heap: byte %zu "
+				       "overwritten while it was live",
+				       (size_t)((char *)blk[k] - (char *)h.base), b);
+		ret = rt_heap_free(&h, blk[k]);
+		EXPECT(ret == 0 || ret == -EIDRM, "cached: free of offset %zu in heap %u: %s",
+		       (size_t)((char *)blk[k] - (char *)h.base), h.id, en(ret));
+		if (priv && !ret && h_rng_pct(&rng, 20)) {
+			fret = rt_heap_free(&h, blk[k]);
+			EXPECT(fret == -EINVAL, "cached: second free of offset %zu in the "
+			       "private heap: %s", (size_t)((char *)blk[k] - (char *)h.base),
+			       en(fret));
+		}
+		blk[k] = blk[--n];
+		sz[k] = sz[n];
+		pat[k] = pat[n];
+		if (h_rng_pct(&rng, 10)) {
+			ret = rt_heap_cache_inquire(&h, &cached);
+			EXPECT(!ret && cached <= bytes, "cached: inquire of heap %u: %s, "
+			       "%zu bytes cached, bound %zu", h.id, en(ret), cached, bytes);
+		}
+	}
+	while (n--) {
+		ret = rt_heap_free(&h, blk[n]);
+		EXPECT(ret == 0 || ret == -EIDRM, "cached: free of offset %zu in heap %u: %s",
+		       (size_t)((char *)blk[n] - (char *)h.base), h.id, en(ret));
+	}
+out:
+	ret = rt_heap_unbind(&h);
+	EXPECT(ret == 0, "cached: unbind of heap %u: %s", h.id, en(ret));
+	STAT_ADD(cached_bursts, 1);
+}
+
 void op_inquire(void)
 {
 	int i = (int)h_rng_below(&rng, NSLOTS);
