@@ -1102,7 +1102,7 @@ __asm__(".symver rt_heap_info_by_name_1_0, rt_heap_info_by_name@LIBHEAP_1.0");
  * tcache_enter() .. tcache_leave(), which only mark the tcache busy.
  * Anything else that touches the magazines (refills and drains, other
  * threads' drains) holds tcache.lock and, for another thread's tcache,
- * first waits it out of its busy section (tcache_steal()): it raises
+ * first waits it out of its busy section (cache_each()): it raises
  * steal, then makes the owner's busy store visible with membarrier()
  * (MEMBARRIER_CMD_PRIVATE_EXPEDITED: a barrier on every CPU that runs a
  * thread of this process), so that either the owner sees steal and takes
@@ -1262,20 +1262,23 @@ static inline void tcache_leave(struct tcache *tc)
 }
 
 /*
- * Under tc->lock: wait until tc's owner is out of its busy section; it
+ * Stealing: under tc->lock, tcache_raise() tc, make the owners' busy
+ * stores visible with cache_barrier() (once for any number of tcaches),
+ * and tcache_wait() until tc's owner is out of its busy section; the owner
  * takes tc->lock for its next call until tcache_unsteal().  The owner's
  * section is a few dozen instructions and makes no system call; a
  * stealer of higher priority on the owner's CPU sleeps, so that the owner
- * can run.  The calling thread's own tcaches are never busy here.
+ * can run.  The calling thread's own tcaches are never busy here, and
+ * need none of it.
  */
-static void tcache_steal(struct tcache *tc)
+static void tcache_raise(struct tcache *tc)
 {
-	struct timespec nap = { 0, 50000 };
-	unsigned int spins = 0;
+	if (tc->owner != &my_tcaches)
+		__atomic_store_n(&tc->steal, 1, __ATOMIC_SEQ_CST);
+}
 
-	if (tc->owner == &my_tcaches)
-		return;
-	__atomic_store_n(&tc->steal, 1, __ATOMIC_SEQ_CST);
+static void cache_barrier(void)
+{
 	if (!__atomic_load_n(&cache_fence, __ATOMIC_RELAXED) &&
 	    cache_membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED) &&
 	    (errno != EPERM ||	/* not registered: a fork's child may not be */
@@ -1290,6 +1293,15 @@ static void tcache_steal(struct tcache *tc)
 		__atomic_store_n(&cache_fence, true, __ATOMIC_SEQ_CST);
 		nanosleep(&(struct timespec){ 0, 1000000 }, NULL);
 	}
+}
+
+static void tcache_wait(struct tcache *tc)
+{
+	struct timespec nap = { 0, 50000 };
+	unsigned int spins = 0;
+
+	if (tc->owner == &my_tcaches)
+		return;
 	while (__atomic_load_n(&tc->busy, __ATOMIC_ACQUIRE)) {
 		if (++spins < 16)
 			sched_yield();
@@ -1304,15 +1316,15 @@ static void tcache_unsteal(struct tcache *tc)
 }
 
 /*
- * Empty tc's magazines and give back its credit; under tc->lock.  detach:
- * the cache goes, tc is left to its thread, which frees it.
+ * Empty tc's magazines and give back its credit; tc stolen, or the
+ * caller's own.  detach: the cache goes, tc is left to its thread, which
+ * frees it.
  */
 static void tcache_drain(struct tcache *tc, bool detach)
 {
 	struct heap_cache *c = tc->c;
 	unsigned int k;
 
-	tcache_steal(tc);
 	for (k = 0; k < c->nr_classes; k++) {
 		cache_give_back(c, k, tc->mag[k], tc->n[k]);
 		tc->n[k] = 0;
@@ -1321,7 +1333,33 @@ static void tcache_drain(struct tcache *tc, bool detach)
 	__atomic_store_n(&tc->credit, 0, __ATOMIC_RELAXED);
 	if (detach)
 		__atomic_store_n(&tc->c, NULL, __ATOMIC_RELAXED);
-	tcache_unsteal(tc);
+}
+
+enum cache_each_op { CACHE_SYNC, CACHE_DRAIN, CACHE_DETACH };
+
+/*
+ * Every tcache of c stolen at once (one barrier), then, for each: nothing
+ * (CACHE_SYNC: every call under way has ended), a drain, or a drain and
+ * the tcache detached from c (CACHE_DETACH, c goes).  Under c->lock.
+ */
+static void cache_each(struct heap_cache *c, enum cache_each_op op)
+{
+	struct tcache *tc;
+
+	pthread_mutex_lock(&c->lock);
+	for (tc = c->threads; tc; tc = tc->cnext) {
+		pthread_mutex_lock(&tc->lock);
+		tcache_raise(tc);
+	}
+	cache_barrier();
+	for (tc = c->threads; tc; tc = tc->cnext) {
+		tcache_wait(tc);
+		if (op != CACHE_SYNC)
+			tcache_drain(tc, op == CACHE_DETACH);
+		tcache_unsteal(tc);
+		pthread_mutex_unlock(&tc->lock);
+	}
+	pthread_mutex_unlock(&c->lock);
 }
 
 /* Reserve bytes for tc: from its credit first; under tc->lock. */
@@ -1362,30 +1400,7 @@ tcache_credit(struct heap_cache *c, struct tcache *tc,
 /* Empty every magazine of c. */
 static __attribute__((noinline)) void cache_drain_all(struct heap_cache *c)
 {
-	struct tcache *tc;
-
-	pthread_mutex_lock(&c->lock);
-	for (tc = c->threads; tc; tc = tc->cnext) {
-		pthread_mutex_lock(&tc->lock);
-		tcache_drain(tc, false);
-		pthread_mutex_unlock(&tc->lock);
-	}
-	pthread_mutex_unlock(&c->lock);
-}
-
-/* Wait until no thread is in the middle of a call of c's. */
-static void cache_sync_all(struct heap_cache *c)
-{
-	struct tcache *tc;
-
-	pthread_mutex_lock(&c->lock);
-	for (tc = c->threads; tc; tc = tc->cnext) {
-		pthread_mutex_lock(&tc->lock);
-		tcache_steal(tc);
-		tcache_unsteal(tc);
-		pthread_mutex_unlock(&tc->lock);
-	}
-	pthread_mutex_unlock(&c->lock);
+	cache_each(c, CACHE_DRAIN);
 }
 
 /* A thread exits: its magazines drain, its tcaches go. */
@@ -1874,7 +1889,6 @@ slow:
 static void cache_destroy(const RT_HEAP *heap)
 {
 	struct heap_cache *c, **pp;
-	struct tcache *tc;
 	long pgsz = sysconf(_SC_PAGESIZE);
 
 	if (!__atomic_load_n(&cache_live, __ATOMIC_RELAXED))
@@ -1894,13 +1908,7 @@ static void cache_destroy(const RT_HEAP *heap)
 		}
 	}
 	__atomic_fetch_sub(&cache_live, 1, __ATOMIC_RELAXED);
-	pthread_mutex_lock(&c->lock);
-	for (tc = c->threads; tc; tc = tc->cnext) {
-		pthread_mutex_lock(&tc->lock);
-		tcache_drain(tc, true);	/* its thread frees it */
-		pthread_mutex_unlock(&tc->lock);
-	}
-	pthread_mutex_unlock(&c->lock);
+	cache_each(c, CACHE_DETACH);	/* each tcache's thread frees it */
 	pthread_rwlock_unlock(&cache_list_lock);
 	munmap((void *)c->status, (size_t)pgsz);
 	munmap((void *)c->cmap, c->cmap_size);
@@ -2073,7 +2081,7 @@ int rt_heap_cache(RT_HEAP *heap, size_t bytes)
 	cache_set_limit(c, bytes);
 	if (bytes < old) {
 		/* A reservation made against the old bound ends first. */
-		cache_sync_all(c);
+		cache_each(c, CACHE_SYNC);
 		if (__atomic_load_n(&c->cached, __ATOMIC_RELAXED) > bytes)
 			cache_drain_all(c);
 	}
