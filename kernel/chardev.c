@@ -341,27 +341,14 @@ static int rtheap_ioc_free_off(struct rtheap_file *f, unsigned long off)
 	return rtheap_free(h, off);
 }
 
-/*
- * RTHEAP_IOC_ALLOC_NB: the argument is the size, the return value the
- * offset in RTHEAP_MIN_BLOCK units, non-negative for any offset of a heap
- * up to RTHEAP_ALLOC_NB_MAX bytes (larger heaps are refused up front).
- */
+/* RTHEAP_IOC_ALLOC_NB: the argument is the size (rtheap_alloc_nb()). */
 static long rtheap_ioc_alloc_nb(struct rtheap_file *f, unsigned long size)
 {
-	static const struct rtheap_tmo nonblock = {
-		.nonblock = true, .deadline = KTIME_MAX,
-	};
 	struct rtheap *h = rtheap_file_heap(f);
-	size_t off;
-	int ret;
 
-	BUILD_BUG_ON(RTHEAP_ALLOC_NB_MAX / RTHEAP_MIN_BLOCK > LONG_MAX);
-	if (!h || rtheap_mapped_size(h) > RTHEAP_ALLOC_NB_MAX)
+	if (!h)
 		return -EINVAL;
-	ret = rtheap_alloc(h, size, &nonblock, false, &off);
-	if (ret)
-		return ret;
-	return off / RTHEAP_MIN_BLOCK;
+	return rtheap_alloc_nb(h, size);
 }
 
 /*

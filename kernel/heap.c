@@ -1127,6 +1127,42 @@ int rtheap_alloc_irqoff(struct rtheap *h, size_t size, size_t *offp)
 }
 
 /**
+ * rtheap_alloc_nb() - RTHEAP_IOC_ALLOC_NB: a TM_NONBLOCK alloc by value
+ * @h: the heap, kept alive by the caller's file
+ * @size: bytes (H_SHARED: 0 or the heap size)
+ *
+ * The user-space fast path: the offset comes back as the return value, in
+ * RTHEAP_MIN_BLOCK units, so the caller keeps nothing on its stack.
+ * Heaps over RTHEAP_ALLOC_NB_MAX bytes are refused, so that any offset's
+ * units fit a long on every ABI.  Process context.
+ *
+ * Return: the block's offset / RTHEAP_MIN_BLOCK, or -EINVAL (bad size, a
+ * heap over RTHEAP_ALLOC_NB_MAX), -EWOULDBLOCK, -EIDRM.
+ */
+long rtheap_alloc_nb(struct rtheap *h, size_t size)
+{
+	unsigned long flags;
+	size_t off;
+	int ret;
+
+	BUILD_BUG_ON(RTHEAP_ALLOC_NB_MAX / RTHEAP_MIN_BLOCK > LONG_MAX);
+	if (unlikely(rtheap_map_size(h) > RTHEAP_ALLOC_NB_MAX))
+		return -EINVAL;
+	if (unlikely(h->mode & H_SHARED)) {
+		ret = rtheap_alloc_shared(h, size, &off);
+		return ret ? ret : 0;
+	}
+	if (unlikely(!size))
+		return -EINVAL;
+	raw_spin_lock_irqsave(&h->lock, flags);
+	ret = rtheap_alloc_locked(h, size, &off);
+	raw_spin_unlock_irqrestore(&h->lock, flags);
+	if (unlikely(ret))
+		return ret == -ENOMEM ? -EWOULDBLOCK : ret;
+	return off / RTHEAP_MIN_BLOCK;
+}
+
+/**
  * rtheap_free_irqoff() - rtheap_free() with interrupts already off
  * @h: the heap, kept alive as for rtheap_alloc_irqoff()
  * @off: the block's offset
@@ -1560,17 +1596,6 @@ int rtheap_user_delete(struct rtheap *h)
 	if (h->kernel || !rtheap_is_owner(h))
 		return -EPERM;
 	return rtheap_delete(h);
-}
-
-/**
- * rtheap_mapped_size() - the bytes of a heap's mapping
- * @h: the heap
- *
- * Return: its pages' size, the map_size a create or bind reports.
- */
-u64 rtheap_mapped_size(const struct rtheap *h)
-{
-	return rtheap_map_size(h);
 }
 
 /**

@@ -75,12 +75,12 @@ int rtheap_alloc(struct rtheap *h, size_t size, const struct rtheap_tmo *t,
 		 bool can_block, size_t *offp);
 int rtheap_free(struct rtheap *h, size_t off);
 int rtheap_alloc_irqoff(struct rtheap *h, size_t size, size_t *offp);
+long rtheap_alloc_nb(struct rtheap *h, size_t size);
 int rtheap_free_irqoff(struct rtheap *h, size_t off);
 int rtheap_alloc_bulk(struct rtheap *h, size_t size, unsigned int n, u64 *offs);
 int rtheap_free_bulk(struct rtheap *h, unsigned int n, const u64 *offs,
 		     s32 *results);
 void *rtheap_addr(const struct rtheap *h, size_t off);
-u64 rtheap_mapped_size(const struct rtheap *h);
 bool rtheap_offset(const struct rtheap *h, const void *block, size_t *offp);
 
 /* Open files of /dev/rtheap and their mappings. */
