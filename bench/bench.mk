@@ -35,7 +35,6 @@ bench-core: $(BENCH_DIR)/core_trace
 
 ## bench-cache       libheap's cached pair vs glibc's, in instructions (callgrind)
 bench-cache: $(BENCH_DIR)/cache_pair
-	$(Q)$(SRC)/scripts/deps valgrind
 	$(Q)$(SRC)/bench/cache-instructions $(BENCH_DIR)/cache_pair
 
 # ---- guest programs: written into build/guest/bin, which vm-run copies ----

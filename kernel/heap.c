@@ -1148,18 +1148,10 @@ long rtheap_alloc_nb(struct rtheap *h, size_t size)
 	BUILD_BUG_ON(RTHEAP_ALLOC_NB_MAX / RTHEAP_MIN_BLOCK > LONG_MAX);
 	if (unlikely(rtheap_map_size(h) > RTHEAP_ALLOC_NB_MAX))
 		return -EINVAL;
-	if (unlikely(h->mode & H_SHARED)) {
-		ret = rtheap_alloc_shared(h, size, &off);
-		return ret ? ret : 0;
-	}
-	if (unlikely(!size))
-		return -EINVAL;
-	raw_spin_lock_irqsave(&h->lock, flags);
-	ret = rtheap_alloc_locked(h, size, &off);
-	raw_spin_unlock_irqrestore(&h->lock, flags);
-	if (unlikely(ret))
-		return ret == -ENOMEM ? -EWOULDBLOCK : ret;
-	return off / RTHEAP_MIN_BLOCK;
+	local_irq_save(flags);
+	ret = rtheap_alloc_irqoff(h, size, &off);
+	local_irq_restore(flags);
+	return ret ? ret : off / RTHEAP_MIN_BLOCK;
 }
 
 /**

@@ -76,8 +76,10 @@ static inline bool cache_free(RT_HEAP *heap, void *block, int *retp);
 static int cache_forget(const RT_HEAP *heap, void *block);
 static void cache_destroy(const RT_HEAP *heap);
 static int cache_live;		/* atomic: caches in cache_list */
-/* Thread-local, and as cheap to reach from the shared library as from a
- * program: initial-exec. */
+/*
+ * Thread-local, and as cheap to reach from the shared library as from a
+ * program: initial-exec.
+ */
 #define CACHE_TLS __thread __attribute__((tls_model("initial-exec")))
 static CACHE_TLS bool cache_bypass;	/* the cache's own kernel calls */
 
@@ -1144,8 +1146,8 @@ struct heap_cache {
 	size_t cached;		/* atomic */
 	int drain;		/* atomic: drain every magazine at next call */
 	unsigned int nr_classes;
-	bool pow2;		/* class k is RTHEAP_MIN_BLOCK << k, every k */
-	size_t fast_max;	/* the largest class if pow2, else 0 */
+	size_t fast_max;	/* the largest class if class k is always
+				 * RTHEAP_MIN_BLOCK << k, else 0 */
 	size_t class_size[RTHEAP_MAX_CLASSES];
 	const struct rtheap_status *status;	/* read with __atomic_load_n */
 	const unsigned char *cmap;	/* the class map, the same */
@@ -1470,13 +1472,20 @@ static struct tcache *tcache_get(struct heap_cache *c)
 	return last_tc = tc;
 }
 
+/* Is tc (not NULL) a tcache of heap's descriptor? */
+static inline bool tcache_matches(const struct tcache *tc, const RT_HEAP *heap)
+{
+	return tc->fd == heap->fd && tc->base == heap->base &&
+	       tc->id == heap->id;
+}
+
 /* The calling thread's tcache of heap's cache if it used it last. */
 static inline struct tcache *tcache_last(const RT_HEAP *heap)
 {
 	struct tcache *tc = last_tc;
 
-	if (tc && tc->fd == heap->fd && tc->base == heap->base &&
-	    tc->id == heap->id && __atomic_load_n(&tc->c, __ATOMIC_RELAXED))
+	if (tc && tcache_matches(tc, heap) &&
+	    __atomic_load_n(&tc->c, __ATOMIC_RELAXED))
 		return tc;
 	return NULL;
 }
@@ -1491,6 +1500,16 @@ static void cache_set_limit(struct heap_cache *c, size_t bytes)
 			 __ATOMIC_RELAXED);
 }
 
+/* The class of 1 .. fast_max bytes when class k is RTHEAP_MIN_BLOCK << k. */
+static inline unsigned int cache_pow2_class(size_t size)
+{
+	_Static_assert(RTHEAP_MIN_BLOCK == 1 << 4, "the shift below");
+	/* log2, rounded up, less 4 */
+	return size <= RTHEAP_MIN_BLOCK ? 0 :
+	       (unsigned int)(sizeof(unsigned long) * 8 - 4 -
+			      (unsigned int)__builtin_clzl(size - 1));
+}
+
 /* The class that holds size, or -1: the kernel's. */
 static int cache_class(const struct heap_cache *c, size_t size)
 {
@@ -1498,16 +1517,21 @@ static int cache_class(const struct heap_cache *c, size_t size)
 
 	if (!size || size > c->class_size[c->nr_classes - 1])
 		return -1;
-	_Static_assert(RTHEAP_MIN_BLOCK == 1 << 4, "the shift below");
-	/* RTHEAP_MIN_BLOCK << k, as every module reports: log2, rounded up */
-	if (__builtin_expect(c->pow2, 1))
-		return size <= RTHEAP_MIN_BLOCK ? 0 :
-		       (int)(sizeof(unsigned long) * 8 -
-			     (unsigned int)__builtin_clzl(size - 1)) - 4;
+	/* RTHEAP_MIN_BLOCK << k, as every module reports */
+	if (__builtin_expect(c->fast_max != 0, 1))
+		return (int)cache_pow2_class(size);
 	for (k = 0; k < c->nr_classes; k++)
 		if (size <= c->class_size[k])
 			return (int)k;
 	return -1;
+}
+
+/* The status page: tasks wait in alloc, or the heap is deleted. */
+static inline bool cache_kernel_only(const struct heap_cache *c)
+{
+	return __atomic_load_n(&c->status->nwaiters, __ATOMIC_RELAXED) ||
+	       (__atomic_load_n(&c->status->flags, __ATOMIC_RELAXED) &
+		RTHEAP_STATUS_DELETED);
 }
 
 /*
@@ -1521,9 +1545,7 @@ static bool cache_waiters(struct heap_cache *c)
 	if (__atomic_load_n(&c->drain, __ATOMIC_RELAXED) &&
 	    __atomic_exchange_n(&c->drain, 0, __ATOMIC_ACQUIRE))
 		cache_drain_all(c);
-	return __atomic_load_n(&c->status->nwaiters, __ATOMIC_RELAXED) ||
-	       (__atomic_load_n(&c->status->flags, __ATOMIC_RELAXED) &
-		RTHEAP_STATUS_DELETED);
+	return cache_kernel_only(c);
 }
 
 /* Take up to CACHE_BATCH blocks of class k into tc; under tc->lock. */
@@ -1553,6 +1575,37 @@ static void tcache_refill(struct heap_cache *c, struct tcache *tc,
 	tc->n[k] = n;
 }
 
+/*
+ * The owner's pop, no lock: a block of class k from tc's magazine; false
+ * (nothing changed): it is empty or being stolen, take tc->lock.
+ */
+static inline bool tcache_pop_fast(struct heap_cache *c, struct tcache *tc,
+				   unsigned int k, void **blockp)
+{
+	size_t credit;
+	unsigned int n;
+	void *b;
+
+	if (!tcache_enter(tc))
+		return false;
+	n = tc->n[k];
+	if (!n) {
+		tcache_leave(tc);
+		return false;
+	}
+	b = tc->mag[k][n - 1];
+	tc->n[k] = n - 1;
+	__atomic_store_n(cache_state(c, b), k + 1, __ATOMIC_RELAXED);
+	credit = tc->credit + c->class_size[k];
+	if (credit <= c->credit_max)
+		__atomic_store_n(&tc->credit, credit, __ATOMIC_RELAXED);
+	else
+		tcache_credit(c, tc, c->class_size[k]);
+	tcache_leave(tc);
+	*blockp = b;
+	return true;
+}
+
 /* Under tc->lock: a block of class k, refilling first; NULL: none. */
 static void *tcache_pop_locked(struct heap_cache *c, struct tcache *tc,
 			       unsigned int k)
@@ -1577,7 +1630,6 @@ cache_alloc_slow(RT_HEAP *heap, size_t size, void **blockp)
 {
 	struct heap_cache *c;
 	struct tcache *tc;
-	unsigned int n;
 	void *b;
 	int k;
 
@@ -1591,7 +1643,6 @@ cache_alloc_slow(RT_HEAP *heap, size_t size, void **blockp)
 		c = cache_of(heap);
 		if (!c)
 			return false;
-		tc = NULL;
 	}
 	if (cache_waiters(c))
 		return false;
@@ -1603,21 +1654,8 @@ cache_alloc_slow(RT_HEAP *heap, size_t size, void **blockp)
 		if (!tc)
 			return false;
 	}
-	/* The common case: a block from the magazine, no lock. */
-	if (tcache_enter(tc)) {
-		n = tc->n[k];
-		if (n) {
-			b = tc->mag[k][n - 1];
-			tc->n[k] = n - 1;
-			__atomic_store_n(cache_state(c, b), k + 1,
-					 __ATOMIC_RELAXED);
-			tcache_credit(c, tc, c->class_size[k]);
-			tcache_leave(tc);
-			*blockp = b;
-			return true;
-		}
-		tcache_leave(tc);
-	}
+	if (tcache_pop_fast(c, tc, (unsigned int)k, blockp))
+		return true;
 	pthread_mutex_lock(&tc->lock);
 	b = tcache_pop_locked(c, tc, (unsigned int)k);
 	pthread_mutex_unlock(&tc->lock);
@@ -1777,20 +1815,14 @@ cache_free_slow(RT_HEAP *heap, void *block, int *retp)
 static inline struct tcache *tcache_fast(const RT_HEAP *heap)
 {
 	struct tcache *tc = last_tc;
-	const struct rtheap_status *st;
 	struct heap_cache *c;
 
 	if (!tc || !heap || heap->magic != RT_HEAP_MAGIC ||
-	    tc->fd != heap->fd || tc->base != heap->base || tc->id != heap->id)
+	    !tcache_matches(tc, heap))
 		return NULL;
 	c = __atomic_load_n(&tc->c, __ATOMIC_RELAXED);
-	if (!c)
-		return NULL;
-	st = c->status;
-	if (__atomic_load_n(&c->drain, __ATOMIC_RELAXED) |
-	    __atomic_load_n(&st->nwaiters, __ATOMIC_RELAXED) |
-	    (__atomic_load_n(&st->flags, __ATOMIC_RELAXED) &
-	     RTHEAP_STATUS_DELETED))
+	if (!c || __atomic_load_n(&c->drain, __ATOMIC_RELAXED) ||
+	    cache_kernel_only(c))
 		return NULL;
 	return tc;
 }
@@ -1801,9 +1833,6 @@ cache_alloc(RT_HEAP *heap, size_t size, void **blockp)
 {
 	struct heap_cache *c;
 	struct tcache *tc;
-	size_t credit;
-	unsigned int k, n;
-	void *b;
 
 	if (!__atomic_load_n(&cache_live, __ATOMIC_RELAXED))
 		return false;	/* no cache in the process: one load */
@@ -1813,27 +1842,8 @@ cache_alloc(RT_HEAP *heap, size_t size, void **blockp)
 	c = tc->c;
 	if (size - 1 >= c->fast_max)	/* 0, too big, or no power of two */
 		goto slow;
-	k = size <= RTHEAP_MIN_BLOCK ? 0 :
-	    (unsigned int)(sizeof(unsigned long) * 8 - 4 -
-			   (unsigned int)__builtin_clzl(size - 1));
-	if (!tcache_enter(tc))
-		goto slow;
-	n = tc->n[k];
-	if (!n) {
-		tcache_leave(tc);
-		goto slow;
-	}
-	b = tc->mag[k][n - 1];
-	tc->n[k] = n - 1;
-	__atomic_store_n(cache_state(c, b), k + 1, __ATOMIC_RELAXED);
-	credit = tc->credit + ((size_t)RTHEAP_MIN_BLOCK << k);
-	if (credit <= c->credit_max)
-		__atomic_store_n(&tc->credit, credit, __ATOMIC_RELAXED);
-	else
-		tcache_credit(c, tc, (size_t)RTHEAP_MIN_BLOCK << k);
-	tcache_leave(tc);
-	*blockp = b;
-	return true;
+	if (tcache_pop_fast(c, tc, cache_pow2_class(size), blockp))
+		return true;
 slow:
 	return cache_alloc_slow(heap, size, blockp);
 }
@@ -1969,6 +1979,7 @@ static int cache_create(RT_HEAP *heap, size_t bytes)
 	struct heap_cache *c, ***l1, **l2;
 	long pgsz = sysconf(_SC_PAGESIZE);
 	unsigned int fd = (unsigned int)heap->fd, k;
+	bool pow2;
 	void *p;
 	int ret;
 
@@ -1987,13 +1998,13 @@ static int cache_create(RT_HEAP *heap, size_t bytes)
 	c->hd = *heap;
 	cache_set_limit(c, bytes);
 	c->nr_classes = v.nr_classes;
-	c->pow2 = true;
+	pow2 = true;
 	for (k = 0; k < v.nr_classes; k++) {
 		c->class_size[k] = v.class_size[k];
 		if (v.class_size[k] != (size_t)RTHEAP_MIN_BLOCK << k)
-			c->pow2 = false;
+			pow2 = false;
 	}
-	if (c->pow2 && v.nr_classes)
+	if (pow2 && v.nr_classes)
 		c->fast_max = c->class_size[v.nr_classes - 1];
 	pthread_mutex_init(&c->lock, NULL);
 
