@@ -14,9 +14,6 @@ LIBHEAP_SONAME   := libheap.so.$(LIBHEAP_SOMAJOR)
 LIBHEAP_DIR      := $(BUILD)/lib
 LIBHEAP_SRCS     := $(SRC)/lib/libheap.c
 LIBHEAP_OBJS     := $(patsubst $(SRC)/lib/%.c,$(LIBHEAP_DIR)/%.o,$(LIBHEAP_SRCS))
-# The shared library's own objects: -DLIBHEAP_SHARED gives them the
-# versioned symbols of older ABIs (.symver), which a static link cannot take.
-LIBHEAP_SO_OBJS  := $(patsubst $(SRC)/lib/%.c,$(LIBHEAP_DIR)/shared/%.o,$(LIBHEAP_SRCS))
 LIBHEAP_A        := $(LIBHEAP_DIR)/libheap.a
 LIBHEAP_SO_REAL  := $(LIBHEAP_DIR)/libheap.so.$(LIBHEAP_SOVER)
 LIBHEAP_SO       := $(LIBHEAP_DIR)/$(LIBHEAP_SONAME)
@@ -57,15 +54,11 @@ $(LIBHEAP_DIR)/%.o: $(SRC)/lib/%.c
 	@mkdir -p $(@D)
 	$(call msg,CC,$@)$(CC) $(LIBHEAP_CFLAGS) -c -o $@ $<
 
-$(LIBHEAP_DIR)/shared/%.o: $(SRC)/lib/%.c
-	@mkdir -p $(@D)
-	$(call msg,CC,$@)$(CC) $(LIBHEAP_CFLAGS) -DLIBHEAP_SHARED -c -o $@ $<
-
 $(LIBHEAP_A): $(LIBHEAP_OBJS)
 	$(call msg,AR,$@)rm -f $@ && ar rcs $@ $^
 
-$(LIBHEAP_SO_REAL): $(LIBHEAP_SO_OBJS) $(LIBHEAP_MAP)
-	$(call msg,LD,$@)$(CC) $(LIBHEAP_CFLAGS) $(LIBHEAP_LDFLAGS) -o $@ $(LIBHEAP_SO_OBJS)
+$(LIBHEAP_SO_REAL): $(LIBHEAP_OBJS) $(LIBHEAP_MAP)
+	$(call msg,LD,$@)$(CC) $(LIBHEAP_CFLAGS) $(LIBHEAP_LDFLAGS) -o $@ $(LIBHEAP_OBJS)
 
 $(LIBHEAP_SO): $(LIBHEAP_SO_REAL)
 	$(Q)ln -sf $(notdir $<) $@
@@ -92,7 +85,7 @@ $(LIBHEAP_DIR)/libheap-%.pc: $(SRC)/lib/libheap-compat.pc.in $(SRC)/VERSION $(SR
 	@mkdir -p $(@D)
 	$(call msg,GEN,$@)$(call lh_compat_pc,$*) $< > $@
 
--include $(LIBHEAP_OBJS:.o=.d) $(LIBHEAP_SO_OBJS:.o=.d)
+-include $(LIBHEAP_OBJS:.o=.d)
 
 ## install [PREFIX=/usr/local] [DESTDIR=]  install-lib, install-man and install-heapctl
 install: install-lib install-man

@@ -97,44 +97,19 @@ static void xclose(int fd)
 	close(fd);
 }
 
-/*
- * The ABI of the module, 1 or 2, as the last handshake found it: every
- * file open at once is of the same module (it cannot be unloaded while
- * one is open), and each dev_open() asks again.
- */
-static int kabi = RTHEAP_ABI_VERSION;
 /* The module frees by value (RTHEAP_IOC_FREE_OFF): set by every dev_open(). */
 static int free_by_value;
 /* The module allocates by value (RTHEAP_IOC_ALLOC_NB): the same. */
 static int alloc_by_value;
 
-/* ABI 1's handshake, in version 2's terms: RTHEAP_V1_CLASSES classes. */
-static void version_from_v1(const struct rtheap_version_v1 *v1,
-			    struct rtheap_version *v)
-{
-	unsigned int i;
-
-	memset(v, 0, sizeof(*v));
-	v->abi_version = v1->abi_version;
-	v->features = v1->features;
-	v->max_heaps = v1->max_heaps;
-	v->page_size = v1->page_size;
-	v->max_bytes = v1->max_bytes;
-	v->nr_classes = RTHEAP_V1_CLASSES;
-	for (i = 0; i < RTHEAP_V1_CLASSES; i++)
-		v->class_size[i] = RTHEAP_MIN_BLOCK << i;
-}
-
 /*
- * Open the device and check that the module speaks an ABI of ours: 2, or
- * 1 (a module without RTHEAP_IOC_VERSION's version 2 number).
- * Returns the file descriptor or a negative errno:
+ * Open the device and check that the module speaks this library's ABI
+ * (RTHEAP_ABI_VERSION).  Returns the file descriptor or a negative errno:
  * -ENODEV when the device node is missing (module not loaded), -EPROTO when
  * the module does not answer the handshake or has another ABI version.
  */
 static int dev_open(struct rtheap_version *ver)
 {
-	struct rtheap_version_v1 v1;
 	struct rtheap_version v;
 	int fd, err;
 
@@ -148,26 +123,16 @@ static int dev_open(struct rtheap_version *ver)
 
 	memset(&v, 0, sizeof(v));
 	if (ioctl(fd, RTHEAP_IOC_VERSION, &v) < 0) {
-		err = errno;
-		memset(&v1, 0, sizeof(v1));
-		if (err != ENOTTY ||
-		    ioctl(fd, RTHEAP_IOC_VERSION_V1, &v1) < 0) {
-			err = errno == ENOTTY ? EPROTO : errno;
-			xclose(fd);
-			return -err;
-		}
-		if (v1.abi_version != 1) {
-			xclose(fd);
-			return -EPROTO;
-		}
-		version_from_v1(&v1, &v);
-	} else if (v.abi_version != RTHEAP_ABI_VERSION ||
-		   v.nr_classes < RTHEAP_V1_CLASSES ||
-		   v.nr_classes > RTHEAP_MAX_CLASSES) {
+		/* No command of this ABI: a module of another one. */
+		err = errno == ENOTTY ? EPROTO : errno;
+		xclose(fd);
+		return -err;
+	}
+	if (v.abi_version != RTHEAP_ABI_VERSION || !v.nr_classes ||
+	    v.nr_classes > RTHEAP_MAX_CLASSES) {
 		xclose(fd);
 		return -EPROTO;
 	}
-	__atomic_store_n(&kabi, (int)v.abi_version, __ATOMIC_RELAXED);
 	__atomic_store_n(&free_by_value, !!(v.features & RTHEAP_FEAT_FREE_OFF),
 			 __ATOMIC_RELAXED);
 	__atomic_store_n(&alloc_by_value, !!(v.features & RTHEAP_FEAT_ALLOC_NB),
@@ -177,72 +142,11 @@ static int dev_open(struct rtheap_version *ver)
 	return fd;
 }
 
-/* ABI 1's description of a heap, in version 2's terms. */
-static void info_from_v1(const struct rtheap_info_v1 *v1,
-			 struct rtheap_info *info)
-{
-	memset(info, 0, sizeof(*info));
-	info->id = v1->id;
-	info->mode = v1->mode;
-	info->heap_size = v1->heap_size;
-	info->usable_mem = v1->usable_mem;
-	info->used_mem = v1->used_mem;
-	info->largest_free = v1->largest_free;
-	info->nwaiters = v1->nwaiters;
-	info->nmaps = v1->nmaps;
-	info->nbound = v1->nbound;
-	info->uid = v1->uid;
-	info->gid = v1->gid;
-	info->perm = v1->perm;
-	info->cpid = v1->cpid;
-	info->flags = v1->flags;
-	memcpy(info->class_blocks, v1->class_blocks, sizeof(v1->class_blocks));
-	info->run_pages = v1->run_pages;
-	memcpy(info->name, v1->name, sizeof(info->name));
-	info->phys_addr = v1->phys_addr;
-	info->nr_classes = RTHEAP_V1_CLASSES;
-}
-
-#ifdef LIBHEAP_SHARED
-/* Version 2's description of a heap, in ABI 1's terms. */
-static void info_to_v1(const struct rtheap_info *info,
-		       struct rtheap_info_v1 *v1)
-{
-	memset(v1, 0, sizeof(*v1));
-	v1->id = info->id;
-	v1->mode = info->mode;
-	v1->heap_size = info->heap_size;
-	v1->usable_mem = info->usable_mem;
-	v1->used_mem = info->used_mem;
-	v1->largest_free = info->largest_free;
-	v1->nwaiters = info->nwaiters;
-	v1->nmaps = info->nmaps;
-	v1->nbound = info->nbound;
-	v1->uid = info->uid;
-	v1->gid = info->gid;
-	v1->perm = info->perm;
-	v1->cpid = info->cpid;
-	v1->flags = info->flags;
-	memcpy(v1->class_blocks, info->class_blocks, sizeof(v1->class_blocks));
-	v1->run_pages = info->run_pages;
-	memcpy(v1->name, info->name, sizeof(v1->name));
-	v1->phys_addr = info->phys_addr;
-}
-#endif
-
-/* RTHEAP_IOC_INQUIRE of the module's ABI; -errno on failure. */
+/* RTHEAP_IOC_INQUIRE; -errno on failure. */
 static int kinquire(int fd, struct rtheap_info *info)
 {
-	struct rtheap_inquire_v1 q1;
 	struct rtheap_inquire q;
 
-	if (__atomic_load_n(&kabi, __ATOMIC_RELAXED) == 1) {
-		memset(&q1, 0, sizeof(q1));
-		if (ioctl(fd, RTHEAP_IOC_INQUIRE_V1, &q1) < 0)
-			return -errno;
-		info_from_v1(&q1.info, info);
-		return 0;
-	}
 	memset(&q, 0, sizeof(q));
 	if (ioctl(fd, RTHEAP_IOC_INQUIRE, &q) < 0)
 		return -errno;
@@ -759,40 +663,7 @@ static size_t clamp_size(__u64 v)
 	return v > SIZE_MAX ? SIZE_MAX : (size_t)v;
 }
 
-/*
- * RT_HEAP_INFO of libheap 1.1 (LIBHEAP_1.1) and 1.0 (LIBHEAP_1.0, without
- * phys_addr): eight classes, no nr_classes.
- */
-struct rt_heap_info_1_1 {
-	int nwaiters;
-	int mode;
-	size_t heapsize;
-	size_t usablemem;
-	size_t usedmem;
-	size_t largestfree;
-	int nmaps;
-	int nbound;
-	unsigned int uid, gid, perm;
-	int cpid;
-	unsigned long class_blocks[RTHEAP_V1_CLASSES];
-	char name[RT_HEAP_NAMELEN];
-	unsigned long phys_addr;
-};
-
-/*
- * rt_heap_inquire@@LIBHEAP_1.2: RT_HEAP_INFO with RTHEAP_MAX_CLASSES
- * classes and nr_classes.  Programs linked against older libheap.so know
- * an older structure and get rt_heap_inquire@LIBHEAP_1.1 or @LIBHEAP_1.0,
- * below, which fill only that (the first eight classes).  The static
- * library has the new one alone.
- */
-#ifdef LIBHEAP_SHARED
-#define heap_inquire rt_heap_inquire_1_2
-int heap_inquire(RT_HEAP *heap, RT_HEAP_INFO *info);
-#else
-#define heap_inquire rt_heap_inquire
-#endif
-int heap_inquire(RT_HEAP *heap, RT_HEAP_INFO *info)
+int rt_heap_inquire(RT_HEAP *heap, RT_HEAP_INFO *info)
 {
 	struct rtheap_info ki;
 	int i, ret;
@@ -824,46 +695,6 @@ int heap_inquire(RT_HEAP *heap, RT_HEAP_INFO *info)
 	info->nr_classes = ki.nr_classes;
 	return 0;
 }
-
-#ifdef LIBHEAP_SHARED
-__asm__(".symver rt_heap_inquire_1_2, rt_heap_inquire@@LIBHEAP_1.2");
-
-/* Fill the first size bytes of a struct rt_heap_info_1_1. */
-static int heap_inquire_old(RT_HEAP *heap, void *info, size_t size)
-{
-	struct rt_heap_info_1_1 old;
-	RT_HEAP_INFO full;
-	int ret;
-
-	if (!info)
-		return -EINVAL;
-	ret = heap_inquire(heap, &full);
-	if (ret)
-		return ret;
-	memset(&old, 0, sizeof(old));
-	memcpy(&old, &full, offsetof(RT_HEAP_INFO, class_blocks));
-	memcpy(old.class_blocks, full.class_blocks, sizeof(old.class_blocks));
-	memcpy(old.name, full.name, sizeof(old.name));
-	old.phys_addr = full.phys_addr;
-	memcpy(info, &old, size);
-	return 0;
-}
-
-int rt_heap_inquire_1_1(RT_HEAP *heap, void *info);
-int rt_heap_inquire_1_1(RT_HEAP *heap, void *info)
-{
-	return heap_inquire_old(heap, info, sizeof(struct rt_heap_info_1_1));
-}
-__asm__(".symver rt_heap_inquire_1_1, rt_heap_inquire@LIBHEAP_1.1");
-
-int rt_heap_inquire_1_0(RT_HEAP *heap, void *info);
-int rt_heap_inquire_1_0(RT_HEAP *heap, void *info)
-{
-	return heap_inquire_old(heap, info,
-				offsetof(struct rt_heap_info_1_1, phys_addr));
-}
-__asm__(".symver rt_heap_inquire_1_0, rt_heap_inquire@LIBHEAP_1.0");
-#endif
 
 int rt_heap_block_offset(const RT_HEAP *heap, const void *block, size_t *offp)
 {
@@ -897,91 +728,21 @@ static int dev_call(unsigned int feature, unsigned long cmd, void *arg)
 	return ret;
 }
 
-/*
- * rt_heap_list@@LIBHEAP_1.2 and rt_heap_info_by_name@@LIBHEAP_1.2 take
- * version 2's struct rtheap_info; libheap.so's @LIBHEAP_1.0 ones, below,
- * ABI 1's struct rtheap_info_v1.  A module of ABI 1 is asked with
- * RTHEAP_IOC_LIST_V1 and its answer converted.
- */
-#ifdef LIBHEAP_SHARED
-#define heap_list rt_heap_list_1_2
-#define heap_info_by_name rt_heap_info_by_name_1_2
-int heap_list(struct rtheap_info *buf, unsigned int cap, unsigned int *count);
-int heap_info_by_name(const char *name, struct rtheap_info *info);
-#else
-#define heap_list rt_heap_list
-#define heap_info_by_name rt_heap_info_by_name
-#endif
-int heap_list(struct rtheap_info *buf, unsigned int cap, unsigned int *count)
+int rt_heap_list(struct rtheap_info *buf, unsigned int cap, unsigned int *count)
 {
-	struct rtheap_info_v1 *buf1 = NULL;
-	struct rtheap_version ver;
 	struct rtheap_list arg;
-	unsigned int i;
-	int fd, ret = 0;
-
-	if (!count || (cap && !buf))
-		return -EINVAL;
-	fd = dev_open(&ver);
-	if (fd < 0)
-		return fd;
-	if (!(ver.features & RTHEAP_FEAT_LIST)) {
-		xclose(fd);
-		return -EOPNOTSUPP;
-	}
-	memset(&arg, 0, sizeof(arg));
-	arg.buf = (uintptr_t)buf;
-	arg.capacity = cap;
-	if (ver.abi_version == 1) {
-		if (cap) {
-			buf1 = calloc(cap, sizeof(*buf1));
-			if (!buf1) {
-				xclose(fd);
-				return -ENOMEM;
-			}
-		}
-		arg.buf = (uintptr_t)buf1;
-		if (ioctl(fd, RTHEAP_IOC_LIST_V1, &arg) < 0)
-			ret = -errno;
-		for (i = 0; !ret && i < arg.count && i < cap; i++)
-			info_from_v1(&buf1[i], &buf[i]);
-		free(buf1);
-	} else if (ioctl(fd, RTHEAP_IOC_LIST, &arg) < 0) {
-		ret = -errno;
-	}
-	xclose(fd);
-	if (!ret)
-		*count = arg.count;
-	return ret;
-}
-
-#ifdef LIBHEAP_SHARED
-__asm__(".symver rt_heap_list_1_2, rt_heap_list@@LIBHEAP_1.2");
-
-int rt_heap_list_1_0(struct rtheap_info_v1 *buf, unsigned int cap,
-		     unsigned int *count);
-int rt_heap_list_1_0(struct rtheap_info_v1 *buf, unsigned int cap,
-		     unsigned int *count)
-{
-	struct rtheap_info *full = NULL;
-	unsigned int i;
 	int ret;
 
 	if (!count || (cap && !buf))
 		return -EINVAL;
-	if (cap) {
-		full = calloc(cap, sizeof(*full));
-		if (!full)
-			return -ENOMEM;
-	}
-	ret = heap_list(full, cap, count);
-	for (i = 0; !ret && i < *count && i < cap; i++)
-		info_to_v1(&full[i], &buf[i]);
-	free(full);
+	memset(&arg, 0, sizeof(arg));
+	arg.buf = (uintptr_t)buf;
+	arg.capacity = cap;
+	ret = dev_call(RTHEAP_FEAT_LIST, RTHEAP_IOC_LIST, &arg);
+	if (!ret)
+		*count = arg.count;
 	return ret;
 }
-__asm__(".symver rt_heap_list_1_0, rt_heap_list@LIBHEAP_1.0");
-#endif
 
 int rt_heap_delete_name(const char *name)
 {
@@ -1000,7 +761,7 @@ int rt_heap_delete_name(const char *name)
 	return dev_call(RTHEAP_FEAT_DELETE_NAME, RTHEAP_IOC_DELETE_NAME, &arg);
 }
 
-int heap_info_by_name(const char *name, struct rtheap_info *info)
+int rt_heap_info_by_name(const char *name, struct rtheap_info *info)
 {
 	struct rtheap_info stack[16], *buf = stack, *nbuf;
 	unsigned int cap = 16, count, i;
@@ -1015,7 +776,7 @@ int heap_info_by_name(const char *name, struct rtheap_info *info)
 		return -EINVAL;
 
 	for (;;) {
-		ret = heap_list(buf, cap, &count);
+		ret = rt_heap_list(buf, cap, &count);
 		if (ret || count <= cap)
 			break;
 		/* More heaps than room: grow and ask again. */
@@ -1049,25 +810,6 @@ int heap_info_by_name(const char *name, struct rtheap_info *info)
 		free(buf);
 	return ret;
 }
-
-#ifdef LIBHEAP_SHARED
-__asm__(".symver rt_heap_info_by_name_1_2, rt_heap_info_by_name@@LIBHEAP_1.2");
-
-int rt_heap_info_by_name_1_0(const char *name, struct rtheap_info_v1 *info);
-int rt_heap_info_by_name_1_0(const char *name, struct rtheap_info_v1 *info)
-{
-	struct rtheap_info full;
-	int ret;
-
-	if (!info)
-		return -EINVAL;
-	ret = heap_info_by_name(name, &full);
-	if (!ret)
-		info_to_v1(&full, info);
-	return ret;
-}
-__asm__(".symver rt_heap_info_by_name_1_0, rt_heap_info_by_name@LIBHEAP_1.0");
-#endif
 
 /*
  * The opt-in block cache (rt_heap_cache(), DESIGN.md §6).
@@ -1986,8 +1728,7 @@ static int cache_create(RT_HEAP *heap, size_t bytes)
 	if (fd >= CACHE_FD_L1 * CACHE_FD_L2)
 		return -EMFILE;
 	memset(&v, 0, sizeof(v));
-	if (__atomic_load_n(&kabi, __ATOMIC_RELAXED) != RTHEAP_ABI_VERSION ||
-	    ioctl(heap->fd, RTHEAP_IOC_VERSION, &v) < 0 ||
+	if (ioctl(heap->fd, RTHEAP_IOC_VERSION, &v) < 0 ||
 	    (v.features & CACHE_FEATURES) != CACHE_FEATURES ||
 	    v.nr_classes > RTHEAP_MAX_CLASSES)
 		return -EOPNOTSUPP;

@@ -501,20 +501,6 @@ static void fill_info(const struct fheap *h, struct rtheap_info *hi)
 	hi->nr_classes = fk.nr_classes;
 }
 
-/* What a module of ABI 1 says of the heap. */
-static void fill_info_v1(const struct fheap *h, struct rtheap_info_v1 *v1)
-{
-	struct rtheap_info hi;
-
-	fill_info(h, &hi);
-	memset(v1, 0, sizeof(*v1));
-	memcpy(v1, &hi, offsetof(struct rtheap_info, class_blocks));
-	memcpy(v1->class_blocks, hi.class_blocks, sizeof(v1->class_blocks));
-	v1->run_pages = hi.run_pages;
-	memcpy(v1->name, hi.name, RTHEAP_NAMELEN);
-	v1->phys_addr = hi.phys_addr;
-}
-
 /* The module's rules: cursor at a range's start, capacity capped. */
 static int do_pagemap(struct fheap *h, struct rtheap_pagemap *pm)
 {
@@ -554,10 +540,9 @@ static int do_pagemap(struct fheap *h, struct rtheap_pagemap *pm)
 	return 0;
 }
 
-static int do_list(struct rtheap_list *l, bool v1)
+static int do_list(struct rtheap_list *l)
 {
 	struct rtheap_info *out = (struct rtheap_info *)(uintptr_t)l->buf;
-	struct rtheap_info_v1 *out1 = (struct rtheap_info_v1 *)(uintptr_t)l->buf;
 	unsigned int n = 0;
 	int i;
 
@@ -566,9 +551,7 @@ static int do_list(struct rtheap_list *l, bool v1)
 	for (i = 0; i < FAKE_NHEAPS; i++) {
 		if (!fk.heaps[i].used)
 			continue;
-		if (n < l->capacity && v1)
-			fill_info_v1(&fk.heaps[i], &out1[n]);
-		else if (n < l->capacity)
+		if (n < l->capacity)
 			fill_info(&fk.heaps[i], &out[n]);
 		n++;
 	}
@@ -584,12 +567,6 @@ static int fake_ioctl(struct ffile *f, unsigned long req, void *arg)
 		fk.ncmd[_IOC_NR(req)]++;
 	if (fk.fail_cmd == req)
 		return fk.cmd_errno;
-
-	/* A module of ABI 1 knows none of version 2's numbers. */
-	if (fk.abi_version == 1 &&
-	    (req == RTHEAP_IOC_VERSION || req == RTHEAP_IOC_INQUIRE ||
-	     req == RTHEAP_IOC_LIST))
-		return ENOTTY;
 
 	switch (req) {
 	case RTHEAP_IOC_VERSION: {
@@ -608,26 +585,12 @@ static int fake_ioctl(struct ffile *f, unsigned long req, void *arg)
 			v->class_size[i] = RTHEAP_MIN_BLOCK << i;
 		return 0;
 	}
-	case RTHEAP_IOC_VERSION_V1: {
-		struct rtheap_version_v1 *v = arg;
-
-		if (!zero(v, sizeof(*v)))
-			return EINVAL;
-		v->abi_version = 1;	/* every module's answer to ABI 1 */
-		v->features = fk.features;
-		v->max_heaps = FAKE_NHEAPS;
-		v->page_size = PAGE;
-		v->max_bytes = 1ULL << 30;
-		return 0;
-	}
-	case RTHEAP_IOC_LIST_V1:
-		return do_list(arg, true);
 	case RTHEAP_IOC_CREATE:
 		return do_create(f, arg);
 	case RTHEAP_IOC_BIND:
 		return do_bind(f, arg);
 	case RTHEAP_IOC_LIST:
-		return do_list(arg, false);
+		return do_list(arg);
 	case RTHEAP_IOC_NOP:
 		return 0;
 	case RTHEAP_IOC_DELETE_NAME: {
@@ -704,16 +667,6 @@ static int fake_ioctl(struct ffile *f, unsigned long req, void *arg)
 	}
 	case RTHEAP_IOC_PAGEMAP:
 		return do_pagemap(h, arg);
-	case RTHEAP_IOC_INQUIRE_V1: {
-		struct rtheap_inquire_v1 *q = arg;
-
-		if (!zero(q->reserved, sizeof(q->reserved)))
-			return EINVAL;
-		if (h->deleted)
-			return EIDRM;
-		fill_info_v1(h, &q->info);
-		return 0;
-	}
 	}
 	return ENOTTY;
 }

@@ -310,18 +310,15 @@ static void test_handshake(void **state)
 	assert_int_equal(NR(RTHEAP_IOC_CREATE) + NR(RTHEAP_IOC_BIND), 0);
 	assert_int_equal(fake_open_files(), 0);
 
-	fk.abi_version = 1;
-	fail_cmd(RTHEAP_IOC_VERSION_V1, ENOTTY);	/* not an rtheap device */
-	NR(RTHEAP_IOC_VERSION) = 0;
+	/* An older module: the library refuses it, it is not asked more. */
+	fk.abi_version = RTHEAP_ABI_VERSION - 1;
 	assert_int_equal(rt_heap_create(&h, "x", 4096, 0), -EPROTO);
-	assert_int_equal(NR(RTHEAP_IOC_VERSION), 1);	/* asked first */
-	fail_cmd(RTHEAP_IOC_VERSION_V1, EFAULT);	/* no fallback but ENOTTY's */
-	assert_int_equal(rt_heap_create(&h, "x", 4096, 0), -EFAULT);
+	assert_int_equal(NR(RTHEAP_IOC_CREATE), 0);
 	fk.abi_version = RTHEAP_ABI_VERSION;
-	fail_cmd(RTHEAP_IOC_VERSION, EFAULT);
-	NR(RTHEAP_IOC_VERSION_V1) = 0;
-	assert_int_equal(rt_heap_create(&h, "x", 4096, 0), -EFAULT);
-	assert_int_equal(NR(RTHEAP_IOC_VERSION_V1), 0);
+	/* A device without this ABI's commands (another magic or ABI). */
+	fail_cmd(RTHEAP_IOC_VERSION, ENOTTY);
+	assert_int_equal(rt_heap_create(&h, "x", 4096, 0), -EPROTO);
+	assert_int_equal(fake_open_files(), 0);
 	fail_cmd(RTHEAP_IOC_VERSION, EFAULT);
 	assert_int_equal(rt_heap_create(&h, "x", 4096, 0), -EFAULT);
 	fail_cmd(0, 0);
@@ -1172,58 +1169,6 @@ static void test_block_offsets(void **state)
 	assert_int_equal(rt_heap_delete(&h), 0);
 }
 
-/* A module of ABI 1: the *_V1 commands, converted, eight classes. */
-static void test_abi1_module(void **state)
-{
-	struct rtheap_info buf[2], hi;
-	RT_HEAP_INFO info;
-	unsigned int n;
-	RT_HEAP h;
-	void *x, *y;
-	int i;
-
-	(void)state;
-	fk.abi_version = 1;
-	assert_int_equal(rt_heap_create(&h, "old", 8192, 0), 0);
-	assert_int_equal(NR(RTHEAP_IOC_VERSION_V1), 1);
-	assert_int_equal(rt_heap_alloc(&h, 16, TM_NONBLOCK, &x), 0);
-	assert_int_equal(rt_heap_alloc(&h, 2048, TM_NONBLOCK, &y), 0);
-
-	memset(&info, 0xff, sizeof(info));
-	assert_int_equal(rt_heap_inquire(&h, &info), 0);
-	assert_int_equal(NR(RTHEAP_IOC_INQUIRE_V1), 1);
-	assert_int_equal(NR(RTHEAP_IOC_INQUIRE), 0);
-	assert_int_equal(info.heapsize, 8192);
-	assert_int_equal(info.usedmem, 16 + 2048);
-	for (i = 0; i < RTHEAP_MAX_CLASSES; i++)
-		assert_int_equal(info.class_blocks[i], i == 0 || i == 7);
-	assert_int_equal(info.nr_classes, RTHEAP_V1_CLASSES);
-	assert_string_equal(info.name, "old");
-
-	memset(buf, 0xff, sizeof(buf));
-	assert_int_equal(rt_heap_list(buf, 2, &n), 0);
-	assert_int_equal(n, 1);
-	assert_int_equal(NR(RTHEAP_IOC_LIST_V1), 1);
-	assert_int_equal(NR(RTHEAP_IOC_LIST), 0);
-	assert_string_equal(buf[0].name, "old");
-	assert_int_equal(buf[0].class_blocks[7], 1);
-	for (i = RTHEAP_V1_CLASSES; i < RTHEAP_MAX_CLASSES; i++)
-		assert_int_equal(buf[0].class_blocks[i], 0);
-	assert_int_equal(buf[0].nr_classes, RTHEAP_V1_CLASSES);
-	assert_int_equal(buf[0].pad, 0);
-	assert_int_equal(buf[0].reserved[0] | buf[0].reserved[1], 0);
-	assert_int_equal(rt_heap_info_by_name("old", &hi), 0);
-	assert_int_equal(hi.used_mem, 16 + 2048);
-
-	fail_cmd(RTHEAP_IOC_LIST_V1, EFAULT);
-	assert_int_equal(rt_heap_list(buf, 2, &n), -EFAULT);
-	fail_cmd(RTHEAP_IOC_INQUIRE_V1, EIDRM);
-	assert_int_equal(rt_heap_inquire(&h, &info), -EIDRM);
-	fail_cmd(0, 0);
-	assert_int_equal(rt_heap_free(&h, x), 0);
-	assert_int_equal(rt_heap_delete(&h), 0);
-}
-
 static void test_list(void **state)
 {
 	struct rtheap_info buf[4], hi;
@@ -1482,7 +1427,6 @@ int main(void)
 		T(test_shared),
 		T(test_inquire),
 		T(test_block_offsets),
-		T(test_abi1_module),
 		T(test_list),
 		T(test_list_fault_injection),
 		T(test_threads),
