@@ -41,14 +41,12 @@ struct rtheap_file {
 struct rtheap_ioc {
 	union {
 		struct rtheap_version version;
-		struct rtheap_version_v1 version_v1;
 		struct rtheap_create_arg create;
 		struct rtheap_bind bind;
 		struct rtheap_delete del;
 		struct rtheap_alloc alloc;
 		struct rtheap_free free;
 		struct rtheap_inquire inquire;
-		struct rtheap_inquire_v1 inquire_v1;
 		struct rtheap_list list;
 		struct rtheap_delete_name delete_name;
 		struct rtheap_alloc_bulk alloc_bulk;
@@ -113,23 +111,6 @@ static int rtheap_ioc_version(struct rtheap_file *f, struct rtheap_ioc *c)
 	v->nr_classes = RTH_NR_CLASSES;
 	for (i = 0; i < RTHEAP_MAX_CLASSES; i++)
 		v->class_size[i] = rth_class_size(i);
-	return 0;
-}
-
-/* ABI 1's handshake: the same figures, without the classes. */
-static int rtheap_ioc_version_v1(struct rtheap_file *f, struct rtheap_ioc *c)
-{
-	struct rtheap_version_v1 *v1 = &c->u.version_v1;
-	struct rtheap_version v;
-
-	rtheap_ioc_version(f, c);
-	v = c->u.version;
-	memset(v1, 0, sizeof(*v1));
-	v1->abi_version = 1;
-	v1->features = v.features;
-	v1->max_heaps = v.max_heaps;
-	v1->page_size = v.page_size;
-	v1->max_bytes = v.max_bytes;
 	return 0;
 }
 
@@ -461,109 +442,43 @@ out:
 	return ret;
 }
 
-/* ABI 1's description of a heap: the first RTHEAP_V1_CLASSES classes. */
-static void rtheap_info_v1(const struct rtheap_info *info,
-			   struct rtheap_info_v1 *v1)
+/* LIST: one struct rtheap_info per heap, as many as the buffer holds. */
+static int rtheap_ioc_list(struct rtheap_file *f, struct rtheap_ioc *c)
 {
-	memset(v1, 0, sizeof(*v1));
-	v1->id = info->id;
-	v1->mode = info->mode;
-	v1->heap_size = info->heap_size;
-	v1->usable_mem = info->usable_mem;
-	v1->used_mem = info->used_mem;
-	v1->largest_free = info->largest_free;
-	v1->nwaiters = info->nwaiters;
-	v1->nmaps = info->nmaps;
-	v1->nbound = info->nbound;
-	v1->uid = info->uid;
-	v1->gid = info->gid;
-	v1->perm = info->perm;
-	v1->cpid = info->cpid;
-	v1->flags = info->flags;
-	memcpy(v1->class_blocks, info->class_blocks, sizeof(v1->class_blocks));
-	v1->run_pages = info->run_pages;
-	memcpy(v1->name, info->name, sizeof(v1->name));
-	v1->phys_addr = info->phys_addr;
-}
-
-static int rtheap_ioc_inquire_v1(struct rtheap_file *f, struct rtheap_ioc *c)
-{
-	struct rtheap_info info;
-	struct rtheap *h = rtheap_file_heap(f);
-
-	if (!h)
-		return -EINVAL;
-	if (rtheap_deleted(h))
-		return -EIDRM;
-	rtheap_fill_info(h, &info, current_user_ns(), capable(CAP_SYS_ADMIN));
-	rtheap_info_v1(&info, &c->u.inquire_v1.info);
-	return 0;
-}
-
-/*
- * Both LISTs: entries of struct rtheap_info, or with @v1 of struct
- * rtheap_info_v1.
- */
-static int rtheap_list(struct rtheap_list *l, bool v1)
-{
-	size_t esize = v1 ? sizeof(struct rtheap_info_v1) :
-			    sizeof(struct rtheap_info);
+	struct rtheap_list *l = &c->u.list;
 	bool phys = capable(CAP_SYS_ADMIN);
-	struct rtheap_info info;
+	struct rtheap_info *buf = NULL;
 	struct rtheap_iter it;
 	struct rtheap *h;
 	u32 count = 0, n;
-	char *buf = NULL;
 	int ret = 0;
 
 	n = min(l->capacity, rtheap_iter_start(&it));
 	if (n) {
-		buf = kvmalloc_array(n, esize, GFP_KERNEL);
+		buf = kvmalloc_array(n, sizeof(*buf), GFP_KERNEL);
 		if (!buf) {
 			rtheap_iter_stop(&it);
 			return -ENOMEM;
 		}
 	}
 	while ((h = rtheap_iter_next(&it))) {
-		if (count < n) {
-			rtheap_fill_info(h, &info, current_user_ns(), phys);
-			if (v1)
-				rtheap_info_v1(&info, (struct rtheap_info_v1 *)
-					       (buf + count * esize));
-			else
-				memcpy(buf + count * esize, &info, esize);
-		}
+		if (count < n)
+			rtheap_fill_info(h, &buf[count], current_user_ns(),
+					 phys);
 		count++;
 	}
 	rtheap_iter_stop(&it);
 
 	if (n && copy_to_user(u64_to_user_ptr(l->buf), buf,
-			      (size_t)min(count, n) * esize))
+			      (size_t)min(count, n) * sizeof(*buf)))
 		ret = -EFAULT;
 	kvfree(buf);
 	l->count = count;
 	return ret;
 }
 
-static int rtheap_ioc_list(struct rtheap_file *f, struct rtheap_ioc *c)
-{
-	return rtheap_list(&c->u.list, false);
-}
-
-static int rtheap_ioc_list_v1(struct rtheap_file *f, struct rtheap_ioc *c)
-{
-	return rtheap_list(&c->u.list, true);
-}
-
 /* Indexed by _IOC_NR(); the whole command must match the entry. */
 static const struct rtheap_ioctl_desc rtheap_ioctls[] = {
-	[_IOC_NR(RTHEAP_IOC_VERSION_V1)] = {
-		.cmd = RTHEAP_IOC_VERSION_V1,
-		.fn = rtheap_ioc_version_v1,
-		.reserved = offsetof(struct rtheap_ioc, u.version_v1.reserved),
-		.reserved_size = sizeof_field(struct rtheap_ioc, u.version_v1.reserved),
-		.out = true,
-	},
 	[_IOC_NR(RTHEAP_IOC_CREATE)] = {
 		.cmd = RTHEAP_IOC_CREATE,
 		.fn = rtheap_ioc_create,
@@ -601,20 +516,6 @@ static const struct rtheap_ioctl_desc rtheap_ioctls[] = {
 		.fn = rtheap_ioc_free,
 		.reserved = offsetof(struct rtheap_ioc, u.free.reserved),
 		.reserved_size = sizeof_field(struct rtheap_ioc, u.free.reserved),
-	},
-	[_IOC_NR(RTHEAP_IOC_INQUIRE_V1)] = {
-		.cmd = RTHEAP_IOC_INQUIRE_V1,
-		.fn = rtheap_ioc_inquire_v1,
-		.reserved = offsetof(struct rtheap_ioc, u.inquire_v1.reserved),
-		.reserved_size = sizeof_field(struct rtheap_ioc, u.inquire_v1.reserved),
-		.out = true,
-	},
-	[_IOC_NR(RTHEAP_IOC_LIST_V1)] = {
-		.cmd = RTHEAP_IOC_LIST_V1,
-		.fn = rtheap_ioc_list_v1,
-		.reserved = offsetof(struct rtheap_ioc, u.list.reserved),
-		.reserved_size = sizeof_field(struct rtheap_ioc, u.list.reserved),
-		.out = true,
 	},
 	[_IOC_NR(RTHEAP_IOC_DELETE_NAME)] = {
 		.cmd = RTHEAP_IOC_DELETE_NAME,

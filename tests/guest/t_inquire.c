@@ -37,7 +37,6 @@ int main(void)
 				 T_PAGE / 2, T_PAGE / 2 + 1, 2 * T_PAGE + 1 };
 	enum { N = sizeof(sizes) / sizeof(sizes[0]) };
 	struct rtheap_version ver;
-	struct rtheap_inquire_v1 raw1;
 	unsigned long long run_pages = 0;
 	unsigned long cls[RTHEAP_MAX_CLASSES] = { 0 };
 	const char *n = t_name("t_inquire");
@@ -115,24 +114,6 @@ int main(void)
 	for (int c = 0; c < RTHEAP_MAX_CLASSES; c++)
 		CHECK_EQ(raw.info.class_blocks[c], cls[c]);
 
-	/* ABI 1's INQUIRE: the same, with the first eight classes. */
-	memset(&raw1, 0, sizeof(raw1));
-	CHECK_OK(t_ioctl(heap.fd, RTHEAP_IOC_INQUIRE_V1, &raw1));
-	CHECK_EQ(raw1.info.id, heap.id);
-	CHECK_EQ(raw1.info.used_mem, used);
-	CHECK_EQ(raw1.info.usable_mem, info.usablemem);
-	CHECK_EQ(raw1.info.run_pages, run_pages);
-	CHECK(!strcmp(raw1.info.name, n));
-	for (int c = 0; c < RTHEAP_V1_CLASSES; c++)
-		CHECK_EQ(raw1.info.class_blocks[c], cls[c]);
-	for (size_t i = 0; i < sizeof(raw1.info.reserved) / 8; i++)
-		CHECK_EQ(raw1.info.reserved[i], 0);
-	for (int i = 0; i < 2; i++) {
-		memset(&raw1, 0, sizeof(raw1));
-		raw1.reserved[i] = 1;
-		CHECK_RET(t_ioctl(heap.fd, RTHEAP_IOC_INQUIRE_V1, &raw1),
-			  -EINVAL);
-	}
 	/* Ids, sizes and counts only: nothing that looks like a kernel
 	 * address anywhere in what the kernel wrote. */
 	{

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * RTHEAP_IOC_VERSION: the handshake, its limits, the size classes and the
- * reserved-field rule; ABI 1's VERSION_V1 says the same but for abi_version
- * 1 and no classes.  RTHEAP_IOC_NOP and VERSION work on a file not
- * attached to any heap.
+ * reserved-field rule; the commands of earlier ABIs (another ioctl type,
+ * and the numbers this one retired) are -ENOTTY.  RTHEAP_IOC_NOP and
+ * VERSION work on a file not attached to any heap.
  */
 #include <sys/ioctl.h>
 #include <unistd.h>
@@ -13,7 +13,6 @@
 int main(void)
 {
 	unsigned int nr = 0, want_nr = 0;
-	struct rtheap_version_v1 v1;
 	struct rtheap_version v;
 	int fd = t_open_dev();
 	unsigned long long p;
@@ -39,27 +38,25 @@ int main(void)
 	for (unsigned long s = 16; s <= v.page_size / 2; s <<= 1)
 		want_nr++;
 	CHECK_EQ(nr, want_nr);
-	CHECK(nr >= RTHEAP_V1_CLASSES && nr <= RTHEAP_MAX_CLASSES);
+	CHECK(nr >= 1 && nr <= RTHEAP_MAX_CLASSES);
 	for (unsigned int i = 0; i < RTHEAP_MAX_CLASSES; i++)
 		CHECK_EQ(v.class_size[i], i < nr ? RTHEAP_MIN_BLOCK << i : 0);
 	CHECK_EQ(v.class_size[nr - 1], v.page_size / 2);
 	t_log("page size %u, %u classes", v.page_size, nr);
 
-	/* ABI 1's handshake: abi_version 1, the same figures, no classes. */
-	memset(&v1, 0, sizeof(v1));
-	CHECK_OK(t_ioctl(fd, RTHEAP_IOC_VERSION_V1, &v1));
-	CHECK_EQ(v1.abi_version, 1);
-	CHECK_EQ(v1.features, v.features);
-	CHECK_EQ(v1.max_heaps, v.max_heaps);
-	CHECK_EQ(v1.page_size, v.page_size);
-	CHECK_EQ(v1.max_bytes, v.max_bytes);
-	for (int i = 0; i < 4; i++)
-		CHECK_EQ(v1.reserved[i], 0);
-	for (int i = 0; i < 4; i++) {
-		memset(&v1, 0, sizeof(v1));
-		v1.reserved[i] = 1;
-		CHECK_RET(t_ioctl(fd, RTHEAP_IOC_VERSION_V1, &v1), -EINVAL);
-	}
+	/*
+	 * Earlier ABIs: the same VERSION under the old type 0xB7, and the
+	 * numbers 0x00, 0x06 and 0x07 this ABI does not use, are unknown.
+	 */
+	memset(&v, 0, sizeof(v));
+	CHECK_RET(t_ioctl(fd, _IOWR(0xB7, _IOC_NR(RTHEAP_IOC_VERSION),
+				    struct rtheap_version), &v), -ENOTTY);
+	CHECK_RET(t_ioctl(fd, _IOWR(RTHEAP_IOC_MAGIC, 0x00, __u64[6]), &v),
+		  -ENOTTY);
+	CHECK_RET(t_ioctl(fd, _IOWR(RTHEAP_IOC_MAGIC, 0x06, __u64[6]), &v),
+		  -ENOTTY);
+	CHECK_RET(t_ioctl(fd, _IOWR(RTHEAP_IOC_MAGIC, 0x07,
+				    struct rtheap_list), &v), -ENOTTY);
 
 	/* The module parameters, when exposed, say the same. */
 	if (!t_param_read("max_heaps", &p))

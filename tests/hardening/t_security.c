@@ -97,30 +97,6 @@ static void check_info(const struct rtheap_info *in, const char *what)
 	expect_zero(in->name + n, RTHEAP_NAMELEN - n, what);
 }
 
-/* ABI 1's LIST, as old callers see it: the same rules. */
-static void check_list_v1(int fd, int n, const char *who)
-{
-	struct rtheap_info_v1 *v1 = calloc(n + 1, sizeof(*v1));
-	struct rtheap_list l;
-
-	CHECK(v1);
-	memset(&l, 0, sizeof(l));
-	l.buf = (uintptr_t)v1;
-	l.capacity = n + 1;
-	CHECK_OK(t_ioctl(fd, RTHEAP_IOC_LIST_V1, &l));
-	CHECKF((int)l.count == n, "%s: LIST_V1 sees %u heaps, LIST %d", who,
-	       l.count, n);
-	for (int k = 0; k < n; k++) {
-		size_t len = strnlen(v1[k].name, RTHEAP_NAMELEN);
-
-		expect_no_kptr(&v1[k], sizeof(v1[k]), "list v1 entry");
-		expect_zero(v1[k].reserved, sizeof(v1[k].reserved),
-			    "list v1 entry");
-		CHECKF(len < RTHEAP_NAMELEN, "list v1 entry: name not NUL-terminated");
-	}
-	free(v1);
-}
-
 static void check_proc_text(const char *who)
 {
 	char *text = h_slurp("/proc/rtheap");
@@ -143,7 +119,6 @@ static void check_listings(bool expect_secret, const char *who)
 
 	n = h_list(fd, &infos);
 	CHECKF(n >= 0, "list as %s: %s", who, t_errname(n));
-	check_list_v1(fd, n, who);
 	close(fd);
 	nrows = h_proc_rows(&rows);
 	CHECKF(nrows >= 0, "/proc/rtheap as %s: %s", who, t_errname(nrows));
@@ -369,14 +344,6 @@ static void root_outputs(void)
 	expect_zero(v.reserved, sizeof(v.reserved), "version reserved");
 	expect_zero(v.class_size + v.nr_classes,
 		    sizeof(v.class_size) - v.nr_classes * 4, "version classes");
-	{
-		struct rtheap_version_v1 v1;
-
-		memset(&v1, 0, sizeof(v1));
-		CHECK_OK(t_ioctl(fd, RTHEAP_IOC_VERSION_V1, &v1));
-		expect_no_kptr(&v1, sizeof(v1), "version v1 output");
-		expect_zero(v1.reserved, sizeof(v1.reserved), "version v1 reserved");
-	}
 	close(fd);
 	check_listings(true, "root");
 }

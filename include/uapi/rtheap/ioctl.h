@@ -15,11 +15,11 @@
  * reserved/padding fields must be zero on input (else -EINVAL).  Unknown
  * flag bits are rejected with -EINVAL, unknown commands with -ENOTTY.
  *
- * ABI versions: 2 sized the per-class arrays for 64 KiB pages
- * (RTHEAP_MAX_CLASSES) and reports the classes in RTHEAP_IOC_VERSION; its
- * VERSION, INQUIRE and LIST have new numbers.  The module still answers
- * version 1's (the *_V1 commands and structures at the end), which report
- * abi_version 1 and the first RTHEAP_V1_CLASSES classes only.
+ * RTHEAP_ABI_VERSION names this ABI; RTHEAP_IOC_VERSION reports it with
+ * the module's feature bits.  A library and a module of different ABI
+ * versions refuse each other: the library does not use a module whose
+ * abi_version differs from the one it was built with.  A feature the
+ * module lacks is named by its RTHEAP_FEAT_* bit being clear.
  */
 #ifndef _UAPI_RTHEAP_IOCTL_H
 #define _UAPI_RTHEAP_IOCTL_H
@@ -32,7 +32,6 @@
 #define RTHEAP_NAMELEN		32	/* including the terminating NUL */
 /* Bucket classes: 16 << i bytes, up to PAGE_SIZE / 2 (12 at 64 KiB pages). */
 #define RTHEAP_MAX_CLASSES	12
-#define RTHEAP_V1_CLASSES	8	/* ABI 1's arrays: 16 .. 2048 bytes */
 #define RTHEAP_MIN_BLOCK	16
 
 /*
@@ -444,7 +443,12 @@ struct rtheap_pagemap {
 	__u64 reserved[2];
 };
 
-#define RTHEAP_IOC_MAGIC	0xB7
+/*
+ * The ioctl type byte.  The kernel's ioctl-number table
+ * (Documentation/userspace-api/ioctl/ioctl-number.rst) lists no user of
+ * 0xBC; 0xB7, its neighbour, is nsfs's and remoteproc's.
+ */
+#define RTHEAP_IOC_MAGIC	0xBC
 
 #define RTHEAP_IOC_CREATE	_IOWR(RTHEAP_IOC_MAGIC, 0x01, struct rtheap_create_arg)
 #define RTHEAP_IOC_BIND		_IOWR(RTHEAP_IOC_MAGIC, 0x02, struct rtheap_bind)
@@ -458,90 +462,6 @@ struct rtheap_pagemap {
 /* struct rtheap_list with a buffer of struct rtheap_info */
 #define RTHEAP_IOC_LIST		_IOWR(RTHEAP_IOC_MAGIC, 0x0c, struct rtheap_list)
 #define RTHEAP_IOC_PAGEMAP	_IOWR(RTHEAP_IOC_MAGIC, 0x10, struct rtheap_pagemap)
-
-/*
- * ABI version 1, for callers built before version 2: the same calls with
- * RTHEAP_V1_CLASSES classes (classes past them are not reported) and
- * without the class fields of version 2.  VERSION_V1 reports abi_version 1.
- */
-
-/**
- * struct rtheap_version_v1 - RTHEAP_IOC_VERSION_V1
- * @abi_version: out: 1
- * @features: out: as struct rtheap_version's
- * @max_heaps: out: as struct rtheap_version's
- * @page_size: out: as struct rtheap_version's
- * @max_bytes: out: as struct rtheap_version's
- * @reserved: in: zero
- */
-struct rtheap_version_v1 {
-	__u32 abi_version;
-	__u32 features;
-	__u32 max_heaps;
-	__u32 page_size;
-	__u64 max_bytes;
-	__u64 reserved[4];
-};
-
-/**
- * struct rtheap_info_v1 - a heap, as RTHEAP_IOC_INQUIRE_V1 and
- *	RTHEAP_IOC_LIST_V1 describe it
- * @id: as struct rtheap_info's, and so on
- * @mode: H_* bits
- * @heap_size: as asked for at create
- * @usable_mem: bytes that can be allocated
- * @used_mem: bytes allocated, after rounding
- * @largest_free: the largest block an allocation gets now
- * @nwaiters: tasks blocked in alloc
- * @nmaps: live user mappings
- * @nbound: open files attached to the heap
- * @uid: owner
- * @gid: group
- * @perm: permission bits
- * @cpid: the creator's pid (0: kernel)
- * @flags: RTHEAP_INFO_* bits
- * @class_blocks: live blocks of the first RTHEAP_V1_CLASSES classes
- * @run_pages: pages held by multi-page blocks
- * @name: NUL-terminated; "" for an anonymous heap
- * @phys_addr: as struct rtheap_info's
- * @reserved: zero
- */
-struct rtheap_info_v1 {
-	__u32 id;
-	__u32 mode;
-	__u64 heap_size;
-	__u64 usable_mem;
-	__u64 used_mem;
-	__u64 largest_free;
-	__u32 nwaiters;
-	__u32 nmaps;
-	__u32 nbound;
-	__u32 uid;
-	__u32 gid;
-	__u32 perm;
-	__u32 cpid;
-	__u32 flags;
-	__u64 class_blocks[RTHEAP_V1_CLASSES];
-	__u64 run_pages;
-	char name[RTHEAP_NAMELEN];
-	__u64 phys_addr;
-	__u64 reserved[3];
-};
-
-/**
- * struct rtheap_inquire_v1 - the argument of RTHEAP_IOC_INQUIRE_V1
- * @reserved: in: zero
- * @info: out: the attached heap
- */
-struct rtheap_inquire_v1 {
-	__u64 reserved[2];
-	struct rtheap_info_v1 info;
-};
-
-#define RTHEAP_IOC_VERSION_V1	_IOWR(RTHEAP_IOC_MAGIC, 0x00, struct rtheap_version_v1)
-#define RTHEAP_IOC_INQUIRE_V1	_IOWR(RTHEAP_IOC_MAGIC, 0x06, struct rtheap_inquire_v1)
-/* struct rtheap_list with a buffer of struct rtheap_info_v1 */
-#define RTHEAP_IOC_LIST_V1	_IOWR(RTHEAP_IOC_MAGIC, 0x07, struct rtheap_list)
 
 #define RTHEAP_IOC_ALLOC_BULK	_IOW(RTHEAP_IOC_MAGIC, 0x0d, struct rtheap_alloc_bulk)
 #define RTHEAP_IOC_FREE_BULK	_IOW(RTHEAP_IOC_MAGIC, 0x0e, struct rtheap_free_bulk)

@@ -1169,7 +1169,6 @@ void op_badcmd(int fd)
 #ifdef RTHEAP_IOC_PAGEMAP
 		RTHEAP_IOC_PAGEMAP,
 #endif
-		RTHEAP_IOC_VERSION_V1, RTHEAP_IOC_INQUIRE_V1, RTHEAP_IOC_LIST_V1,
 	};
 	const int nvalid = sizeof(valid) / sizeof(valid[0]);
 	unsigned char buf[1024];
