@@ -100,10 +100,10 @@ include $(SRC)/kernel/module.mk
 include $(SRC)/tests/guest/guest.mk
 include $(SRC)/tests/compat/compat.mk
 include $(SRC)/bench/bench.mk
-include $(SRC)/tools/kernels.mk
+include $(SRC)/scripts/kernels.mk
 include $(SRC)/tests/hardening/hardening.mk
 include $(SRC)/demo/demo.mk
-include $(SRC)/tools/deb.mk
+include $(SRC)/scripts/deb.mk
 
 host: $(HOST_TARGETS)
 
@@ -122,7 +122,7 @@ check: deps
 # for a week in build/cache/debian/); FRESH_REBUILD=1 makes it anew.
 ## check-fresh [FRESH_REBUILD=1] [FRESH_ARGS=...]  make demo and make check in a new Debian 12 system
 check-fresh:
-	$(Q)$(SRC)/tools/check-fresh $(if $(filter 1,$(FRESH_REBUILD)),--rebuild) \
+	$(Q)$(SRC)/scripts/check-fresh $(if $(filter 1,$(FRESH_REBUILD)),--rebuild) \
 		$(if $(FRESH_ARGS),-- $(FRESH_ARGS))
 
 ## clean             remove the build's outputs in build/ (build/cache/ stays)

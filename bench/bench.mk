@@ -76,7 +76,7 @@ bench-module: module
 ##                   latency.png (BENCHMARKS.md)
 bench: $(BENCH_DIR)/core_trace $(BENCH_DIR)/cache_pair bench-bins
 	$(Q)$(SRC)/scripts/deps python3 gnuplot-nox
-	$(Q)abi=$$($(SRC)/tools/vm-run --kernel $(BENCH_KERNEL) --print-abi) && \
+	$(Q)abi=$$($(SRC)/scripts/vm-run --kernel $(BENCH_KERNEL) --print-abi) && \
 	$(MAKE) -f $(SRC)/Makefile bench-module KVER=$$abi KDIR=/lib/modules/$$abi/build && \
 	BUILD=$(BUILD) BENCH_REPS=$(BENCH_REPS) BENCH_QUICK=$(BENCH_QUICK) \
 		$(SRC)/bench/run-bench --kernel $(BENCH_KERNEL)

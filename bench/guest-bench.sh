@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # rtheap-bench-guest - the guest side of `make bench' (busybox sh, as root,
-# rtheap.ko loaded; started by bench/run-bench through tools/vm-run).
+# rtheap.ko loaded; started by bench/run-bench through scripts/vm-run).
 #
 # usage: rtheap-bench-guest [-r REPS] [-n SAMPLES] [-l LAT_SAMPLES] [-q]
 #

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
-# `make demo`: boots a guest with tools/vm-run and shows two processes
+# `make demo`: boots a guest with scripts/vm-run and shows two processes
 # sharing heaps: bind before create, messages in blocks, a blocking
 # allocation woken by a free, an H_SHARED segment, heapctl along the way.
 
@@ -20,4 +20,4 @@ $(DEMO_BIN)/rtheap-demo.sh: $(SRC)/demo/rtheap-demo.sh
 
 ## demo              boot a guest and show two processes sharing heaps
 demo: deps
-	$(Q)$(SRC)/tools/vm-run -- rtheap-demo.sh
+	$(Q)$(SRC)/scripts/vm-run -- rtheap-demo.sh

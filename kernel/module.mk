@@ -24,7 +24,7 @@ MODULE_DIR = $(BUILD)/module/$(KVER)
 # recursive make, run by make -n too).  Headers without a vmlinux (Debian's
 # linux-headers packages) give no BTF for modules.
 # MODULE_ARCH and MODULE_CROSS_COMPILE, when set, are kbuild's ARCH and
-# CROSS_COMPILE (tools/vm-run --arch arm64 sets them; ARCH itself is the
+# CROSS_COMPILE (scripts/vm-run --arch arm64 sets them; ARCH itself is the
 # guest's architecture on this Makefile's command line, see the Makefile).
 kbuild = +$(call msg,KBUILD,$(2) ($(KVER)))$(MAKE) -C $(KDIR) M=$(1) \
 	$(if $(filter 1,$(V)),V=1,-s) \

@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0
 # Guest tests: static test programs and the suite runner for the qemu guest
-# (tools/vm-run), and the kernel self-test module.  Included by the
+# (scripts/vm-run), and the kernel self-test module.  Included by the
 # top-level Makefile; uses $(SRC) $(BUILD) $(Q) $(msg) $(have_m32)
 # $(HOST_CFLAGS) $(CC), and from lib/lib.mk, tools/tools.mk,
 # kernel/module.mk: $(LIBHEAP_A), $(HEAPCTL_STATIC), KVER / KDIR /
@@ -93,16 +93,16 @@ selftest-module: module
 
 # ---- the guest suite ---------------------------------------------------------
 
-# Kernels (tools/vm-run --kernel): 6.1 and the 6.12 -rt by default; all four
-# with `make check-guest-all' (tools/kernels.mk), the debug kernel with
+# Kernels (scripts/vm-run --kernel): 6.1 and the 6.12 -rt by default; all four
+# with `make check-guest-all' (scripts/kernels.mk), the debug kernel with
 # `make check-debug'.
 KERNELS ?= debian 6.12-rt
 
 # ARCH=arm64 (GUEST_ARCH, see the Makefile): Debian's arm64 kernels under
-# qemu-system-aarch64, module and programs cross-built by tools/vm-run in a
+# qemu-system-aarch64, module and programs cross-built by scripts/vm-run in a
 # chroot (vm-run --build), not here; a longer time limit per test for the
 # emulated CPU.
-GUEST_VMRUN := $(SRC)/tools/vm-run --arch $(GUEST_ARCH)
+GUEST_VMRUN := $(SRC)/scripts/vm-run --arch $(GUEST_ARCH)
 GUEST_SUITE_ENV := $(if $(filter arm64,$(GUEST_ARCH)),RTHEAP_TEST_TIMEOUT=120)
 
 # One boot per kernel; every kernel runs even when one fails.  The last line
@@ -110,7 +110,7 @@ GUEST_SUITE_ENV := $(if $(filter arm64,$(GUEST_ARCH)),RTHEAP_TEST_TIMEOUT=120)
 # N skipped"; a kernel whose run fails without a failed test (fetch, build,
 # boot, a kernel report outside any test) adds one failure.
 ## check-guest [KERNELS="debian 6.12-rt"] [ARCH=arm64]
-##                   one guest boot per kernel running rtheap-guest-suite (tools/vm-run);
+##                   one guest boot per kernel running rtheap-guest-suite (scripts/vm-run);
 ##                   the last line sums them: "N passed, N failed, N skipped"
 check-guest: $(if $(filter amd64,$(GUEST_ARCH)),guest-bins)
 	$(Q)set -o pipefail; failed=; sums=; out=$$(mktemp); \

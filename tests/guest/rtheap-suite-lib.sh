@@ -7,7 +7,7 @@
 # After sourcing: npass nfail nskip (counts) and failed (the names).
 
 # Kernel log lines that report a problem (extended regex, for grep -E and
-# awk).  The one list: tools/vm-run takes it from
+# awk).  The one list: scripts/vm-run takes it from
 # `rtheap-guest-suite --report-pattern'.
 suite_reports='BUG:|WARNING:|Oops|general protection|kernel BUG|Kernel panic|Call Trace|RIP: [0-9a-f]{4}:'
 suite_reports="$suite_reports|KASAN|UBSAN|KFENCE|KCSAN|lockdep|possible circular locking|inconsistent lock state"

@@ -119,14 +119,14 @@ define kunit_none
 	$(Q)rm -f $(MODULE_DIR)/rtheap_kunit.ko
 endef
 
-# The same against the debug kernel (tools/kernels.mk: module-debug), with
+# The same against the debug kernel (scripts/kernels.mk: module-debug), with
 # its KCFLAGS so that rtheap.ko is not rebuilt differently.
 ## kunit-module-debug  the same for the debug kernel (check-debug builds it)
 kunit-module-debug:
-	$(Q)kdir=$$($(SRC)/tools/debug-kernel) && \
+	$(Q)kdir=$$($(SRC)/scripts/debug-kernel) && \
 	$(MAKE) -f $(SRC)/Makefile kunit-module KVER=debug KDIR=$$kdir KCFLAGS=-g
 
-# check-debug (tools/kernels.mk) builds these before its boot; the guest
+# check-debug (scripts/kernels.mk) builds these before its boot; the guest
 # suite it runs there includes t_kunit, which then finds rtheap_kunit.ko.
 DEBUG_SUITE_DEPS += kunit-module-debug
 
@@ -145,7 +145,7 @@ hard_vm_mem  = $(if $(filter debug,$(hard_kernel)),--mem 2G)
 ##                   for N seconds in a guest
 fuzz-ioctl:
 	$(Q)test -n "$(SECONDS)" || { echo "usage: make fuzz-ioctl SECONDS=N [KERNEL=...]" >&2; exit 2; }
-	$(Q)$(SRC)/tools/vm-run --kernel $(hard_kernel) $(hard_vm_mem) --rmmod \
+	$(Q)$(SRC)/scripts/vm-run --kernel $(hard_kernel) $(hard_vm_mem) --rmmod \
 		--timeout $$(( $(SECONDS) + 600 )) -- \
 		"rtheap-fuzz --seconds $(SECONDS) --procs $(hard_procs)$(if $(SEED), --seed $(SEED))$(if $(LIGHT), --light)"
 
@@ -154,7 +154,7 @@ fuzz-ioctl:
 ##                   in a guest
 soak:
 	$(Q)test -n "$(SECONDS)" || { echo "usage: make soak SECONDS=N [KERNEL=...]" >&2; exit 2; }
-	$(Q)$(SRC)/tools/vm-run --kernel $(hard_kernel) $(hard_vm_mem) --rmmod \
+	$(Q)$(SRC)/scripts/vm-run --kernel $(hard_kernel) $(hard_vm_mem) --rmmod \
 		--timeout $$(( $(SECONDS) + 600 )) -- \
 		"rtheap-stress --seconds $(SECONDS) --procs $(hard_procs) --threads $(hard_threads)$(if $(SEED), --seed $(SEED))"
 

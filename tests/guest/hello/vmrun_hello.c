@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * vmrun_hello - harness self-test module for tools/vm-run.
+ * vmrun_hello - harness self-test module for scripts/vm-run.
  *
  * Loads quietly by default.  warn=1 makes its init hit WARN_ON(1), which
  * must make vm-run fail the run: that proves the kernel log scan works.
@@ -27,5 +27,5 @@ static void __exit vmrun_hello_exit(void)
 
 module_init(vmrun_hello_init);
 module_exit(vmrun_hello_exit);
-MODULE_DESCRIPTION("tools/vm-run self-test module");
+MODULE_DESCRIPTION("scripts/vm-run self-test module");
 MODULE_LICENSE("GPL");

@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # Debian packages (debian/): `make deb' builds them from a clean export of
 # HEAD, `make check-deb' installs, uses and purges them in a clean Debian 12
-# system (tools/check-deb).  Included by the top-level Makefile; uses $(SRC)
+# system (scripts/check-deb).  Included by the top-level Makefile; uses $(SRC)
 # $(BUILD) $(Q) $(VERSION).
 #
 #   build/deb/rtheap-dkms_<v>_all.deb, libheap1_<v>_<arch>.deb,
@@ -41,6 +41,6 @@ deb:
 	[ $$rc = 0 ] || { echo "rtheap: lintian reports errors (deb/lintian.txt)" >&2; exit 1; }
 	$(Q)cd $(DEB_DIR) && ls -1 *.deb *.changes | sed 's|^|  DEB     deb/|'
 
-## check-deb         install make deb's packages in a clean Debian 12 system, the guest suite on them, purge (tools/check-deb)
+## check-deb         install make deb's packages in a clean Debian 12 system, the guest suite on them, purge (scripts/check-deb)
 check-deb: deb
-	$(Q)$(SRC)/tools/check-deb $(DEB_DIR)
+	$(Q)$(SRC)/scripts/check-deb $(DEB_DIR)

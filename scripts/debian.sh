@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0
-# debian.sh - Debian kernels, headers and apt, for tools/vm-run and
-# tools/debian-root (sourced, not run).  The sourcing script defines REPO,
+# debian.sh - Debian kernels, headers and apt, for scripts/vm-run and
+# scripts/debian-root (sourced, not run).  The sourcing script defines REPO,
 # CACHE (its build cache), KERNELS, note and die; everything here reports
 # on standard error and prints on standard output only what a caller
 # captures (kernel_image_dep, apt_source_of, deb_depends).
@@ -57,10 +57,10 @@ kernel_resolve() {
 	esac
 }
 
-# kernel_debug: tools/debug-kernel builds it on first use (and after its
+# kernel_debug: scripts/debug-kernel builds it on first use (and after its
 # config fragment changes); KASAN and kmemleak want more memory and time.
 kernel_debug() {
-	KDIR=$("$REPO/tools/debug-kernel") || die "the debug kernel is not available (tools/debug-kernel)"
+	KDIR=$("$REPO/scripts/debug-kernel") || die "the debug kernel is not available (scripts/debug-kernel)"
 	KIMAGE=$KDIR/arch/x86/boot/bzImage
 	KABI=debug
 	KMEM=2G KTIMEOUT=3600
@@ -91,7 +91,7 @@ kernel_debian() {
 	KABI=${dep#linux-image-}
 	KABI=${KABI%-unsigned}
 	[ -z "$series" ] || [[ $KABI == "$series".* ]] ||
-		die "$meta$rel is now $KABI, not a $series kernel; update kernel_resolve in tools/vm-run"
+		die "$meta$rel is now $KABI, not a $series kernel; update kernel_resolve in scripts/vm-run"
 	dir=$CACHE/kernel/$KABI
 	KIMAGE=$dir/boot/vmlinuz-$KABI
 	KDIR=/lib/modules/$KABI/build
@@ -217,7 +217,7 @@ apt_archive_of() {
 	printf '%s\n' "$src"
 }
 
-# kbuild_root RELEASE ABI: a chroot of RELEASE (a copy of tools/debian-root's,
+# kbuild_root RELEASE ABI: a chroot of RELEASE (a copy of scripts/debian-root's,
 # in build/cache/kbuild/RELEASE/root/) with linux-headers-ABI installed;
 # sets KROOT.  Made on first use, kept; nothing of RELEASE touches the host.
 kbuild_root() {
@@ -228,9 +228,9 @@ kbuild_root() {
 	flock 8
 	if [ ! -e "$dir/.complete" ]; then
 		rm -rf "$KROOT"
-		note "making a $rel chroot for module builds in ${dir#"$REPO"/}/ (tools/debian-root)"
-		"$REPO/tools/debian-root" --copy "$KROOT" "$rel" >/dev/null ||
-			die "no $rel system (tools/debian-root)"
+		note "making a $rel chroot for module builds in ${dir#"$REPO"/}/ (scripts/debian-root)"
+		"$REPO/scripts/debian-root" --copy "$KROOT" "$rel" >/dev/null ||
+			die "no $rel system (scripts/debian-root)"
 		touch "$dir/.complete"
 	fi
 	# gcc and binutils too: the headers pull in the compiler proper only.
@@ -323,7 +323,7 @@ arm64_download() {
 }
 
 # arm64_root RELEASE: the chroot of RELEASE for arm64 builds (a copy of
-# tools/debian-root's, plus RELEASE-backports for the host's release, whose
+# scripts/debian-root's, plus RELEASE-backports for the host's release, whose
 # 6.12 kernels come from there); sets KROOT and ARM64_BUSYBOX, the guest's
 # arm64 busybox (from busybox-static:arm64, unpacked beside the chroot).
 arm64_root() {
@@ -335,9 +335,9 @@ arm64_root() {
 	flock 8
 	if [ ! -e "$dir/.complete" ]; then
 		rm -rf "$KROOT" "$guest" "$dir/apt.log"
-		note "making a $rel chroot for arm64 builds in ${dir#"$REPO"/}/ (tools/debian-root, then dpkg --add-architecture arm64 inside it)"
-		"$REPO/tools/debian-root" --copy "$KROOT" "$rel" >/dev/null ||
-			die "no $rel system (tools/debian-root)"
+		note "making a $rel chroot for arm64 builds in ${dir#"$REPO"/}/ (scripts/debian-root, then dpkg --add-architecture arm64 inside it)"
+		"$REPO/scripts/debian-root" --copy "$KROOT" "$rel" >/dev/null ||
+			die "no $rel system (scripts/debian-root)"
 		if [ "$rel" != sid ] && ! grep -q " $rel-backports " "$KROOT/etc/apt/sources.list"; then
 			src=$(apt_archive_of "$rel-backports")
 			uri=${src%% *}
@@ -393,7 +393,7 @@ kernel_arm64() {
 	KABI=${dep#linux-image-}
 	KABI=${KABI%-unsigned}
 	[ -z "$series" ] || [[ $KABI == "$series".* ]] ||
-		die "$meta:arm64/$suite is now $KABI, not a $series kernel; update kernel_resolve_arm64 in tools/debian.sh"
+		die "$meta:arm64/$suite is now $KABI, not a $series kernel; update kernel_resolve_arm64 in scripts/debian.sh"
 	dir=$CACHE/kernel/$KABI
 	# (/lib/modules/<abi>/build would be an absolute link into the chroot.)
 	KDIR=/usr/src/linux-headers-$KABI
@@ -628,10 +628,10 @@ image_stub() {
 		Architecture: all
 		Section: kernel
 		Priority: optional
-		Maintainer: rtheap tools/vm-run <root@localhost>
+		Maintainer: rtheap scripts/vm-run <root@localhost>
 		Provides: linux-image-$abi (= $ver)
 		Description: stands in for linux-image-$abi, which is not installed
-		 rtheap's tools/vm-run boots linux-image-$abi in qemu from its build
+		 rtheap's scripts/vm-run boots linux-image-$abi in qemu from its build
 		 cache and installs only linux-headers-$abi, to build modules for it.
 		 This empty package satisfies the headers' dependency on the image;
 		 remove it together with them (dpkg --purge).

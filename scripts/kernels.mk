@@ -1,11 +1,11 @@
 # SPDX-License-Identifier: GPL-2.0
-# Kernels the guest tests run on (tools/vm-run --kernel NAME) and the debug
+# Kernels the guest tests run on (scripts/vm-run --kernel NAME) and the debug
 # kernel run.  Included by the top-level Makefile; uses $(SRC) $(BUILD) $(Q),
 # and `make module' (kernel/module.mk), `make guest-bins' and
 # `make selftest-module' (tests/guest/guest.mk).
 #
-#   make debug-kernel          build the debug kernel once (tools/debug-kernel:
-#                              linux-source-6.1, tinyconfig + tools/debug-kernel.config,
+#   make debug-kernel          build the debug kernel once (scripts/debug-kernel:
+#                              linux-source-6.1, tinyconfig + scripts/debug-kernel.config,
 #                              KASAN, lockdep, kmemleak, UBSAN, KUnit, fault
 #                              injection) in build/cache/kernel/debug-<version>/
 #   make debug-kernel-config   check that its .config has every option of the fragment
@@ -47,7 +47,7 @@ KERNELS_ALL        := debian rt 6.12 6.12-rt 7.3 7.3-rt
 KERNELS_ALL_amd64  := $(KERNELS_ALL)
 KERNELS_ALL_arm64  := debian rt 6.12 6.12-rt
 
-DEBUG_KERNEL       := $(SRC)/tools/debug-kernel
+DEBUG_KERNEL       := $(SRC)/scripts/debug-kernel
 DEBUG_SUITE_DEPS   ?=
 DEBUG_SUITE_ADD    ?=
 DEBUG_SUITE_CMDS   ?=
@@ -64,7 +64,7 @@ DEBUG_RUN          := $(BUILD)/debug-run
 debug-kernel:
 	$(Q)$(DEBUG_KERNEL) >/dev/null
 
-## debug-kernel-config  check its .config against tools/debug-kernel.config
+## debug-kernel-config  check its .config against scripts/debug-kernel.config
 debug-kernel-config: debug-kernel
 	$(Q)$(DEBUG_KERNEL) --check-config
 
@@ -86,7 +86,7 @@ check-debug: guest-bins module-debug
 		sed 's/;;/\n/g' | sed 's/^ *//; s/ *$$//; /^$$/d' >$(DEBUG_RUN)/rtheap-debug-cmds
 	@echo "  VM-RUN  rtheap-debug-suite (debug, $$($(DEBUG_KERNEL) --print-version))"
 	$(Q)set -o pipefail; \
-	VMRUN_NO_BUILD=1 $(SRC)/tools/vm-run --kernel debug --timeout $(DEBUG_TIMEOUT) --mem $(DEBUG_MEM) \
+	VMRUN_NO_BUILD=1 $(SRC)/scripts/vm-run --kernel debug --timeout $(DEBUG_TIMEOUT) --mem $(DEBUG_MEM) \
 		--add $(DEBUG_RUN)/rtheap-debug-cmds \
 		$(foreach f,$(DEBUG_SUITE_ADD),--add $(f)) \
 		-- "RTHEAP_TEST_TIMEOUT=$(DEBUG_TEST_TIMEOUT) RTHEAP_DEBUG_D=$(DEBUG_D) rtheap-debug-suite $(DEBUG_TESTS)" | \
