@@ -10,6 +10,10 @@ HEAPCTL_DIR     := $(BUILD)/tools
 HEAPCTL         := $(HEAPCTL_DIR)/heapctl
 HEAPCTL_STATIC  := $(HEAPCTL_DIR)/heapctl.static
 HEAPCTL_CFLAGS  := $(HOST_CFLAGS) -MMD -MP -DRTHEAP_VERSION='"$(VERSION)"'
+# heapctl.c (main, options, shared helpers) and one file per command group.
+HEAPCTL_SRCS    := $(addprefix $(SRC)/tools/,heapctl.c heapctl_map.c)
+HEAPCTL_OBJS    := $(HEAPCTL_SRCS:$(SRC)/tools/%.c=$(HEAPCTL_DIR)/%.o)
+HEAPCTL_SOBJS   := $(HEAPCTL_OBJS:.o=-static.o)
 
 BINDIR ?= $(PREFIX)/bin
 
@@ -20,22 +24,30 @@ HOST_TARGETS += heapctl
 ## heapctl           build/tools/heapctl and heapctl.static
 heapctl: $(HEAPCTL) $(HEAPCTL_STATIC)
 
-$(HEAPCTL_DIR)/heapctl.o: $(SRC)/tools/heapctl.c $(SRC)/VERSION
+$(HEAPCTL_OBJS): $(HEAPCTL_DIR)/%.o: $(SRC)/tools/%.c $(SRC)/VERSION
 	@mkdir -p $(@D)
 	$(call msg,CC,$@)$(CC) $(HEAPCTL_CFLAGS) -c -o $@ $<
 
 # No NSS in a static binary: owner and group names come from /etc files.
-$(HEAPCTL_DIR)/heapctl-static.o: $(SRC)/tools/heapctl.c $(SRC)/VERSION
+$(HEAPCTL_SOBJS): $(HEAPCTL_DIR)/%-static.o: $(SRC)/tools/%.c $(SRC)/VERSION
 	@mkdir -p $(@D)
 	$(call msg,CC,$@)$(CC) $(HEAPCTL_CFLAGS) -DHEAPCTL_NO_NSS -c -o $@ $<
 
-$(HEAPCTL): $(HEAPCTL_DIR)/heapctl.o $(LIBHEAP_A)
+$(HEAPCTL): $(HEAPCTL_OBJS) $(LIBHEAP_A)
 	$(call msg,LD,$@)$(CC) $(HOST_CFLAGS) -o $@ $^
 
-$(HEAPCTL_STATIC): $(HEAPCTL_DIR)/heapctl-static.o $(LIBHEAP_A)
+$(HEAPCTL_STATIC): $(HEAPCTL_SOBJS) $(LIBHEAP_A)
 	$(call msg,LD,$@)$(CC) $(HOST_CFLAGS) -static -o $@ $^
 
--include $(HEAPCTL_DIR)/heapctl.d $(HEAPCTL_DIR)/heapctl-static.d
+-include $(HEAPCTL_OBJS:.o=.d) $(HEAPCTL_SOBJS:.o=.d)
+
+# The host test of heapctl (tests/unit/libheap.mk) compiles heapctl.c with
+# its main() renamed; the other sources join the test's link here.
+HEAPCTL_TEST_SRCS := $(filter-out $(SRC)/tools/heapctl.c,$(HEAPCTL_SRCS))
+$(BUILD)/host/test_heapctl $(BUILD)/san/test_heapctl: \
+		$(HEAPCTL_TEST_SRCS) $(SRC)/tools/heapctl.h
+$(BUILD)/host/test_heapctl $(BUILD)/san/test_heapctl: \
+		LIBHEAP_TEST_SRCS += $(HEAPCTL_TEST_SRCS)
 
 install: install-heapctl
 
