@@ -6,7 +6,8 @@
  * stderr: "heapctl: <what> "<name>": <why>".
  *
  * This file holds the option parsing, the dispatch and the helpers the
- * commands share (declared in heapctl.h); map is in heapctl_map.c.
+ * commands share (declared in heapctl.h), and create and delete; list,
+ * info and watch are in heapctl_info.c, map in heapctl_map.c.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -18,7 +19,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 #ifndef HEAPCTL_NO_NSS
 #include <grp.h>
@@ -165,25 +165,6 @@ const char *human(unsigned long long v, bool bytes, char *buf, size_t len)
 	return buf;
 }
 
-static void perm_string(unsigned int perm, char *buf)
-{
-	static const char rwx[] = "rwx";
-	int i;
-
-	for (i = 0; i < 9; i++)
-		buf[i] = perm & (0400 >> i) ? rwx[i % 3] : '-';
-	buf[9] = '\0';
-}
-
-static void mode_string(const struct rtheap_info *hi, char *buf, size_t len)
-{
-	snprintf(buf, len, "%s%s%s%s",
-		 hi->mode & H_PRIO ? "prio" : "fifo",
-		 hi->mode & H_SHARED ? ",shared" : "",
-		 hi->mode & H_PERSIST ? ",persist" : "",
-		 hi->flags & RTHEAP_INFO_DELETED ? ",deleted" : "");
-}
-
 #ifdef HEAPCTL_NO_NSS
 /*
  * Static build (busybox guests): no NSS modules to load, so read the files.
@@ -241,7 +222,7 @@ static long file_lookup_id(const char *path, const char *name)
 }
 #endif
 
-static const char *user_name(unsigned int uid, char *buf, size_t len)
+const char *user_name(unsigned int uid, char *buf, size_t len)
 {
 #ifdef HEAPCTL_NO_NSS
 	if (file_lookup("/etc/passwd", uid, buf, len))
@@ -258,7 +239,7 @@ static const char *user_name(unsigned int uid, char *buf, size_t len)
 	return buf;
 }
 
-static const char *group_name(unsigned int gid, char *buf, size_t len)
+const char *group_name(unsigned int gid, char *buf, size_t len)
 {
 #ifdef HEAPCTL_NO_NSS
 	if (file_lookup("/etc/group", gid, buf, len))
@@ -320,186 +301,7 @@ void json_string(const char *s)
 	putchar('"');
 }
 
-static void json_info(const struct rtheap_info *hi)
-{
-	char mode[64], user[64], group[64];
-	int i;
-
-	mode_string(hi, mode, sizeof(mode));
-	printf("{\"id\":%u,\"name\":", hi->id);
-	json_string(hi->name);
-	printf(",\"uid\":%u,\"owner\":", hi->uid);
-	json_string(user_name(hi->uid, user, sizeof(user)));
-	printf(",\"gid\":%u,\"group\":", hi->gid);
-	json_string(group_name(hi->gid, group, sizeof(group)));
-	printf(",\"perm\":\"%04o\",\"cpid\":%u,\"mode\":\"%s\",\"mode_bits\":%u,"
-	       "\"deleted\":%s,\"heap_size\":%llu,\"usable_mem\":%llu,"
-	       "\"used_mem\":%llu,\"largest_free\":%llu,\"nwaiters\":%u,"
-	       "\"nmaps\":%u,\"nbound\":%u,\"run_pages\":%llu,\"class_blocks\":{",
-	       hi->perm, hi->cpid, mode, hi->mode,
-	       hi->flags & RTHEAP_INFO_DELETED ? "true" : "false",
-	       (unsigned long long)hi->heap_size,
-	       (unsigned long long)hi->usable_mem,
-	       (unsigned long long)hi->used_mem,
-	       (unsigned long long)hi->largest_free,
-	       hi->nwaiters, hi->nmaps, hi->nbound,
-	       (unsigned long long)hi->run_pages);
-	for (i = 0; i < (int)hi->nr_classes && i < RTHEAP_MAX_CLASSES; i++)
-		printf("%s\"%u\":%llu", i ? "," : "", RTHEAP_MIN_BLOCK << i,
-		       (unsigned long long)hi->class_blocks[i]);
-	printf("}}");
-}
-
 /* ---- commands ------------------------------------------------------------ */
-
-/* Every visible heap, in a malloc'ed array; returns count or -errno. */
-static int get_heaps(struct rtheap_info **out)
-{
-	struct rtheap_info *buf = NULL, *nbuf;
-	unsigned int cap = 0, count;
-	int ret;
-
-	for (;;) {
-		ret = rt_heap_list(buf, cap, &count);
-		if (ret || count <= cap)
-			break;
-		if (count > INT_MAX - 16) {
-			ret = -ENOMEM;
-			break;
-		}
-		cap = count + 16;	/* room for heaps created meanwhile */
-		nbuf = realloc(buf, (size_t)cap * sizeof(*buf));
-		if (!nbuf) {
-			ret = -ENOMEM;
-			break;
-		}
-		buf = nbuf;
-	}
-	if (ret) {
-		free(buf);
-		return ret;
-	}
-	*out = buf;
-	return (int)count;
-}
-
-static int cmd_list(const struct opts *o)
-{
-	struct rtheap_info *heaps = NULL;
-	char user[64], mode[64], perm[10], size[32], used[32];
-	int n, i, wname = 4, wuser = 5, len;
-	bool bytes = o->given & OPT_BYTES;
-
-	n = get_heaps(&heaps);
-	if (n < 0)
-		return fail("list", NULL, n);
-
-	if (o->given & OPT_JSON) {
-		printf("{\"heaps\":[");
-		for (i = 0; i < n; i++) {
-			printf(i ? ",\n" : "\n");
-			json_info(&heaps[i]);
-		}
-		printf("\n]}\n");
-		free(heaps);
-		return EXIT_SUCCESS;
-	}
-
-	for (i = 0; i < n; i++) {
-		len = (int)strlen(heaps[i].name);
-		if (len > wname)
-			wname = len;
-		len = (int)strlen(user_name(heaps[i].uid, user, sizeof(user)));
-		if (len > wuser)
-			wuser = len;
-	}
-	printf("%5s %-*s %-*s %-9s %-20s %8s %8s %7s %4s\n", "ID", wname, "NAME",
-	       wuser, "OWNER", "PERMS", "MODE", "SIZE", "USED", "WAITERS", "MAPS");
-	for (i = 0; i < n; i++) {
-		const struct rtheap_info *hi = &heaps[i];
-
-		perm_string(hi->perm, perm);
-		mode_string(hi, mode, sizeof(mode));
-		printf("%5u %-*s %-*s %-9s %-20s %8s %8s %7u %4u\n", hi->id,
-		       wname, hi->name[0] ? hi->name : "-",
-		       wuser, user_name(hi->uid, user, sizeof(user)), perm, mode,
-		       human(hi->heap_size, bytes, size, sizeof(size)),
-		       human(hi->used_mem, bytes, used, sizeof(used)),
-		       hi->nwaiters, hi->nmaps);
-	}
-	free(heaps);
-	return EXIT_SUCCESS;
-}
-
-/*
- * Find heap name by listing (which leaves the heap untouched).  A heap we
- * may not read is not listed, so ask bind why it is missing.
- */
-int find_heap(const char *name, struct rtheap_info *hi)
-{
-	RT_HEAP heap;
-	int ret;
-
-	ret = rt_heap_info_by_name(name, hi);
-	if (ret != -ENOENT)
-		return ret;
-	ret = rt_heap_bind_timed(&heap, name, TM_NONBLOCK);
-	if (ret == 0) {		/* created meanwhile */
-		rt_heap_unbind(&heap);
-		return rt_heap_info_by_name(name, hi);
-	}
-	if (ret == -EWOULDBLOCK || ret == -ETIMEDOUT)
-		ret = -ENOENT;
-	return ret;
-}
-
-static void print_info(const struct rtheap_info *hi, bool bytes)
-{
-	char buf[64], b1[32];
-	int i;
-
-	printf("name:          %s\n", hi->name[0] ? hi->name : "(anonymous)");
-	printf("id:            %u\n", hi->id);
-	printf("owner:         %s (uid %u)\n", user_name(hi->uid, buf, sizeof(buf)), hi->uid);
-	printf("group:         %s (gid %u)\n", group_name(hi->gid, buf, sizeof(buf)), hi->gid);
-	perm_string(hi->perm, buf);
-	printf("perms:         %s (%04o)\n", buf, hi->perm);
-	printf("creator pid:   %u%s\n", hi->cpid, hi->cpid ? "" : " (kernel)");
-	mode_string(hi, buf, sizeof(buf));
-	printf("mode:          %s\n", buf);
-	printf("status:        %s\n", hi->flags & RTHEAP_INFO_DELETED ?
-	       "deleted, memory held by its mappings" : "live");
-	printf("heap size:     %s\n", human(hi->heap_size, bytes, b1, sizeof(b1)));
-	printf("usable:        %s\n", human(hi->usable_mem, bytes, b1, sizeof(b1)));
-	printf("used:          %s (%.1f%%)\n", human(hi->used_mem, bytes, b1, sizeof(b1)),
-	       hi->usable_mem ? 100.0 * (double)hi->used_mem / (double)hi->usable_mem : 0.0);
-	printf("largest free:  %s\n", human(hi->largest_free, bytes, b1, sizeof(b1)));
-	printf("waiters:       %u\n", hi->nwaiters);
-	printf("mappings:      %u\n", hi->nmaps);
-	printf("bound files:   %u\n", hi->nbound);
-	printf("run pages:     %llu\n", (unsigned long long)hi->run_pages);
-	printf("live blocks per class:\n");
-	for (i = 0; i < (int)hi->nr_classes && i < RTHEAP_MAX_CLASSES; i++)
-		printf("  %6u: %llu\n", RTHEAP_MIN_BLOCK << i,
-		       (unsigned long long)hi->class_blocks[i]);
-}
-
-static int cmd_info(const struct opts *o, const char *name)
-{
-	struct rtheap_info hi;
-	int ret;
-
-	ret = find_heap(name, &hi);
-	if (ret)
-		return fail("info", name, ret);
-	if (o->given & OPT_JSON) {
-		json_info(&hi);
-		putchar('\n');
-	} else {
-		print_info(&hi, o->given & OPT_BYTES);
-	}
-	return EXIT_SUCCESS;
-}
 
 static int cmd_create(const struct opts *o, const char *name, const char *size)
 {
@@ -538,62 +340,6 @@ static int cmd_delete(const char *name)
 	int ret = rt_heap_delete_name(name);
 
 	return ret ? fail("delete", name, ret) : EXIT_SUCCESS;
-}
-
-static void watch_line(const struct rtheap_info *hi, bool bytes)
-{
-	char t[16], b[4][32];
-	time_t now = time(NULL);
-	struct tm tm;
-
-	strftime(t, sizeof(t), "%H:%M:%S", localtime_r(&now, &tm));
-	printf("%-8s %10s %10s %10s %7u %4u %6u\n", t,
-	       human(hi->used_mem, bytes, b[0], sizeof(b[0])),
-	       human(hi->usable_mem, bytes, b[1], sizeof(b[1])),
-	       human(hi->largest_free, bytes, b[2], sizeof(b[2])),
-	       hi->nwaiters, hi->nmaps, hi->nbound);
-}
-
-static int cmd_watch(const struct opts *o, const char *name)
-{
-	double iv = o->given & OPT_INTERVAL ? o->interval : 1.0;
-	bool tty = isatty(STDOUT_FILENO), bytes = o->given & OPT_BYTES;
-	struct timespec ts;
-	struct rtheap_info hi;
-	unsigned long n;
-	int ret;
-
-	ts.tv_sec = (time_t)iv;
-	ts.tv_nsec = (long)((iv - (double)ts.tv_sec) * 1e9);
-
-	for (n = 0; !o->count || n < o->count; n++) {
-		if (n) {
-			fflush(stdout);
-			if (nanosleep(&ts, NULL))
-				return fail("watch", name, -errno);
-		}
-		ret = find_heap(name, &hi);
-		if (ret == -ENOENT && n)
-			return fail("watch", name, -EIDRM);
-		if (ret)
-			return fail("watch", name, ret);
-
-		if (o->given & OPT_JSON) {
-			json_info(&hi);
-			putchar('\n');
-		} else if (tty) {
-			printf("\033[H\033[2J");
-			printf("heapctl watch \"%s\", every %gs\n\n", name, iv);
-			print_info(&hi, bytes);
-		} else {
-			if (n == 0)
-				printf("%-8s %10s %10s %10s %7s %4s %6s\n", "TIME",
-				       "USED", "USABLE", "LARGEST", "WAITERS",
-				       "MAPS", "BOUND");
-			watch_line(&hi, bytes);
-		}
-	}
-	return EXIT_SUCCESS;
 }
 
 /* ---- main ---------------------------------------------------------------- */
@@ -763,3 +509,4 @@ int main(int argc, char **argv)
 	}
 	return ret;
 }
+

@@ -38,8 +38,15 @@ struct opts {
 const char *reason(int err);
 int fail(const char *what, const char *name, int ret);
 const char *human(unsigned long long v, bool bytes, char *buf, size_t len);
+const char *user_name(unsigned int uid, char *buf, size_t len);
+const char *group_name(unsigned int gid, char *buf, size_t len);
 void json_string(const char *s);
+
+/* heapctl_info.c */
 int find_heap(const char *name, struct rtheap_info *hi);
+int cmd_list(const struct opts *o);
+int cmd_info(const struct opts *o, const char *name);
+int cmd_watch(const struct opts *o, const char *name);
 
 /* heapctl_map.c */
 int cmd_map(const struct opts *o, const char *name);

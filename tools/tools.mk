@@ -11,7 +11,8 @@ HEAPCTL         := $(HEAPCTL_DIR)/heapctl
 HEAPCTL_STATIC  := $(HEAPCTL_DIR)/heapctl.static
 HEAPCTL_CFLAGS  := $(HOST_CFLAGS) -MMD -MP -DRTHEAP_VERSION='"$(VERSION)"'
 # heapctl.c (main, options, shared helpers) and one file per command group.
-HEAPCTL_SRCS    := $(addprefix $(SRC)/tools/,heapctl.c heapctl_map.c)
+HEAPCTL_SRCS    := $(addprefix $(SRC)/tools/,heapctl.c heapctl_info.c \
+		   heapctl_map.c)
 HEAPCTL_OBJS    := $(HEAPCTL_SRCS:$(SRC)/tools/%.c=$(HEAPCTL_DIR)/%.o)
 HEAPCTL_SOBJS   := $(HEAPCTL_OBJS:.o=-static.o)
 
