@@ -8,7 +8,8 @@ FUZZ_SHORT_SECONDS ?= 30
 FUZZ_DIR := $(BUILD)/fuzz
 FUZZ_SRCS := $(SRC)/tests/fuzz/fuzz_alloc.c $(SRC)/tests/unit/model.c $(SRC)/kernel/alloc.c
 
-$(FUZZ_DIR)/fuzz_alloc: $(FUZZ_SRCS) $(SRC)/tests/unit/model.h $(SRC)/kernel/alloc.h
+$(FUZZ_DIR)/fuzz_alloc: $(FUZZ_SRCS) $(SRC)/tests/unit/model.h $(SRC)/kernel/alloc.h \
+			 $(SRC)/tests/common/round.h
 	@mkdir -p $(@D)/corpus
 	$(call msg,CLANG,$@)$(CLANG) -g -O1 -Wall -Wextra -Werror -fsanitize=fuzzer,address,undefined \
 		-fno-sanitize-recover=all $(CORE_CFLAGS) -I$(SRC)/tests/unit \

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "tcommon.h"
+#include "../common/round.h"
 
 unsigned long t_page(void)
 {
@@ -195,15 +196,9 @@ int t_raw_create(int fd, const char *name, uint64_t size, uint32_t mode,
 	return ret;
 }
 
-size_t t_rounded(size_t size)
+uint64_t t_rounded(uint64_t size)
 {
-	size_t r = RTHEAP_MIN_BLOCK;
-
-	if (size > T_PAGE / 2)
-		return (size + T_PAGE - 1) & ~(T_PAGE - 1);
-	while (r < size)
-		r <<= 1;
-	return r;
+	return rtheap_round(size, T_PAGE);
 }
 
 RT_HEAP_INFO t_inquire(RT_HEAP *heap)

@@ -99,8 +99,11 @@ struct rtheap_version t_version(void);
 int t_raw_create(int fd, const char *name, uint64_t size, uint32_t mode,
 		 struct rtheap_attach *out);	/* 0 / -errno */
 
-/* Size a block of `size' takes, by the allocator's documented rounding. */
-size_t t_rounded(size_t size);
+/*
+ * Size a block of `size' takes, by the allocator's documented rounding
+ * (tests/common/round.h) at the running kernel's page size; 0 for size 0.
+ */
+uint64_t t_rounded(uint64_t size);
 
 RT_HEAP_INFO t_inquire(RT_HEAP *heap);		/* fails the test on error */
 /* Wait up to timeout_ms for heap->nwaiters == n; fails the test if not. */

@@ -285,16 +285,3 @@ int h_list(int fd, struct rtheap_info **infos)
 	}
 	return (int)l.count;
 }
-
-uint64_t h_rounded(uint64_t size)
-{
-	uint64_t r = RTHEAP_MIN_BLOCK;
-
-	if (!size)
-		return 0;
-	if (size > T_PAGE / 2)
-		return (size + T_PAGE - 1) & ~(uint64_t)(T_PAGE - 1);
-	while (r < size)
-		r <<= 1;
-	return r;
-}

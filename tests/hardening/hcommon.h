@@ -76,9 +76,6 @@ long h_module_refcnt(void);
 /* Like t_list() but returns -errno instead of failing. */
 int h_list(int fd, struct rtheap_info **infos);
 
-/* Rounded block size as the allocator hands it out (0 for size 0). */
-uint64_t h_rounded(uint64_t size);
-
 static inline uint64_t h_ns(void)
 {
 	return t_now_ns();

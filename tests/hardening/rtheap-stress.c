@@ -359,7 +359,7 @@ static void publish(struct thread *t)
 	}
 	for (int i = 0; i < t->nheld; i++) {
 		ts->held_id[i] = t->held[i].heap_id;
-		ts->held_size[i] = h_rounded(t->held[i].size);
+		ts->held_size[i] = t_rounded(t->held[i].size);
 	}
 	ts->nheld = t->nheld;
 }
@@ -1160,7 +1160,7 @@ static void quiescent_check(bool last)
 
 			for (uint32_t e = rg->head; e != rg->tail; e++)
 				if (rg->e[e % RING].heap_id == h->id)
-					want += h_rounded(rg->e[e % RING].size);
+					want += t_rounded(rg->e[e % RING].size);
 		}
 		EXPECT(h->nwaiters == 0, "heap %u \"%s\": %u waiters while every thread "
 		       "is stopped", h->id, h->name, h->nwaiters);

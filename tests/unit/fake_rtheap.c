@@ -25,6 +25,7 @@
 #include <rtheap/heap.h>
 
 #include "fake_rtheap.h"
+#include "../common/round.h"
 
 int __real_open(const char *path, int flags, ...);
 int __real_close(int fd);
@@ -278,21 +279,18 @@ static int do_bind(struct ffile *f, struct rtheap_bind *b)
 	return 0;
 }
 
+/* The module's rounding; its class (-1 for whole pages) and alignment. */
 static size_t round_block(size_t size, size_t *align, int *cls)
 {
-	size_t r = GRAN;
+	size_t r = (size_t)rtheap_round(size, PAGE);
 
-	*cls = 0;
-	if (size > PAGE / 2) {
+	if (r > PAGE / 2) {
 		*align = PAGE;
 		*cls = -1;
-		return (size + PAGE - 1) / PAGE * PAGE;
-	}
-	while (r < size) {
-		r <<= 1;
-		(*cls)++;
+		return r;
 	}
 	*align = r;
+	*cls = __builtin_ctzl(r) - __builtin_ctzl(GRAN);
 	return r;
 }
 

@@ -16,6 +16,7 @@ LIBHEAP_TEST_MK := 1
 
 LIBHEAP_TEST_SRCS := $(SRC)/tests/unit/fake_rtheap.c $(SRC)/lib/libheap.c
 LIBHEAP_TEST_DEPS := $(LIBHEAP_TEST_SRCS) $(SRC)/tests/unit/fake_rtheap.h \
+		     $(SRC)/tests/common/round.h \
 		     $(SRC)/include/rtheap/heap.h $(SRC)/include/uapi/rtheap/ioctl.h
 LIBHEAP_TEST_WRAP := -Wl,--wrap=open,--wrap=close,--wrap=ioctl,--wrap=mmap,--wrap=munmap
 LIBHEAP_TEST_LIBS := -lcmocka -pthread

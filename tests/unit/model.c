@@ -20,6 +20,8 @@
 #define model_release(p)	free(p)
 #endif
 #include "model.h"
+/* tests/common/round.h (rtheap_kunit.ko: through -I of tests/unit) */
+#include "../common/round.h"
 
 static char msgbuf[256];
 
@@ -137,13 +139,7 @@ static bool granules_flip(struct model *m, size_t off, size_t len, bool set)
 
 size_t model_round(size_t size)
 {
-	size_t r = RTH_MIN_BLOCK;
-
-	if (size > RTH_PAGE_SIZE / 2)
-		return (size + RTH_PAGE_SIZE - 1) & ~(RTH_PAGE_SIZE - 1);
-	while (r < size)
-		r <<= 1;
-	return r;
+	return rtheap_round(size, RTH_PAGE_SIZE);
 }
 
 static const char *after_op(struct model *m)

@@ -590,7 +590,7 @@ void op_alloc(void)
 	}
 	if (ret)
 		return;
-	rsize = h_rounded(want);
+	rsize = t_rounded(want);
 	EXPECT(a.offset + rsize <= s->map_size && !(a.offset % (rsize < PAGE ? rsize : PAGE)),
 	       "alloc of %llu on heap %u: block at %llu (rounded %llu, map %llu)",
 	       (unsigned long long)want, s->id, (unsigned long long)a.offset,
@@ -803,7 +803,7 @@ void op_alloc_bulk(void)
 			       "failed bulk alloc wrote offset %u", k);
 		return;
 	}
-	rsize = h_rounded(want);
+	rsize = t_rounded(want);
 	for (uint32_t k = 0; k < a.count; k++) {
 		uint64_t off = offs[k];
 
