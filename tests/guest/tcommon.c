@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* rtheap guest tests - shared helpers. */
+#include <ctype.h>
 #include <fcntl.h>
 #include <grp.h>
 #include <poll.h>
@@ -226,27 +227,43 @@ void t_wait_nwaiters(RT_HEAP *heap, int n, unsigned int timeout_ms)
 	}
 }
 
-int t_list(struct rtheap_info **infos)
+int t_list_fd(int fd, struct rtheap_info **infos)
 {
 	struct rtheap_list l;
-	int fd = t_open_dev();
 	unsigned int cap = 0;
+	int ret;
 
 	*infos = NULL;
 	for (;;) {
 		memset(&l, 0, sizeof(l));
 		l.buf = (uintptr_t)*infos;
 		l.capacity = cap;
-		CHECK_OK(t_ioctl(fd, RTHEAP_IOC_LIST, &l));
+		ret = t_ioctl(fd, RTHEAP_IOC_LIST, &l);
+		if (ret < 0) {
+			free(*infos);
+			*infos = NULL;
+			return ret;
+		}
 		if (l.count <= cap)
 			break;
 		cap = l.count + 8;
 		free(*infos);
 		*infos = calloc(cap, sizeof(**infos));
-		CHECK(*infos);
+		if (!*infos)
+			return -ENOMEM;
 	}
-	close(fd);
 	return (int)l.count;
+}
+
+int t_list(struct rtheap_info **infos)
+{
+	int fd = t_open_dev();
+	int n = t_list_fd(fd, infos);
+
+	if (n < 0)
+		T_FAIL("RTHEAP_IOC_LIST: %s", t_errname(n));
+	close(fd);
+	return n;
 }
 
 bool t_listed(const char *name)
@@ -313,6 +330,60 @@ int t_file_write(const char *path, const char *s)
 	return ret;
 }
 
+int t_file_read_ull(const char *path, unsigned long long *v)
+{
+	char buf[64], *end;
+	int ret = t_file_read(path, buf, sizeof(buf));
+
+	if (ret)
+		return ret;
+	*v = strtoull(buf, &end, 10);
+	return end == buf ? -EPROTO : 0;
+}
+
+int t_file_write_ull(const char *path, unsigned long long v)
+{
+	char s[24];
+
+	snprintf(s, sizeof(s), "%llu", v);
+	return t_file_write(path, s);
+}
+
+char *t_slurp(const char *path)
+{
+	size_t cap = 4096, len = 0;
+	char *buf = malloc(cap);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (!buf || fd < 0) {
+		free(buf);
+		if (fd >= 0)
+			close(fd);
+		return NULL;
+	}
+	for (;;) {
+		ssize_t n;
+
+		if (len + 1 >= cap) {
+			char *nb = realloc(buf, cap * 2);
+
+			if (!nb)
+				break;
+			buf = nb;
+			cap *= 2;
+		}
+		n = read(fd, buf + len, cap - len - 1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		len += (size_t)n;
+	}
+	close(fd);
+	buf[len] = 0;
+	return buf;
+}
+
 void t_set_file(const char *path, const char *s)
 {
 	int ret = t_file_write(path, s);
@@ -324,18 +395,13 @@ void t_set_file(const char *path, const char *s)
 int t_param_read(const char *name, unsigned long long *v)
 {
 	char path[128];
-	FILE *f;
-	int ok;
+	int ret;
 
 	snprintf(path, sizeof(path), T_PARAM_DIR "%s", name);
-	f = fopen(path, "re");
-	if (!f)
-		return -errno;
-	ok = fscanf(f, "%llu", v) == 1;
-	fclose(f);
-	if (!ok)
+	ret = t_file_read_ull(path, v);
+	if (ret == -EPROTO || ret == -ENODATA)
 		T_FAIL("%s: not a number", path);
-	return 0;
+	return ret;
 }
 
 unsigned long long t_param(const char *name)
@@ -350,11 +416,10 @@ unsigned long long t_param(const char *name)
 
 int t_param_write(const char *name, unsigned long long v)
 {
-	char path[128], s[24];
+	char path[128];
 
 	snprintf(path, sizeof(path), T_PARAM_DIR "%s", name);
-	snprintf(s, sizeof(s), "%llu", v);
-	return t_file_write(path, s);
+	return t_file_write_ull(path, v);
 }
 
 void t_set_param(const char *name, unsigned long long v)
@@ -364,6 +429,67 @@ void t_set_param(const char *name, unsigned long long v)
 	if (ret)
 		T_FAIL("writing %llu to " T_PARAM_DIR "%s: %s", v, name,
 		       strerror(-ret));
+}
+
+long t_module_refcnt(void)
+{
+	unsigned long long v;
+
+	if (t_file_read_ull("/sys/module/rtheap/refcnt", &v))
+		return -1;
+	return (long)v;
+}
+
+int t_proc_rows(struct t_procrow **rows)
+{
+	char *text = t_slurp("/proc/rtheap"), *line, *save = NULL;
+	int n = 0, cap = 0, ln = 0;
+
+	*rows = NULL;
+	if (!text)
+		return -errno ? -errno : -EIO;
+	for (line = strtok_r(text, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save), ln++) {
+		struct t_procrow r;
+		char name[64];
+
+		if (ln == 0) {
+			if (strcmp(line, "rtheap 1")) {
+				free(text);
+				return -EPROTO;
+			}
+			continue;
+		}
+		if (ln == 1)
+			continue;	/* column names */
+		memset(&r, 0, sizeof(r));
+		if (sscanf(line, "%u %63s %u %u %o %x %llu %llu %llu %llu %u %u %u %u",
+			   &r.id, name, &r.uid, &r.gid, &r.perm, &r.mode,
+			   &r.size, &r.usable, &r.used, &r.largest, &r.waiters,
+			   &r.maps, &r.bound, &r.cpid) != 14) {
+			free(text);
+			free(*rows);
+			*rows = NULL;
+			return -EPROTO;
+		}
+		snprintf(r.name, sizeof(r.name), "%.31s", strcmp(name, "-") ? name : "");
+		if (n == cap) {
+			struct t_procrow *nr;
+
+			cap = cap ? cap * 2 : 16;
+			nr = realloc(*rows, cap * sizeof(**rows));
+			if (!nr) {
+				free(text);
+				free(*rows);
+				*rows = NULL;
+				return -ENOMEM;
+			}
+			*rows = nr;
+		}
+		(*rows)[n++] = r;
+	}
+	free(text);
+	return n;
 }
 
 pid_t t_spawn(int (*fn)(void *), void *arg)
@@ -521,4 +647,122 @@ bool t_check_fill(const void *p, size_t len, unsigned int seed)
 		if (b[i] != pattern_byte(i, seed))
 			return false;
 	return true;
+}
+
+uint64_t t_mix64(uint64_t x)
+{
+	/* splitmix64's finaliser */
+	x += 0x9e3779b97f4a7c15ULL;
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+	return x ^ (x >> 31);
+}
+
+void t_rng_seed(struct t_rng *r, uint64_t seed)
+{
+	for (int i = 0; i < 4; i++) {
+		seed = t_mix64(seed);
+		r->s[i] = seed;
+	}
+	if (!(r->s[0] | r->s[1] | r->s[2] | r->s[3]))
+		r->s[0] = 1;
+}
+
+static inline uint64_t rotl(uint64_t x, int k)
+{
+	return (x << k) | (x >> (64 - k));
+}
+
+uint64_t t_rng_next(struct t_rng *r)
+{
+	uint64_t *s = r->s, res = rotl(s[1] * 5, 7) * 9, t = s[1] << 17;
+
+	s[2] ^= s[0];
+	s[3] ^= s[1];
+	s[1] ^= s[2];
+	s[0] ^= s[3];
+	s[2] ^= t;
+	s[3] = rotl(s[3], 45);
+	return res;
+}
+
+uint64_t t_rng_below(struct t_rng *r, uint64_t n)
+{
+	return n ? t_rng_next(r) % n : 0;
+}
+
+bool t_rng_pct(struct t_rng *r, unsigned int pct)
+{
+	return t_rng_below(r, 100) < pct;
+}
+
+uint64_t t_fresh_seed(void)
+{
+	return t_mix64(t_now_ns() ^ ((uint64_t)getpid() << 32)) % 1000000000000ULL;
+}
+
+bool t_is_kptr(uint64_t v)
+{
+	return v >= 0xffff800000000000ULL && v < 0xfffffffffffff000ULL;
+}
+
+long t_kptr_scan(const void *buf, size_t len, uint64_t *valp)
+{
+	const unsigned char *b = buf;
+
+	for (size_t i = 0; i + 8 <= len; i++) {
+		uint64_t v;
+
+		memcpy(&v, b + i, 8);
+		if (t_is_kptr(v)) {
+			if (valp)
+				*valp = v;
+			return (long)i;
+		}
+	}
+	return -1;
+}
+
+long t_kptr_scan_text(const char *text, uint64_t *valp)
+{
+	const char *p = text;
+
+	while (*p) {
+		const char *start = p;
+		unsigned long long v;
+		char *end;
+
+		if (!isxdigit((unsigned char)*p)) {
+			p++;
+			continue;
+		}
+		/* A word of hex digits (with or without 0x), or decimal. */
+		if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X'))
+			v = strtoull(p + 2, &end, 16);
+		else {
+			const char *q = p;
+
+			while (isxdigit((unsigned char)*q))
+				q++;
+			if (q - p >= 12) {
+				v = strtoull(p, &end, 16);	/* bare hex */
+			} else {
+				v = strtoull(p, &end, 10);
+				if (end == p)
+					end = (char *)q;
+			}
+		}
+		if (end <= p)
+			end = (char *)p + 1;
+		if (t_is_kptr(v)) {
+			if (valp)
+				*valp = v;
+			return start - text;
+		}
+		/* A negative decimal number is not an address either. */
+		p = end;
+		while (isxdigit((unsigned char)*p))
+			p++;
+	}
+	return -1;
 }

@@ -4,7 +4,9 @@
  *
  * Every test is a standalone program: exit 0 pass, 1 fail, 77 skip.
  * A failed check prints file:line and what was expected, then exits 1;
- * the heaps a test created go away with its open files.
+ * the heaps a test created go away with its open files.  The hardening
+ * programs (tests/hardening/) use the same helpers: their random numbers,
+ * kernel-pointer scans and /proc/rtheap rows are here too.
  */
 #ifndef RTHEAP_TCOMMON_H
 #define RTHEAP_TCOMMON_H
@@ -109,20 +111,31 @@ RT_HEAP_INFO t_inquire(RT_HEAP *heap);		/* fails the test on error */
 /* Wait up to timeout_ms for heap->nwaiters == n; fails the test if not. */
 void t_wait_nwaiters(RT_HEAP *heap, int n, unsigned int timeout_ms);
 
-/* Heaps visible to the caller via RTHEAP_IOC_LIST; *infos is malloc()ed. */
+/*
+ * Heaps visible to the caller via RTHEAP_IOC_LIST; *infos is malloc()ed.
+ * t_list_fd() asks on fd and returns the count or -errno (*infos NULL);
+ * t_list() opens its own file and fails the test on error.
+ */
+int t_list_fd(int fd, struct rtheap_info **infos);
 int t_list(struct rtheap_info **infos);
 bool t_listed(const char *name);
 /* Bytes of the heaps RTHEAP_IOC_LIST shows; *nheaps their number (if set). */
 uint64_t t_live_bytes(int *nheaps);
 
 /*
- * Small files of sysfs, debugfs and /proc.  t_file_read() reads the first
- * line into buf, without its newline; t_file_write() writes s and a newline
- * in one write().  0 / -errno; t_set_file() fails the test instead.
+ * Small files of sysfs, debugfs, cgroupfs and /proc.  t_file_read() reads
+ * the first line into buf, without its newline; t_file_write() writes s
+ * and a newline in one write().  t_file_read_ull() reads a decimal number
+ * (-EPROTO if there is none), t_file_write_ull() writes one.  0 / -errno;
+ * t_set_file() fails the test instead.
  */
 int t_file_read(const char *path, char *buf, size_t len);
 int t_file_write(const char *path, const char *s);
+int t_file_read_ull(const char *path, unsigned long long *v);
+int t_file_write_ull(const char *path, unsigned long long v);
 void t_set_file(const char *path, const char *s);
+/* Whole text of a (small) file; malloc()ed, NUL-terminated; NULL on error. */
+char *t_slurp(const char *path);
 
 /*
  * The module's parameters, by name in T_PARAM_DIR.  t_param_read() and
@@ -135,6 +148,22 @@ int t_param_read(const char *name, unsigned long long *v);
 unsigned long long t_param(const char *name);
 int t_param_write(const char *name, unsigned long long v);
 void t_set_param(const char *name, unsigned long long v);
+/* /sys/module/rtheap/refcnt: heaps + open files pin the module; -1 if none. */
+long t_module_refcnt(void);
+
+/*
+ * /proc/rtheap, row by row: rows into *rows (malloc()ed), returns the row
+ * count, or -errno if the file cannot be read, -EPROTO if it is not
+ * version 1.
+ */
+struct t_procrow {
+	unsigned int id;
+	char name[RTHEAP_NAMELEN];
+	unsigned int uid, gid, perm, mode;
+	unsigned long long size, usable, used, largest;
+	unsigned int waiters, maps, bound, cpid;
+};
+int t_proc_rows(struct t_procrow **rows);
 
 /*
  * Child processes.  t_spawn() runs fn(arg) in a child and _exit()s with its
@@ -173,5 +202,35 @@ void t_install_nop_handler(int sig);
 /* Fill / check a block with a pattern derived from seed. */
 void t_fill(void *p, size_t len, unsigned int seed);
 bool t_check_fill(const void *p, size_t len, unsigned int seed);
+
+/* Random numbers: xoshiro256**, seeded by splitmix64. */
+struct t_rng {
+	uint64_t s[4];
+};
+
+void t_rng_seed(struct t_rng *r, uint64_t seed);
+uint64_t t_rng_next(struct t_rng *r);
+/* Uniform in [0, n); 0 when n is 0. */
+uint64_t t_rng_below(struct t_rng *r, uint64_t n);
+/* True with probability pct percent. */
+bool t_rng_pct(struct t_rng *r, unsigned int pct);
+/* A seed from the clock and the pid, for runs without --seed. */
+uint64_t t_fresh_seed(void);
+/* splitmix64's finaliser. */
+uint64_t t_mix64(uint64_t x);
+
+/*
+ * Kernel pointers.  t_is_kptr(): true if v looks like an x86-64 kernel
+ * address: the direct map, vmalloc, vmemmap and module areas all live at
+ * 0xffff800000000000 and above.  -1 and the few values just below it
+ * (small negative errnos in 64 bits) are not addresses.
+ * t_kptr_scan() scans every 8-byte window of buf (aligned or not) and
+ * returns the byte offset of the first kernel-address-like value, or -1;
+ * t_kptr_scan_text() the same for every number in a text (decimal,
+ * 0x-hex, bare hex of 12 digits or more).
+ */
+bool t_is_kptr(uint64_t v);
+long t_kptr_scan(const void *buf, size_t len, uint64_t *valp);
+long t_kptr_scan_text(const char *text, uint64_t *valp);
 
 #endif /* RTHEAP_TCOMMON_H */

@@ -2,7 +2,8 @@
 # Hardening: KUnit suites of the allocator core and the heap object, an
 # ioctl fuzzer, a multi-process stress/soak, fault injection and security
 # tests.  Included by the top-level Makefile; uses $(SRC) $(BUILD) $(Q)
-# $(msg) $(have_m32) $(HOST_CFLAGS) $(CC), libheap from lib/lib.mk and, for
+# $(msg) $(have_m32) $(HOST_CFLAGS) $(CC), libheap from lib/lib.mk, the
+# test helpers' tcommon.o from tests/guest/guest.mk (GUEST_OBJ) and, for
 # the KUnit module, KVER / KDIR / MODULE_DIR, $(kbuild_test_module) and
 # `make module' from kernel/module.mk.  The "## " lines are the targets.
 
@@ -52,11 +53,9 @@ $(HARD_OBJ)/%.o: $(HARD_SRC)/%.c
 	@mkdir -p $(@D)
 	$(call msg,CC,$@)$(CC) $(HARD_CFLAGS) -c -o $@ $<
 
-$(HARD_OBJ)/tcommon.o: $(SRC)/tests/guest/tcommon.c
-	@mkdir -p $(@D)
-	$(call msg,CC,$@)$(CC) $(HARD_CFLAGS) -c -o $@ $<
-
-$(HARD_PROGS): $(HARD_BIN)/%: $(HARD_OBJ)/%.o $(HARD_OBJ)/hcommon.o $(HARD_OBJ)/tcommon.o $(HARD_LIBHEAP)
+# The guest tests' helpers (tests/guest/tcommon.c): the same object as
+# theirs, from guest.mk's rules.
+$(HARD_PROGS): $(HARD_BIN)/%: $(HARD_OBJ)/%.o $(GUEST_OBJ)/tcommon.o $(HARD_LIBHEAP)
 	@mkdir -p $(@D)
 	$(call msg,LD,$@)$(CC) $(HARD_LDFLAGS) -o $@ $(filter %.o,$^) $(filter %.a,$^)
 
@@ -66,16 +65,12 @@ $(HARD_OBJ)/m32/%.o: $(HARD_SRC)/%.c
 	@mkdir -p $(@D)
 	$(call msg,CC32,$@)$(CC) $(HARD_CFLAGS32) -c -o $@ $<
 
-$(HARD_OBJ)/m32/tcommon.o: $(SRC)/tests/guest/tcommon.c
-	@mkdir -p $(@D)
-	$(call msg,CC32,$@)$(CC) $(HARD_CFLAGS32) -c -o $@ $<
-
 $(HARD_OBJ)/m32/libheap.o: $(SRC)/lib/libheap.c
 	@mkdir -p $(@D)
 	$(call msg,CC32,$@)$(CC) $(HARD_CFLAGS32) -c -o $@ $<
 
-$(HARD_BIN)/rtheap-fuzz.m32: $(HARD_OBJ)/m32/rtheap-fuzz.o $(HARD_OBJ)/m32/hcommon.o \
-			     $(HARD_OBJ)/m32/tcommon.o $(HARD_OBJ)/m32/libheap.o \
+$(HARD_BIN)/rtheap-fuzz.m32: $(HARD_OBJ)/m32/rtheap-fuzz.o \
+			     $(GUEST_OBJ)/m32/tcommon.o $(HARD_OBJ)/m32/libheap.o \
 			     $(patsubst %,$(HARD_OBJ)/m32/fuzz/%.o,$(HARD_FUZZ_PARTS))
 	@mkdir -p $(@D)
 	$(call msg,LD32,$@)$(CC) -m32 $(HARD_LDFLAGS) -o $@ $^

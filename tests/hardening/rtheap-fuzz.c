@@ -123,7 +123,7 @@ int main(int argc, char **argv)
 	if (opt_seconds && !have_calls)
 		opt_calls = ~0ULL;
 	if (!have_seed)
-		seed = h_fresh_seed();
+		seed = t_fresh_seed();
 	printf("rtheap-fuzz: seed %llu (replay: rtheap-fuzz --seed %llu --procs %d "
 	       "--phase %llu%s", (unsigned long long)seed, (unsigned long long)seed,
 	       opt_procs, (unsigned long long)opt_phase, opt_light ? " --light" : "");
@@ -156,18 +156,18 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 
 	fd = t_open_dev();
-	nbase = h_list(fd, &base_infos);
+	nbase = t_list_fd(fd, &base_infos);
 	EXPECT(nbase >= 0, "list: %s", en(nbase));
 	close(fd);
-	proc0 = h_slurp("/proc/rtheap");
-	refcnt0 = h_module_refcnt();
+	proc0 = t_slurp("/proc/rtheap");
+	refcnt0 = t_module_refcnt();
 
 	calls_budget = opt_calls / opt_procs;
-	start = h_ns();
+	start = t_now_ns();
 	if (opt_seconds)
 		deadline_ns = start + opt_seconds * 1000000000ULL;
 	for (int w = 0; w < opt_procs; w++) {
-		uint64_t wseed = h_mix64(seed ^ (0x51ed2701ULL * (w + 1)));
+		uint64_t wseed = t_mix64(seed ^ (0x51ed2701ULL * (w + 1)));
 
 		if (w == opt_procs - 1)
 			calls_budget += opt_calls % opt_procs;
@@ -212,7 +212,7 @@ int main(int argc, char **argv)
 				for (int k = 0; k < K_NR; k++)
 					sum += sh->w[w].ncalls[k];
 			printf("rtheap-fuzz: phase %u checked, %llu calls so far, %.1f s\n",
-			       phase, (unsigned long long)sum, (h_ns() - start) / 1e9);
+			       phase, (unsigned long long)sum, (t_now_ns() - start) / 1e9);
 			fflush(stdout);
 		}
 		if (all_done)
@@ -238,7 +238,7 @@ int main(int argc, char **argv)
 
 	leftovers = delete_leftovers(true);
 	fd = t_open_dev();
-	nend = h_list(fd, &end_infos);
+	nend = t_list_fd(fd, &end_infos);
 	close(fd);
 	EXPECT(nend >= 0, "list: %s", en(nend));
 	for (int k = 0; k < nend; k++)
@@ -249,10 +249,10 @@ int main(int argc, char **argv)
 		EXPECT(end_infos[k].id == base_infos[k].id,
 		       "heap %u listed after the run, %u before", end_infos[k].id,
 		       base_infos[k].id);
-	proc1 = h_slurp("/proc/rtheap");
+	proc1 = t_slurp("/proc/rtheap");
 	EXPECT(proc0 && proc1 && !strcmp(proc0, proc1),
 	       "/proc/rtheap differs from before the run:\n%s", proc1 ? proc1 : "?");
-	refcnt1 = h_module_refcnt();
+	refcnt1 = t_module_refcnt();
 	EXPECT(refcnt1 == refcnt0, "/sys/module/rtheap/refcnt is %ld, %ld before "
 	       "the run (a heap or file reference leaked)", refcnt1, refcnt0);
 
@@ -285,7 +285,7 @@ int main(int argc, char **argv)
 		}
 		printf("rtheap-fuzz: %llu calls in %.1f s (%d processes, %u phases, "
 		       "%lu heap checks, %lu exact)\n", (unsigned long long)total,
-		       (h_ns() - start) / 1e9, opt_procs, phase, nchecked, nchecked_exact);
+		       (t_now_ns() - start) / 1e9, opt_procs, phase, nchecked, nchecked_exact);
 		printf("rtheap-fuzz: by kind:");
 		for (int k = 0; k < K_NR; k++)
 			printf(" %s %llu", kind_names[k], (unsigned long long)by_kind[k]);

@@ -52,7 +52,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "hcommon.h"
+#include "tcommon.h"
 
 #define MAXPROCS	12
 #define MAXTHREADS	8
@@ -234,7 +234,7 @@ static void note_delete(uint32_t id)
 {
 	lock(&sh->del_lock);
 	sh->dels[sh->ndels % MAXDELS].id = id;
-	sh->dels[sh->ndels % MAXDELS].at = h_ns();
+	sh->dels[sh->ndels % MAXDELS].at = t_now_ns();
 	sh->ndels++;
 	unlock(&sh->del_lock);
 }
@@ -256,7 +256,7 @@ static uint64_t deleted_at(uint32_t id)
 
 static uint64_t scramble(uint64_t x)
 {
-	return h_mix64(x ^ 0x5bd1e9955bd1e995ULL);
+	return t_mix64(x ^ 0x5bd1e9955bd1e995ULL);
 }
 
 static void stamp_block(void *p, size_t size, uint32_t tag, uint64_t seq)
@@ -327,7 +327,7 @@ struct block {
 struct thread {
 	int proc, idx;
 	uint32_t tag;
-	struct h_rng rng;
+	struct t_rng rng;
 	RT_HEAP desc[MAXHEAPS];
 	bool bound[MAXHEAPS];
 	bool owner_desc[MAXHEAPS];	/* desc[h] is the creator's */
@@ -423,9 +423,9 @@ static void maybe_cache(struct thread *t, int h)
 	int ret;
 
 	t->cached[h] = false;
-	if (!have_cache || !h_rng_pct(&t->rng, 40))
+	if (!have_cache || !t_rng_pct(&t->rng, 40))
 		return;
-	ret = rt_heap_cache(&t->desc[h], PAGE * (1 + h_rng_below(&t->rng, 4)));
+	ret = rt_heap_cache(&t->desc[h], PAGE * (1 + t_rng_below(&t->rng, 4)));
 	EXPECT(ret == 0 || ret == -EIDRM, "rt_heap_cache on %s: %s",
 	       sh->heaps[h].name, t_errname(ret));
 	t->cached[h] = ret == 0;
@@ -436,7 +436,7 @@ static void maybe_cache(struct thread *t, int h)
 /* Bind heap h; waits (bind-before-create) up to 3 s if it is being recreated. */
 static bool bind_heap(struct thread *t, int h)
 {
-	RTIME tmo = (50 + h_rng_below(&t->rng, 3000)) * MS;
+	RTIME tmo = (50 + t_rng_below(&t->rng, 3000)) * MS;
 	uint64_t t0;
 	bool absent;
 	int ret;
@@ -446,13 +446,13 @@ static bool bind_heap(struct thread *t, int h)
 	/* Between a delete and the create that follows: bind waits. */
 	absent = !__atomic_load_n(&sh->heaps[h].id, __ATOMIC_SEQ_CST);
 	t->ts->timeout_ns = tmo;
-	t->ts->start_ns = t0 = h_ns();
+	t->ts->start_ns = t0 = t_now_ns();
 	__atomic_store_n(&t->ts->state, W_BIND, __ATOMIC_SEQ_CST);
 	ret = rt_heap_bind_timed(&t->desc[h], sh->heaps[h].name, tmo);
 	__atomic_store_n(&t->ts->state, W_IDLE, __ATOMIC_SEQ_CST);
 	if (ret == -ETIMEDOUT) {
-		EXPECT(h_ns() - t0 >= tmo, "bind of %s: -ETIMEDOUT after %llu of %llu ns",
-		       sh->heaps[h].name, (unsigned long long)(h_ns() - t0),
+		EXPECT(t_now_ns() - t0 >= tmo, "bind of %s: -ETIMEDOUT after %llu of %llu ns",
+		       sh->heaps[h].name, (unsigned long long)(t_now_ns() - t0),
 		       (unsigned long long)tmo);
 		COUNT(timeouts, 1);
 		return false;
@@ -555,8 +555,8 @@ static void unbind_heap(struct thread *t, int h)
 
 static void create_heap(struct thread *t, int h)
 {
-	size_t size = PAGE * (16 + h_rng_below(&t->rng, 64));
-	int mode = h_rng_pct(&t->rng, 40) ? H_PRIO : H_FIFO, ret;
+	size_t size = PAGE * (16 + t_rng_below(&t->rng, 64));
+	int mode = t_rng_pct(&t->rng, 40) ? H_PRIO : H_FIFO, ret;
 
 	if (t->bound[h])
 		unbind_heap(t, h);
@@ -586,21 +586,21 @@ static void recreate_heap(struct thread *t, int h)
 
 static void do_alloc(struct thread *t)
 {
-	int h = (int)h_rng_below(&t->rng, opt_heaps), ret;
-	uint64_t r = h_rng_below(&t->rng, 100), tmo, t0, dt;
+	int h = (int)t_rng_below(&t->rng, opt_heaps), ret;
+	uint64_t r = t_rng_below(&t->rng, 100), tmo, t0, dt;
 	size_t size;
 	void *p = NULL;
 
 	if (t->nheld >= MAXHELD || (!t->bound[h] && !bind_heap(t, h)))
 		return;
-	r = h_rng_below(&t->rng, 100);
-	size = r < 60 ? 1 + h_rng_below(&t->rng, 512) :
-	       r < 90 ? 1 + h_rng_below(&t->rng, 2 * PAGE) :
-			1 + h_rng_below(&t->rng, 12 * PAGE);
-	r = h_rng_below(&t->rng, 100);
+	r = t_rng_below(&t->rng, 100);
+	size = r < 60 ? 1 + t_rng_below(&t->rng, 512) :
+	       r < 90 ? 1 + t_rng_below(&t->rng, 2 * PAGE) :
+			1 + t_rng_below(&t->rng, 12 * PAGE);
+	r = t_rng_below(&t->rng, 100);
 	tmo = r < 45 ? TM_NONBLOCK :
-	      r < 80 ? (1 + h_rng_below(&t->rng, 100)) * MS :
-	      r < 95 ? (100 + h_rng_below(&t->rng, 400)) * MS : TM_INFINITE;
+	      r < 80 ? (1 + t_rng_below(&t->rng, 100)) * MS :
+	      r < 95 ? (100 + t_rng_below(&t->rng, 400)) * MS : TM_INFINITE;
 	/* Owners never wait without a timeout: they release the others. */
 	if (tmo == TM_INFINITE && t->idx == 0 && t->proc < opt_heaps)
 		tmo = 500 * MS;
@@ -608,7 +608,7 @@ static void do_alloc(struct thread *t)
 		t->ts->heap_id = t->desc[h].id;
 		t->ts->timeout_ns = tmo;
 		t->ts->size = size;
-		t->ts->start_ns = h_ns();
+		t->ts->start_ns = t_now_ns();
 		__atomic_store_n(&t->ts->state, W_ALLOC, __ATOMIC_SEQ_CST);
 		/* After the state: a scan that missed it sees this change. */
 		__atomic_add_fetch(&sh->heaps[h].announces, 1, __ATOMIC_SEQ_CST);
@@ -617,9 +617,9 @@ static void do_alloc(struct thread *t)
 			return;
 		}
 	}
-	t0 = h_ns();
+	t0 = t_now_ns();
 	ret = rt_heap_alloc(&t->desc[h], size, tmo, &p);
-	dt = h_ns() - t0;
+	dt = t_now_ns() - t0;
 	__atomic_store_n(&t->ts->state, W_IDLE, __ATOMIC_SEQ_CST);
 	if (tmo != TM_NONBLOCK && dt > MS / 2)
 		COUNT(waits, 1);
@@ -688,10 +688,10 @@ static void do_handover(struct thread *t)
 
 	if (!t->nheld || opt_procs < 2)
 		return;
-	i = (int)h_rng_below(&t->rng, t->nheld);
+	i = (int)t_rng_below(&t->rng, t->nheld);
 	b = &t->held[i];
 	verify(t, b->p, b->size, b->tag, b->seq, b->heap_id, "handover");
-	to = (t->proc + 1 + (int)h_rng_below(&t->rng, opt_procs - 1)) % opt_procs;
+	to = (t->proc + 1 + (int)t_rng_below(&t->rng, opt_procs - 1)) % opt_procs;
 	rg = &sh->rings[to];
 	EXPECT(rt_heap_block_offset(&t->desc[b->heap], b->p, &off) == 0,
 	       "rt_heap_block_offset of %p", b->p);
@@ -761,7 +761,7 @@ static void do_receive(struct thread *t)
 
 static void do_inquire(struct thread *t)
 {
-	int h = (int)h_rng_below(&t->rng, opt_heaps), ret;
+	int h = (int)t_rng_below(&t->rng, opt_heaps), ret;
 	RT_HEAP_INFO info;
 
 	if (!t->bound[h])
@@ -784,7 +784,7 @@ static void *thread_main(void *arg)
 		if (owns_heap(t, h))
 			create_heap(t, h);
 	while (!sh->stop) {
-		uint64_t r = h_rng_below(&t->rng, 1000);
+		uint64_t r = t_rng_below(&t->rng, 1000);
 
 		quiesce(t);
 		if (sh->stop)
@@ -793,19 +793,19 @@ static void *thread_main(void *arg)
 			do_alloc(t);
 		} else if (r < 620) {
 			if (t->nheld)
-				free_held(t, (int)h_rng_below(&t->rng, t->nheld));
+				free_held(t, (int)t_rng_below(&t->rng, t->nheld));
 		} else if (r < 720) {
 			do_handover(t);
 		} else if (r < 850) {
 			do_receive(t);
 		} else if (r < 880) {
-			int h = (int)h_rng_below(&t->rng, opt_heaps);
+			int h = (int)t_rng_below(&t->rng, opt_heaps);
 
 			if (!t->owner_desc[h])
 				unbind_heap(t, h);
 		} else if (r < 890) {
 			for (int h = 0; h < opt_heaps; h++)
-				if (owns_heap(t, h) && h_rng_pct(&t->rng, 50))
+				if (owns_heap(t, h) && t_rng_pct(&t->rng, 50))
 					recreate_heap(t, h);
 		} else {
 			do_inquire(t);
@@ -832,7 +832,7 @@ static void worker(int proc, uint64_t seed)
 		th[i].ts = &sh->threads[proc][i];
 		th[i].ts->pid = getpid();
 		th[i].ts->thread = i;
-		h_rng_seed(&th[i].rng, h_mix64(seed ^ (uint64_t)(i + 1) * 0x9e3779b97f4a7c15ULL));
+		t_rng_seed(&th[i].rng, t_mix64(seed ^ (uint64_t)(i + 1) * 0x9e3779b97f4a7c15ULL));
 		if (pthread_create(&tid[i], NULL, thread_main, &th[i]))
 			fail("pthread_create");
 	}
@@ -855,21 +855,21 @@ static void worker(int proc, uint64_t seed)
 /* A victim: allocates from heap 0, then blocks there until killed. */
 static void victim(uint64_t seed)
 {
-	struct h_rng rng;
+	struct t_rng rng;
 	RT_HEAP h;
 	void *p;
 	int ret;
 
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	h_rng_seed(&rng, seed);
+	t_rng_seed(&rng, seed);
 	ret = rt_heap_bind_timed(&h, sh->heaps[0].name, 5000 * MS);
 	if (ret)
 		_exit(0);
 	taint(h.id);
 	for (int i = 0; i < 4; i++)
-		if (rt_heap_alloc(&h, 1 + h_rng_below(&rng, 3000), TM_NONBLOCK, &p) == 0)
+		if (rt_heap_alloc(&h, 1 + t_rng_below(&rng, 3000), TM_NONBLOCK, &p) == 0)
 			memset(p, 0xee, 16);
-	rt_heap_alloc(&h, h.mapsize, h_rng_pct(&rng, 50) ? TM_INFINITE : 60000 * MS, &p);
+	rt_heap_alloc(&h, h.mapsize, t_rng_pct(&rng, 50) ? TM_INFINITE : 60000 * MS, &p);
 	pause();
 	_exit(0);
 }
@@ -961,12 +961,12 @@ static unsigned long suspects_cleared, watchdog_gaps;
  */
 static void watchdog_resume(void)
 {
-	watchdog_last = h_ns();
+	watchdog_last = t_now_ns();
 }
 
 static void watchdog(void)
 {
-	uint64_t now = h_ns();
+	uint64_t now = t_now_ns();
 	bool gap = watchdog_last && now - watchdog_last > slack_ns / 4;
 
 	watchdog_last = now;
@@ -1058,7 +1058,7 @@ static void grant_check(void)
 			}
 		if (!ns)
 			continue;
-		n = h_list(fd, &infos);
+		n = t_list_fd(fd, &infos);
 		if (n < 0)
 			break;
 		for (int k = 0; k < ns; k++) {
@@ -1104,7 +1104,7 @@ static uint64_t quiesce_ns;
 static void quiescent_check(bool last)
 {
 	struct rtheap_info *infos;
-	uint64_t t0 = h_ns(), deadline = t0 + 30000 * MS;
+	uint64_t t0 = t_now_ns(), deadline = t0 + 30000 * MS;
 	size_t plen = strlen(sh->prefix);
 	int fd, n;
 
@@ -1126,16 +1126,16 @@ static void quiescent_check(bool last)
 				wpids[p] = -1;
 				fail("process %d died", p);
 			}
-		EXPECT(h_ns() < deadline, "threads did not reach the quiescent point "
+		EXPECT(t_now_ns() < deadline, "threads did not reach the quiescent point "
 		       "in 30 s (%u of %d)", sh->paused, opt_procs * opt_threads);
 		usleep(1000);
 	}
-	quiesce_ns += h_ns() - t0;
+	quiesce_ns += t_now_ns() - t0;
 	if (verbose)
 		printf("rtheap-stress: quiescent point after %.1f s: all stopped in %.0f ms\n",
-		       (t0 - sh->start_ns) / 1e9, (h_ns() - t0) / 1e6);
+		       (t0 - sh->start_ns) / 1e9, (t_now_ns() - t0) / 1e6);
 	fd = t_open_dev();
-	n = h_list(fd, &infos);
+	n = t_list_fd(fd, &infos);
 	close(fd);
 	EXPECT(n >= 0, "list: %s", t_errname(n));
 	for (int k = 0; k < n; k++) {
@@ -1209,7 +1209,7 @@ int main(int argc, char **argv)
 	bool have_seed = false;
 	struct rtheap_info *infos;
 	long refcnt0, refcnt1;
-	struct h_rng rng;
+	struct t_rng rng;
 	int c, n, fd, status;
 
 	while ((c = getopt_long(argc, argv, "v", opts, NULL)) != -1) {
@@ -1230,7 +1230,7 @@ int main(int argc, char **argv)
 	    opt_victims < 0 || opt_victims > MAXVICTIMS || !opt_seconds)
 		usage();
 	if (!have_seed)
-		seed = h_fresh_seed();
+		seed = t_fresh_seed();
 	printf("rtheap-stress: seed %llu: %d processes x %d threads, %d heaps, %d victims, "
 	       "%llu s, slack %llu ms\n", (unsigned long long)seed, opt_procs, opt_threads,
 	       opt_heaps, opt_victims, (unsigned long long)opt_seconds,
@@ -1253,16 +1253,16 @@ int main(int argc, char **argv)
 	for (int p = 0; p < opt_procs; p++)
 		shared_mutex_init(&sh->rings[p].lock);
 	shared_mutex_init(&sh->del_lock);
-	h_rng_seed(&rng, seed);
-	refcnt0 = h_module_refcnt();
+	t_rng_seed(&rng, seed);
+	refcnt0 = t_module_refcnt();
 	have_cache = (t_version().features &
 		      (RTHEAP_FEAT_STATUS_PAGE | RTHEAP_FEAT_CLASS_MAP)) ==
 		     (RTHEAP_FEAT_STATUS_PAGE | RTHEAP_FEAT_CLASS_MAP);
 
-	start = sh->start_ns = h_ns();
+	start = sh->start_ns = t_now_ns();
 	end = start + opt_seconds * 1000 * MS;
 	for (int p = 0; p < opt_procs; p++) {
-		uint64_t ps = h_rng_next(&rng);
+		uint64_t ps = t_rng_next(&rng);
 
 		fflush(NULL);
 		wpids[p] = fork();
@@ -1271,9 +1271,9 @@ int main(int argc, char **argv)
 		if (wpids[p] == 0)
 			worker(p, ps);
 	}
-	next_check = start + (1000 + h_rng_below(&rng, 1000)) * MS;
-	next_kill = start + (200 + h_rng_below(&rng, 600)) * MS;
-	while (h_ns() < end && !sh->failed) {
+	next_check = start + (1000 + t_rng_below(&rng, 1000)) * MS;
+	next_kill = start + (200 + t_rng_below(&rng, 600)) * MS;
+	while (t_now_ns() < end && !sh->failed) {
 		usleep(20000);
 		watchdog();
 		grant_check();
@@ -1287,10 +1287,10 @@ int main(int argc, char **argv)
 			if (vpids[v] > 0 && waitpid(vpids[v], &status, WNOHANG) == vpids[v])
 				vpids[v] = 0;	/* gave up binding */
 			if (vpids[v] <= 0)
-				vpids[v] = spawn_victim(h_rng_next(&rng));
+				vpids[v] = spawn_victim(t_rng_next(&rng));
 		}
-		if (h_ns() >= next_kill && opt_victims) {
-			int v = (int)h_rng_below(&rng, opt_victims);
+		if (t_now_ns() >= next_kill && opt_victims) {
+			int v = (int)t_rng_below(&rng, opt_victims);
 
 			if (vpids[v] > 0) {
 				kill(vpids[v], SIGKILL);
@@ -1299,23 +1299,23 @@ int main(int argc, char **argv)
 				vpids[v] = 0;
 				watchdog_resume();
 			}
-			next_kill = h_ns() + (200 + h_rng_below(&rng, 800)) * MS;
+			next_kill = t_now_ns() + (200 + t_rng_below(&rng, 800)) * MS;
 		}
-		if (h_ns() >= next_check) {
+		if (t_now_ns() >= next_check) {
 			quiescent_check(false);
 			watchdog_resume();
-			next_check = h_ns() + (1000 + h_rng_below(&rng, 1500)) * MS;
+			next_check = t_now_ns() + (1000 + t_rng_below(&rng, 1500)) * MS;
 		}
 	}
 	if (sh->failed)
 		goto failed;
 	quiescent_check(true);	/* kills the victims, stops the workers */
-	t_end = h_ns();
+	t_end = t_now_ns();
 	for (int p = 0; p < opt_procs; p++) {
-		uint64_t limit = h_ns() + 60000 * MS;
+		uint64_t limit = t_now_ns() + 60000 * MS;
 		pid_t r;
 
-		while ((r = waitpid(wpids[p], &status, WNOHANG)) == 0 && h_ns() < limit) {
+		while ((r = waitpid(wpids[p], &status, WNOHANG)) == 0 && t_now_ns() < limit) {
 			watchdog();
 			usleep(10000);
 		}
@@ -1331,20 +1331,20 @@ int main(int argc, char **argv)
 
 	/* Nothing of ours left; the module's reference count as before. */
 	fd = t_open_dev();
-	n = h_list(fd, &infos);
+	n = t_list_fd(fd, &infos);
 	close(fd);
 	EXPECT(n >= 0, "list: %s", t_errname(n));
 	for (int k = 0; k < n; k++)
 		EXPECT(strncmp(infos[k].name, sh->prefix, strlen(sh->prefix)),
 		       "heap %u \"%s\" left after the run", infos[k].id, infos[k].name);
 	free(infos);
-	refcnt1 = h_module_refcnt();
+	refcnt1 = t_module_refcnt();
 	EXPECT(refcnt1 == refcnt0, "/sys/module/rtheap/refcnt %ld after the run, %ld "
 	       "before", refcnt1, refcnt0);
 
 	printf("rtheap-stress: %.1f s (%.1f s stopping at quiescent points, %.1f s "
 	       "winding up), %d processes x %d threads, %d heaps\n",
-	       (h_ns() - start) / 1e9, quiesce_ns / 1e9, (h_ns() - t_end) / 1e9,
+	       (t_now_ns() - start) / 1e9, quiesce_ns / 1e9, (t_now_ns() - t_end) / 1e9,
 	       opt_procs, opt_threads, opt_heaps);
 	printf("rtheap-stress: allocs %llu, frees %llu (own %llu, handed over %llu and "
 	       "freed by another process %llu, dropped with their heap %llu)\n",

@@ -31,7 +31,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "hcommon.h"
+#include "tcommon.h"
 
 #define DBG		"/sys/kernel/debug/"
 #define FAILSLAB	DBG "failslab/"
@@ -65,7 +65,7 @@ static struct knob knobs[] = {
 static void knobs_save(void)
 {
 	for (size_t i = 0; i < NKNOBS; i++) {
-		char *v = h_slurp(knobs[i].path);
+		char *v = t_slurp(knobs[i].path);
 
 		if (!v)
 			continue;
@@ -80,7 +80,7 @@ static void knobs_save(void)
 static void storm_off(void)
 {
 	for (int k = 0; k < 1000; k++)
-		if (!h_write_str("/proc/self/make-it-fail", "0"))
+		if (!t_file_write("/proc/self/make-it-fail", "0"))
 			break;
 }
 
@@ -88,18 +88,18 @@ static void knobs_restore(void)
 {
 	storm_off();
 	/* Probabilities next: nothing fires while the rest is put back. */
-	h_write_str(FAILSLAB "probability", "0");
-	h_write_str(FAILPAGE "probability", "0");
+	t_file_write(FAILSLAB "probability", "0");
+	t_file_write(FAILPAGE "probability", "0");
 	if (nth_fd >= 0)
 		pwrite(nth_fd, "0", 1, 0);
 	for (size_t i = NKNOBS; i-- > 0;)
 		if (knobs[i].have)
-			h_write_str(knobs[i].path, knobs[i].saved);
+			t_file_write(knobs[i].path, knobs[i].saved);
 }
 
 static void set(const char *path, const char *v)
 {
-	int ret = h_write_str(path, v);
+	int ret = t_file_write(path, v);
 
 	CHECKF(!ret, "writing %s to %s: %s", v, path, t_errname(ret));
 }
@@ -152,8 +152,8 @@ static bool disarm(void)
 
 static void check_baseline(const char *what, unsigned int n)
 {
-	char *now = h_slurp("/proc/rtheap");
-	long rc = h_module_refcnt();
+	char *now = t_slurp("/proc/rtheap");
+	long rc = t_module_refcnt();
 
 	CHECKF(now && !strcmp(now, proc0), "%s, fault at allocation %u: /proc/rtheap "
 	       "is not as before:\n%s\nbefore:\n%s", what, n, now ? now : "?", proc0);
@@ -450,11 +450,11 @@ static void sweep(struct op *o)
 static unsigned long storm(void)
 {
 	static const int times0 = 100000;
-	struct h_rng rng;
+	struct t_rng rng;
 	unsigned long long left = 0;
 	int ops = 0;
 
-	h_rng_seed(&rng, 42);
+	t_rng_seed(&rng, 42);
 	set(FAILSLAB "times", "100000");
 	set(FAILPAGE "times", "100000");
 	set(FAILSLAB "probability", "20");
@@ -469,11 +469,11 @@ static unsigned long storm(void)
 			CHECKF(errno == ENOMEM, "open under a fault storm: %s", strerror(errno));
 			continue;
 		}
-		switch (h_rng_below(&rng, 4)) {
+		switch (t_rng_below(&rng, 4)) {
 		case 0:
-			ret = t_raw_create(fd, h_rng_pct(&rng, 50) ? t_name("storm") : "",
-					   T_PAGE * (1 + h_rng_below(&rng, 32)),
-					   h_rng_pct(&rng, 20) ? H_SHARED : 0, &at);
+			ret = t_raw_create(fd, t_rng_pct(&rng, 50) ? t_name("storm") : "",
+					   T_PAGE * (1 + t_rng_below(&rng, 32)),
+					   t_rng_pct(&rng, 20) ? H_SHARED : 0, &at);
 			CHECKF(ret == 0 || ret == -ENOMEM, "create under a storm: %s",
 			       t_errname(ret));
 			if (!ret) {
@@ -517,12 +517,12 @@ static unsigned long storm(void)
 	storm_off();
 	set(FAILSLAB "probability", "0");
 	set(FAILPAGE "probability", "0");
-	if (!h_read_ull(FAILSLAB "times", &left))
+	if (!t_file_read_ull(FAILSLAB "times", &left))
 		faults_injected += times0 - left;
 	{
 		unsigned long long l2 = 0;
 
-		if (!h_read_ull(FAILPAGE "times", &l2))
+		if (!t_file_read_ull(FAILPAGE "times", &l2))
 			faults_injected += times0 - l2;
 		left = (times0 - left) + (times0 - l2);
 	}
@@ -557,7 +557,7 @@ int main(void)
 		  .call = c_refault, .finish = f_refault },
 	};
 	unsigned long stormed;
-	uint64_t t0 = h_ns();
+	uint64_t t0 = t_now_ns();
 
 	if (access(RTHEAP_DEVICE, F_OK))
 		t_skip("no %s", RTHEAP_DEVICE);
@@ -574,8 +574,8 @@ int main(void)
 	snprintf(target_name, sizeof(target_name), "%s", t_name("fault_target"));
 	CHECK_OK(rt_heap_create(&target, target_name, 8 * T_PAGE, H_FIFO));
 	((uint64_t *)target.base)[1] = 0x600dfa17ULL;
-	refcnt0 = h_module_refcnt();
-	proc0 = h_slurp("/proc/rtheap");
+	refcnt0 = t_module_refcnt();
+	proc0 = t_slurp("/proc/rtheap");
 	CHECK(refcnt0 > 0 && proc0);
 
 	for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++)
@@ -586,6 +586,6 @@ int main(void)
 	knobs_restore();
 	printf("t_faults: %lu faults injected in %lu attempts, %.1f s; every one a clean "
 	       "-ENOMEM or absorbed, nothing left over\n", faults_injected, attempts,
-	       (h_ns() - t0) / 1e9);
+	       (t_now_ns() - t0) / 1e9);
 	return T_EXIT_PASS;
 }

@@ -53,7 +53,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "hcommon.h"
+#include "tcommon.h"
 
 #define NOBODY		65534
 #define PARAMS		"/sys/module/rtheap/parameters/"
@@ -69,7 +69,7 @@ static int root_unattached_fd = -1;
 static void expect_no_kptr(const void *buf, size_t len, const char *what)
 {
 	uint64_t v;
-	long at = h_kptr_scan(buf, len, &v);
+	long at = t_kptr_scan(buf, len, &v);
 
 	CHECKF(at < 0, "%s: byte %ld holds 0x%llx, a kernel address?", what, at,
 	       (unsigned long long)v);
@@ -99,12 +99,12 @@ static void check_info(const struct rtheap_info *in, const char *what)
 
 static void check_proc_text(const char *who)
 {
-	char *text = h_slurp("/proc/rtheap");
+	char *text = t_slurp("/proc/rtheap");
 	uint64_t v;
 	long at;
 
 	CHECKF(text, "/proc/rtheap: %s", strerror(errno));
-	at = h_kptr_scan_text(text, &v);
+	at = t_kptr_scan_text(text, &v);
 	CHECKF(at < 0, "/proc/rtheap read by %s: 0x%llx at character %ld looks like "
 	       "a kernel address", who, (unsigned long long)v, at);
 	free(text);
@@ -114,13 +114,13 @@ static void check_proc_text(const char *who)
 static void check_listings(bool expect_secret, const char *who)
 {
 	struct rtheap_info *infos;
-	struct h_procrow *rows;
+	struct t_procrow *rows;
 	int fd = t_open_dev(), n, nrows;
 
-	n = h_list(fd, &infos);
+	n = t_list_fd(fd, &infos);
 	CHECKF(n >= 0, "list as %s: %s", who, t_errname(n));
 	close(fd);
-	nrows = h_proc_rows(&rows);
+	nrows = t_proc_rows(&rows);
 	CHECKF(nrows >= 0, "/proc/rtheap as %s: %s", who, t_errname(nrows));
 	CHECKF(nrows == n, "%s sees %d heaps in the list, %d in /proc/rtheap", who,
 	       n, nrows);
@@ -326,8 +326,8 @@ static int unprivileged(void *arg)
 	names_and_ids(who);
 	mmap_guessing(who);
 	inherited_files(who);
-	CHECK_RET(h_write_ull(PARAMS "max_heaps", 100000), -EACCES);
-	CHECK_RET(h_write_ull(PARAMS "max_bytes", 1ULL << 40), -EACCES);
+	CHECK_RET(t_file_write_ull(PARAMS "max_heaps", 100000), -EACCES);
+	CHECK_RET(t_file_write_ull(PARAMS "max_bytes", 1ULL << 40), -EACCES);
 	return 0;
 }
 
@@ -356,10 +356,10 @@ static unsigned long long orig_reserve, orig_reserve_heaps;
 static void restore_limits(void)
 {
 	if (orig_limits.max_heaps) {
-		h_write_ull(PARAMS "max_heaps", orig_limits.max_heaps);
-		h_write_ull(PARAMS "max_bytes", orig_limits.max_bytes);
-		h_write_ull(PARAMS "kernel_reserve", orig_reserve);
-		h_write_ull(PARAMS "kernel_reserve_heaps", orig_reserve_heaps);
+		t_file_write_ull(PARAMS "max_heaps", orig_limits.max_heaps);
+		t_file_write_ull(PARAMS "max_bytes", orig_limits.max_bytes);
+		t_file_write_ull(PARAMS "kernel_reserve", orig_reserve);
+		t_file_write_ull(PARAMS "kernel_reserve_heaps", orig_reserve_heaps);
 	}
 }
 
@@ -415,28 +415,28 @@ static void limits(void)
 	int fd = t_open_dev(), n;
 
 	orig_limits = t_version();
-	CHECK_OK(h_read_ull(PARAMS "kernel_reserve", &orig_reserve));
-	CHECK_OK(h_read_ull(PARAMS "kernel_reserve_heaps", &orig_reserve_heaps));
+	CHECK_OK(t_file_read_ull(PARAMS "kernel_reserve", &orig_reserve));
+	CHECK_OK(t_file_read_ull(PARAMS "kernel_reserve_heaps", &orig_reserve_heaps));
 	atexit(restore_limits);
-	n = h_list(fd, &infos);
+	n = t_list_fd(fd, &infos);
 	close(fd);
 	CHECK(n >= 0);
 	for (int k = 0; k < n; k++)
 		used += infos[k].usable_mem;
 	free(infos);
 	/* Listed heaps only: deleted-but-mapped ones count too, none here. */
-	if (h_write_ull(PARAMS "max_heaps", (unsigned long long)n + 8)) {
+	if (t_file_write_ull(PARAMS "max_heaps", (unsigned long long)n + 8)) {
 		t_log("limits: %s not writable: skipped", PARAMS "max_heaps");
 		return;
 	}
 	/* The whole of both limits for users: no kernel reserve (t_ulimits). */
-	CHECK_OK(h_write_ull(PARAMS "kernel_reserve", 0));
-	CHECK_OK(h_write_ull(PARAMS "kernel_reserve_heaps", 0));
+	CHECK_OK(t_file_write_ull(PARAMS "kernel_reserve", 0));
+	CHECK_OK(t_file_write_ull(PARAMS "kernel_reserve_heaps", 0));
 	memset(&l, 0, sizeof(l));
 	l.heaps_room = 8;
 	CHECK_CHILD(t_spawn(limited_user, &l), 30000);
-	CHECK_OK(h_write_ull(PARAMS "max_heaps", orig_limits.max_heaps));
-	CHECK_OK(h_write_ull(PARAMS "max_bytes", used + 32 * T_PAGE));
+	CHECK_OK(t_file_write_ull(PARAMS "max_heaps", orig_limits.max_heaps));
+	CHECK_OK(t_file_write_ull(PARAMS "max_bytes", used + 32 * T_PAGE));
 	memset(&l, 0, sizeof(l));
 	l.bytes_room = 32 * T_PAGE;
 	CHECK_CHILD(t_spawn(limited_user, &l), 30000);
@@ -461,7 +461,7 @@ static uint64_t cg_read(const char *file)
 	unsigned long long v = 0;
 
 	snprintf(path, sizeof(path), "%s/%s", cgdir, file);
-	CHECKF(!h_read_ull(path, &v), "%s: %s", path, strerror(errno));
+	CHECKF(!t_file_read_ull(path, &v), "%s: %s", path, strerror(errno));
 	return v;
 }
 
@@ -471,7 +471,7 @@ static uint64_t cg_event(const char *name)
 	uint64_t v = 0;
 
 	snprintf(path, sizeof(path), "%s/memory.events", cgdir);
-	text = h_slurp(path);
+	text = t_slurp(path);
 	if (text && (at = strstr(text, name)))
 		v = strtoull(at + strlen(name) + 1, NULL, 10);
 	free(text);
@@ -528,7 +528,7 @@ static int cg_user(void *arg)
 
 static void memcg(void)
 {
-	char *ctl = h_slurp(CGROOT "/cgroup.controllers"), path[192], pidbuf[32];
+	char *ctl = t_slurp(CGROOT "/cgroup.controllers"), path[192], pidbuf[32];
 	uint64_t oom_before;
 	pid_t pid;
 	struct t_chan go;
@@ -540,17 +540,17 @@ static void memcg(void)
 		return;
 	}
 	free(ctl);
-	h_write_str(CGROOT "/cgroup.subtree_control", "+memory");
+	t_file_write(CGROOT "/cgroup.subtree_control", "+memory");
 	snprintf(cgdir, sizeof(cgdir), CGROOT "/rtheap-sec.%d", (int)getpid());
 	CHECKF(!mkdir(cgdir, 0755) || errno == EEXIST, "mkdir %s: %s", cgdir, strerror(errno));
 	atexit(cg_cleanup);
 	snprintf(path, sizeof(path), "%s/memory.max", cgdir);
-	if (h_write_ull(path, CG_MAX)) {
+	if (t_file_write_ull(path, CG_MAX)) {
 		t_log("memcg: cannot set %s: skipped", path);
 		return;
 	}
 	snprintf(path, sizeof(path), "%s/memory.swap.max", cgdir);
-	h_write_str(path, "0");
+	t_file_write(path, "0");
 	oom_before = cg_event("oom_kill");
 
 	/* The child waits until it is in the cgroup. */
@@ -563,8 +563,8 @@ static void memcg(void)
 		_exit(cg_user(NULL));
 	}
 	snprintf(path, sizeof(path), "%s/cgroup.procs", cgdir);
-	snprintf(pidbuf, sizeof(pidbuf), "%d\n", (int)pid);
-	CHECK_OK(h_write_str(path, pidbuf));
+	snprintf(pidbuf, sizeof(pidbuf), "%d", (int)pid);
+	CHECK_OK(t_file_write(path, pidbuf));
 	t_chan_send(&go, 1);
 	CHECKF(waitpid(pid, &status, 0) == pid, "waitpid");
 	CHECKF(!WIFSIGNALED(status), "the process in the cgroup died of signal %d "

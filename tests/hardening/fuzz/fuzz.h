@@ -30,7 +30,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "hcommon.h"
+#include "tcommon.h"
 
 #define MAXPROCS	16
 #define NSLOTS		8	/* open files per worker */
@@ -137,7 +137,7 @@ struct held {
 /* A worker's state (state.c). */
 extern int me;			/* worker index; -1 in the parent */
 extern bool in_child;		/* a forked child of a worker */
-extern struct h_rng rng;
+extern struct t_rng rng;
 extern struct slot slots[NSLOTS];
 extern struct map maps[MAXMAPS];
 extern int nmaps;

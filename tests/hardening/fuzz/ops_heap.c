@@ -18,7 +18,7 @@ int pick_attached(bool writable_ok_only)
 		if (slots[i].fd >= 0 && slots[i].id)
 			cand[n++] = i;
 	(void)writable_ok_only;
-	return n ? cand[h_rng_below(&rng, n)] : -1;
+	return n ? cand[t_rng_below(&rng, n)] : -1;
 }
 
 void slot_close(int i)
@@ -42,7 +42,7 @@ int slot_open(int i)
 	slot_close(i);
 	static uint32_t file_seq;
 
-	s->rdonly = i != SLOT_PRIV && h_rng_pct(&rng, 5);
+	s->rdonly = i != SLOT_PRIV && t_rng_pct(&rng, 5);
 	s->gen = ++file_seq;
 	s->fd = open(RTHEAP_DEVICE, (s->rdonly ? O_RDONLY : O_RDWR) | O_CLOEXEC);
 	EXPECT(s->fd >= 0, "open %s: %s", RTHEAP_DEVICE, strerror(errno));
@@ -80,9 +80,9 @@ int do_create(int i, const char *name, uint32_t mode, uint64_t size)
 	snprintf(a.in.name, sizeof(a.in.name), "%s", name);
 	a.in.size = size;
 	a.in.mode = mode;
-	if (h_rng_pct(&rng, 10)) {
+	if (t_rng_pct(&rng, 10)) {
 		a.in.flags = RTHEAP_CREATE_PERM;
-		a.in.perm = (uint32_t)h_rng_below(&rng, 01000);
+		a.in.perm = (uint32_t)t_rng_below(&rng, 01000);
 	}
 	ret = xioctl(s->fd, RTHEAP_IOC_CREATE, &a, K_CREATE);
 	if (s->id) {
@@ -107,11 +107,11 @@ static uint32_t random_mode(void)
 {
 	uint32_t m = 0;
 
-	if (h_rng_pct(&rng, 30))
+	if (t_rng_pct(&rng, 30))
 		m |= H_PRIO;
-	if (h_rng_pct(&rng, 8))
+	if (t_rng_pct(&rng, 8))
 		m |= H_SHARED;
-	if (h_rng_pct(&rng, 25))
+	if (t_rng_pct(&rng, 25))
 		m |= H_PERSIST;
 	return m;
 }
@@ -147,8 +147,8 @@ static const char *limits_state(void)
 		lines++;
 	if (f)
 		fclose(f);
-	h_read_ull("/sys/module/rtheap/parameters/max_heaps", &mh);
-	h_read_ull("/sys/module/rtheap/parameters/max_bytes", &mb);
+	t_file_read_ull("/sys/module/rtheap/parameters/max_heaps", &mh);
+	t_file_read_ull("/sys/module/rtheap/parameters/max_bytes", &mb);
 	snprintf(buf, sizeof(buf), "/proc/rtheap has %u lines, max_heaps %llu, "
 		 "max_bytes %llu", lines, mh, mb);
 	return buf;
@@ -163,16 +163,16 @@ static const char *limits_state(void)
 void setup_private(void)
 {
 	char name[RTHEAP_NAMELEN];
-	uint64_t until = h_ns() + 10000000000ULL;
+	uint64_t until = t_now_ns() + 10000000000ULL;
 	int ret, tries = 0;
 
 	priv_name(name, me);
 	slot_open(SLOT_PRIV);
 	for (;;) {
 		ret = do_create(SLOT_PRIV, name,
-				h_rng_pct(&rng, 50) ? H_PRIO : 0,
-				PRIV_PAGES * PAGE - h_rng_below(&rng, PAGE));
-		if (ret != -ENOMEM || h_ns() > until)
+				t_rng_pct(&rng, 50) ? H_PRIO : 0,
+				PRIV_PAGES * PAGE - t_rng_below(&rng, PAGE));
+		if (ret != -ENOMEM || t_now_ns() > until)
 			break;
 		tries++;
 		release_room();
@@ -209,7 +209,7 @@ static uint32_t module_modes(int fd)
 /* CREATE: valid on a free slot, or on an attached one (-EBUSY), or mutated. */
 void op_create(void)
 {
-	int i = SLOT_OWN0 + (int)h_rng_below(&rng, NOWN + 1);
+	int i = SLOT_OWN0 + (int)t_rng_below(&rng, NOWN + 1);
 	struct rtheap_create_arg a;
 	bool bad = false;
 	char name[RTHEAP_NAMELEN];
@@ -217,15 +217,15 @@ void op_create(void)
 
 	if (i == SLOT_OWN0 + NOWN)
 		i = SLOT_SCRATCH;
-	if (slots[i].fd < 0 || (slots[i].deleted && h_rng_pct(&rng, 80)))
+	if (slots[i].fd < 0 || (slots[i].deleted && t_rng_pct(&rng, 80)))
 		slot_open(i);
-	if (h_rng_pct(&rng, 75)) {
+	if (t_rng_pct(&rng, 75)) {
 		if (i == SLOT_SCRATCH)
 			snprintf(name, sizeof(name), "%s.t%d.%u", sh->prefix,
 				 me, throwaway_seq++ % 4);
 		else
 			own_name(name, me, i - SLOT_OWN0);
-		if (h_rng_pct(&rng, 10))
+		if (t_rng_pct(&rng, 10))
 			name[0] = 0;	/* anonymous */
 		do_create(i, name, name[0] ? random_mode() :
 			  random_mode() & ~H_PERSIST, random_heap_size());
@@ -235,32 +235,32 @@ void op_create(void)
 	/* Mutated: at least one thing the ABI must refuse. */
 	memset(&a, 0, sizeof(a));
 	random_name(a.in.name);
-	a.in.size = h_rng_pct(&rng, 50) ? random_heap_size() : nasty_u64();
+	a.in.size = t_rng_pct(&rng, 50) ? random_heap_size() : nasty_u64();
 	a.in.mode = random_mode() & ~H_PERSIST;
-	switch (h_rng_below(&rng, 7)) {
+	switch (t_rng_below(&rng, 7)) {
 	case 0:
 		bad = poke(a.in.reserved, sizeof(a.in.reserved));
 		break;
 	case 1:
-		a.in.flags = (uint32_t)h_rng_next(&rng) | 1u << (2 + h_rng_below(&rng, 30));
+		a.in.flags = (uint32_t)t_rng_next(&rng) | 1u << (2 + t_rng_below(&rng, 30));
 		bad = true;
 		break;
 	case 2:
-		a.in.mode |= 1u << h_rng_below(&rng, 32);
+		a.in.mode |= 1u << t_rng_below(&rng, 32);
 		bad = a.in.mode & ~module_modes(slots[i].fd);
 		a.in.mode &= ~(uint32_t)H_PERSIST;
 		break;
 	case 3:
-		a.in.perm = 1 + (uint32_t)h_rng_below(&rng, 0777);	/* no flag */
+		a.in.perm = 1 + (uint32_t)t_rng_below(&rng, 0777);	/* no flag */
 		bad = true;
 		break;
 	case 4:
 		a.in.flags = RTHEAP_CREATE_PERM;
-		a.in.perm = 01000 | (uint32_t)h_rng_next(&rng);
+		a.in.perm = 01000 | (uint32_t)t_rng_next(&rng);
 		bad = true;
 		break;
 	case 5:
-		a.in.gid = 1 + (uint32_t)h_rng_below(&rng, 70000);	/* no flag */
+		a.in.gid = 1 + (uint32_t)t_rng_below(&rng, 70000);	/* no flag */
 		bad = true;
 		break;
 	default:
@@ -311,35 +311,35 @@ void op_create(void)
 /* BIND: valid (anybody's heap), to a missing name, or mutated. */
 void op_bind(void)
 {
-	int i = SLOT_BIND0 + (int)h_rng_below(&rng, 4);
+	int i = SLOT_BIND0 + (int)t_rng_below(&rng, 4);
 	struct slot *s = &slots[i];
 	struct rtheap_bind b;
 	bool bad = false;
 	int ret;
 
-	if (s->fd < 0 || (s->id && h_rng_pct(&rng, 70)))
+	if (s->fd < 0 || (s->id && t_rng_pct(&rng, 70)))
 		slot_open(i);
 	memset(&b, 0, sizeof(b));
-	if (h_rng_pct(&rng, 80)) {
+	if (t_rng_pct(&rng, 80)) {
 		random_run_name(b.name);
-		if (h_rng_pct(&rng, 10))
+		if (t_rng_pct(&rng, 10))
 			snprintf(b.name, sizeof(b.name), "%s.none%d", sh->prefix, me);
 		b.timeout = random_timeout(false);
-		if (b.timeout != RTHEAP_TM_NONBLOCK && h_rng_pct(&rng, 20)) {
+		if (b.timeout != RTHEAP_TM_NONBLOCK && t_rng_pct(&rng, 20)) {
 			b.flags = RTHEAP_TIMEOUT_ABS;
-			b.timeout = h_ns() + b.timeout - h_rng_below(&rng, 2000000);
+			b.timeout = t_now_ns() + b.timeout - t_rng_below(&rng, 2000000);
 		}
 	} else {
 		random_name(b.name);
 		b.timeout = RTHEAP_TM_NONBLOCK;
-		switch (h_rng_below(&rng, 4)) {
+		switch (t_rng_below(&rng, 4)) {
 		case 0:
 			/* Past RTHEAP_TIMEOUT_ABS and RTHEAP_BIND_OWNER. */
-			b.flags = 4u << h_rng_below(&rng, 30);
+			b.flags = 4u << t_rng_below(&rng, 30);
 			bad = true;
 			break;
 		case 1:
-			b.pad = 1u << h_rng_below(&rng, 32);
+			b.pad = 1u << t_rng_below(&rng, 32);
 			bad = true;
 			break;
 		case 2:
@@ -382,7 +382,7 @@ void op_bind(void)
 
 void op_delete(void)
 {
-	int i = (int)h_rng_below(&rng, NSLOTS);
+	int i = (int)t_rng_below(&rng, NSLOTS);
 	struct slot *s = &slots[i];
 	struct rtheap_delete d;
 	bool bad;
@@ -391,7 +391,7 @@ void op_delete(void)
 	if (i == SLOT_PRIV || s->fd < 0 || s->privname)
 		return;		/* nobody deletes a private heap but its owner */
 	memset(&d, 0, sizeof(d));
-	bad = h_rng_pct(&rng, 15) && poke(d.reserved, sizeof(d.reserved));
+	bad = t_rng_pct(&rng, 15) && poke(d.reserved, sizeof(d.reserved));
 	ret = xioctl(s->fd, RTHEAP_IOC_DELETE, &d, K_DELETE);
 	if (bad || !s->id) {
 		EXPECT(ret == -EINVAL, "delete (%s): %s",
@@ -439,7 +439,7 @@ void op_delete_name(int fd)
 	int ret;
 
 	memset(&d, 0, sizeof(d));
-	switch (h_rng_below(&rng, 10)) {
+	switch (t_rng_below(&rng, 10)) {
 	case 0:
 		bad = poke(d.reserved, sizeof(d.reserved));
 		own_name(d.name, me, 0);
@@ -456,8 +456,8 @@ void op_delete_name(int fd)
 		missing = true;
 		break;
 	default:
-		own_name(d.name, (int)h_rng_below(&rng, sh->nprocs),
-			 (int)h_rng_below(&rng, NOWN));
+		own_name(d.name, (int)t_rng_below(&rng, sh->nprocs),
+			 (int)t_rng_below(&rng, NOWN));
 		break;
 	}
 	ret = xioctl(fd, RTHEAP_IOC_DELETE_NAME, &d, K_DELETE_NAME);
@@ -495,21 +495,21 @@ void op_alloc(void)
 		return;
 	shared = s->mode & H_SHARED;
 	memset(&a, 0, sizeof(a));
-	a.size = h_rng_pct(&rng, 5) ? nasty_u64() : random_block_size(s->map_size);
-	if (shared && h_rng_pct(&rng, 60))
-		a.size = h_rng_pct(&rng, 50) ? 0 : s->heap_size;
+	a.size = t_rng_pct(&rng, 5) ? nasty_u64() : random_block_size(s->map_size);
+	if (shared && t_rng_pct(&rng, 60))
+		a.size = t_rng_pct(&rng, 50) ? 0 : s->heap_size;
 	a.timeout = random_timeout(false);
-	if (a.timeout != RTHEAP_TM_NONBLOCK && h_rng_pct(&rng, 20)) {
+	if (a.timeout != RTHEAP_TM_NONBLOCK && t_rng_pct(&rng, 20)) {
 		a.flags = RTHEAP_TIMEOUT_ABS;
-		a.timeout = h_ns() + a.timeout - h_rng_below(&rng, 1500000);
+		a.timeout = t_now_ns() + a.timeout - t_rng_below(&rng, 1500000);
 	}
-	if (h_rng_pct(&rng, 5)) {
-		switch (h_rng_below(&rng, 3)) {
+	if (t_rng_pct(&rng, 5)) {
+		switch (t_rng_below(&rng, 3)) {
 		case 0:
-			a.flags |= 2u << h_rng_below(&rng, 31);
+			a.flags |= 2u << t_rng_below(&rng, 31);
 			break;
 		case 1:
-			a.pad = 1u << h_rng_below(&rng, 32);
+			a.pad = 1u << t_rng_below(&rng, 32);
 			break;
 		default:
 			poke(a.reserved, sizeof(a.reserved));
@@ -518,13 +518,13 @@ void op_alloc(void)
 		bad = true;
 	}
 	want = a.size;
-	t0 = h_ns();
+	t0 = t_now_ns();
 	/*
 	 * Half the TM_NONBLOCK ones by value (RTHEAP_IOC_ALLOC_NB): the same
 	 * answers, the offset / RTHEAP_MIN_BLOCK as the return value.
 	 */
 	if (!bad && a.timeout == RTHEAP_TM_NONBLOCK && !a.flags &&
-	    a.size == (unsigned long)a.size && h_rng_pct(&rng, 50)) {
+	    a.size == (unsigned long)a.size && t_rng_pct(&rng, 50)) {
 		ret = xioctl(s->fd, RTHEAP_IOC_ALLOC_NB,
 			     (void *)(unsigned long)a.size, K_ALLOC);
 		if (ret >= 0) {
@@ -578,11 +578,11 @@ void op_alloc(void)
 		EXPECT(a.timeout == RTHEAP_TM_NONBLOCK, "-EWOULDBLOCK with timeout %llu",
 		       (unsigned long long)a.timeout);
 	if (ret == -ETIMEDOUT && !(a.flags & RTHEAP_TIMEOUT_ABS))
-		EXPECT(h_ns() - t0 >= a.timeout, "-ETIMEDOUT after %llu ns of a "
-		       "%llu ns timeout", (unsigned long long)(h_ns() - t0),
+		EXPECT(t_now_ns() - t0 >= a.timeout, "-ETIMEDOUT after %llu ns of a "
+		       "%llu ns timeout", (unsigned long long)(t_now_ns() - t0),
 		       (unsigned long long)a.timeout);
 	if (ret == -ETIMEDOUT && (a.flags & RTHEAP_TIMEOUT_ABS))
-		EXPECT(h_ns() >= a.timeout, "-ETIMEDOUT before the deadline");
+		EXPECT(t_now_ns() >= a.timeout, "-ETIMEDOUT before the deadline");
 	if (ret == -EIDRM) {
 		s->deleted = true;
 		STAT_ADD(eidrm, 1);
@@ -627,8 +627,8 @@ void op_free(void)
 	bool on_priv;
 
 	memset(&f, 0, sizeof(f));
-	if (nheld && h_rng_pct(&rng, 75)) {
-		k = (int)h_rng_below(&rng, nheld);
+	if (nheld && t_rng_pct(&rng, 75)) {
+		k = (int)t_rng_below(&rng, nheld);
 		i = slot_of(held[k].id);
 		if (i < 0)
 			return;
@@ -646,27 +646,27 @@ void op_free(void)
 	if (k < 0) {
 		/* A random offset: on the private heap anything goes; on
 		 * shared heaps only offsets that can start no block. */
-		uint64_t r = h_rng_below(&rng, 100);
+		uint64_t r = t_rng_below(&rng, 100);
 
 		if (r < 30 && nheld)
-			f.offset = held[h_rng_below(&rng, nheld)].off + 16 * (1 + h_rng_below(&rng, 4));
+			f.offset = held[t_rng_below(&rng, nheld)].off + 16 * (1 + t_rng_below(&rng, 4));
 		else if (r < 60)
-			f.offset = h_rng_below(&rng, s->map_size + PAGE) & ~15ULL;
+			f.offset = t_rng_below(&rng, s->map_size + PAGE) & ~15ULL;
 		else
 			f.offset = nasty_u64();
 		if (!on_priv && !(s->mode & H_SHARED) && !(f.offset & 15) &&
 		    f.offset < s->map_size)
-			f.offset |= 1 + h_rng_below(&rng, 15);
+			f.offset |= 1 + t_rng_below(&rng, 15);
 		k = held_find(s->id, f.offset);
 	}
-	if (h_rng_pct(&rng, 3)) {
+	if (t_rng_pct(&rng, 3)) {
 		poke(f.reserved, sizeof(f.reserved));
 		ret = xioctl(s->fd, RTHEAP_IOC_FREE, &f, K_FREE);
 		EXPECT(ret == -EINVAL, "free with reserved bits: %s", en(ret));
 		return;
 	}
 	/* Half the frees by value (RTHEAP_IOC_FREE_OFF): the same answers. */
-	if (f.offset == (unsigned long)f.offset && h_rng_pct(&rng, 50))
+	if (f.offset == (unsigned long)f.offset && t_rng_pct(&rng, 50))
 		ret = xioctl(s->fd, RTHEAP_IOC_FREE_OFF,
 			     (void *)(unsigned long)f.offset, K_FREE);
 	else
@@ -699,7 +699,7 @@ void op_free(void)
 		held_drop(k);
 		STAT_ADD(frees_ok, 1);
 	}
-	if (on_priv && h_rng_pct(&rng, 20)) {
+	if (on_priv && t_rng_pct(&rng, 20)) {
 		/* Double free, always detected. */
 		ret = xioctl(s->fd, RTHEAP_IOC_FREE, &f, K_FREE);
 		EXPECT(ret == -EINVAL, "double free of %llu on the private heap: %s",
@@ -710,12 +710,12 @@ void op_free(void)
 /* An array address the kernel cannot use: NULL, a kernel address, unmapped. */
 static uint64_t bad_array(void)
 {
-	switch (h_rng_below(&rng, 3)) {
+	switch (t_rng_below(&rng, 3)) {
 	case 0:
 		return 0;
 	case 1:
 		return sizeof(void *) == 4 ? 0xffffe000ULL :
-		       0xffff888000000000ULL + (h_rng_next(&rng) & 0xffffff0ULL);
+		       0xffff888000000000ULL + (t_rng_next(&rng) & 0xffffff0ULL);
 	default:
 		return 0xdead0000ULL << 12;
 	}
@@ -724,13 +724,13 @@ static uint64_t bad_array(void)
 /* A bulk count: mostly 1..RTHEAP_BULK_MAX, sometimes 0 or over it. */
 static uint32_t random_bulk_count(void)
 {
-	if (h_rng_pct(&rng, 4))
+	if (t_rng_pct(&rng, 4))
 		return 0;
-	if (h_rng_pct(&rng, 4))
-		return RTHEAP_BULK_MAX + 1 + h_rng_below(&rng, 4);
-	if (h_rng_pct(&rng, 2))
+	if (t_rng_pct(&rng, 4))
+		return RTHEAP_BULK_MAX + 1 + t_rng_below(&rng, 4);
+	if (t_rng_pct(&rng, 2))
 		return (uint32_t)nasty_u64();
-	return 1 + h_rng_below(&rng, h_rng_pct(&rng, 20) ? RTHEAP_BULK_MAX : 8);
+	return 1 + t_rng_below(&rng, t_rng_pct(&rng, 20) ? RTHEAP_BULK_MAX : 8);
 }
 
 /* All or nothing: either count blocks that overlap nothing held, or none. */
@@ -752,19 +752,19 @@ void op_alloc_bulk(void)
 	badcount = !a.count || a.count > RTHEAP_BULK_MAX;
 	if (!badcount && nheld + a.count > MAXHELD)
 		return;
-	a.size = h_rng_pct(&rng, 5) ? nasty_u64() :
-		 random_block_size(s->map_size / (1 + h_rng_below(&rng, 8)));
+	a.size = t_rng_pct(&rng, 5) ? nasty_u64() :
+		 random_block_size(s->map_size / (1 + t_rng_below(&rng, 8)));
 	a.offsets = (uintptr_t)offs;
 	memset(offs, 0xee, sizeof(offs));
-	if (h_rng_pct(&rng, 5)) {
-		if (h_rng_pct(&rng, 50))
-			a.flags = 1u << h_rng_below(&rng, 32);
+	if (t_rng_pct(&rng, 5)) {
+		if (t_rng_pct(&rng, 50))
+			a.flags = 1u << t_rng_below(&rng, 32);
 		else
 			poke(a.reserved, sizeof(a.reserved));
 		bad = true;
 	}
 	want = a.size;
-	if (!bad && !badcount && h_rng_pct(&rng, 3)) {
+	if (!bad && !badcount && t_rng_pct(&rng, 3)) {
 		/* Blocks the caller cannot learn of are given back. */
 		a.offsets = bad_array();
 		ret = xioctl(s->fd, RTHEAP_IOC_ALLOC_BULK, &a, K_ALLOC_BULK);
@@ -851,23 +851,23 @@ void op_free_bulk(void)
 	f.count = random_bulk_count();
 	badcount = !f.count || f.count > RTHEAP_BULK_MAX;
 	for (uint32_t k = 0; !badcount && k < f.count; k++) {
-		uint64_t r = h_rng_below(&rng, 100), o;
+		uint64_t r = t_rng_below(&rng, 100), o;
 		int j = -1;
 
 		if (r < 70 && nheld) {
-			j = (int)h_rng_below(&rng, nheld);
+			j = (int)t_rng_below(&rng, nheld);
 			if (held[j].id != s->id)
 				j = -1;
 		}
 		if (j >= 0) {
 			o = held[j].off;
 		} else if (r < 80 && k) {
-			o = offs[h_rng_below(&rng, k)];		/* a repeat */
+			o = offs[t_rng_below(&rng, k)];		/* a repeat */
 		} else {
-			o = r < 90 ? h_rng_below(&rng, s->map_size + PAGE) : nasty_u64();
+			o = r < 90 ? t_rng_below(&rng, s->map_size + PAGE) : nasty_u64();
 			/* Off the private heap, only offsets no block starts at. */
 			if (i != SLOT_PRIV && o < s->map_size)
-				o |= 1 + h_rng_below(&rng, 15);
+				o |= 1 + t_rng_below(&rng, 15);
 		}
 		offs[k] = o;
 		/* Freed by the first mention of a block we hold. */
@@ -884,20 +884,20 @@ void op_free_bulk(void)
 		nbad += want[k] != 0;
 	}
 	f.offsets = (uintptr_t)offs;
-	f.results = h_rng_pct(&rng, 20) ? 0 : (uintptr_t)res;
+	f.results = t_rng_pct(&rng, 20) ? 0 : (uintptr_t)res;
 	memset(res, 0x5a, sizeof(res));
-	if (h_rng_pct(&rng, 4)) {
-		if (h_rng_pct(&rng, 50))
-			f.pad = 1u << h_rng_below(&rng, 32);
+	if (t_rng_pct(&rng, 4)) {
+		if (t_rng_pct(&rng, 50))
+			f.pad = 1u << t_rng_below(&rng, 32);
 		else
 			poke(f.reserved, sizeof(f.reserved));
 		bad = true;
 	}
-	if (!bad && !badcount && h_rng_pct(&rng, 3)) {
+	if (!bad && !badcount && t_rng_pct(&rng, 3)) {
 		/* Refused before anything is freed. */
 		uint64_t b = bad_array();
 
-		if (h_rng_pct(&rng, 50))
+		if (t_rng_pct(&rng, 50))
 			f.offsets = b;
 		else
 			f.results = b ? b : 0xdead0000ULL << 12;	/* 0: none wanted */
@@ -978,7 +978,7 @@ void op_cached(void)
 	priv = i == SLOT_PRIV && h.id == s->id;
 	if (in_child)
 		taint(h.id);
-	bytes = 1 + h_rng_below(&rng, 64 * 1024);
+	bytes = 1 + t_rng_below(&rng, 64 * 1024);
 	if (bytes > h.mapsize)
 		bytes = h.mapsize;
 	ret = rt_heap_cache(&h, bytes);
@@ -987,10 +987,10 @@ void op_cached(void)
 	       "cached: rt_heap_cache(%zu) of heap %u: %s", bytes, h.id, en(ret));
 	if (ret)
 		goto out;
-	steps = 1 + h_rng_below(&rng, 64);
+	steps = 1 + t_rng_below(&rng, 64);
 	while (steps--) {
-		if (n < 16 && (!n || h_rng_pct(&rng, 55))) {
-			size_t size = 1 + h_rng_below(&rng, h_rng_pct(&rng, 85) ?
+		if (n < 16 && (!n || t_rng_pct(&rng, 55))) {
+			size_t size = 1 + t_rng_below(&rng, t_rng_pct(&rng, 85) ?
 							  PAGE / 2 : 3 * PAGE);
 
 			ret = rt_heap_alloc(&h, size, TM_NONBLOCK, &blk[n]);
@@ -1004,7 +1004,7 @@ void op_cached(void)
 			       "cached: block %p of %zu bytes outside heap %u's mapping",
 			       blk[n], size, h.id);
 			sz[n] = size;
-			pat[n] = (unsigned char)h_rng_next(&rng);
+			pat[n] = (unsigned char)t_rng_next(&rng);
 			if (priv)
 				memset(blk[n], pat[n], size);
 			n++;
@@ -1013,7 +1013,7 @@ void op_cached(void)
 		}
 		if (!n)
 			continue;
-		k = h_rng_below(&rng, n);
+		k = t_rng_below(&rng, n);
 		if (priv)
 			for (size_t b = 0; b < sz[k]; b++)
 				EXPECT(((unsigned char *)blk[k])[b] == pat[k],
@@ -1023,7 +1023,7 @@ void op_cached(void)
 		ret = rt_heap_free(&h, blk[k]);
 		EXPECT(ret == 0 || ret == -EIDRM, "cached: free of offset %zu in heap %u: %s",
 		       (size_t)((char *)blk[k] - (char *)h.base), h.id, en(ret));
-		if (priv && !ret && h_rng_pct(&rng, 20)) {
+		if (priv && !ret && t_rng_pct(&rng, 20)) {
 			fret = rt_heap_free(&h, blk[k]);
 			EXPECT(fret == -EINVAL, "cached: second free of offset %zu in the "
 			       "private heap: %s", (size_t)((char *)blk[k] - (char *)h.base),
@@ -1032,7 +1032,7 @@ void op_cached(void)
 		blk[k] = blk[--n];
 		sz[k] = sz[n];
 		pat[k] = pat[n];
-		if (h_rng_pct(&rng, 10)) {
+		if (t_rng_pct(&rng, 10)) {
 			ret = rt_heap_cache_inquire(&h, &cached);
 			EXPECT(!ret && cached <= bytes, "cached: inquire of heap %u: %s, "
 			       "%zu bytes cached, bound %zu", h.id, en(ret), cached, bytes);
@@ -1051,7 +1051,7 @@ out:
 
 void op_inquire(void)
 {
-	int i = (int)h_rng_below(&rng, NSLOTS);
+	int i = (int)t_rng_below(&rng, NSLOTS);
 	struct slot *s = &slots[i];
 	struct rtheap_inquire q;
 	bool bad;
@@ -1059,13 +1059,13 @@ void op_inquire(void)
 
 	if (s->fd < 0)
 		return;
-	if (i == SLOT_PRIV && !in_child && h_rng_pct(&rng, 50)) {
+	if (i == SLOT_PRIV && !in_child && t_rng_pct(&rng, 50)) {
 		check_private("inquire");
 		return;
 	}
 	memset(&q, 0xa5, sizeof(q));
 	memset(q.reserved, 0, sizeof(q.reserved));
-	bad = h_rng_pct(&rng, 5) && poke(q.reserved, sizeof(q.reserved));
+	bad = t_rng_pct(&rng, 5) && poke(q.reserved, sizeof(q.reserved));
 	ret = xioctl(s->fd, RTHEAP_IOC_INQUIRE, &q, K_INQUIRE);
 	if (bad || !s->id) {
 		EXPECT(ret == -EINVAL, "inquire (%s): %s",
@@ -1100,8 +1100,8 @@ void op_list(int fd)
 {
 	struct rtheap_list l;
 	struct rtheap_info *buf;
-	unsigned int cap = (unsigned int)h_rng_below(&rng, 12);
-	bool bad = h_rng_pct(&rng, 5);
+	unsigned int cap = (unsigned int)t_rng_below(&rng, 12);
+	bool bad = t_rng_pct(&rng, 5);
 	int ret;
 
 	buf = malloc((cap + 1) * sizeof(*buf));
@@ -1135,14 +1135,14 @@ void op_list(int fd)
 void op_version(int fd)
 {
 	struct rtheap_version v;
-	bool bad = h_rng_pct(&rng, 20);
+	bool bad = t_rng_pct(&rng, 20);
 	int ret;
 
 	memset(&v, 0, sizeof(v));
 	if (bad)
 		poke(v.reserved, sizeof(v.reserved));
-	else if (h_rng_pct(&rng, 30))
-		v.abi_version = (uint32_t)h_rng_next(&rng);	/* out-only: ignored */
+	else if (t_rng_pct(&rng, 30))
+		v.abi_version = (uint32_t)t_rng_next(&rng);	/* out-only: ignored */
 	ret = xioctl(fd, RTHEAP_IOC_VERSION, &v, K_VERSION);
 	if (bad) {
 		EXPECT(ret == -EINVAL, "version with reserved bits: %s", en(ret));
@@ -1175,22 +1175,22 @@ void op_badcmd(int fd)
 	unsigned long cmd;
 	int ret;
 
-	switch (h_rng_below(&rng, 4)) {
+	switch (t_rng_below(&rng, 4)) {
 	case 0:		/* our magic, random number, size, direction */
-		cmd = _IOC(h_rng_below(&rng, 4), RTHEAP_IOC_MAGIC,
-			   h_rng_below(&rng, 0x20), h_rng_below(&rng, 600));
+		cmd = _IOC(t_rng_below(&rng, 4), RTHEAP_IOC_MAGIC,
+			   t_rng_below(&rng, 0x20), t_rng_below(&rng, 600));
 		break;
 	case 1:		/* a real command with its size or direction changed */
-		cmd = valid[h_rng_below(&rng, nvalid)];
-		cmd ^= h_rng_pct(&rng, 50) ? (1UL + h_rng_below(&rng, 0x3fff)) << _IOC_SIZESHIFT
-					  : (1UL + h_rng_below(&rng, 3)) << _IOC_DIRSHIFT;
+		cmd = valid[t_rng_below(&rng, nvalid)];
+		cmd ^= t_rng_pct(&rng, 50) ? (1UL + t_rng_below(&rng, 0x3fff)) << _IOC_SIZESHIFT
+					  : (1UL + t_rng_below(&rng, 3)) << _IOC_DIRSHIFT;
 		break;
 	case 2:		/* nr past the table */
-		cmd = _IOWR(RTHEAP_IOC_MAGIC, nvalid + h_rng_below(&rng, 256 - nvalid),
+		cmd = _IOWR(RTHEAP_IOC_MAGIC, nvalid + t_rng_below(&rng, 256 - nvalid),
 			    struct rtheap_alloc);
 		break;
 	default:
-		cmd = (unsigned int)h_rng_next(&rng);
+		cmd = (unsigned int)t_rng_next(&rng);
 		break;
 	}
 	cmd &= 0xffffffffUL;

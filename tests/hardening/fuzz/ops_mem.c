@@ -35,11 +35,11 @@ void op_badptr(void)
 #endif
 		RTHEAP_IOC_ALLOC_BULK, RTHEAP_IOC_FREE_BULK,
 	};
-	unsigned int cmd = cmds[h_rng_below(&rng, sizeof(cmds) / sizeof(cmds[0]))];
+	unsigned int cmd = cmds[t_rng_below(&rng, sizeof(cmds) / sizeof(cmds[0]))];
 	size_t size = _IOC_SIZE(cmd);
-	int i = (int)h_rng_below(&rng, NSLOTS), ret;
+	int i = (int)t_rng_below(&rng, NSLOTS), ret;
 	struct slot *s = &slots[i];
-	uint64_t r = h_rng_below(&rng, 100);
+	uint64_t r = t_rng_below(&rng, 100);
 	void *arg;
 	bool ro = false;
 
@@ -49,12 +49,12 @@ void op_badptr(void)
 		arg = NULL;
 	else if (r < 30)	/* a kernel address; past TASK_SIZE in 32 bits */
 		arg = sizeof(void *) == 4 ?
-		      (void *)(uintptr_t)(0xffffe000UL + (h_rng_next(&rng) & 0xff0)) :
-		      (void *)(uintptr_t)(0xffff888000000000ULL + (h_rng_next(&rng) & 0xffffff0ULL));
+		      (void *)(uintptr_t)(0xffffe000UL + (t_rng_next(&rng) & 0xff0)) :
+		      (void *)(uintptr_t)(0xffff888000000000ULL + (t_rng_next(&rng) & 0xffffff0ULL));
 	else if (r < 45)
-		arg = argpages + 2 * PAGE + h_rng_below(&rng, PAGE - size);
+		arg = argpages + 2 * PAGE + t_rng_below(&rng, PAGE - size);
 	else if (r < 65)
-		arg = argpages + 2 * PAGE - 1 - h_rng_below(&rng, size - 1);	/* straddles */
+		arg = argpages + 2 * PAGE - 1 - t_rng_below(&rng, size - 1);	/* straddles */
 	else {
 		ro = true;
 		arg = argpages + PAGE;
@@ -74,7 +74,7 @@ void op_badptr(void)
 		memset(&u, 0, sizeof(u));
 		if (cmd == RTHEAP_IOC_ALLOC && i == SLOT_PRIV && s->id && !in_child &&
 		    !(s->mode & H_SHARED)) {
-			u.a.size = 1 + h_rng_below(&rng, 3000);
+			u.a.size = 1 + t_rng_below(&rng, 3000);
 			u.a.timeout = RTHEAP_TM_NONBLOCK;
 		} else if (cmd == RTHEAP_IOC_CREATE && !s->id && i == SLOT_SCRATCH) {
 			static unsigned int ro_seq;
@@ -144,8 +144,8 @@ void op_badptr(void)
 static void op_status_page(struct slot *s)
 {
 	const struct rtheap_status *st;
-	int prot = h_rng_pct(&rng, 50) ? PROT_READ :
-		   h_rng_pct(&rng, 50) ? PROT_READ | PROT_WRITE :
+	int prot = t_rng_pct(&rng, 50) ? PROT_READ :
+		   t_rng_pct(&rng, 50) ? PROT_READ | PROT_WRITE :
 		   PROT_READ | PROT_EXEC;
 	unsigned int flags;
 	void *p;
@@ -183,13 +183,13 @@ static void op_class_map(struct slot *s, bool priv)
 {
 	const size_t right = (s->map_size / PAGE + PAGE - 1) / PAGE * PAGE;
 	size_t len = right;
-	int prot = h_rng_pct(&rng, 60) ? PROT_READ :
-		   h_rng_pct(&rng, 50) ? PROT_READ | PROT_WRITE :
+	int prot = t_rng_pct(&rng, 60) ? PROT_READ :
+		   t_rng_pct(&rng, 50) ? PROT_READ | PROT_WRITE :
 		   PROT_READ | PROT_EXEC;
 	const unsigned char *cm;
 	void *p;
 
-	if (h_rng_pct(&rng, 10))
+	if (t_rng_pct(&rng, 10))
 		len += PAGE;	/* wrong size */
 	count(K_MMAP);
 	p = mmap(NULL, len, prot, MAP_SHARED, s->fd, (off_t)(s->map_size + PAGE));
@@ -229,9 +229,9 @@ static void op_class_map(struct slot *s, bool priv)
 /* mmap: the right way (recorded) or a wrong one (must fail). */
 void op_mmap(void)
 {
-	int i = (int)h_rng_below(&rng, NSLOTS);
+	int i = (int)t_rng_below(&rng, NSLOTS);
 	struct slot *s = &slots[i];
-	uint64_t r = h_rng_below(&rng, 100);
+	uint64_t r = t_rng_below(&rng, 100);
 	size_t len;
 	off_t off = 0;
 	int prot = PROT_READ | PROT_WRITE, flags = MAP_SHARED;
@@ -240,7 +240,7 @@ void op_mmap(void)
 
 	if (s->fd < 0 || nmaps >= MAXMAPS)
 		return;
-	len = s->id ? s->map_size : PAGE * (1 + h_rng_below(&rng, 4));
+	len = s->id ? s->map_size : PAGE * (1 + t_rng_below(&rng, 4));
 	if (s->rdonly)
 		prot = PROT_READ;
 	expect_ok = s->id && !s->deleted;
@@ -250,10 +250,10 @@ void op_mmap(void)
 		len = len > PAGE ? len - PAGE : 2 * PAGE;
 		expect_ok = false;
 	} else if (r < 76) {
-		len += PAGE * (1 + h_rng_below(&rng, 4));
+		len += PAGE * (1 + t_rng_below(&rng, 4));
 		expect_ok = false;
 	} else if (r < 84) {
-		off = (off_t)(PAGE * (1 + h_rng_below(&rng, 1024)));
+		off = (off_t)(PAGE * (1 + t_rng_below(&rng, 1024)));
 		if (s->id && (off == (off_t)s->map_size ||
 			      off == (off_t)(s->map_size + PAGE)))
 			off = (off_t)(s->map_size + 2 * PAGE);	/* theirs: below */
@@ -264,7 +264,7 @@ void op_mmap(void)
 	} else if (r < 94 && !s->rdonly) {
 		prot = PROT_READ;	/* read-only mapping: fine */
 	} else if (r >= 94 && r < 97 && s->id) {
-		if (h_rng_pct(&rng, 50))
+		if (t_rng_pct(&rng, 50))
 			op_status_page(s);
 		else
 			op_class_map(s, i == SLOT_PRIV && !in_child && !s->deleted);
@@ -304,10 +304,10 @@ void op_munmap(void)
 
 	if (!nmaps)
 		return;
-	i = (int)h_rng_below(&rng, nmaps);
+	i = (int)t_rng_below(&rng, nmaps);
 	m = &maps[i];
 	np = m->len / PAGE;
-	if (!m->partial_ok || h_rng_pct(&rng, 50)) {
+	if (!m->partial_ok || t_rng_pct(&rng, 50)) {
 		unmap_all(i);
 		return;
 	}
@@ -315,8 +315,8 @@ void op_munmap(void)
 	 * Unmap the live pages in [a, b): splits the mapping, each piece a
 	 * VMA.  Not the dead ones: other mappings may live there by now.
 	 */
-	a = h_rng_below(&rng, np);
-	b = a + 1 + h_rng_below(&rng, np - a);
+	a = t_rng_below(&rng, np);
+	b = a + 1 + t_rng_below(&rng, np - a);
 	for (size_t p = a, q; p < b; p = q) {
 		if (!map_page_alive(m, p)) {
 			q = p + 1;
@@ -345,16 +345,16 @@ void op_mremap(void)
 
 	if (!nmaps)
 		return;
-	i = (int)h_rng_below(&rng, nmaps);
+	i = (int)t_rng_below(&rng, nmaps);
 	m = &maps[i];
 	np = m->len / PAGE;
 	if (map_pieces(m) != 1 || !map_page_alive(m, 0) ||
 	    !map_page_alive(m, np - 1))
 		return;
 	count(K_MREMAP);
-	switch (h_rng_below(&rng, 3)) {
+	switch (t_rng_below(&rng, 3)) {
 	case 0:
-		p = mremap(m->addr, m->len, m->len + PAGE * (1 + h_rng_below(&rng, 8)),
+		p = mremap(m->addr, m->len, m->len + PAGE * (1 + t_rng_below(&rng, 8)),
 			   MREMAP_MAYMOVE);
 		EXPECT(p == MAP_FAILED, "mremap grew a heap mapping of %zu bytes",
 		       m->len);
@@ -364,7 +364,7 @@ void op_mremap(void)
 		EXPECT(to != MAP_FAILED, "mmap: %s", strerror(errno));
 		p = mremap(m->addr, m->len, m->len, MREMAP_MAYMOVE | MREMAP_FIXED, to);
 		if (p != to) {
-			char *vm = h_slurp("/proc/self/maps");
+			char *vm = t_slurp("/proc/self/maps");
 
 			fprintf(stderr, "rtheap-fuzz: mremap of [%p, +%zu) (id %u, "
 				"%u pieces) to %p failed: %s; /proc/self/maps:\n%s",
@@ -399,21 +399,21 @@ void op_garbage(void)
 
 	if (!nmaps)
 		return;
-	m = &maps[h_rng_below(&rng, nmaps)];
+	m = &maps[t_rng_below(&rng, nmaps)];
 	if ((m->privname && !m->priv) || (in_child && m->priv))
 		return;
-	p = h_rng_below(&rng, m->len / PAGE);
+	p = t_rng_below(&rng, m->len / PAGE);
 	if (!map_page_alive(m, p))
 		return;
 	b = (unsigned char *)m->addr + p * PAGE;
 	if (!m->writable) {
-		volatile unsigned char sink = b[h_rng_below(&rng, PAGE)];
+		volatile unsigned char sink = b[t_rng_below(&rng, PAGE)];
 
 		(void)sink;
 		return;
 	}
-	len = 1 + h_rng_below(&rng, PAGE);
-	x = h_rng_next(&rng);
+	len = 1 + t_rng_below(&rng, PAGE);
+	x = t_rng_next(&rng);
 	for (size_t k = 0; k < len; k++) {
 		b[k] = (unsigned char)(x >> 56);
 		x = x * 6364136223846793005ULL + 1442695040888963407ULL;
@@ -428,7 +428,7 @@ void op_garbage(void)
 void op_refault(void)
 {
 	struct map *m = NULL;
-	uint64_t v = h_rng_next(&rng), got;
+	uint64_t v = t_rng_next(&rng), got;
 	size_t p;
 
 	for (int k = 0; k < nmaps; k++)
@@ -437,7 +437,7 @@ void op_refault(void)
 			m = &maps[k];
 	if (!m || in_child)
 		return;
-	p = h_rng_below(&rng, m->len / PAGE);
+	p = t_rng_below(&rng, m->len / PAGE);
 	if (!map_page_alive(m, p))
 		return;
 	memcpy(m->addr + p * PAGE + 8, &v, sizeof(v));
@@ -458,7 +458,7 @@ void op_refault(void)
  */
 void op_misc_syscalls(void)
 {
-	int i = (int)h_rng_below(&rng, NSLOTS), fd, d;
+	int i = (int)t_rng_below(&rng, NSLOTS), fd, d;
 	struct pollfd pfd;
 	struct stat st;
 	char buf[64];
@@ -467,7 +467,7 @@ void op_misc_syscalls(void)
 		return;
 	fd = slots[i].fd;
 	memset(buf, 0, sizeof(buf));
-	switch (h_rng_below(&rng, 8)) {
+	switch (t_rng_below(&rng, 8)) {
 	case 0:
 		EXPECT(read(fd, buf, sizeof(buf)) < 0, "read of an rtheap file succeeded");
 		break;
@@ -475,14 +475,14 @@ void op_misc_syscalls(void)
 		EXPECT(write(fd, buf, sizeof(buf)) < 0, "write to an rtheap file succeeded");
 		break;
 	case 2:
-		EXPECT(lseek(fd, (off_t)h_rng_below(&rng, 1 << 20), SEEK_SET) < 0 &&
+		EXPECT(lseek(fd, (off_t)t_rng_below(&rng, 1 << 20), SEEK_SET) < 0 &&
 		       errno == ESPIPE, "lseek on an rtheap file: %s", strerror(errno));
 		break;
 	case 3:
 		EXPECT(fsync(fd) < 0, "fsync of an rtheap file succeeded");
 		break;
 	case 4:
-		EXPECT(ftruncate(fd, (off_t)h_rng_below(&rng, 1 << 20)) < 0,
+		EXPECT(ftruncate(fd, (off_t)t_rng_below(&rng, 1 << 20)) < 0,
 		       "ftruncate of an rtheap file succeeded");
 		break;
 	case 5:
@@ -504,7 +504,7 @@ void op_misc_syscalls(void)
 
 void op_unbind(void)
 {
-	int i = SLOT_OWN0 + (int)h_rng_below(&rng, NSLOTS - 1);
+	int i = SLOT_OWN0 + (int)t_rng_below(&rng, NSLOTS - 1);
 
 	if (slots[i].fd < 0)
 		return;

@@ -61,19 +61,19 @@ unsigned long nchecked, nchecked_exact;
 void parent_check(int fd, unsigned int phase)
 {
 	struct rtheap_info *infos;
-	struct h_procrow *rows;
-	int n = h_list(fd, &infos), nrows;
+	struct t_procrow *rows;
+	int n = t_list_fd(fd, &infos), nrows;
 
 	EXPECT(n >= 0, "list: %s", en(n));
 	collect_taints();
-	nrows = h_proc_rows(&rows);
+	nrows = t_proc_rows(&rows);
 	EXPECT(nrows >= 0, "/proc/rtheap: %s", en(nrows));
 	for (int k = 0; k < n; k++) {
 		struct rtheap_info *h = &infos[k];
 		uint64_t used = 0, sum = 0;
 		uint32_t nbound = 0, nm = 0;
 		bool known = ours(h->name), priv = false, found = false;
-		struct h_procrow *row = NULL;
+		struct t_procrow *row = NULL;
 
 		for (int w = 0; w < sh->nprocs; w++)
 			for (uint32_t p = 0; p < sh->w[w].npub; p++) {
@@ -170,7 +170,7 @@ int delete_leftovers(bool strict)
 	fd = open(RTHEAP_DEVICE, O_RDWR | O_CLOEXEC);
 	if (fd < 0)
 		return 0;
-	n = h_list(fd, &infos);
+	n = t_list_fd(fd, &infos);
 	close(fd);
 	if (n < 0)
 		return 0;

@@ -8,7 +8,7 @@
 
 int me = -1;
 bool in_child;
-struct h_rng rng;
+struct t_rng rng;
 struct slot slots[NSLOTS];
 struct map maps[MAXMAPS];
 int nmaps;
@@ -87,7 +87,7 @@ void taint(uint32_t id)
 void check_kptr(const void *buf, size_t len, const char *what)
 {
 	uint64_t v;
-	long at = h_kptr_scan(buf, len, &v);
+	long at = t_kptr_scan(buf, len, &v);
 
 	EXPECT(at < 0, "%s: byte %ld holds 0x%llx, a kernel address?", what,
 	       at, (unsigned long long)v);
@@ -124,12 +124,12 @@ bool name_is_priv(const char *name)
 /* A heap name of this run: any worker's private or shared one. */
 void random_run_name(char *buf)
 {
-	int w = (int)h_rng_below(&rng, sh->nprocs);
+	int w = (int)t_rng_below(&rng, sh->nprocs);
 
-	if (h_rng_pct(&rng, 15))
+	if (t_rng_pct(&rng, 15))
 		priv_name(buf, w);
 	else
-		own_name(buf, w, (int)h_rng_below(&rng, NOWN));
+		own_name(buf, w, (int)t_rng_below(&rng, NOWN));
 }
 
 /* --- held blocks and mappings ----------------------------------------------- */
@@ -302,30 +302,30 @@ void check_private(const char *when)
 
 uint64_t random_heap_size(void)
 {
-	uint64_t r = h_rng_below(&rng, 100);
+	uint64_t r = t_rng_below(&rng, 100);
 
 	if (r < 40)
-		return 1 + h_rng_below(&rng, 8 * PAGE);
+		return 1 + t_rng_below(&rng, 8 * PAGE);
 	if (r < 80)
-		return PAGE * (1 + h_rng_below(&rng, 64));
+		return PAGE * (1 + t_rng_below(&rng, 64));
 	if (r < 97)
-		return 1 + h_rng_below(&rng, 256 * PAGE);
-	return PAGE * (256 + h_rng_below(&rng, 1024));	/* up to 5 MiB */
+		return 1 + t_rng_below(&rng, 256 * PAGE);
+	return PAGE * (256 + t_rng_below(&rng, 1024));	/* up to 5 MiB */
 }
 
 uint64_t random_block_size(uint64_t map_size)
 {
-	uint64_t r = h_rng_below(&rng, 100);
+	uint64_t r = t_rng_below(&rng, 100);
 
 	if (r < 55)
-		return 1 + h_rng_below(&rng, 256);
+		return 1 + t_rng_below(&rng, 256);
 	if (r < 80)
-		return 1 + h_rng_below(&rng, PAGE / 2);
+		return 1 + t_rng_below(&rng, PAGE / 2);
 	if (r < 93)
-		return 1 + h_rng_below(&rng, 4 * PAGE);
+		return 1 + t_rng_below(&rng, 4 * PAGE);
 	if (r < 97)
-		return map_size ? map_size - h_rng_below(&rng, 2) : PAGE;
-	return 1 + h_rng_below(&rng, map_size + 2 * PAGE);
+		return map_size ? map_size - t_rng_below(&rng, 2) : PAGE;
+	return 1 + t_rng_below(&rng, map_size + 2 * PAGE);
 }
 
 /* Values that stress size and offset arithmetic. */
@@ -338,24 +338,24 @@ uint64_t nasty_u64(void)
 		~0ULL, ~0ULL - 1, ~0ULL - 4095, ~0ULL << 12, 0x8000000000000001ULL,
 	};
 
-	if (h_rng_pct(&rng, 70))
-		return v[h_rng_below(&rng, sizeof(v) / sizeof(v[0]))];
-	return h_rng_next(&rng) >> h_rng_below(&rng, 64);
+	if (t_rng_pct(&rng, 70))
+		return v[t_rng_below(&rng, sizeof(v) / sizeof(v[0]))];
+	return t_rng_next(&rng) >> t_rng_below(&rng, 64);
 }
 
 uint64_t random_timeout(bool allow_forever)
 {
-	uint64_t r = h_rng_below(&rng, 100);
+	uint64_t r = t_rng_below(&rng, 100);
 
 	if (opt_light)
-		return r < 90 ? RTHEAP_TM_NONBLOCK : 1000 + h_rng_below(&rng, 200000);
+		return r < 90 ? RTHEAP_TM_NONBLOCK : 1000 + t_rng_below(&rng, 200000);
 
 	if (r < 60)
 		return RTHEAP_TM_NONBLOCK;
 	if (r < 90)
-		return 1000 + h_rng_below(&rng, 2000000);	/* up to 2 ms */
+		return 1000 + t_rng_below(&rng, 2000000);	/* up to 2 ms */
 	if (r < 95 || !allow_forever)
-		return 1 + h_rng_below(&rng, 1000);
+		return 1 + t_rng_below(&rng, 1000);
 	return RTHEAP_TM_INFINITE;
 }
 
@@ -364,7 +364,7 @@ void random_name(char *buf)
 	static const char chars[] =
 		"abcxyz0189._-ABZ~!/ \t\x01\x7f\xff";
 	size_t len;
-	uint64_t r = h_rng_below(&rng, 100);
+	uint64_t r = t_rng_below(&rng, 100);
 
 	memset(buf, 0, RTHEAP_NAMELEN);
 	if (r < 40) {
@@ -373,10 +373,10 @@ void random_name(char *buf)
 	}
 	if (r < 50)
 		return;			/* "" */
-	len = r < 60 ? RTHEAP_NAMELEN : 1 + h_rng_below(&rng, RTHEAP_NAMELEN - 1);
+	len = r < 60 ? RTHEAP_NAMELEN : 1 + t_rng_below(&rng, RTHEAP_NAMELEN - 1);
 	for (size_t i = 0; i < len; i++)
-		buf[i] = chars[h_rng_below(&rng, sizeof(chars) - 1)];
-	if (len < RTHEAP_NAMELEN && h_rng_pct(&rng, 30))
+		buf[i] = chars[t_rng_below(&rng, sizeof(chars) - 1)];
+	if (len < RTHEAP_NAMELEN && t_rng_pct(&rng, 30))
 		buf[len] = 0;
 }
 
@@ -387,6 +387,6 @@ bool poke(void *p, size_t len)
 
 	if (!len)
 		return false;
-	b[h_rng_below(&rng, len)] |= (unsigned char)(1u << h_rng_below(&rng, 8));
+	b[t_rng_below(&rng, len)] |= (unsigned char)(1u << t_rng_below(&rng, 8));
 	return true;
 }

@@ -25,9 +25,9 @@ struct racer {
 static void *racer_thread(void *arg)
 {
 	struct racer *r = arg;
-	struct h_rng tr;
+	struct t_rng tr;
 
-	h_rng_seed(&tr, r->seed);
+	t_rng_seed(&tr, r->seed);
 	for (int k = 0; k < r->iters && !sh->stop; k++) {
 		union {
 			struct rtheap_create_arg c;
@@ -40,21 +40,21 @@ static void *racer_thread(void *arg)
 		int ret;
 
 		memset(&u, 0, sizeof(u));
-		switch (h_rng_below(&tr, 6)) {
+		switch (t_rng_below(&tr, 6)) {
 		case 0:
 			snprintf(u.c.in.name, sizeof(u.c.in.name), "%s.c%d.%d",
-				 sh->prefix, me, (int)h_rng_below(&tr, 3));
-			if (h_rng_pct(&tr, 30))
+				 sh->prefix, me, (int)t_rng_below(&tr, 3));
+			if (t_rng_pct(&tr, 30))
 				u.c.in.name[0] = 0;
-			u.c.in.size = PAGE * (1 + h_rng_below(&tr, 8));
-			u.c.in.mode = h_rng_pct(&tr, 20) && u.c.in.name[0] ? H_PERSIST : 0;
+			u.c.in.size = PAGE * (1 + t_rng_below(&tr, 8));
+			u.c.in.mode = t_rng_pct(&tr, 20) && u.c.in.name[0] ? H_PERSIST : 0;
 			ret = xioctl(r->fd, RTHEAP_IOC_CREATE, &u.c, K_CREATE);
 			EXPECT(ret == 0 || ret == -EBUSY || ret == -EEXIST || ret == -ENOMEM,
 			       "racing create: %s", en(ret));
 			break;
 		case 1:
 			snprintf(u.b.name, sizeof(u.b.name), "%s.c%d.%d",
-				 sh->prefix, me, (int)h_rng_below(&tr, 3));
+				 sh->prefix, me, (int)t_rng_below(&tr, 3));
 			u.b.timeout = RTHEAP_TM_NONBLOCK;
 			ret = xioctl(r->fd, RTHEAP_IOC_BIND, &u.b, K_BIND);
 			EXPECT(ret == 0 || ret == -EBUSY || ret == -EWOULDBLOCK ||
@@ -67,8 +67,8 @@ static void *racer_thread(void *arg)
 			break;
 		case 3: {
 			/* Only children's heaps here: checked loosely by name. */
-			u.a.size = 1 + h_rng_below(&tr, 2 * PAGE);
-			u.a.timeout = h_rng_pct(&tr, 50) ? RTHEAP_TM_NONBLOCK : 100000;
+			u.a.size = 1 + t_rng_below(&tr, 2 * PAGE);
+			u.a.timeout = t_rng_pct(&tr, 50) ? RTHEAP_TM_NONBLOCK : 100000;
 			ret = xioctl(r->fd, RTHEAP_IOC_ALLOC, &u.a, K_ALLOC);
 			EXPECT(ret == 0 || ret == -EINVAL || ret == -EIDRM ||
 			       ret == -EWOULDBLOCK || ret == -ETIMEDOUT ||
@@ -87,7 +87,7 @@ static void *racer_thread(void *arg)
 			void *p;
 
 			count(K_MMAP);
-			p = mmap(NULL, PAGE * (1 + h_rng_below(&tr, 8)),
+			p = mmap(NULL, PAGE * (1 + t_rng_below(&tr, 8)),
 				 PROT_READ | PROT_WRITE, MAP_SHARED, r->fd, 0);
 			if (p != MAP_FAILED) {
 				/* Whatever heap it is, writing is fine. */
@@ -111,8 +111,8 @@ static int child_racer(void)
 	EXPECT(fd >= 0, "open: %s", strerror(errno));
 	for (int k = 0; k < 2; k++) {
 		r[k].fd = fd;
-		r[k].seed = h_rng_next(&rng);
-		r[k].iters = 20 + (int)h_rng_below(&rng, 200);
+		r[k].seed = t_rng_next(&rng);
+		r[k].iters = 20 + (int)t_rng_below(&rng, 200);
 		EXPECT(!pthread_create(&thr[k], NULL, racer_thread, &r[k]),
 		       "pthread_create");
 	}
@@ -133,18 +133,18 @@ static int child_waiter(void)
 	int fd, i = pick_attached(false), ret;
 
 	if (i >= 0 && !slots[i].privname && !(slots[i].mode & H_SHARED) &&
-	    h_rng_pct(&rng, 60)) {
+	    t_rng_pct(&rng, 60)) {
 		fd = slots[i].fd;
 		taint(slots[i].id);
 		memset(&a, 0, sizeof(a));
-		a.size = slots[i].map_size - h_rng_below(&rng, PAGE);
+		a.size = slots[i].map_size - t_rng_below(&rng, PAGE);
 	} else {
 		fd = open(RTHEAP_DEVICE, O_RDWR | O_CLOEXEC);
 		EXPECT(fd >= 0, "open: %s", strerror(errno));
 		memset(&b, 0, sizeof(b));
-		own_name(b.name, (int)h_rng_below(&rng, sh->nprocs),
-			 (int)h_rng_below(&rng, NOWN));
-		b.timeout = h_rng_pct(&rng, 50) ? RTHEAP_TM_INFINITE : 5000000;
+		own_name(b.name, (int)t_rng_below(&rng, sh->nprocs),
+			 (int)t_rng_below(&rng, NOWN));
+		b.timeout = t_rng_pct(&rng, 50) ? RTHEAP_TM_INFINITE : 5000000;
 		do {
 			ret = xioctl(fd, RTHEAP_IOC_BIND, &b, K_BIND);	/* may wait */
 			if (ret == -EINTR)
@@ -160,7 +160,7 @@ static int child_waiter(void)
 		memset(&a, 0, sizeof(a));
 		a.size = b.out.map_size;
 	}
-	a.timeout = h_rng_pct(&rng, 70) ? RTHEAP_TM_INFINITE : 20000000;
+	a.timeout = t_rng_pct(&rng, 70) ? RTHEAP_TM_INFINITE : 20000000;
 	do {
 		ret = xioctl(fd, RTHEAP_IOC_ALLOC, &a, K_ALLOC);
 		if (ret == -EINTR)
@@ -175,8 +175,8 @@ static int child_waiter(void)
 
 static void spawn_child(void)
 {
-	uint64_t cseed = h_rng_next(&rng);
-	int role = (int)h_rng_below(&rng, 3);
+	uint64_t cseed = t_rng_next(&rng);
+	int role = (int)t_rng_below(&rng, 3);
 	pid_t pid;
 
 	if (nchildren >= MAXCHILD)
@@ -190,7 +190,7 @@ static void spawn_child(void)
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		if (getppid() == 1)
 			_exit(0);
-		h_rng_seed(&rng, cseed);
+		t_rng_seed(&rng, cseed);
 		nchildren = 0;
 		switch (role) {
 		case ROLE_RACER:
@@ -198,7 +198,7 @@ static void spawn_child(void)
 		case ROLE_WAITER:
 			_exit(child_waiter());
 		default:
-			child_random_ops(20 + (int)h_rng_below(&rng, 200));
+			child_random_ops(20 + (int)t_rng_below(&rng, 200));
 			_exit(0);
 		}
 	}
@@ -241,15 +241,15 @@ static void forget_child(int k)
 static void end_child(bool all)
 {
 	while (nchildren) {
-		int k = (int)h_rng_below(&rng, nchildren), status;
+		int k = (int)t_rng_below(&rng, nchildren), status;
 		pid_t pid = children[k], r;
-		uint64_t end = h_ns() + CHILD_LIMIT_NS;
+		uint64_t end = t_now_ns() + CHILD_LIMIT_NS;
 
-		if (child_role[k] == ROLE_WAITER || h_rng_pct(&rng, 70)) {
-			struct timespec ts = { 0, (long)h_rng_below(&rng, 3000000) };
+		if (child_role[k] == ROLE_WAITER || t_rng_pct(&rng, 70)) {
+			struct timespec ts = { 0, (long)t_rng_below(&rng, 3000000) };
 
 			/* Waiters: interrupted by signals a few times first. */
-			for (int n = h_rng_below(&rng, 4); child_role[k] == ROLE_WAITER && n > 0; n--) {
+			for (int n = t_rng_below(&rng, 4); child_role[k] == ROLE_WAITER && n > 0; n--) {
 				nanosleep(&ts, NULL);
 				kill(pid, SIGUSR1);
 			}
@@ -257,7 +257,7 @@ static void end_child(bool all)
 			kill(pid, SIGKILL);
 			reap(pid, true);
 		} else {
-			while ((r = waitpid(pid, &status, WNOHANG)) == 0 && h_ns() < end)
+			while ((r = waitpid(pid, &status, WNOHANG)) == 0 && t_now_ns() < end)
 				usleep(1000);
 			if (r == 0) {
 				kill(pid, SIGKILL);
@@ -296,7 +296,7 @@ static void op_nop(void)
 static void op_delete_any(void)
 {
 #ifdef RTHEAP_IOC_DELETE_NAME
-	if (h_rng_pct(&rng, 30)) {
+	if (t_rng_pct(&rng, 30)) {
 		op_name = "delete-name";
 		op_delete_name(op_fd());
 		return;
@@ -382,7 +382,7 @@ static void check_weights(void)
 static void one_op(void)
 {
 	static bool checked;
-	uint64_t r = h_rng_below(&rng, 10000), t0;
+	uint64_t r = t_rng_below(&rng, 10000), t0;
 	unsigned int k;
 
 	if (!checked) {
@@ -399,9 +399,9 @@ static void one_op(void)
 	}
 	op_no++;
 	op_name = ops[k].name;
-	t0 = h_ns();
+	t0 = t_now_ns();
 	ops[k].fn();
-	STAT_ADD(op_ns[k], h_ns() - t0);
+	STAT_ADD(op_ns[k], t_now_ns() - t0);
 	STAT_ADD(op_count[k], 1);
 }
 
@@ -451,7 +451,7 @@ static void prune_held(void)
 	int fd = slots[SLOT_PRIV].fd, n;
 
 	count(K_LIST);
-	n = h_list(fd, &infos);
+	n = t_list_fd(fd, &infos);
 	EXPECT(n >= 0, "list: %s", en(n));
 	for (int k = 0; k < nheld;) {
 		bool live = false;
@@ -564,7 +564,7 @@ static void crash_handler(int sig, siginfo_t *si, void *uc)
 		if ((char *)si->si_addr >= maps[k].addr &&
 		    (char *)si->si_addr < maps[k].addr + maps[k].len) {
 			struct map *m = &maps[k];
-			char *vm = h_slurp("/proc/self/maps");
+			char *vm = t_slurp("/proc/self/maps");
 
 			what = "a heap mapping";
 			fprintf(stderr, "rtheap-fuzz: mapping [%p, +%zu) of heap %u, "
@@ -600,7 +600,7 @@ void worker(int idx, uint64_t seed)
 	install_crash_handler();
 	/* Inherited by the children: SIGUSR1 interrupts their waits. */
 	t_install_nop_handler(SIGUSR1);
-	h_rng_seed(&rng, seed);
+	t_rng_seed(&rng, seed);
 	for (int i = 0; i < NSLOTS; i++)
 		slots[i].fd = -1;
 	setup_argpages();
@@ -609,13 +609,13 @@ void worker(int idx, uint64_t seed)
 	for (;;) {
 		for (uint64_t k = 0; k < opt_phase; k++) {
 			if (calls_done >= calls_budget || sh->stop ||
-			    (deadline_ns && h_ns() >= deadline_ns))
+			    (deadline_ns && t_now_ns() >= deadline_ns))
 				break;
 			one_op();
 		}
 		sh->w[me].done_calls = calls_done;
 		if (calls_done >= calls_budget || sh->stop ||
-		    (deadline_ns && h_ns() >= deadline_ns))
+		    (deadline_ns && t_now_ns() >= deadline_ns))
 			sh->w[me].finished = 1;
 		barrier();
 		if (sh->stop)
