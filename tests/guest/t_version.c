@@ -13,7 +13,7 @@
 int main(void)
 {
 	unsigned int nr = 0, want_nr = 0;
-	struct rtheap_version v;
+	struct rtheap_version v, old;
 	int fd = t_open_dev();
 	unsigned long long p;
 
@@ -48,15 +48,15 @@ int main(void)
 	 * Earlier ABIs: the same VERSION under the old type 0xB7, and the
 	 * numbers 0x00, 0x06 and 0x07 this ABI does not use, are unknown.
 	 */
-	memset(&v, 0, sizeof(v));
+	memset(&old, 0, sizeof(old));
 	CHECK_RET(t_ioctl(fd, _IOWR(0xB7, _IOC_NR(RTHEAP_IOC_VERSION),
-				    struct rtheap_version), &v), -ENOTTY);
-	CHECK_RET(t_ioctl(fd, _IOWR(RTHEAP_IOC_MAGIC, 0x00, __u64[6]), &v),
+				    struct rtheap_version), &old), -ENOTTY);
+	CHECK_RET(t_ioctl(fd, _IOWR(RTHEAP_IOC_MAGIC, 0x00, __u64[6]), &old),
 		  -ENOTTY);
-	CHECK_RET(t_ioctl(fd, _IOWR(RTHEAP_IOC_MAGIC, 0x06, __u64[6]), &v),
+	CHECK_RET(t_ioctl(fd, _IOWR(RTHEAP_IOC_MAGIC, 0x06, __u64[6]), &old),
 		  -ENOTTY);
 	CHECK_RET(t_ioctl(fd, _IOWR(RTHEAP_IOC_MAGIC, 0x07,
-				    struct rtheap_list), &v), -ENOTTY);
+				    struct rtheap_list), &old), -ENOTTY);
 
 	/* The module parameters, when exposed, say the same. */
 	if (!t_param_read("max_heaps", &p))
