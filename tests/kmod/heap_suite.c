@@ -351,7 +351,10 @@ static void alloc_free_inquire(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, inquire(test, h).usedmem, (size_t)0);
 	KUNIT_EXPECT_EQ(test, inquire(test, h).largestfree, 4 * PG);
 
-	/* DESIGN.md: a 16 KiB heap serves two 8 KiB blocks or one 16 KiB. */
+	/*
+	 * Documentation/design.md: a 16 KiB heap serves two 8 KiB blocks or
+	 * one 16 KiB.
+	 */
 	KUNIT_EXPECT_EQ(test, rt_heap_alloc(h, 8192, TM_NONBLOCK, &p), 0);
 	KUNIT_EXPECT_EQ(test, rt_heap_alloc(h, 8192, TM_NONBLOCK, &q), 0);
 	KUNIT_EXPECT_EQ(test, rt_heap_free(h, p), 0);

@@ -95,7 +95,10 @@ static void meta_size_bounds(struct kunit *test)
 		u64 meta = rth_meta_size(ns[i]);
 
 		KUNIT_EXPECT_GE(test, meta, (u64)ns[i] * sizeof(struct rth_page));
-		/* DESIGN.md: metadata at most 2% of the heap (from 4 pages). */
+		/*
+		 * Documentation/design.md: metadata at most 2% of the heap
+		 * (from 4 pages).
+		 */
 		KUNIT_EXPECT_LE_MSG(test, meta * 50, (u64)ns[i] * PG,
 				    "%u pages: %llu bytes of metadata", ns[i], meta);
 	}
@@ -453,7 +456,10 @@ static void largest_free_promise(struct kunit *test)
 	EXPECT_CORE_OK(test, c);
 }
 
-/* DESIGN.md: the whole requested size is allocatable on a fresh heap. */
+/*
+ * Documentation/design.md: the whole requested size is allocatable on a
+ * fresh heap.
+ */
 static void whole_heap_fits(struct kunit *test)
 {
 	u32 n;
