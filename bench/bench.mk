@@ -15,9 +15,11 @@ BENCH_KERNEL ?= debian
 BENCH_REPS   ?= 5
 
 $(BENCH_DIR)/core_trace: $(SRC)/bench/core_trace.c $(SRC)/bench/bench_trace.h \
-			 $(SRC)/kernel/alloc.c $(SRC)/kernel/alloc.h
+			 $(SRC)/kernel/alloc.c $(SRC)/kernel/alloc.h \
+			 $(SRC)/kernel/alloc_int.h $(SRC)/kernel/alloc_check.c
 	@mkdir -p $(@D)
-	$(call msg,CC,$@)$(CC) $(BENCH_CFLAGS) -o $@ $(SRC)/bench/core_trace.c $(SRC)/kernel/alloc.c
+	$(call msg,CC,$@)$(CC) $(BENCH_CFLAGS) -o $@ $(SRC)/bench/core_trace.c $(SRC)/kernel/alloc.c \
+		$(SRC)/kernel/alloc_check.c
 
 # libheap's cached pair on the host, against the host tests' fake module
 # (LIBHEAP_TEST_* from tests/unit/libheap.mk).

@@ -291,10 +291,17 @@ struct rth_page_range {
 int rth_page_summary(const struct rth_core *c, u32 first,
 		     struct rth_page_range *out, unsigned int max, u32 *nextp);
 
-/*
- * Walk all metadata and verify every invariant.  Returns 0, or a negative
- * number identifying the first broken invariant (a line number); when
- * why is not NULL it receives a short description.  O(npages).
+/**
+ * rth_check() - walk all metadata and verify every invariant
+ * @c: the core
+ * @why: if not NULL, receives a short description of what is broken, or
+ *	NULL when nothing is
+ *
+ * O(npages).  In alloc_check.c, which the tests and the benchmarks build
+ * beside alloc.c; rtheap.ko does not carry it.
+ *
+ * Return: 0, or a negative number identifying the first broken invariant
+ * (a line number of alloc_check.c).
  */
 int rth_check(const struct rth_core *c, const char **why);
 

@@ -92,15 +92,16 @@ $(HARD_FUZZ_LIGHT): $(HARD_SRC)/debug.d/hardening-fuzz-light.sh
 # ---- the KUnit module -------------------------------------------------------
 #
 # In build/module/<abi>/kunit/, from links to tests/hardening/kunit/, to
-# the kernel-API suite tests/kmod/heap_suite.c, to kernel/alloc.c and to its
-# shadow model tests/unit/model.c, then beside rtheap.ko (kbuild_test_module
-# in kernel/module.mk).  A kernel without CONFIG_KUNIT gets a note and no
+# the kernel-API suite tests/kmod/heap_suite.c, to kernel/alloc.c, to its
+# checker kernel/alloc_check.c and to its shadow model tests/unit/model.c,
+# then beside rtheap.ko (kbuild_test_module in kernel/module.mk).  A kernel without CONFIG_KUNIT gets a note and no
 # module (t_kunit skips there).
 
 KUNIT_SRCS := Kbuild kunit_alloc.c
 KUNIT_LINKS = $(foreach f,$(KUNIT_SRCS),$(f)=$(HARD_SRC)/kunit/$(f)) \
 	      heap_suite.c=$(SRC)/tests/kmod/heap_suite.c \
-	      model.c=$(SRC)/tests/unit/model.c alloc.c=$(SRC)/kernel/alloc.c
+	      model.c=$(SRC)/tests/unit/model.c alloc.c=$(SRC)/kernel/alloc.c \
+	      alloc_check.c=$(SRC)/kernel/alloc_check.c
 kunit_config = $(shell grep -s '^CONFIG_KUNIT=[ym]' $(KDIR)/.config)
 
 ## kunit-module KVER=abi [KDIR=dir]

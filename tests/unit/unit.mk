@@ -5,9 +5,11 @@
 UNIT_DIR := $(SRC)/tests/unit
 CMOCKA_LIBS := -lcmocka
 
-ALLOC_TEST_SRCS := $(UNIT_DIR)/test_alloc.c $(UNIT_DIR)/model.c $(SRC)/kernel/alloc.c
+ALLOC_TEST_SRCS := $(UNIT_DIR)/test_alloc.c $(UNIT_DIR)/model.c $(SRC)/kernel/alloc.c \
+		   $(SRC)/kernel/alloc_check.c
 ALLOC_TEST_DEPS := $(ALLOC_TEST_SRCS) $(UNIT_DIR)/model.h $(SRC)/kernel/alloc.h \
 		   $(SRC)/tests/common/round.h \
+		   $(SRC)/kernel/alloc_int.h \
 		   $(wildcard $(SRC)/tests/shim/linux/*.h)
 
 $(BUILD)/host/test_alloc: $(ALLOC_TEST_DEPS)
