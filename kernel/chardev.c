@@ -25,7 +25,6 @@
 #include <linux/uidgid.h>
 #include <linux/user_namespace.h>
 
-#include "alloc.h"
 #include "compat.h"
 #include "heap.h"
 #include "registry.h"
@@ -108,9 +107,9 @@ static int rtheap_ioc_version(struct rtheap_file *f, struct rtheap_ioc *c)
 	v->max_heaps = READ_ONCE(rtheap_max_heaps);
 	v->page_size = PAGE_SIZE;
 	v->max_bytes = READ_ONCE(rtheap_max_bytes);
-	v->nr_classes = RTH_NR_CLASSES;
+	v->nr_classes = rtheap_nr_classes();
 	for (i = 0; i < RTHEAP_MAX_CLASSES; i++)
-		v->class_size[i] = rth_class_size(i);
+		v->class_size[i] = rtheap_class_size(i);
 	return 0;
 }
 

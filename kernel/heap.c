@@ -458,6 +458,27 @@ u32 rtheap_modes(void)
 	return modes;
 }
 
+/**
+ * rtheap_nr_classes() - the bucket classes of every heap's allocator
+ *
+ * Return: how many there are: blocks of 16 bytes up to half a page.
+ */
+unsigned int rtheap_nr_classes(void)
+{
+	return RTH_NR_CLASSES;
+}
+
+/**
+ * rtheap_class_size() - the block size of a bucket class
+ * @cls: the class, 0 .. rtheap_nr_classes() - 1
+ *
+ * Return: 16 << @cls bytes, or 0 when @cls is not a class.
+ */
+size_t rtheap_class_size(unsigned int cls)
+{
+	return rth_class_size(cls);
+}
+
 /*
  * H_DMA and H_DMA32: one physically contiguous block from the page
  * allocator, split into order-0 pages.  As large as the allocator's largest

@@ -58,6 +58,8 @@ void rtheap_exit(void);
 
 void rtheap_tmo_init(struct rtheap_tmo *t, u64 timeout, bool abs);
 u32 rtheap_modes(void);
+unsigned int rtheap_nr_classes(void);
+size_t rtheap_class_size(unsigned int cls);
 bool rtheap_may_block(void);
 
 /* Life: on success *hp holds a reference of the caller's. */
