@@ -57,22 +57,26 @@ struct rtheap_ioc {
 
 /*
  * An ioctl: its handler gets a kernel copy of the argument, whose reserved
- * field the dispatcher has found zero.  With ->out the argument is copied
- * back after the handler succeeded; a handler with ->finish then learns
- * whether that worked, to keep or undo what it did (create and bind
- * return holding f->lock and the heap in ->made; alloc its block).
+ * field the dispatcher has found zero.  With RTHEAP_IOCTL_OUT the argument
+ * is copied back after the handler succeeded (RTHEAP_IOCTL_OUT_OFFSET: the
+ * block's offset alone); a handler with ->finish then learns whether that
+ * worked, to keep or undo what it did (create and bind return holding
+ * f->lock and the heap in ->made; alloc its block).
  */
 struct rtheap_ioctl_desc {
 	unsigned int cmd;
 	int (*fn)(struct rtheap_file *f, struct rtheap_ioc *c);
 	void (*finish)(struct rtheap_file *f, struct rtheap_ioc *c,
 		       bool copied);
-	unsigned short reserved;	/* offset of the zero field */
+	unsigned short reserved;	/* the zero field's offset in ->u */
 	unsigned short reserved_size;	/* its size; 0: none */
-	bool out;			/* copy the argument back */
-	bool out_u64;			/* only the __u64 at out_off */
-	unsigned short out_off;
+	unsigned int flags;		/* RTHEAP_IOCTL_* */
 };
+
+/* Copy the argument back. */
+#define RTHEAP_IOCTL_OUT		BIT(0)
+/* Copy back only struct rtheap_alloc's __u64 .offset, its one output. */
+#define RTHEAP_IOCTL_OUT_OFFSET		BIT(1)
 
 static struct rtheap *rtheap_file_heap(struct rtheap_file *f)
 {
@@ -476,92 +480,50 @@ static int rtheap_ioc_list(struct rtheap_file *f, struct rtheap_ioc *c)
 	return ret;
 }
 
+/*
+ * One entry of rtheap_ioctls[], at index _IOC_NR(RTHEAP_IOC_<ioctl>): the
+ * command, the structure its argument starts with, whose ->reserved field
+ * must be zero, its handler and ->finish (or NULL), and RTHEAP_IOCTL_*
+ * flags.
+ */
+#define RTHEAP_IOCTL_DEF(ioctl, argtype, func, fin, fl)			\
+	[_IOC_NR(RTHEAP_IOC_##ioctl)] = {				\
+		.cmd = RTHEAP_IOC_##ioctl,				\
+		.fn = func,						\
+		.finish = fin,						\
+		.reserved = offsetof(argtype, reserved),		\
+		.reserved_size = sizeof_field(argtype, reserved),	\
+		.flags = fl,						\
+	}
+
+/* RTHEAP_IOC_CREATE's argument starts with its input, struct rtheap_create. */
+static_assert(offsetof(struct rtheap_create_arg, in) == 0);
+
 /* Indexed by _IOC_NR(); the whole command must match the entry. */
 static const struct rtheap_ioctl_desc rtheap_ioctls[] = {
-	[_IOC_NR(RTHEAP_IOC_CREATE)] = {
-		.cmd = RTHEAP_IOC_CREATE,
-		.fn = rtheap_ioc_create,
-		.finish = rtheap_ioc_create_finish,
-		.reserved = offsetof(struct rtheap_ioc, u.create.in.reserved),
-		.reserved_size = sizeof_field(struct rtheap_ioc, u.create.in.reserved),
-		.out = true,
-	},
-	[_IOC_NR(RTHEAP_IOC_BIND)] = {
-		.cmd = RTHEAP_IOC_BIND,
-		.fn = rtheap_ioc_bind,
-		.finish = rtheap_ioc_bind_finish,
-		.reserved = offsetof(struct rtheap_ioc, u.bind.reserved),
-		.reserved_size = sizeof_field(struct rtheap_ioc, u.bind.reserved),
-		.out = true,
-	},
-	[_IOC_NR(RTHEAP_IOC_DELETE)] = {
-		.cmd = RTHEAP_IOC_DELETE,
-		.fn = rtheap_ioc_delete,
-		.reserved = offsetof(struct rtheap_ioc, u.del.reserved),
-		.reserved_size = sizeof_field(struct rtheap_ioc, u.del.reserved),
-	},
-	[_IOC_NR(RTHEAP_IOC_ALLOC)] = {
-		.cmd = RTHEAP_IOC_ALLOC,
-		.fn = rtheap_ioc_alloc,
-		.finish = rtheap_ioc_alloc_finish,
-		.reserved = offsetof(struct rtheap_ioc, u.alloc.reserved),
-		.reserved_size = sizeof_field(struct rtheap_ioc, u.alloc.reserved),
-		.out = true,
-		.out_u64 = true,	/* .offset: the only output */
-		.out_off = offsetof(struct rtheap_alloc, offset),
-	},
-	[_IOC_NR(RTHEAP_IOC_FREE)] = {
-		.cmd = RTHEAP_IOC_FREE,
-		.fn = rtheap_ioc_free,
-		.reserved = offsetof(struct rtheap_ioc, u.free.reserved),
-		.reserved_size = sizeof_field(struct rtheap_ioc, u.free.reserved),
-	},
-	[_IOC_NR(RTHEAP_IOC_DELETE_NAME)] = {
-		.cmd = RTHEAP_IOC_DELETE_NAME,
-		.fn = rtheap_ioc_delete_name,
-		.reserved = offsetof(struct rtheap_ioc, u.delete_name.reserved),
-		.reserved_size = sizeof_field(struct rtheap_ioc, u.delete_name.reserved),
-	},
-	[_IOC_NR(RTHEAP_IOC_VERSION)] = {
-		.cmd = RTHEAP_IOC_VERSION,
-		.fn = rtheap_ioc_version,
-		.reserved = offsetof(struct rtheap_ioc, u.version.reserved),
-		.reserved_size = sizeof_field(struct rtheap_ioc, u.version.reserved),
-		.out = true,
-	},
-	[_IOC_NR(RTHEAP_IOC_INQUIRE)] = {
-		.cmd = RTHEAP_IOC_INQUIRE,
-		.fn = rtheap_ioc_inquire,
-		.reserved = offsetof(struct rtheap_ioc, u.inquire.reserved),
-		.reserved_size = sizeof_field(struct rtheap_ioc, u.inquire.reserved),
-		.out = true,
-	},
-	[_IOC_NR(RTHEAP_IOC_LIST)] = {
-		.cmd = RTHEAP_IOC_LIST,
-		.fn = rtheap_ioc_list,
-		.reserved = offsetof(struct rtheap_ioc, u.list.reserved),
-		.reserved_size = sizeof_field(struct rtheap_ioc, u.list.reserved),
-		.out = true,
-	},
-	[_IOC_NR(RTHEAP_IOC_ALLOC_BULK)] = {
-		.cmd = RTHEAP_IOC_ALLOC_BULK,
-		.fn = rtheap_ioc_alloc_bulk,
-		.reserved = offsetof(struct rtheap_ioc, u.alloc_bulk.reserved),
-		.reserved_size = sizeof_field(struct rtheap_ioc, u.alloc_bulk.reserved),
-	},
-	[_IOC_NR(RTHEAP_IOC_FREE_BULK)] = {
-		.cmd = RTHEAP_IOC_FREE_BULK,
-		.fn = rtheap_ioc_free_bulk,
-		.reserved = offsetof(struct rtheap_ioc, u.free_bulk.reserved),
-		.reserved_size = sizeof_field(struct rtheap_ioc, u.free_bulk.reserved),
-	},
-	[_IOC_NR(RTHEAP_IOC_PAGEMAP)] = {
-		.cmd = RTHEAP_IOC_PAGEMAP,
-		.fn = rtheap_ioc_pagemap,
-		.reserved = offsetof(struct rtheap_ioc, u.pagemap.reserved),
-		.reserved_size = sizeof_field(struct rtheap_ioc, u.pagemap.reserved),
-		.out = true,
-	},
+	RTHEAP_IOCTL_DEF(CREATE, struct rtheap_create, rtheap_ioc_create,
+			 rtheap_ioc_create_finish, RTHEAP_IOCTL_OUT),
+	RTHEAP_IOCTL_DEF(BIND, struct rtheap_bind, rtheap_ioc_bind,
+			 rtheap_ioc_bind_finish, RTHEAP_IOCTL_OUT),
+	RTHEAP_IOCTL_DEF(DELETE, struct rtheap_delete, rtheap_ioc_delete,
+			 NULL, 0),
+	RTHEAP_IOCTL_DEF(ALLOC, struct rtheap_alloc, rtheap_ioc_alloc,
+			 rtheap_ioc_alloc_finish, RTHEAP_IOCTL_OUT_OFFSET),
+	RTHEAP_IOCTL_DEF(FREE, struct rtheap_free, rtheap_ioc_free, NULL, 0),
+	RTHEAP_IOCTL_DEF(DELETE_NAME, struct rtheap_delete_name,
+			 rtheap_ioc_delete_name, NULL, 0),
+	RTHEAP_IOCTL_DEF(VERSION, struct rtheap_version, rtheap_ioc_version,
+			 NULL, RTHEAP_IOCTL_OUT),
+	RTHEAP_IOCTL_DEF(INQUIRE, struct rtheap_inquire, rtheap_ioc_inquire,
+			 NULL, RTHEAP_IOCTL_OUT),
+	RTHEAP_IOCTL_DEF(LIST, struct rtheap_list, rtheap_ioc_list, NULL,
+			 RTHEAP_IOCTL_OUT),
+	RTHEAP_IOCTL_DEF(ALLOC_BULK, struct rtheap_alloc_bulk,
+			 rtheap_ioc_alloc_bulk, NULL, 0),
+	RTHEAP_IOCTL_DEF(FREE_BULK, struct rtheap_free_bulk,
+			 rtheap_ioc_free_bulk, NULL, 0),
+	RTHEAP_IOCTL_DEF(PAGEMAP, struct rtheap_pagemap, rtheap_ioc_pagemap,
+			 NULL, RTHEAP_IOCTL_OUT),
 };
 
 /*
@@ -592,15 +554,14 @@ static noinline long rtheap_ioctl_arg(struct rtheap_file *f, unsigned int cmd,
 	if (size && copy_from_user(&c.u, uarg, size))
 		return -EFAULT;
 	if (d->reserved_size &&
-	    memchr_inv((char *)&c + d->reserved, 0, d->reserved_size))
+	    memchr_inv((char *)&c.u + d->reserved, 0, d->reserved_size))
 		return -EINVAL;
 	ret = d->fn(f, &c);
-	if (ret || !d->out)
+	if (ret || !(d->flags & (RTHEAP_IOCTL_OUT | RTHEAP_IOCTL_OUT_OFFSET)))
 		return ret;
-	if (d->out_u64)
-		copied = !put_user(*(u64 *)((char *)&c.u + d->out_off),
-				   (u64 __user *)((char __user *)uarg +
-						  d->out_off));
+	if (d->flags & RTHEAP_IOCTL_OUT_OFFSET)
+		copied = !put_user(c.u.alloc.offset,
+				   &((struct rtheap_alloc __user *)uarg)->offset);
 	else
 		copied = !copy_to_user(uarg, &c.u, size);
 	if (d->finish)
