@@ -15,6 +15,7 @@
  * are one since 4.20) and saves the lock its own irqsave.  A blocking alloc holds
  * a reference while it sleeps.  Create and delete need process context.
  */
+#include <linux/err.h>
 #include <linux/errno.h>
 #include <linux/export.h>
 #include <linux/irqflags.h>
@@ -25,6 +26,30 @@
 
 #include "heap.h"
 #include "registry.h"
+
+/* Was @heap filled by rt_heap_create()?  0, or -EINVAL. */
+static __always_inline int rt_heap_check(const RT_HEAP *heap)
+{
+	return likely(heap && heap->magic == RT_HEAP_MAGIC) ? 0 : -EINVAL;
+}
+
+/*
+ * The heap behind a handle, or ERR_PTR(-EINVAL) for no handle or one
+ * rt_heap_create() did not fill, ERR_PTR(-EIDRM) once rt_heap_delete()
+ * cleared it.  No reference is taken: the caller is in an RCU read-side
+ * critical section (interrupts off count), which keeps the structure.
+ */
+static __always_inline struct rtheap *rt_heap_lookup(RT_HEAP *heap)
+{
+	struct rtheap *h;
+	int ret;
+
+	ret = rt_heap_check(heap);
+	if (unlikely(ret))
+		return ERR_PTR(ret);
+	h = READ_ONCE(heap->h);
+	return likely(h) ? h : ERR_PTR(-EIDRM);
+}
 
 /**
  * rt_heap_create() - create a heap
@@ -91,8 +116,9 @@ int rt_heap_delete(RT_HEAP *heap)
 	struct rtheap *h;
 	int ret;
 
-	if (!heap || heap->magic != RT_HEAP_MAGIC)
-		return -EINVAL;
+	ret = rt_heap_check(heap);
+	if (ret)
+		return ret;
 	if (!rtheap_may_block())
 		return -EPERM;
 	h = xchg(&heap->h, NULL);
@@ -117,12 +143,12 @@ static int rt_heap_alloc_nonblock(RT_HEAP *heap, size_t size, void **blockp)
 	size_t off;
 	int ret;
 
-	if (unlikely(!heap || !blockp || heap->magic != RT_HEAP_MAGIC))
+	if (unlikely(!blockp))
 		return -EINVAL;
 	local_irq_save(flags);
-	h = READ_ONCE(heap->h);
-	if (unlikely(!h)) {
-		ret = -EIDRM;
+	h = rt_heap_lookup(heap);
+	if (IS_ERR(h)) {
+		ret = PTR_ERR(h);
 	} else {
 		ret = rtheap_alloc_irqoff(h, size, &off);
 		if (likely(!ret))
@@ -140,15 +166,15 @@ static int rt_heap_alloc_tmo(RT_HEAP *heap, size_t size,
 	size_t off;
 	int ret;
 
-	if (!heap || !blockp || heap->magic != RT_HEAP_MAGIC)
+	if (!blockp)
 		return -EINVAL;
 	can_block = !t->nonblock && rtheap_may_block();
 
 	rcu_read_lock();
-	h = READ_ONCE(heap->h);
-	if (!h) {
+	h = rt_heap_lookup(heap);
+	if (IS_ERR(h)) {
 		rcu_read_unlock();
-		return -EIDRM;
+		return PTR_ERR(h);
 	}
 	if (!can_block) {
 		ret = rtheap_alloc(h, size, t, false, &off);
@@ -240,13 +266,13 @@ int rt_heap_free(RT_HEAP *heap, void *block)
 	size_t off;
 	int ret;
 
-	if (unlikely(!heap || heap->magic != RT_HEAP_MAGIC || !block))
+	if (unlikely(!block))
 		return -EINVAL;
 	/* Interrupts off: an RCU read-side section, and the lock's irqsave. */
 	local_irq_save(flags);
-	h = READ_ONCE(heap->h);
-	if (unlikely(!h))
-		ret = -EIDRM;
+	h = rt_heap_lookup(heap);
+	if (IS_ERR(h))
+		ret = PTR_ERR(h);
 	else if (unlikely(!rtheap_offset(h, block, &off)))
 		ret = rtheap_deleted(h) ? -EIDRM : -EINVAL;
 	else
@@ -280,13 +306,12 @@ int rt_heap_alloc_bulk(RT_HEAP *heap, size_t size, size_t n, void *blocks[])
 	size_t i;
 	int ret;
 
-	if (!heap || heap->magic != RT_HEAP_MAGIC || !blocks ||
-	    !n || n > RT_HEAP_BULK_MAX)
+	if (!blocks || !n || n > RT_HEAP_BULK_MAX)
 		return -EINVAL;
 	rcu_read_lock();
-	h = READ_ONCE(heap->h);
-	if (!h) {
-		ret = -EIDRM;
+	h = rt_heap_lookup(heap);
+	if (IS_ERR(h)) {
+		ret = PTR_ERR(h);
 	} else {
 		ret = rtheap_alloc_bulk(h, size, n, offs);
 		for (i = 0; !ret && i < n; i++)
@@ -323,13 +348,12 @@ int rt_heap_free_bulk(RT_HEAP *heap, size_t n, void *const blocks[],
 	int ret;
 
 	BUILD_BUG_ON(sizeof(int) != sizeof(s32));
-	if (!heap || heap->magic != RT_HEAP_MAGIC || !blocks ||
-	    !n || n > RT_HEAP_BULK_MAX)
+	if (!blocks || !n || n > RT_HEAP_BULK_MAX)
 		return -EINVAL;
 	rcu_read_lock();
-	h = READ_ONCE(heap->h);
-	if (!h) {
-		ret = -EIDRM;
+	h = rt_heap_lookup(heap);
+	if (IS_ERR(h)) {
+		ret = PTR_ERR(h);
 	} else {
 		/* Outside the heap: an offset no block has, refused below. */
 		for (i = 0; i < n; i++)
@@ -357,14 +381,16 @@ int rt_heap_inquire(RT_HEAP *heap, RT_HEAP_INFO *info)
 	struct rtheap *h;
 	int i;
 
-	if (!heap || !info || heap->magic != RT_HEAP_MAGIC)
+	if (!info)
 		return -EINVAL;
 	rcu_read_lock();
-	h = READ_ONCE(heap->h);
-	if (h)
+	h = rt_heap_lookup(heap);
+	if (!IS_ERR(h))
 		rtheap_fill_info(h, &ki, &init_user_ns, true);
 	rcu_read_unlock();
-	if (!h || (ki.flags & RTHEAP_INFO_DELETED))
+	if (IS_ERR(h))
+		return PTR_ERR(h);
+	if (ki.flags & RTHEAP_INFO_DELETED)
 		return -EIDRM;
 
 	memset(info, 0, sizeof(*info));
@@ -404,11 +430,9 @@ int rt_heap_set_owner(RT_HEAP *heap, kuid_t uid, kgid_t gid, umode_t perm)
 	struct rtheap *h;
 	int ret;
 
-	if (!heap || heap->magic != RT_HEAP_MAGIC)
-		return -EINVAL;
 	rcu_read_lock();
-	h = READ_ONCE(heap->h);
-	ret = h ? rtheap_set_owner(h, uid, gid, perm) : -EIDRM;
+	h = rt_heap_lookup(heap);
+	ret = IS_ERR(h) ? PTR_ERR(h) : rtheap_set_owner(h, uid, gid, perm);
 	rcu_read_unlock();
 	return ret;
 }
