@@ -26,6 +26,7 @@
 
 #include "heap.h"
 #include "registry.h"
+#include "waitq.h"
 
 /* Was @heap filled by rt_heap_create()?  0, or -EINVAL. */
 static __always_inline int rt_heap_check(const RT_HEAP *heap)

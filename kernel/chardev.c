@@ -28,6 +28,7 @@
 #include "compat.h"
 #include "heap.h"
 #include "registry.h"
+#include "waitq.h"
 #include "rtheap.h"
 
 struct rtheap_file {

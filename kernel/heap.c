@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * rtheap - the heap object: allocator core, lock, waiters, timeouts,
- * owner and permission bits, lifetime.
+ * rtheap - the heap object: allocator core, lock, owner and permission
+ * bits, lifetime; and the grants of freed memory to the tasks on its wait
+ * queue (waitq.c's, as are timeouts).
  *
  * Locking, outermost first:
  *
@@ -41,28 +42,19 @@
  * Each struct rtheap also pins the module until it is freed, so rmmod is
  * refused while any heap exists, deleted-but-mapped ones included.
  *
- * Waiting: a waiter {task, size, result, offset, node} on the sleeper's
- * stack sits in ->waiters, sorted by key, arrival order among equal keys;
- * the key is 0 for H_FIFO, 1 + the task's priority when it queued for
- * H_PRIO (lower is more urgent, as for task_struct.prio; deadline tasks,
- * prio -1, get key 0).  Queueing is O(1) for both: H_PRIO heaps keep the
- * last waiter of every key and a bitmap of the keys queued (struct
- * rtheap_prioq), so a newcomer goes behind the last waiter of the
- * greatest key not above its own, found by a bitmap search of a fixed
- * length.  At most rtheap_max_waiters tasks wait on one heap; an alloc
- * over it fails at once with -EBUSY.  That number bounds every walk of
- * the queue under the raw spinlock (a free's grants, a delete's wake-ups).
- * rtheap_free() hands blocks to waiters inside the free, under the lock,
- * so no newcomer can take them first; it walks the queue only when the
- * largest free block can serve the smallest request queued, and stops as
- * soon as it cannot (->wclass_map: the size classes queued).  The sleeper
- * always retakes the lock before leaving, so a waker never touches a
- * waiter that has gone, and a grant that races with a timeout or a signal
- * wins.
+ * Waiting: a task that finds no room queues on the heap's wait queue
+ * (struct rtheap_waitq, waitq.c: the order, H_FIFO or H_PRIO, and the
+ * bounds of its walks), with a waiter on its stack and a reference to the
+ * heap while it sleeps.  At most rtheap_max_waiters tasks wait on one
+ * heap; an alloc over it fails at once with -EBUSY.  rtheap_free() hands
+ * blocks to waiters inside the free, under the lock, so no newcomer can
+ * take them first (rtheap_grant()).  The sleeper always retakes the lock
+ * before leaving, so a waker never touches a waiter that has gone, and a
+ * grant that races with a timeout or a signal wins.
  *
- * Status page: ->nwaiters and ->deleted are mirrored, under the lock, into
- * a zeroed page of the heap's own (struct rtheap_status), which any
- * attached process may map read-only at offset map_size; libheap's block
+ * Status page: the queue's length and ->deleted are mirrored, under the
+ * lock, into a zeroed page of the heap's own (struct rtheap_status), which
+ * any attached process may map read-only at offset map_size; libheap's block
  * cache reads it to free straight to the kernel while tasks wait.  After
  * it, at map_size + PAGE_SIZE, the class map: a byte per page of the heap
  * (1 + its bucket class, or 0), by which the cache learns a block's true
@@ -76,7 +68,6 @@
 #include <linux/fs.h>
 #include <linux/gfp.h>
 #include <linux/hashtable.h>
-#include <linux/hrtimer.h>
 #include <linux/io.h>
 #include <linux/kref.h>
 #include <linux/mm.h>
@@ -85,7 +76,6 @@
 #include <linux/pid.h>
 #include <linux/rcupdate.h>
 #include <linux/sched.h>
-#include <linux/sched/prio.h>
 #include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
@@ -101,6 +91,7 @@
 #include "compat.h"
 #include "heap.h"
 #include "registry.h"
+#include "waitq.h"
 
 struct rtheap {
 	struct rtreg_entry reg;		/* name and id; first for container_of */
@@ -108,11 +99,7 @@ struct rtheap {
 	raw_spinlock_t lock;
 
 	/* Protected by lock. */
-	struct list_head waiters;	/* struct rtheap_waiter, by key */
-	unsigned int nwaiters;
-	u64 wclass_map;			/* bit c: a request of 2^c bytes queued */
-	u32 wclass_count[64];		/* waiters per class, rtheap_wclass() */
-	struct rtheap_prioq *prioq;	/* H_PRIO only: O(1) queueing */
+	struct rtheap_waitq waitq;	/* tasks waiting in alloc: waitq.c's */
 	bool deleted;			/* also read locklessly: READ_ONCE */
 	kuid_t uid;
 	kgid_t gid;
@@ -168,25 +155,6 @@ static inline struct rtheap *rtheap_from_entry(struct rtreg_entry *e)
 #define CREATE_TRACE_POINTS
 #include "trace.h"
 
-struct rtheap_waiter {
-	struct list_head node;		/* in rtheap.waiters, by key */
-	int key;			/* 0, or 1 + the task's prio for H_PRIO */
-	struct task_struct *task;
-	size_t size;
-	size_t offset;			/* granted block */
-	int result;			/* 0 or -EIDRM, valid once done */
-	bool done;			/* store-release after result */
-};
-
-/* Queue keys of H_PRIO: 1 + task_struct.prio, 0 for deadline tasks. */
-#define RTHEAP_NR_KEYS		(MAX_PRIO + 1)
-
-/* The last waiter of every key queued, and which keys are. */
-struct rtheap_prioq {
-	DECLARE_BITMAP(map, RTHEAP_NR_KEYS);
-	struct rtheap_waiter *last[RTHEAP_NR_KEYS];
-};
-
 static struct rtreg rtheap_registry;
 
 /*
@@ -202,11 +170,6 @@ unsigned long long rtheap_max_bytes;
 module_param_named(max_bytes, rtheap_max_bytes, ullong, 0644);
 MODULE_PARM_DESC(max_bytes,
 		 "Most bytes of heap memory, all heaps together (default: a quarter of RAM, set at load when 0); over it create fails with -ENOMEM");
-
-unsigned int rtheap_max_waiters = 128;
-module_param_named(max_waiters, rtheap_max_waiters, uint, 0644);
-MODULE_PARM_DESC(max_waiters,
-		 "Most tasks waiting in alloc on one heap (default 128); over it alloc fails at once with -EBUSY. It bounds the work a free or a delete does with interrupts off");
 
 unsigned int rtheap_max_user_heaps = 64;
 module_param_named(max_user_heaps, rtheap_max_user_heaps, uint, 0644);
@@ -364,69 +327,6 @@ static void rtheap_unlock_vm(struct rtheap *h)
 	h->mm = NULL;
 }
 
-void rtheap_tmo_init(struct rtheap_tmo *t, u64 timeout, bool abs)
-{
-	t->nonblock = timeout == RTHEAP_TM_NONBLOCK;
-	t->forever = timeout == RTHEAP_TM_INFINITE;
-	t->deadline = KTIME_MAX;
-	if (t->nonblock || t->forever)
-		return;
-	if (abs) {
-		t->deadline = timeout > KTIME_MAX ? KTIME_MAX : (ktime_t)timeout;
-	} else {
-		ktime_t now = ktime_get();
-
-		if (timeout < (u64)(KTIME_MAX - now))
-			t->deadline = ktime_add_ns(now, timeout);
-	}
-}
-
-/*
- * May the caller sleep?  preempt_count() sees hard and soft IRQ, NMI and,
- * with CONFIG_PREEMPT_COUNT (Debian's amd64 kernels, every -rt kernel),
- * spinlocks and preempt_disable(); rcu_preempt_depth() sees RCU readers
- * and, on PREEMPT_RT, spinlock_t holders.  Without CONFIG_PREEMPT_COUNT
- * (Debian's standard arm64 kernels) a spinlock or preempt_disable()
- * section cannot be told from process context: a kernel caller there must
- * pass TM_NONBLOCK itself.  Interrupts off and IRQ context are always seen.
- */
-bool rtheap_may_block(void)
-{
-	return in_task() && !irqs_disabled() && !preempt_count() &&
-	       !rcu_preempt_depth();
-}
-
-/*
- * Sleep until *done, a signal or the deadline.  Returns 0 when done, else
- * -EINTR or -ETIMEDOUT (never before the deadline); the caller settles
- * the outcome under its lock, where a late grant still wins.
- */
-static int rtheap_sleep(const bool *done, const struct rtheap_tmo *t)
-{
-	int ret = 0;
-
-	for (;;) {
-		ktime_t expires = t->deadline;
-
-		set_current_state(TASK_INTERRUPTIBLE);
-		/* Pairs with the waker's store-release: result is valid. */
-		if (smp_load_acquire(done))
-			break;
-		if (signal_pending(current)) {
-			ret = -EINTR;
-			break;
-		}
-		if (!t->forever && ktime_compare(ktime_get(), expires) >= 0) {
-			ret = -ETIMEDOUT;
-			break;
-		}
-		schedule_hrtimeout_range(t->forever ? NULL : &expires, 0,
-					 HRTIMER_MODE_ABS);
-	}
-	__set_current_state(TASK_RUNNING);
-	return ret;
-}
-
 /*
  * H_NONCACHED: the kernel's own mapping of the pages (the linear map) must
  * be uncached too, or the CPU sees one page through two memory types.
@@ -576,13 +476,13 @@ static void rtheap_heap_release(struct kref *ref)
 {
 	struct rtheap *h = container_of(ref, struct rtheap, ref);
 
-	WARN_ON(h->nwaiters || h->reg.registered);
+	WARN_ON(rtheap_waitq_len(&h->waitq) || h->reg.registered);
 	free_page((unsigned long)h->status);	/* mappings hold their own */
 	rtheap_free_mem(h, h->npages);
 	rtheap_unlock_vm(h);
 	rtheap_uncharge(h, rtheap_map_size(h));
 	put_pid(h->cpid);
-	kfree(h->prioq);
+	rtheap_waitq_destroy(&h->waitq);
 	kfree_rcu(h, rcu);
 	/* Safe: whoever dropped the last reference still pins the module. */
 	module_put(THIS_MODULE);
@@ -740,19 +640,17 @@ int rtheap_create(const struct rtheap_params *p, struct rtheap **hp)
 		return -ENOMEM;
 	kref_init(&h->ref);
 	raw_spin_lock_init(&h->lock);
-	INIT_LIST_HEAD(&h->waiters);
-	if (p->mode & H_PRIO) {
-		h->prioq = kzalloc(sizeof(*h->prioq), GFP_KERNEL_ACCOUNT);
-		if (!h->prioq) {
-			kfree(h);
-			return -ENOMEM;
-		}
-	}
 	h->status = (struct rtheap_status *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
 	if (!h->status) {
-		kfree(h->prioq);
 		kfree(h);
 		return -ENOMEM;
+	}
+	ret = rtheap_waitq_init(&h->waitq, p->mode & H_PRIO,
+				&h->status->nwaiters);
+	if (ret) {
+		free_page((unsigned long)h->status);
+		kfree(h);
+		return ret;
 	}
 	atomic_set(&h->nmaps, 0);
 	atomic_set(&h->nbound, 0);
@@ -800,75 +698,10 @@ out_unlock_vm:
 out_uncharge:
 	rtheap_uncharge(h, rtheap_map_size(h));
 out_free:
+	rtheap_waitq_destroy(&h->waitq);
 	free_page((unsigned long)h->status);
-	kfree(h->prioq);
 	kfree(h);
 	return ret;
-}
-
-/*
- * A request's size class: 2^c bytes is the least power of two that holds
- * it, c >= RTH_MIN_SHIFT.  Below PAGE_SHIFT that is the core's bucket
- * class; from PAGE_SHIFT up the request is served by a run of pages.
- */
-static inline unsigned int rtheap_wclass(size_t size)
-{
-	return size > RTH_MIN_BLOCK ? fls64(size - 1) : RTH_MIN_SHIFT;
-}
-
-/* Fewest bytes a queued request may ask for, as far as its class tells. */
-static inline u64 rtheap_wait_min(const struct rtheap *h)
-{
-	unsigned int c = __ffs64(h->wclass_map);
-
-	return c > RTH_MIN_SHIFT ? (1ULL << (c - 1)) + 1 : 1;
-}
-
-/* Queue behind every waiter of the same or a more urgent key: O(1). */
-static void rtheap_enqueue(struct rtheap *h, struct rtheap_waiter *w)
-{
-	struct rtheap_prioq *q = h->prioq;
-	unsigned int c = rtheap_wclass(w->size);
-	unsigned long k;
-
-	if (!q) {
-		list_add_tail(&w->node, &h->waiters);
-	} else {
-		k = find_last_bit(q->map, w->key + 1);
-		if (k > w->key)		/* none as urgent: first in line */
-			list_add(&w->node, &h->waiters);
-		else
-			list_add(&w->node, &q->last[k]->node);
-		q->last[w->key] = w;
-		__set_bit(w->key, q->map);
-	}
-	h->nwaiters++;
-	WRITE_ONCE(h->status->nwaiters, h->nwaiters);
-	h->wclass_count[c]++;
-	h->wclass_map |= 1ULL << c;
-}
-
-/* Take a queued waiter off the queue: O(1). */
-static void rtheap_dequeue(struct rtheap *h, struct rtheap_waiter *w)
-{
-	struct rtheap_prioq *q = h->prioq;
-	unsigned int c = rtheap_wclass(w->size);
-	struct rtheap_waiter *prev;
-
-	if (q && q->last[w->key] == w) {
-		prev = list_prev_entry(w, node);
-		if (&prev->node != &h->waiters && prev->key == w->key) {
-			q->last[w->key] = prev;
-		} else {
-			q->last[w->key] = NULL;
-			__clear_bit(w->key, q->map);
-		}
-	}
-	list_del(&w->node);
-	h->nwaiters--;
-	WRITE_ONCE(h->status->nwaiters, h->nwaiters);
-	if (!--h->wclass_count[c])
-		h->wclass_map &= ~(1ULL << c);
 }
 
 /**
@@ -882,7 +715,6 @@ static void rtheap_dequeue(struct rtheap *h, struct rtheap_waiter *w)
  */
 int rtheap_delete(struct rtheap *h)
 {
-	struct rtheap_waiter *w, *tmp;
 	unsigned long flags;
 
 	raw_spin_lock_irqsave(&h->lock, flags);
@@ -892,13 +724,7 @@ int rtheap_delete(struct rtheap *h)
 	}
 	WRITE_ONCE(h->deleted, true);
 	WRITE_ONCE(h->status->flags, RTHEAP_STATUS_DELETED);
-	list_for_each_entry_safe(w, tmp, &h->waiters, node) {
-		rtheap_dequeue(h, w);
-		w->result = -EIDRM;
-		/* Result first: pairs with smp_load_acquire() in rtheap_sleep. */
-		smp_store_release(&w->done, true);
-		wake_up_process(w->task);
-	}
+	rtheap_waitq_wake_all(&h->waitq, -EIDRM);
 	raw_spin_unlock_irqrestore(&h->lock, flags);
 
 	rtreg_remove(&rtheap_registry, &h->reg);
@@ -960,30 +786,18 @@ static noinline int rtheap_alloc_wait(struct rtheap *h, size_t size,
 	struct rtheap_waiter w;
 	int ret;
 
-	w.task = current;
-	w.size = size;
-	w.result = 0;
-	w.offset = 0;
-	w.done = false;
-	w.key = 0;
-	if (h->mode & H_PRIO)
-		w.key = clamp(current->prio + 1, 0, RTHEAP_NR_KEYS - 1);
-	rtheap_enqueue(h, &w);
+	rtheap_waitq_add(&h->waitq, &w, size);
 	trace_rtheap_wait(h, size, t);
 	kref_get(&h->ref);	/* the heap outlives a delete while we sleep */
 	raw_spin_unlock_irqrestore(&h->lock, flags);
 
-	ret = rtheap_sleep(&w.done, t);
+	ret = rtheap_waiter_sleep(&w, t);
 
 	raw_spin_lock_irqsave(&h->lock, flags);
-	if (w.done) {
-		ret = w.result;
-		*offp = w.offset;
-	} else {
-		rtheap_dequeue(h, &w);
-	}
+	ret = rtheap_waitq_settle(&h->waitq, &w, ret, offp);
 	raw_spin_unlock_irqrestore(&h->lock, flags);
-	trace_rtheap_wake(h, ret, w.offset);
+	/* Only a served waiter has a block; the others' offset is 0. */
+	trace_rtheap_wake(h, ret, ret ? 0 : *offp);
 	rtheap_put(h);
 	return ret;
 }
@@ -1050,7 +864,7 @@ int rtheap_alloc(struct rtheap *h, size_t size, const struct rtheap_tmo *t,
 		ret = -EPERM;
 		goto out;
 	}
-	if (h->nwaiters >= READ_ONCE(rtheap_max_waiters)) {
+	if (rtheap_waitq_full(&h->waitq)) {
 		ret = -EBUSY;
 		goto out;
 	}
@@ -1060,62 +874,24 @@ out:
 	return ret;
 }
 
-/*
- * Hand freed memory to waiters, in queue order: every waiter whose request
- * fits now gets its block; those that do not fit are skipped.
- *
- * Bounded, and short when little can be served.  Nothing is tried unless
- * the largest free block can serve the smallest class queued.  A failure
- * tells what else cannot fit while the walk goes on (it only takes
- * memory): a bucket request fails only when its class has no free block
- * and no page is free, so its class and every page-run request fail too;
- * a page-run request of n pages fails when no run that long is found, so
- * every request of n pages or more fails too.  Those are passed
- * over without an allocator call, and the walk ends once every class
- * queued is known not to fit.  At most rtheap_max_waiters steps, one O(1)
- * allocator call each.
- */
-static void rtheap_grant(struct rtheap *h)
+/* A waiter's block, under h->lock: rtheap_waitq_grant()'s take. */
+static int rtheap_grant_take(void *arg, size_t size, size_t *offp)
 {
-	struct rtheap_waiter *w, *tmp;
-	size_t fail_run = SIZE_MAX;	/* smallest page-run request failed */
-	u64 skip = 0;			/* classes that cannot fit now */
-	unsigned int c;
-	size_t off;
+	struct rtheap *h = arg;
+	int ret;
 
-	if (rth_largest_free(&h->core) < rtheap_wait_min(h))
-		return;
-	list_for_each_entry_safe(w, tmp, &h->waiters, node) {
-		c = rtheap_wclass(w->size);
-		if ((skip & BIT_ULL(c)) || w->size >= fail_run)
-			continue;
-		if (rth_alloc(&h->core, w->size, &off)) {
-			if (c < PAGE_SHIFT) {
-				skip |= BIT_ULL(c);
-				fail_run = PAGE_SIZE / 2 + 1;
-			} else {
-				/* Every request of as many pages fails. */
-				fail_run = min_t(size_t, fail_run,
-						 max_t(size_t, PAGE_SIZE / 2 + 1,
-						       round_down(w->size - 1, PAGE_SIZE) + 1));
-			}
-			/* Classes whose every request is >= fail_run. */
-			skip |= GENMASK_ULL(63, max_t(unsigned int, PAGE_SHIFT,
-						      fls64(fail_run - 2) + 1));
-			if (!(h->wclass_map & ~skip))
-				break;
-			continue;
-		}
-		trace_rtheap_alloc(h, 0, w->size, &off);
-		rtheap_dequeue(h, w);
-		w->offset = off;
-		w->result = 0;
-		/* Block first: pairs with smp_load_acquire() in rtheap_sleep. */
-		smp_store_release(&w->done, true);
-		wake_up_process(w->task);
-		if (!(h->wclass_map & ~skip))
-			break;
-	}
+	ret = rth_alloc(&h->core, size, offp);
+	if (!ret)
+		trace_rtheap_alloc(h, 0, size, offp);
+	return ret;
+}
+
+/* Hand freed memory to waiters (rtheap_waitq_grant()), under h->lock. */
+static void rtheap_grant(struct rtheap *h)
+	__must_hold(&h->lock)
+{
+	rtheap_waitq_grant(&h->waitq, rth_largest_free(&h->core),
+			   rtheap_grant_take, h);
 }
 
 /**
@@ -1194,7 +970,7 @@ int rtheap_free_irqoff(struct rtheap *h, size_t off)
 	} else {
 		trace_rtheap_free(h, off);
 		ret = rth_free(&h->core, off, NULL);
-		if (!ret && unlikely(h->nwaiters))
+		if (!ret && unlikely(rtheap_waitq_len(&h->waitq)))
 			rtheap_grant(h);
 	}
 	raw_spin_unlock(&h->lock);
@@ -1319,7 +1095,7 @@ int rtheap_free_bulk(struct rtheap *h, unsigned int n, const u64 *offs,
 		if (results)
 			results[i] = ret;
 	}
-	if (failed < n && h->nwaiters)
+	if (failed < n && rtheap_waitq_len(&h->waitq))
 		rtheap_grant(h);
 	raw_spin_unlock_irqrestore(&h->lock, flags);
 	return failed;
@@ -1352,7 +1128,7 @@ void rtheap_fill_info(struct rtheap *h, struct rtheap_info *info,
 	 */
 	if (!(h->mode & H_SHARED) && !h->deleted)
 		rth_stats(&h->core, &st);
-	info->nwaiters = h->nwaiters;
+	info->nwaiters = rtheap_waitq_len(&h->waitq);
 	if (h->deleted)
 		info->flags |= RTHEAP_INFO_DELETED;
 	uid = h->uid;

@@ -7,12 +7,12 @@
 #ifndef _RTHEAP_KERNEL_HEAP_H
 #define _RTHEAP_KERNEL_HEAP_H
 
-#include <linux/ktime.h>
 #include <linux/list.h>
 #include <linux/types.h>
 #include <linux/uidgid.h>
 #include <rtheap/ioctl.h>
 
+struct rtheap_tmo;
 struct user_namespace;
 struct vm_area_struct;
 
@@ -21,13 +21,6 @@ struct vm_area_struct;
  * the functions below.
  */
 struct rtheap;
-
-/* A timeout, turned into an absolute CLOCK_MONOTONIC deadline at entry. */
-struct rtheap_tmo {
-	ktime_t deadline;
-	bool forever;			/* RTHEAP_TM_INFINITE */
-	bool nonblock;			/* RTHEAP_TM_NONBLOCK */
-};
 
 struct rtheap_params {
 	const char *name;		/* NULL or "": anonymous */
@@ -47,7 +40,6 @@ struct rtheap_iter {
 
 extern unsigned int rtheap_max_heaps;
 extern unsigned long long rtheap_max_bytes;
-extern unsigned int rtheap_max_waiters;
 extern unsigned int rtheap_max_user_heaps;
 extern unsigned long long rtheap_max_user_bytes;
 extern unsigned long long rtheap_kernel_reserve;
@@ -56,11 +48,9 @@ extern unsigned int rtheap_kernel_reserve_heaps;
 int rtheap_init(void);
 void rtheap_exit(void);
 
-void rtheap_tmo_init(struct rtheap_tmo *t, u64 timeout, bool abs);
 u32 rtheap_modes(void);
 unsigned int rtheap_nr_classes(void);
 size_t rtheap_class_size(unsigned int cls);
-bool rtheap_may_block(void);
 
 /* Life: on success *hp holds a reference of the caller's. */
 int rtheap_create(const struct rtheap_params *p, struct rtheap **hp);

@@ -22,6 +22,7 @@
 #include <linux/tracepoint.h>
 
 #include "heap.h"
+#include "waitq.h"
 
 TRACE_EVENT_CONDITION(rtheap_alloc,
 		      TP_PROTO(const struct rtheap *h, int ret, size_t size,
