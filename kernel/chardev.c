@@ -27,6 +27,7 @@
 
 #include "compat.h"
 #include "heap.h"
+#include "heapmem.h"
 #include "registry.h"
 #include "waitq.h"
 #include "rtheap.h"

@@ -12,7 +12,7 @@
  *   rtheap.lock (raw spinlock, irqsave: core, waiters, deleted, owner)
  *   scheduler locks (wake_up_process(), raw)
  *
- * rtheap_limits_lock is a leaf.  Nothing taken under rtheap.lock sleeps or
+ * rtheap_limits_lock (heapmem.c) is a leaf.  Nothing taken under rtheap.lock sleeps or
  * takes a spinlock_t (which sleeps on PREEMPT_RT): waiters are woken with
  * wake_up_process() on the task recorded in their on-stack waiter, and
  * the work under the lock is bounded: O(1) allocator calls (a bulk call
@@ -52,44 +52,30 @@
  * before leaving, so a waker never touches a waiter that has gone, and a
  * grant that races with a timeout or a signal wins.
  *
- * Status page: the queue's length and ->deleted are mirrored, under the
- * lock, into a zeroed page of the heap's own (struct rtheap_status), which
- * any attached process may map read-only at offset map_size; libheap's block
- * cache reads it to free straight to the kernel while tasks wait.  After
- * it, at map_size + PAGE_SIZE, the class map: a byte per page of the heap
- * (1 + its bucket class, or 0), by which the cache learns a block's true
- * class when it takes a free, whatever happened to the block elsewhere.
+ * Memory: pages, their kernel mapping, the allocator's metadata, the
+ * status page and the class map user space maps read-only, and what they
+ * are charged against, are the heap's struct rtheap_mem (heapmem.c).
  */
 #include <linux/atomic.h>
-#include <linux/bitops.h>
 #include <linux/capability.h>
 #include <linux/cred.h>
 #include <linux/errno.h>
 #include <linux/fs.h>
-#include <linux/gfp.h>
-#include <linux/hashtable.h>
-#include <linux/io.h>
 #include <linux/kref.h>
 #include <linux/mm.h>
 #include <linux/module.h>
-#include <linux/moduleparam.h>
 #include <linux/pid.h>
 #include <linux/rcupdate.h>
 #include <linux/sched.h>
-#include <linux/sched/mm.h>
-#include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/string.h>
 #include <linux/user_namespace.h>
-#include <linux/vmalloc.h>
-#ifdef CONFIG_X86
-#include <asm/set_memory.h>
-#endif
 
 #include "alloc.h"
 #include "compat.h"
 #include "heap.h"
+#include "heapmem.h"
 #include "registry.h"
 #include "waitq.h"
 
@@ -108,43 +94,19 @@ struct rtheap {
 
 	/* Fixed from create to release. */
 	u32 mode;			/* H_* */
-	u32 npages;
 	u64 heap_size;			/* as requested */
-	void *vaddr;			/* vmap() of pages */
-	struct page **pages;
-	void *meta;			/* allocator metadata, never mapped */
+	struct rtheap_mem mem;		/* pages, status page: heapmem.c's */
 	struct pid *cpid;		/* creator's thread group, NULL: kernel */
-	kuid_t cuid;			/* creator's euid, charged for the heap */
-	struct mm_struct *mm;		/* creator's, its locked_vm charged */
 	bool kernel;			/* created by rt_heap_create() */
-	bool uncached;			/* pages set uncached (H_NONCACHED) */
-
-	/*
-	 * The status page (struct rtheap_status), mapped read-only after the
-	 * heap; written under lock, read locklessly by user space.
-	 */
-	struct rtheap_status *status;
-	/*
-	 * The class map: per page of the heap, 1 + its bucket class while it
-	 * is a bucket page, else 0 (the core's, rth_set_class_map()), in
-	 * pages of its own mapped read-only after the status page; none for
-	 * H_SHARED.
-	 */
-	struct page **cmap_pages;
-	u8 *cmap;
-	u32 cmap_npages;
 
 	atomic_t nmaps;			/* live user mappings (vmas) */
 	atomic_t nbound;		/* open files attached */
 	struct rcu_head rcu;
 };
 
-/* Pages rtheap_mmap() inserts between two rescheduling points. */
-#define RTHEAP_MAP_BATCH	512
-
 static inline u64 rtheap_map_size(const struct rtheap *h)
 {
-	return (u64)h->npages << PAGE_SHIFT;
+	return rtheap_mem_size(&h->mem);
 }
 
 static inline struct rtheap *rtheap_from_entry(struct rtreg_entry *e)
@@ -157,197 +119,12 @@ static inline struct rtheap *rtheap_from_entry(struct rtreg_entry *e)
 
 static struct rtreg rtheap_registry;
 
-/*
- * Limits.  Heaps are counted from create until their memory is freed, so
- * a deleted heap that is still mapped still counts.
- */
-unsigned int rtheap_max_heaps = 256;
-module_param_named(max_heaps, rtheap_max_heaps, uint, 0644);
-MODULE_PARM_DESC(max_heaps,
-		 "Most heaps that may exist at once, deleted ones still mapped included (default 256); over it create fails with -ENOMEM");
-
-unsigned long long rtheap_max_bytes;
-module_param_named(max_bytes, rtheap_max_bytes, ullong, 0644);
-MODULE_PARM_DESC(max_bytes,
-		 "Most bytes of heap memory, all heaps together (default: a quarter of RAM, set at load when 0); over it create fails with -ENOMEM");
-
-unsigned int rtheap_max_user_heaps = 64;
-module_param_named(max_user_heaps, rtheap_max_user_heaps, uint, 0644);
-MODULE_PARM_DESC(max_user_heaps,
-		 "Most heaps one user may have created at once (default 64; CAP_SYS_RESOURCE: no limit); over it create fails with -ENOMEM");
-
-unsigned long long rtheap_max_user_bytes;
-module_param_named(max_user_bytes, rtheap_max_user_bytes, ullong, 0644);
-MODULE_PARM_DESC(max_user_bytes,
-		 "Most bytes of heap memory one user may have created at once (default: half of max_bytes, set at load when 0; CAP_SYS_RESOURCE: no limit); over it create fails with -ENOMEM");
-
-unsigned long long rtheap_kernel_reserve;
-module_param_named(kernel_reserve, rtheap_kernel_reserve, ullong, 0644);
-MODULE_PARM_DESC(kernel_reserve,
-		 "Bytes of max_bytes only kernel heaps and CAP_SYS_RESOURCE may take (default: an eighth of max_bytes, set at load when 0)");
-
-unsigned int rtheap_kernel_reserve_heaps = 16;
-module_param_named(kernel_reserve_heaps, rtheap_kernel_reserve_heaps, uint, 0644);
-MODULE_PARM_DESC(kernel_reserve_heaps,
-		 "Heaps of max_heaps only kernel heaps and CAP_SYS_RESOURCE may take (default 16)");
-
-static DEFINE_SPINLOCK(rtheap_limits_lock);
-static unsigned int rtheap_nr_heaps;
-static u64 rtheap_nr_bytes;
-static DEFINE_HASHTABLE(rtheap_users, 5);
-
-/* What the heaps created by one user take, counted from create to free. */
-struct rtheap_user {
-	struct hlist_node node;		/* in rtheap_users */
-	kuid_t uid;
-	unsigned int heaps;
-	u64 bytes;
-};
-
-static struct rtheap_user *rtheap_user_find(kuid_t uid)
-{
-	struct rtheap_user *u;
-
-	hash_for_each_possible(rtheap_users, u, node, __kuid_val(uid))
-		if (uid_eq(u->uid, uid))
-			return u;
-	return NULL;
-}
-
-/*
- * Count a new heap of @bytes against the module's limits: all heaps, and
- * for a user creator (@h->user set) its user's share, less the kernel's
- * reserve unless @h->kernel or @priv (CAP_SYS_RESOURCE).  -ENOMEM over
- * any of them.
- */
-static int rtheap_charge(struct rtheap *h, u64 bytes, bool priv)
-{
-	struct rtheap_user *u, *nu = NULL;
-	unsigned int max_heaps = READ_ONCE(rtheap_max_heaps);
-	u64 max_bytes = READ_ONCE(rtheap_max_bytes);
-	int ret = -ENOMEM;
-
-	if (!h->kernel) {
-		nu = kzalloc(sizeof(*nu), GFP_KERNEL_ACCOUNT);
-		if (!nu)
-			return -ENOMEM;
-		if (!priv) {
-			max_heaps -= min(max_heaps,
-					 READ_ONCE(rtheap_kernel_reserve_heaps));
-			max_bytes -= min(max_bytes,
-					 READ_ONCE(rtheap_kernel_reserve));
-		}
-	}
-
-	spin_lock(&rtheap_limits_lock);
-	if (rtheap_nr_heaps >= max_heaps || bytes > max_bytes ||
-	    rtheap_nr_bytes > max_bytes - bytes)
-		goto out;
-	if (!h->kernel) {
-		u = rtheap_user_find(h->cuid);
-		if (!priv && u &&
-		    (u->heaps >= READ_ONCE(rtheap_max_user_heaps) ||
-		     u->bytes + bytes > READ_ONCE(rtheap_max_user_bytes)))
-			goto out;
-		if (!priv && !u && bytes > READ_ONCE(rtheap_max_user_bytes))
-			goto out;
-		if (!u) {
-			u = nu;
-			nu = NULL;
-			u->uid = h->cuid;
-			hash_add(rtheap_users, &u->node, __kuid_val(u->uid));
-		}
-		u->heaps++;
-		u->bytes += bytes;
-	}
-	rtheap_nr_heaps++;
-	rtheap_nr_bytes += bytes;
-	ret = 0;
-out:
-	spin_unlock(&rtheap_limits_lock);
-	kfree(nu);
-	return ret;
-}
-
-static void rtheap_uncharge(struct rtheap *h, u64 bytes)
-{
-	struct rtheap_user *u = NULL;
-
-	spin_lock(&rtheap_limits_lock);
-	rtheap_nr_heaps--;
-	rtheap_nr_bytes -= bytes;
-	if (!h->kernel) {
-		u = rtheap_user_find(h->cuid);
-		if (!WARN_ON_ONCE(!u)) {
-			u->heaps--;
-			u->bytes -= bytes;
-			if (u->heaps)
-				u = NULL;
-			else
-				hash_del(&u->node);
-		}
-	}
-	spin_unlock(&rtheap_limits_lock);
-	kfree(u);
-}
-
-/*
- * Heap memory is pinned memory: a user creator's pages count against its
- * RLIMIT_MEMLOCK as the pages a driver pins for a process do (its
- * pinned_vm, VmPin in /proc/PID/status; with locked_vm, the other half of
- * what RLIMIT_MEMLOCK limits), unless it has CAP_IPC_LOCK.  pinned_vm is
- * an atomic counter, so the release can give pages back from under any
- * mmap_lock (it may run in a vma's close).  -ENOMEM over the limit.
- */
-static int rtheap_lock_vm(struct rtheap *h)
-{
-	struct mm_struct *mm = current->mm;
-	unsigned long limit;
-	s64 pinned;
-
-	if (h->kernel || !mm)
-		return 0;
-	pinned = atomic64_add_return(h->npages, &mm->pinned_vm);
-	limit = rlimit(RLIMIT_MEMLOCK) >> PAGE_SHIFT;
-	if (pinned > limit && !capable(CAP_IPC_LOCK)) {
-		atomic64_sub(h->npages, &mm->pinned_vm);
-		return -ENOMEM;
-	}
-	mmgrab(mm);
-	h->mm = mm;
-	return 0;
-}
-
-static void rtheap_unlock_vm(struct rtheap *h)
-{
-	if (!h->mm)
-		return;
-	atomic64_sub(h->npages, &h->mm->pinned_vm);
-	mmdrop(h->mm);
-	h->mm = NULL;
-}
-
-/*
- * H_NONCACHED: the kernel's own mapping of the pages (the linear map) must
- * be uncached too, or the CPU sees one page through two memory types.
- * Only x86 can change it for a module (set_pages_array_uc()); elsewhere
- * H_NONCACHED is refused at create (rtheap_modes()).
- */
-static int rtheap_set_cached(struct page **pages, u32 n, bool cached)
-{
-#ifdef CONFIG_X86
-	return cached ? set_pages_array_wb(pages, n) :
-			set_pages_array_uc(pages, n);
-#else
-	return -EOPNOTSUPP;
-#endif
-}
-
 /**
  * rtheap_modes() - the H_* bits this kernel and machine can honour
  *
  * Return: RTHEAP_MODE_MASK, less H_NONCACHED where the kernel mapping of
- * a page cannot be made uncached from a module.
+ * a page cannot be made uncached from a module (only x86's can, see
+ * heapmem.c).
  */
 u32 rtheap_modes(void)
 {
@@ -379,108 +156,12 @@ size_t rtheap_class_size(unsigned int cls)
 	return rth_class_size(cls);
 }
 
-/*
- * H_DMA and H_DMA32: one physically contiguous block from the page
- * allocator, split into order-0 pages.  As large as the allocator's largest
- * block (MAX_ORDER: 4 MiB with 4 KiB pages), if free memory is not too
- * fragmented; else -ENOMEM at once (no retries, no OOM killer, no warning).
- */
-static int rtheap_alloc_contig(struct rtheap *h)
-{
-	gfp_t gfp = GFP_KERNEL_ACCOUNT | __GFP_ZERO | __GFP_NOWARN |
-		    __GFP_NORETRY;
-	char *va;
-	u32 i;
-
-	if (h->mode & H_DMA32)
-		gfp |= GFP_DMA32;
-	va = alloc_pages_exact(rtheap_map_size(h), gfp);
-	if (!va)
-		return -ENOMEM;
-	for (i = 0; i < h->npages; i++)
-		h->pages[i] = virt_to_page(va + (size_t)i * PAGE_SIZE);
-	return 0;
-}
-
-/* Mappings of the class map hold their own references to its pages. */
-static void rtheap_free_cmap(struct rtheap *h)
-{
-	u32 i;
-
-	if (!h->cmap_pages)
-		return;
-	if (h->cmap)
-		vunmap(h->cmap);
-	h->cmap = NULL;
-	for (i = 0; i < h->cmap_npages; i++)
-		__free_page(h->cmap_pages[i]);
-	kfree(h->cmap_pages);
-	h->cmap_pages = NULL;
-	h->cmap_npages = 0;
-}
-
-/* The class map's pages, vmapped for the core; 0 or -ENOMEM. */
-static int rtheap_alloc_cmap(struct rtheap *h)
-{
-	u32 n = DIV_ROUND_UP(h->npages, PAGE_SIZE), i;
-
-	h->cmap_pages = kcalloc(n, sizeof(*h->cmap_pages), GFP_KERNEL_ACCOUNT);
-	if (!h->cmap_pages)
-		return -ENOMEM;
-	for (i = 0; i < n; i++) {
-		h->cmap_pages[i] = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO |
-					      __GFP_NOWARN |
-					      __GFP_RETRY_MAYFAIL);
-		if (!h->cmap_pages[i])
-			goto fail;
-	}
-	h->cmap_npages = n;
-	h->cmap = vmap(h->cmap_pages, n, VM_MAP, PAGE_KERNEL);
-	if (!h->cmap)
-		goto fail;
-	rth_set_class_map(&h->core, h->cmap);
-	return 0;
-fail:
-	h->cmap_npages = i;	/* the pages taken: what rtheap_free_cmap() frees */
-	rtheap_free_cmap(h);
-	return -ENOMEM;
-}
-
-/*
- * Give back the memory of a heap whose first npages pages were allocated:
- * all of them once rtheap_alloc_mem() succeeded, fewer when it fails.
- */
-static void rtheap_free_mem(struct rtheap *h, u32 npages)
-{
-	u32 i;
-
-	rtheap_free_cmap(h);
-	kvfree(h->meta);
-	h->meta = NULL;
-	if (h->vaddr)
-		vunmap(h->vaddr);
-	h->vaddr = NULL;
-	if (h->uncached)
-		rtheap_set_cached(h->pages, npages, true);
-	h->uncached = false;
-	for (i = 0; i < npages; i++) {
-		__free_page(h->pages[i]);
-		if (!(i & 1023))
-			cond_resched();
-	}
-	kvfree(h->pages);
-	h->pages = NULL;
-}
-
 static void rtheap_heap_release(struct kref *ref)
 {
 	struct rtheap *h = container_of(ref, struct rtheap, ref);
 
 	WARN_ON(rtheap_waitq_len(&h->waitq) || h->reg.registered);
-	free_page((unsigned long)h->status);	/* mappings hold their own */
-	rtheap_free_mem(h, h->npages);
-	rtheap_unlock_vm(h);
-	rtheap_uncharge(h, rtheap_map_size(h));
+	rtheap_mem_destroy(&h->mem);
 	put_pid(h->cpid);
 	rtheap_waitq_destroy(&h->waitq);
 	kfree_rcu(h, rcu);
@@ -522,86 +203,6 @@ static void rtheap_reg_wake(struct rtreg_waiter *w)
 	wake_up_process(w->priv);
 }
 
-/* Pages, their kernel mapping and the allocator core of a new heap. */
-static int rtheap_alloc_mem(struct rtheap *h)
-{
-	size_t meta_size;
-	u32 i;
-	int ret;
-
-	/*
-	 * More pages than the kernel reckons it could find is refused up
-	 * front: taking them one by one would push every other task of the
-	 * system into the OOM killer before our last page fails.
-	 */
-	if (h->npages > si_mem_available())
-		return -ENOMEM;
-	h->pages = kvcalloc(h->npages, sizeof(*h->pages),
-			    GFP_KERNEL_ACCOUNT | __GFP_RETRY_MAYFAIL);
-	if (!h->pages)
-		return -ENOMEM;
-	i = 0;		/* pages taken so far: what the failure path frees */
-	if (h->mode & (H_DMA | H_DMA32)) {
-		if (rtheap_alloc_contig(h))
-			goto fail;
-		i = h->npages;
-	}
-	/*
-	 * One page at a time with __GFP_ACCOUNT: charged to the creator's
-	 * memory cgroup (vmalloc_user() memory is not), and order-0 pages
-	 * are what vm_map_pages() inserts into user mappings.  A heap that
-	 * does not fit fails with -ENOMEM: __GFP_RETRY_MAYFAIL keeps the
-	 * (memcg) OOM killer out of it.  A creator being killed stops early.
-	 */
-	for (; i < h->npages; i++) {
-		h->pages[i] = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO |
-					 __GFP_NOWARN | __GFP_RETRY_MAYFAIL);
-		if (!h->pages[i])
-			goto fail;
-		if (!(i & 1023) && fatal_signal_pending(current)) {
-			i++;
-			goto fail;
-		}
-		if (!(i & 1023))
-			cond_resched();
-	}
-	if (h->mode & H_NONCACHED) {
-		ret = rtheap_set_cached(h->pages, h->npages, false);
-		if (ret)
-			goto fail_ret;
-		h->uncached = true;
-	}
-	ret = -ENOMEM;
-	h->vaddr = vmap(h->pages, h->npages, VM_MAP,
-			(h->mode & H_NONCACHED) ? pgprot_noncached(PAGE_KERNEL) :
-						  PAGE_KERNEL);
-	if (!h->vaddr)
-		goto fail_ret;
-	if (h->mode & H_SHARED)
-		return 0;
-
-	ret = -EINVAL;
-	meta_size = rth_meta_size(h->npages);
-	if (meta_size) {
-		ret = -ENOMEM;
-		h->meta = kvzalloc(meta_size,
-				   GFP_KERNEL_ACCOUNT | __GFP_RETRY_MAYFAIL);
-		if (h->meta)
-			ret = rth_init(&h->core, h->npages, h->meta,
-				       meta_size);
-	}
-	if (!ret)
-		ret = rtheap_alloc_cmap(h);
-	if (!ret)
-		return 0;
-fail_ret:
-	rtheap_free_mem(h, h->npages);
-	return ret;
-fail:
-	rtheap_free_mem(h, i);
-	return -ENOMEM;
-}
-
 /**
  * rtheap_create() - make and register a heap
  * @p: name, size, mode, owner and permission bits, kernel or user; the
@@ -640,18 +241,6 @@ int rtheap_create(const struct rtheap_params *p, struct rtheap **hp)
 		return -ENOMEM;
 	kref_init(&h->ref);
 	raw_spin_lock_init(&h->lock);
-	h->status = (struct rtheap_status *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
-	if (!h->status) {
-		kfree(h);
-		return -ENOMEM;
-	}
-	ret = rtheap_waitq_init(&h->waitq, p->mode & H_PRIO,
-				&h->status->nwaiters);
-	if (ret) {
-		free_page((unsigned long)h->status);
-		kfree(h);
-		return ret;
-	}
 	atomic_set(&h->nmaps, 0);
 	atomic_set(&h->nbound, 0);
 	h->uid = p->uid;
@@ -659,20 +248,16 @@ int rtheap_create(const struct rtheap_params *p, struct rtheap **hp)
 	h->perm = p->perm;
 	h->mode = p->mode;
 	h->heap_size = p->size;
-	h->npages = DIV_ROUND_UP(p->size, PAGE_SIZE);
 	h->kernel = p->kernel;
-	h->cuid = current_euid();
 
-	ret = rtheap_charge(h, rtheap_map_size(h),
-			    !p->kernel && capable(CAP_SYS_RESOURCE));
+	ret = rtheap_mem_create(&h->mem, &h->core, p->size, p->mode,
+				p->kernel);
 	if (ret)
 		goto out_free;
-	ret = rtheap_lock_vm(h);
+	ret = rtheap_waitq_init(&h->waitq, p->mode & H_PRIO,
+				rtheap_mem_nwaiters(&h->mem));
 	if (ret)
-		goto out_uncharge;
-	ret = rtheap_alloc_mem(h);
-	if (ret)
-		goto out_unlock_vm;
+		goto out_mem;
 	if (!p->kernel)
 		h->cpid = get_pid(task_tgid(current));
 
@@ -684,22 +269,18 @@ int rtheap_create(const struct rtheap_params *p, struct rtheap **hp)
 	kref_get(&h->ref);
 	ret = rtreg_add(&rtheap_registry, &h->reg, p->name);
 	if (ret)
-		goto out_mem;
+		goto out_waitq;
 
 	__module_get(THIS_MODULE);
 	*hp = h;
 	return 0;
 
-out_mem:
+out_waitq:
 	put_pid(h->cpid);
-	rtheap_free_mem(h, h->npages);
-out_unlock_vm:
-	rtheap_unlock_vm(h);
-out_uncharge:
-	rtheap_uncharge(h, rtheap_map_size(h));
-out_free:
 	rtheap_waitq_destroy(&h->waitq);
-	free_page((unsigned long)h->status);
+out_mem:
+	rtheap_mem_destroy(&h->mem);
+out_free:
 	kfree(h);
 	return ret;
 }
@@ -723,7 +304,7 @@ int rtheap_delete(struct rtheap *h)
 		return -EIDRM;
 	}
 	WRITE_ONCE(h->deleted, true);
-	WRITE_ONCE(h->status->flags, RTHEAP_STATUS_DELETED);
+	rtheap_mem_set_deleted(&h->mem);
 	rtheap_waitq_wake_all(&h->waitq, -EIDRM);
 	raw_spin_unlock_irqrestore(&h->lock, flags);
 
@@ -1144,7 +725,7 @@ void rtheap_fill_info(struct rtheap *h, struct rtheap_info *info,
 		/* One segment, always handed out whole. */
 		info->used_mem = info->usable_mem;
 		info->largest_free = info->usable_mem;
-		info->run_pages = h->npages;
+		info->run_pages = rtheap_mem_npages(&h->mem);
 	} else {
 		info->used_mem = st.used_bytes;
 		info->largest_free = st.largest_free;
@@ -1160,7 +741,7 @@ void rtheap_fill_info(struct rtheap *h, struct rtheap_info *info,
 	info->cpid = h->cpid ? pid_vnr(h->cpid) : 0;
 	memcpy(info->name, h->reg.name, sizeof(info->name));
 	if (phys && (h->mode & (H_DMA | H_DMA32)))
-		info->phys_addr = page_to_phys(h->pages[0]);
+		info->phys_addr = rtheap_mem_phys(&h->mem);
 }
 
 /* The core's enum rth_range_kind in uapi terms. */
@@ -1191,6 +772,7 @@ static const u8 rtheap_range_kinds[] = {
 int rtheap_page_map(struct rtheap *h, u32 first, struct rtheap_range *out,
 		    unsigned int max, u32 *nextp, u32 *npagesp)
 {
+	u32 npages = rtheap_mem_npages(&h->mem);
 	struct rth_page_range *r;
 	unsigned long flags;
 	u32 next = 0;
@@ -1198,20 +780,20 @@ int rtheap_page_map(struct rtheap *h, u32 first, struct rtheap_range *out,
 
 	if (!max || max > RTHEAP_PAGEMAP_MAX)
 		return -EINVAL;
-	*npagesp = h->npages;
+	*npagesp = npages;
 	if (h->mode & H_SHARED) {
 		if (rtheap_deleted(h))
 			return -EIDRM;
-		if (first == h->npages) {
+		if (first == npages) {
 			*nextp = first;
 			return 0;
 		}
 		if (first)
 			return -EINVAL;
 		memset(out, 0, sizeof(*out));
-		out->count = h->npages;
+		out->count = npages;
 		out->kind = RTHEAP_RANGE_SHARED;
-		*nextp = h->npages;
+		*nextp = npages;
 		return 1;
 	}
 
@@ -1395,7 +977,7 @@ int rtheap_user_delete(struct rtheap *h)
  */
 void *rtheap_addr(const struct rtheap *h, size_t off)
 {
-	return (char *)h->vaddr + off;
+	return rtheap_mem_addr(&h->mem, off);
 }
 
 /**
@@ -1408,7 +990,8 @@ void *rtheap_addr(const struct rtheap *h, size_t off)
  */
 bool rtheap_offset(const struct rtheap *h, const void *block, size_t *offp)
 {
-	unsigned long off = (unsigned long)block - (unsigned long)h->vaddr;
+	unsigned long off = (unsigned long)block -
+			    (unsigned long)rtheap_mem_addr(&h->mem, 0);
 
 	if (off >= rtheap_map_size(h))
 		return false;
@@ -1479,11 +1062,12 @@ static void rtheap_vm_close(struct vm_area_struct *vma)
 static vm_fault_t rtheap_vm_fault(struct vm_fault *vmf)
 {
 	struct rtheap *h = vmf->vma->vm_private_data;
+	struct page *page = rtheap_mem_page(&h->mem, vmf->pgoff);
 
-	if (vmf->pgoff >= h->npages)
+	if (!page)
 		return VM_FAULT_SIGBUS;
-	vmf->page = h->pages[vmf->pgoff];
-	get_page(vmf->page);
+	vmf->page = page;
+	get_page(page);
 	return 0;
 }
 
@@ -1492,48 +1076,6 @@ static const struct vm_operations_struct rtheap_vm_ops = {
 	.close = rtheap_vm_close,
 	.fault = rtheap_vm_fault,
 };
-
-/*
- * Insert n pages at the start of vma, page by page, with a rescheduling
- * point every RTHEAP_MAP_BATCH pages: a large heap would otherwise keep
- * the CPU for the whole loop, under the mmap lock.  On an error the
- * caller unmaps what was inserted.
- */
-static int rtheap_insert_pages(struct vm_area_struct *vma,
-			       struct page **pages, unsigned long n)
-{
-	unsigned long i;
-	int ret;
-
-	for (i = 0; i < n; i++) {
-		ret = vm_insert_page(vma, vma->vm_start + i * PAGE_SIZE,
-				     pages[i]);
-		if (ret)
-			return ret;
-		if (!((i + 1) % RTHEAP_MAP_BATCH))
-			cond_resched();
-	}
-	return 0;
-}
-
-/*
- * The status page and the class map: exactly their n pages (none: no
- * such mapping, -EINVAL), read-only for good (VM_MAYWRITE cleared, so no
- * mprotect() makes them writable and no private copy is ever written),
- * never executable.  The pages are the heap's, with a reference per
- * mapping taken by vm_insert_page(); they hold no kernel pointer.
- */
-static int rtheap_mmap_readonly(struct vm_area_struct *vma,
-				struct page **pages, unsigned long n)
-{
-	if (!n || vma->vm_end - vma->vm_start != n << PAGE_SHIFT)
-		return -EINVAL;
-	if (vma->vm_flags & (VM_WRITE | VM_EXEC))
-		return -EPERM;
-	vm_flags_set(vma, VM_DONTEXPAND | VM_DONTDUMP);
-	vm_flags_clear(vma, VM_MAYWRITE | VM_MAYEXEC);
-	return rtheap_insert_pages(vma, pages, n);
-}
 
 /**
  * rtheap_mmap() - map a whole heap into a user address space
@@ -1554,27 +1096,13 @@ static int rtheap_mmap_readonly(struct vm_area_struct *vma,
  */
 int rtheap_mmap(struct rtheap *h, struct vm_area_struct *vma)
 {
-	struct page *status = virt_to_page(h->status);
 	int ret;
 
 	if (rtheap_deleted(h))
 		return -EIDRM;
-	if (vma->vm_pgoff == h->npages)
-		return rtheap_mmap_readonly(vma, &status, 1);
-	if (vma->vm_pgoff == (u64)h->npages + 1)
-		return rtheap_mmap_readonly(vma, h->cmap_pages, h->cmap_npages);
-	/* VM_MAYSHARE: MAP_SHARED, also of a file opened read-only. */
-	if (!(vma->vm_flags & VM_MAYSHARE) || vma->vm_pgoff ||
-	    vma->vm_end - vma->vm_start != rtheap_map_size(h))
-		return -EINVAL;
-	if (vma->vm_flags & VM_EXEC)
-		return -EPERM;
-
-	vm_flags_set(vma, VM_DONTEXPAND | VM_DONTDUMP);
-	vm_flags_clear(vma, VM_MAYEXEC);
-	if (h->mode & H_NONCACHED)
-		vma->vm_page_prot = pgprot_noncached(vma->vm_page_prot);
-	ret = rtheap_insert_pages(vma, h->pages, h->npages);
+	if (vma->vm_pgoff)	/* the status page, the class map, or nothing */
+		return rtheap_mem_mmap_ro(&h->mem, vma);
+	ret = rtheap_mem_mmap(&h->mem, vma);
 	if (ret)
 		return ret;
 	vma->vm_private_data = h;
@@ -1636,12 +1164,7 @@ void rtheap_iter_stop(struct rtheap_iter *it)
 
 int rtheap_init(void)
 {
-	if (!rtheap_max_bytes)
-		rtheap_max_bytes = (u64)totalram_pages() << PAGE_SHIFT >> 2;
-	if (!rtheap_max_user_bytes)
-		rtheap_max_user_bytes = rtheap_max_bytes / 2;
-	if (!rtheap_kernel_reserve)
-		rtheap_kernel_reserve = rtheap_max_bytes / 8;
+	rtheap_mem_limits_init();
 	rtreg_init(&rtheap_registry, rtheap_reg_tryget, rtheap_reg_wake);
 	return 0;
 }

@@ -38,13 +38,6 @@ struct rtheap_iter {
 	bool ipc_owner;			/* the reader sees every heap */
 };
 
-extern unsigned int rtheap_max_heaps;
-extern unsigned long long rtheap_max_bytes;
-extern unsigned int rtheap_max_user_heaps;
-extern unsigned long long rtheap_max_user_bytes;
-extern unsigned long long rtheap_kernel_reserve;
-extern unsigned int rtheap_kernel_reserve_heaps;
-
 int rtheap_init(void);
 void rtheap_exit(void);
 
