@@ -28,6 +28,7 @@
 #include "compat.h"
 #include "heap.h"
 #include "heapmem.h"
+#include "heapnames.h"
 #include "registry.h"
 #include "waitq.h"
 #include "rtheap.h"

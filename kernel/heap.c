@@ -2,12 +2,13 @@
 /*
  * rtheap - the heap object: allocator core, lock, owner and permission
  * bits, lifetime; and the grants of freed memory to the tasks on its wait
- * queue (waitq.c's, as are timeouts).
+ * queue (waitq.c's, as are timeouts).  Its names, and finding heaps by
+ * name or all of them, are heapnames.c's.
  *
  * Locking, outermost first:
  *
  *   rtheap_file.lock (mutex, chardev.c: one attach per open file)
- *   rtheap_registry.lock (mutex, registry.c: names, ids, bind waiters)
+ *   rtheap_registry.lock (mutex, heapnames.c: names, ids, bind waiters)
  *   mmap_lock (held by the core mm around ->mmap and vm_ops->close)
  *   rtheap.lock (raw spinlock, irqsave: core, waiters, deleted, owner)
  *   scheduler locks (wake_up_process(), raw)
@@ -76,6 +77,7 @@
 #include "compat.h"
 #include "heap.h"
 #include "heapmem.h"
+#include "heapnames.h"
 #include "registry.h"
 #include "waitq.h"
 
@@ -109,15 +111,19 @@ static inline u64 rtheap_map_size(const struct rtheap *h)
 	return rtheap_mem_size(&h->mem);
 }
 
-static inline struct rtheap *rtheap_from_entry(struct rtreg_entry *e)
+/**
+ * rtheap_from_entry() - the heap of a registry entry
+ * @e: the entry a heap embeds, from heapnames.c's registry
+ *
+ * Return: the heap.
+ */
+struct rtheap *rtheap_from_entry(struct rtreg_entry *e)
 {
 	return container_of(e, struct rtheap, reg);
 }
 
 #define CREATE_TRACE_POINTS
 #include "trace.h"
-
-static struct rtreg rtheap_registry;
 
 /**
  * rtheap_modes() - the H_* bits this kernel and machine can honour
@@ -193,16 +199,6 @@ bool rtheap_tryget(struct rtheap *h)
 	return kref_get_unless_zero(&h->ref);
 }
 
-static bool rtheap_reg_tryget(struct rtreg_entry *e)
-{
-	return rtheap_tryget(rtheap_from_entry(e));
-}
-
-static void rtheap_reg_wake(struct rtreg_waiter *w)
-{
-	wake_up_process(w->priv);
-}
-
 /**
  * rtheap_create() - make and register a heap
  * @p: name, size, mode, owner and permission bits, kernel or user; the
@@ -229,11 +225,8 @@ int rtheap_create(const struct rtheap_params *p, struct rtheap **hp)
 		return -EINVAL;
 	/* Fail fast before allocating; rtreg_add() has the last word. */
 	if (p->name && p->name[0]) {
-		rcu_read_lock();
-		ret = rtreg_find_name(&rtheap_registry, p->name) ? -EEXIST : 0;
-		rcu_read_unlock();
-		if (ret)
-			return ret;
+		if (rtheap_name_taken(p->name))
+			return -EEXIST;
 	}
 
 	h = kzalloc(sizeof(*h), GFP_KERNEL_ACCOUNT);
@@ -267,7 +260,7 @@ int rtheap_create(const struct rtheap_params *p, struct rtheap **hp)
 	 * delete racing in by name right after rtreg_add() cannot free it.
 	 */
 	kref_get(&h->ref);
-	ret = rtreg_add(&rtheap_registry, &h->reg, p->name);
+	ret = rtheap_name_add(&h->reg, p->name);
 	if (ret)
 		goto out_waitq;
 
@@ -308,49 +301,8 @@ int rtheap_delete(struct rtheap *h)
 	rtheap_waitq_wake_all(&h->waitq, -EIDRM);
 	raw_spin_unlock_irqrestore(&h->lock, flags);
 
-	rtreg_remove(&rtheap_registry, &h->reg);
+	rtheap_name_remove(&h->reg);
 	rtheap_put(h);		/* the live reference */
-	return 0;
-}
-
-/**
- * rtheap_bind() - find a heap by name, waiting for its creation
- * @name: a name the caller has checked with rtreg_check_name(), not ""
- * @t: how long to wait for a heap of that name to be created
- * @hp: the heap, with a reference of the caller's
- *
- * Return: 0, -EWOULDBLOCK, -ETIMEDOUT, -EINTR, -EIDRM (found, but deleted
- * meanwhile).
- */
-int rtheap_bind(const char *name, const struct rtheap_tmo *t,
-		struct rtheap **hp)
-{
-	struct rtreg_waiter w;
-	struct rtreg_entry *e;
-	struct rtheap *h;
-	int ret;
-
-	e = rtreg_get_name(&rtheap_registry, name);
-	if (!e) {
-		if (t->nonblock)
-			return -EWOULDBLOCK;
-		ret = rtreg_bind_prepare(&rtheap_registry, &w, name, current,
-					 &e);
-		if (ret)
-			return ret;
-		if (!e) {
-			ret = rtheap_sleep(&w.granted, t);
-			e = rtreg_bind_finish(&rtheap_registry, &w);
-			if (!e)
-				return ret;
-		}
-	}
-	h = rtheap_from_entry(e);
-	if (rtheap_deleted(h)) {
-		rtheap_put(h);
-		return -EIDRM;
-	}
-	*hp = h;
 	return 0;
 }
 
@@ -864,8 +816,17 @@ static kuid_t rtheap_owner(struct rtheap *h)
 	return uid;
 }
 
-/* SysV IPC style check of MAY_READ / MAY_WRITE bits for current. */
-static bool rtheap_mode_permits(struct rtheap *h, int want)
+/**
+ * rtheap_mode_permits() - do the heap's permission bits let current in?
+ * @h: the heap
+ * @want: MAY_READ and/or MAY_WRITE
+ *
+ * SysV IPC style: the owner's, the group's or the others' bits, as the
+ * current task's fsuid and groups pick them; no capability counts.
+ *
+ * Return: true if every bit of @want is granted.
+ */
+bool rtheap_mode_permits(struct rtheap *h, int want)
 {
 	unsigned long flags;
 	umode_t perm;
@@ -916,17 +877,6 @@ bool rtheap_trusted_owner(struct rtheap *h)
 	kuid_t uid = rtheap_owner(h);
 
 	return uid_eq(uid, current_fsuid()) || uid_eq(uid, GLOBAL_ROOT_UID);
-}
-
-/* For listings: ipc_owner from rtheap_list_privileged(), once per list. */
-static bool rtheap_visible(struct rtheap *h, bool ipc_owner)
-{
-	return ipc_owner || rtheap_mode_permits(h, MAY_READ);
-}
-
-static bool rtheap_list_privileged(void)
-{
-	return ns_capable_noaudit(&init_user_ns, CAP_IPC_OWNER);
 }
 
 static bool rtheap_is_owner(struct rtheap *h)
@@ -1111,66 +1061,14 @@ int rtheap_mmap(struct rtheap *h, struct vm_area_struct *vma)
 	return 0;
 }
 
-/**
- * rtheap_iter_start() - start a walk over the heaps the caller may see
- * @it: the walk's state
- *
- * Takes the registry's lock, which rtheap_iter_stop() releases: no heap
- * comes or goes meanwhile.  A heap is seen if the caller may read it, or
- * holds CAP_IPC_OWNER.
- *
- * Return: how many heaps exist, seen or not (an upper bound for the walk).
- */
-unsigned int rtheap_iter_start(struct rtheap_iter *it)
-	__acquires(&rtheap_registry.lock)
-{
-	it->ipc_owner = rtheap_list_privileged();
-	mutex_lock(&rtheap_registry.lock);
-	it->pos = &rtheap_registry.all;
-	return rtheap_registry.count;
-}
-
-/**
- * rtheap_iter_next() - the next heap of a walk
- * @it: the walk's state
- *
- * Return: the next heap the caller may see, NULL after the last.  The
- * heap is valid until rtheap_iter_stop().
- */
-struct rtheap *rtheap_iter_next(struct rtheap_iter *it)
-{
-	struct rtheap *h;
-
-	lockdep_assert_held(&rtheap_registry.lock);
-	while (it->pos->next != &rtheap_registry.all) {
-		it->pos = it->pos->next;
-		h = rtheap_from_entry(list_entry(it->pos, struct rtreg_entry,
-						 all));
-		if (rtheap_visible(h, it->ipc_owner))
-			return h;
-	}
-	return NULL;
-}
-
-/**
- * rtheap_iter_stop() - end a walk
- * @it: the walk's state
- */
-void rtheap_iter_stop(struct rtheap_iter *it)
-	__releases(&rtheap_registry.lock)
-{
-	mutex_unlock(&rtheap_registry.lock);
-}
-
 int rtheap_init(void)
 {
 	rtheap_mem_limits_init();
-	rtreg_init(&rtheap_registry, rtheap_reg_tryget, rtheap_reg_wake);
+	rtheap_names_init();
 	return 0;
 }
 
 void rtheap_exit(void)
 {
-	/* Every heap pins the module: none can be left here. */
-	rtreg_destroy(&rtheap_registry);
+	rtheap_names_exit();
 }

@@ -32,12 +32,6 @@ struct rtheap_params {
 	bool kernel;
 };
 
-/* A walk over the heaps a reader may see, under the registry's lock. */
-struct rtheap_iter {
-	struct list_head *pos;		/* last heap returned, or the head */
-	bool ipc_owner;			/* the reader sees every heap */
-};
-
 int rtheap_init(void);
 void rtheap_exit(void);
 
@@ -49,8 +43,6 @@ size_t rtheap_class_size(unsigned int cls);
 int rtheap_create(const struct rtheap_params *p, struct rtheap **hp);
 int rtheap_delete(struct rtheap *h);
 int rtheap_user_delete(struct rtheap *h);
-int rtheap_bind(const char *name, const struct rtheap_tmo *t,
-		struct rtheap **hp);
 bool rtheap_tryget(struct rtheap *h);
 void rtheap_put(struct rtheap *h);
 bool rtheap_deleted(const struct rtheap *h);
@@ -82,10 +74,10 @@ int rtheap_page_map(struct rtheap *h, u32 first, struct rtheap_range *out,
 int rtheap_set_owner(struct rtheap *h, kuid_t uid, kgid_t gid, umode_t perm);
 bool rtheap_permitted(struct rtheap *h, int want);
 bool rtheap_trusted_owner(struct rtheap *h);
+bool rtheap_mode_permits(struct rtheap *h, int want);
 
-/* Every heap the caller may see, in creation order. */
-unsigned int rtheap_iter_start(struct rtheap_iter *it);
-struct rtheap *rtheap_iter_next(struct rtheap_iter *it);
-void rtheap_iter_stop(struct rtheap_iter *it);
+/* For heapnames.c: the heap its registry entry belongs to. */
+struct rtreg_entry;
+struct rtheap *rtheap_from_entry(struct rtreg_entry *e);
 
 #endif /* _RTHEAP_KERNEL_HEAP_H */

@@ -20,6 +20,7 @@
 #include <linux/user_namespace.h>
 
 #include "heap.h"
+#include "heapnames.h"
 #include "rtheap.h"
 
 #define RTHEAP_PROC_VERSION	1
