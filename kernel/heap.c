@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * rtheap - the heap object: allocator core, lock, owner and permission
- * bits, lifetime; and the grants of freed memory to the tasks on its wait
- * queue (waitq.c's, as are timeouts).  Its names, and finding heaps by
- * name or all of them, are heapnames.c's.
+ * rtheap - the heap object: its lifetime and lock; alloc and free, and
+ * the grants of freed memory to the tasks on its wait queue; its
+ * description, owner and permission bits; open files and user mappings.
+ * Its parts are objects of their own: the wait queue and timeouts
+ * (waitq.c), the memory (heapmem.c) and the names (heapnames.c).
  *
  * Locking, outermost first:
  *
@@ -13,14 +14,14 @@
  *   rtheap.lock (raw spinlock, irqsave: core, waiters, deleted, owner)
  *   scheduler locks (wake_up_process(), raw)
  *
- * rtheap_limits_lock (heapmem.c) is a leaf.  Nothing taken under rtheap.lock sleeps or
- * takes a spinlock_t (which sleeps on PREEMPT_RT): waiters are woken with
- * wake_up_process() on the task recorded in their on-stack waiter, and
- * the work under the lock is bounded: O(1) allocator calls (a bulk call
- * makes at most RTHEAP_BULK_MAX, a failed bulk alloc twice that to give
- * back what it took), plus one per queued waiter when a free, a bulk free
- * (once, after all its frees) or a delete walks the queue, and at most
- * rtheap_max_waiters tasks queue on a heap.
+ * rtheap_limits_lock (heapmem.c) is a leaf.  Nothing taken under
+ * rtheap.lock sleeps or takes a spinlock_t (which sleeps on PREEMPT_RT):
+ * waiters are woken with wake_up_process() on the task recorded in their
+ * on-stack waiter, and the work under the lock is bounded: O(1) allocator
+ * calls (a bulk call makes at most RTHEAP_BULK_MAX, a failed bulk alloc
+ * twice that to give back what it took), plus one per queued waiter when
+ * a free, a bulk free (once, after all its frees) or a delete walks the
+ * queue, and at most rtheap_max_waiters tasks queue on a heap.
  *
  * Lifetime: struct rtheap is counted by ref.  References are held by
  *   - the heap's existence, from create until delete ("live" reference,
@@ -53,9 +54,10 @@
  * before leaving, so a waker never touches a waiter that has gone, and a
  * grant that races with a timeout or a signal wins.
  *
- * Memory: pages, their kernel mapping, the allocator's metadata, the
+ * Memory: pages, their kernel mapping, the allocator core over them, the
  * status page and the class map user space maps read-only, and what they
- * are charged against, are the heap's struct rtheap_mem (heapmem.c).
+ * are charged against, are the heap's struct rtheap_mem (heapmem.c); the
+ * heap calls the core through it, under the lock.
  */
 #include <linux/atomic.h>
 #include <linux/capability.h>
@@ -92,7 +94,6 @@ struct rtheap {
 	kuid_t uid;
 	kgid_t gid;
 	umode_t perm;
-	struct rth_core core;		/* unused for H_SHARED */
 
 	/* Fixed from create to release. */
 	u32 mode;			/* H_* */
@@ -105,11 +106,6 @@ struct rtheap {
 	atomic_t nbound;		/* open files attached */
 	struct rcu_head rcu;
 };
-
-static inline u64 rtheap_map_size(const struct rtheap *h)
-{
-	return rtheap_mem_size(&h->mem);
-}
 
 /**
  * rtheap_from_entry() - the heap of a registry entry
@@ -124,22 +120,6 @@ struct rtheap *rtheap_from_entry(struct rtreg_entry *e)
 
 #define CREATE_TRACE_POINTS
 #include "trace.h"
-
-/**
- * rtheap_modes() - the H_* bits this kernel and machine can honour
- *
- * Return: RTHEAP_MODE_MASK, less H_NONCACHED where the kernel mapping of
- * a page cannot be made uncached from a module (only x86's can, see
- * heapmem.c).
- */
-u32 rtheap_modes(void)
-{
-	u32 modes = RTHEAP_MODE_MASK;
-
-	if (!IS_ENABLED(CONFIG_X86))
-		modes &= ~H_NONCACHED;
-	return modes;
-}
 
 /**
  * rtheap_nr_classes() - the bucket classes of every heap's allocator
@@ -243,8 +223,7 @@ int rtheap_create(const struct rtheap_params *p, struct rtheap **hp)
 	h->heap_size = p->size;
 	h->kernel = p->kernel;
 
-	ret = rtheap_mem_create(&h->mem, &h->core, p->size, p->mode,
-				p->kernel);
+	ret = rtheap_mem_create(&h->mem, p->size, p->mode, p->kernel);
 	if (ret)
 		goto out_free;
 	ret = rtheap_waitq_init(&h->waitq, p->mode & H_PRIO,
@@ -359,7 +338,7 @@ static __always_inline int rtheap_alloc_locked(struct rtheap *h, size_t size,
 
 	if (unlikely(h->deleted))
 		return -EIDRM;
-	ret = rth_alloc(&h->core, size, offp);
+	ret = rtheap_mem_alloc(&h->mem, size, offp);
 	trace_rtheap_alloc(h, ret, size, offp);
 	return ret;
 }
@@ -413,7 +392,7 @@ static int rtheap_grant_take(void *arg, size_t size, size_t *offp)
 	struct rtheap *h = arg;
 	int ret;
 
-	ret = rth_alloc(&h->core, size, offp);
+	ret = rtheap_mem_alloc(&h->mem, size, offp);
 	if (!ret)
 		trace_rtheap_alloc(h, 0, size, offp);
 	return ret;
@@ -423,7 +402,7 @@ static int rtheap_grant_take(void *arg, size_t size, size_t *offp)
 static void rtheap_grant(struct rtheap *h)
 	__must_hold(&h->lock)
 {
-	rtheap_waitq_grant(&h->waitq, rth_largest_free(&h->core),
+	rtheap_waitq_grant(&h->waitq, rtheap_mem_largest_free(&h->mem),
 			   rtheap_grant_take, h);
 }
 
@@ -475,7 +454,7 @@ long rtheap_alloc_nb(struct rtheap *h, size_t size)
 	int ret;
 
 	BUILD_BUG_ON(RTHEAP_ALLOC_NB_MAX / RTHEAP_MIN_BLOCK > LONG_MAX);
-	if (unlikely(rtheap_map_size(h) > RTHEAP_ALLOC_NB_MAX))
+	if (unlikely(rtheap_mem_size(&h->mem) > RTHEAP_ALLOC_NB_MAX))
 		return -EINVAL;
 	local_irq_save(flags);
 	ret = rtheap_alloc_irqoff(h, size, &off);
@@ -502,7 +481,7 @@ int rtheap_free_irqoff(struct rtheap *h, size_t off)
 		ret = off ? -EINVAL : 0;	/* the segment: no effect */
 	} else {
 		trace_rtheap_free(h, off);
-		ret = rth_free(&h->core, off, NULL);
+		ret = rtheap_mem_free(&h->mem, off);
 		if (!ret && unlikely(rtheap_waitq_len(&h->waitq)))
 			rtheap_grant(h);
 	}
@@ -548,9 +527,9 @@ int rtheap_free(struct rtheap *h, size_t off)
 int rtheap_alloc_bulk(struct rtheap *h, size_t size, unsigned int n, u64 *offs)
 {
 	unsigned long flags;
-	unsigned int i = 0;
+	unsigned int i;
 	size_t off;
-	int ret = 0;
+	int ret;
 
 	if (!n || n > RTHEAP_BULK_MAX || !size || (h->mode & H_SHARED))
 		return -EINVAL;
@@ -560,18 +539,11 @@ int rtheap_alloc_bulk(struct rtheap *h, size_t size, unsigned int n, u64 *offs)
 		ret = -EIDRM;
 		goto out;
 	}
-	for (i = 0; i < n; i++) {
-		ret = rth_alloc(&h->core, size, &off);
-		if (ret)
-			break;
-		offs[i] = off;
-	}
+	ret = rtheap_mem_alloc_bulk(&h->mem, size, n, offs);
 	if (ret) {
 		/* -EINVAL: too large ever; -ENOMEM: not all of them now. */
 		if (ret == -ENOMEM)
 			ret = -EWOULDBLOCK;
-		while (i--)
-			WARN_ON_ONCE(rth_free(&h->core, offs[i], NULL));
 		goto out;
 	}
 	for (i = 0; trace_rtheap_alloc_enabled() && i < n; i++) {
@@ -621,7 +593,7 @@ int rtheap_free_bulk(struct rtheap *h, unsigned int n, const u64 *offs,
 		/* A 32-bit kernel's size_t cannot hold every u64. */
 		if (offs[i] <= SIZE_MAX) {
 			trace_rtheap_free(h, offs[i]);
-			ret = rth_free(&h->core, offs[i], NULL);
+			ret = rtheap_mem_free(&h->mem, offs[i]);
 		}
 		if (ret)
 			failed++;
@@ -648,7 +620,6 @@ void rtheap_fill_info(struct rtheap *h, struct rtheap_info *info,
 	unsigned long flags;
 	kuid_t uid;
 	kgid_t gid;
-	int i;
 
 	memset(info, 0, sizeof(*info));
 	memset(&st, 0, sizeof(st));
@@ -660,7 +631,7 @@ void rtheap_fill_info(struct rtheap *h, struct rtheap_info *info,
 	 * delete, which takes this lock, is it certainly there.
 	 */
 	if (!(h->mode & H_SHARED) && !h->deleted)
-		rth_stats(&h->core, &st);
+		rtheap_mem_stats(&h->mem, &st);
 	info->nwaiters = rtheap_waitq_len(&h->waitq);
 	if (h->deleted)
 		info->flags |= RTHEAP_INFO_DELETED;
@@ -672,37 +643,14 @@ void rtheap_fill_info(struct rtheap *h, struct rtheap_info *info,
 	info->id = h->reg.id;
 	info->mode = h->mode;
 	info->heap_size = h->heap_size;
-	info->usable_mem = rtheap_map_size(h);
-	if (h->mode & H_SHARED) {
-		/* One segment, always handed out whole. */
-		info->used_mem = info->usable_mem;
-		info->largest_free = info->usable_mem;
-		info->run_pages = rtheap_mem_npages(&h->mem);
-	} else {
-		info->used_mem = st.used_bytes;
-		info->largest_free = st.largest_free;
-		info->run_pages = st.run_pages;
-		for (i = 0; i < RTH_NR_CLASSES; i++)
-			info->class_blocks[i] = st.class_blocks[i];
-	}
-	info->nr_classes = RTH_NR_CLASSES;
+	rtheap_mem_fill_info(&h->mem, &st, info, phys);
 	info->nmaps = atomic_read(&h->nmaps);
 	info->nbound = atomic_read(&h->nbound);
 	info->uid = from_kuid_munged(ns, uid);
 	info->gid = from_kgid_munged(ns, gid);
 	info->cpid = h->cpid ? pid_vnr(h->cpid) : 0;
 	memcpy(info->name, h->reg.name, sizeof(info->name));
-	if (phys && (h->mode & (H_DMA | H_DMA32)))
-		info->phys_addr = rtheap_mem_phys(&h->mem);
 }
-
-/* The core's enum rth_range_kind in uapi terms. */
-static const u8 rtheap_range_kinds[] = {
-	[RTH_RANGE_FREE] = RTHEAP_RANGE_FREE,
-	[RTH_RANGE_KEPT] = RTHEAP_RANGE_KEPT,
-	[RTH_RANGE_BUCKET] = RTHEAP_RANGE_BUCKET,
-	[RTH_RANGE_RUN] = RTHEAP_RANGE_RUN,
-};
 
 /**
  * rtheap_page_map() - describe a heap's pages, a bounded part
@@ -724,29 +672,18 @@ static const u8 rtheap_range_kinds[] = {
 int rtheap_page_map(struct rtheap *h, u32 first, struct rtheap_range *out,
 		    unsigned int max, u32 *nextp, u32 *npagesp)
 {
-	u32 npages = rtheap_mem_npages(&h->mem);
 	struct rth_page_range *r;
 	unsigned long flags;
 	u32 next = 0;
-	int i, n;
+	int n;
 
 	if (!max || max > RTHEAP_PAGEMAP_MAX)
 		return -EINVAL;
-	*npagesp = npages;
+	*npagesp = rtheap_mem_npages(&h->mem);
 	if (h->mode & H_SHARED) {
 		if (rtheap_deleted(h))
 			return -EIDRM;
-		if (first == npages) {
-			*nextp = first;
-			return 0;
-		}
-		if (first)
-			return -EINVAL;
-		memset(out, 0, sizeof(*out));
-		out->count = npages;
-		out->kind = RTHEAP_RANGE_SHARED;
-		*nextp = npages;
-		return 1;
+		return rtheap_mem_shared_range(&h->mem, first, out, nextp);
 	}
 
 	r = kmalloc_array(max, sizeof(*r), GFP_KERNEL);
@@ -756,21 +693,9 @@ int rtheap_page_map(struct rtheap *h, u32 first, struct rtheap_range *out,
 	if (h->deleted)
 		n = -EIDRM;
 	else
-		n = rth_page_summary(&h->core, first, r, max, &next);
+		n = rtheap_mem_summary(&h->mem, first, r, max, &next);
 	raw_spin_unlock_irqrestore(&h->lock, flags);
-
-	for (i = 0; i < n; i++) {
-		memset(&out[i], 0, sizeof(out[i]));
-		out[i].first = r[i].first;
-		out[i].count = r[i].pages;
-		out[i].kind = rtheap_range_kinds[r[i].kind];
-		if (r[i].kind == RTH_RANGE_BUCKET) {
-			out[i].cls = r[i].cls;
-			out[i].used = r[i].used;
-		} else if (r[i].kind == RTH_RANGE_RUN) {
-			out[i].used = r[i].blocks;
-		}
-	}
+	rtheap_mem_fill_ranges(r, n, out);
 	kfree(r);
 	*nextp = next;
 	return n;
@@ -940,13 +865,7 @@ void *rtheap_addr(const struct rtheap *h, size_t off)
  */
 bool rtheap_offset(const struct rtheap *h, const void *block, size_t *offp)
 {
-	unsigned long off = (unsigned long)block -
-			    (unsigned long)rtheap_mem_addr(&h->mem, 0);
-
-	if (off >= rtheap_map_size(h))
-		return false;
-	*offp = off;
-	return true;
+	return rtheap_mem_offset(&h->mem, block, offp);
 }
 
 /**
@@ -959,7 +878,7 @@ void rtheap_fill_attach(const struct rtheap *h, struct rtheap_attach *at)
 	memset(at, 0, sizeof(*at));
 	at->id = h->reg.id;
 	at->mode = h->mode;
-	at->map_size = rtheap_map_size(h);
+	at->map_size = rtheap_mem_size(&h->mem);
 	at->heap_size = h->heap_size;
 }
 

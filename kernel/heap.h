@@ -35,7 +35,6 @@ struct rtheap_params {
 int rtheap_init(void);
 void rtheap_exit(void);
 
-u32 rtheap_modes(void);
 unsigned int rtheap_nr_classes(void);
 size_t rtheap_class_size(unsigned int cls);
 

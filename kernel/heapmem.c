@@ -2,14 +2,17 @@
 /*
  * rtheap - the memory of a heap: struct rtheap_mem, its pages (order-0
  * pages, or one contiguous block for H_DMA and H_DMA32, uncached for
- * H_NONCACHED), their kernel mapping, the allocator core's metadata, the
- * status page and the class map, their insertion into user mappings, and
+ * H_NONCACHED), their kernel mapping, the allocator core over them and
+ * its metadata, the status page and the class map, their insertion into
+ * user mappings, their description in uapi terms (usage, page map), and
  * the module's limits that all of it is charged against.
  *
  * The heap (heap.c) embeds a struct rtheap_mem, creates it with the heap
- * and destroys it with the heap's last reference; between the two it is
- * fixed, but for the words of the status page, which are written under
- * the heap's lock.  Creation and destruction sleep: process context only.
+ * and destroys it with the heap's last reference; between the two its
+ * pages are fixed, while the core and the status page's words change
+ * under the heap's lock, which the heap holds around every call that
+ * reads or changes them.  Creation and destruction sleep: process context
+ * only.
  *
  * Limits: heaps are counted from create until their memory is freed, so
  * a deleted heap that is still mapped still counts, against the module's
@@ -251,6 +254,21 @@ static int rtheap_set_cached(struct page **pages, u32 n, bool cached)
 #endif
 }
 
+/**
+ * rtheap_modes() - the H_* bits this kernel and machine can honour
+ *
+ * Return: RTHEAP_MODE_MASK, less H_NONCACHED where the kernel mapping of
+ * a page cannot be made uncached from a module (rtheap_set_cached()).
+ */
+u32 rtheap_modes(void)
+{
+	u32 modes = RTHEAP_MODE_MASK;
+
+	if (!IS_ENABLED(CONFIG_X86))
+		modes &= ~H_NONCACHED;
+	return modes;
+}
+
 /*
  * H_DMA and H_DMA32: one physically contiguous block from the page
  * allocator, split into order-0 pages.  As large as the allocator's largest
@@ -292,7 +310,7 @@ static void rtheap_free_cmap(struct rtheap_mem *m)
 }
 
 /* The class map's pages, vmapped for the core; 0 or -ENOMEM. */
-static int rtheap_alloc_cmap(struct rtheap_mem *m, struct rth_core *core)
+static int rtheap_alloc_cmap(struct rtheap_mem *m)
 {
 	u32 n = DIV_ROUND_UP(m->npages, PAGE_SIZE), i;
 
@@ -310,7 +328,7 @@ static int rtheap_alloc_cmap(struct rtheap_mem *m, struct rth_core *core)
 	m->cmap = vmap(m->cmap_pages, n, VM_MAP, PAGE_KERNEL);
 	if (!m->cmap)
 		goto fail;
-	rth_set_class_map(core, m->cmap);
+	rth_set_class_map(&m->core, m->cmap);
 	return 0;
 fail:
 	m->cmap_npages = i;	/* the pages taken: what rtheap_free_cmap() frees */
@@ -345,7 +363,7 @@ static void rtheap_free_mem(struct rtheap_mem *m, u32 npages)
 }
 
 /* Pages, their kernel mapping and the allocator core of a new heap. */
-static int rtheap_alloc_mem(struct rtheap_mem *m, struct rth_core *core)
+static int rtheap_alloc_mem(struct rtheap_mem *m)
 {
 	size_t meta_size;
 	u32 i;
@@ -409,10 +427,11 @@ static int rtheap_alloc_mem(struct rtheap_mem *m, struct rth_core *core)
 		m->meta = kvzalloc(meta_size,
 				   GFP_KERNEL_ACCOUNT | __GFP_RETRY_MAYFAIL);
 		if (m->meta)
-			ret = rth_init(core, m->npages, m->meta, meta_size);
+			ret = rth_init(&m->core, m->npages, m->meta,
+				       meta_size);
 	}
 	if (!ret)
-		ret = rtheap_alloc_cmap(m, core);
+		ret = rtheap_alloc_cmap(m);
 	if (!ret)
 		return 0;
 fail_ret:
@@ -426,7 +445,6 @@ fail:
 /**
  * rtheap_mem_create() - the memory of a new heap, charged to its creator
  * @m: the memory, zeroed
- * @core: the heap's allocator core, set up over the pages (not H_SHARED)
  * @size: the heap's size in bytes, 1 .. RTH_MAX_PAGES pages
  * @mode: the heap's H_* bits, checked against rtheap_modes()
  * @kernel: a kernel heap, charged to no user
@@ -434,15 +452,14 @@ fail:
  * Takes the status page, charges the heap against the limits (to the
  * current task's euid for a user heap, which CAP_SYS_RESOURCE frees of
  * all but max_heaps and max_bytes) and its creator's RLIMIT_MEMLOCK, then
- * takes the pages, maps them for the kernel and sets up @core and the
- * class map.  Process context.
+ * takes the pages, maps them for the kernel and sets up the allocator
+ * core over them (not for H_SHARED) and the class map.  Process context.
  *
  * Return: 0, -ENOMEM (no memory, or over a limit), -EINVAL (no metadata
  * size for so many pages), or the error of making the pages uncached;
  * nothing is left taken on failure.
  */
-int rtheap_mem_create(struct rtheap_mem *m, struct rth_core *core, u64 size,
-		      u32 mode, bool kernel)
+int rtheap_mem_create(struct rtheap_mem *m, u64 size, u32 mode, bool kernel)
 {
 	int ret;
 
@@ -461,7 +478,7 @@ int rtheap_mem_create(struct rtheap_mem *m, struct rth_core *core, u64 size,
 	ret = rtheap_lock_vm(m);
 	if (ret)
 		goto out_uncharge;
-	ret = rtheap_alloc_mem(m, core);
+	ret = rtheap_alloc_mem(m);
 	if (ret)
 		goto out_unlock_vm;
 	return 0;
@@ -514,15 +531,128 @@ void rtheap_mem_set_deleted(struct rtheap_mem *m)
 }
 
 /**
- * rtheap_mem_phys() - the physical address of the heap's first page
- * @m: the memory
+ * rtheap_mem_alloc_bulk() - @n blocks of @size bytes, or none
+ * @m: the memory, under the heap's lock
+ * @size: bytes of every block
+ * @n: blocks, at most RTHEAP_BULK_MAX
+ * @offs: the blocks' offsets, filled on success only
  *
- * Return: the heap's base, for an H_DMA or H_DMA32 heap, whose pages are
- * contiguous.
+ * At most @n O(1) allocator calls, and as many frees to give back what
+ * was taken when one fails: a failure leaves the core as it was.
+ *
+ * Return: 0, or the first failing rth_alloc()'s -EINVAL (too large ever)
+ * or -ENOMEM (not all of them now).
  */
-phys_addr_t rtheap_mem_phys(const struct rtheap_mem *m)
+int rtheap_mem_alloc_bulk(struct rtheap_mem *m, size_t size, unsigned int n,
+			  u64 *offs)
 {
-	return page_to_phys(m->pages[0]);
+	unsigned int i;
+	size_t off;
+	int ret = 0;
+
+	for (i = 0; i < n; i++) {
+		ret = rth_alloc(&m->core, size, &off);
+		if (ret)
+			break;
+		offs[i] = off;
+	}
+	if (ret)
+		while (i--)
+			WARN_ON_ONCE(rth_free(&m->core, offs[i], NULL));
+	return ret;
+}
+
+/**
+ * rtheap_mem_fill_info() - the memory's part of a heap's description
+ * @m: the memory
+ * @st: the core's figures, taken under the heap's lock (zero for H_SHARED
+ *	or a deleted heap, whose core may be gone)
+ * @info: receives the sizes, the use and, with @phys, the base
+ * @phys: tell the physical address of a contiguous (H_DMA, H_DMA32) heap
+ */
+void rtheap_mem_fill_info(const struct rtheap_mem *m,
+			  const struct rth_stats *st, struct rtheap_info *info,
+			  bool phys)
+{
+	int i;
+
+	info->usable_mem = rtheap_mem_size(m);
+	if (m->mode & H_SHARED) {
+		/* One segment, always handed out whole. */
+		info->used_mem = info->usable_mem;
+		info->largest_free = info->usable_mem;
+		info->run_pages = m->npages;
+	} else {
+		info->used_mem = st->used_bytes;
+		info->largest_free = st->largest_free;
+		info->run_pages = st->run_pages;
+		for (i = 0; i < RTH_NR_CLASSES; i++)
+			info->class_blocks[i] = st->class_blocks[i];
+	}
+	info->nr_classes = RTH_NR_CLASSES;
+	if (phys && (m->mode & (H_DMA | H_DMA32)))
+		info->phys_addr = page_to_phys(m->pages[0]);
+}
+
+/**
+ * rtheap_mem_shared_range() - the page map of an H_SHARED heap
+ * @m: the memory
+ * @first: 0, or the heap's pages once the one range was told
+ * @out: receives the range
+ * @nextp: receives the page to continue from: the heap's pages
+ *
+ * Return: 1 (the whole heap, one segment), 0 when done, -EINVAL for
+ * another @first.
+ */
+int rtheap_mem_shared_range(const struct rtheap_mem *m, u32 first,
+			    struct rtheap_range *out, u32 *nextp)
+{
+	if (first == m->npages) {
+		*nextp = first;
+		return 0;
+	}
+	if (first)
+		return -EINVAL;
+	memset(out, 0, sizeof(*out));
+	out->count = m->npages;
+	out->kind = RTHEAP_RANGE_SHARED;
+	*nextp = m->npages;
+	return 1;
+}
+
+/* The core's enum rth_range_kind in uapi terms. */
+static const u8 rtheap_range_kinds[] = {
+	[RTH_RANGE_FREE] = RTHEAP_RANGE_FREE,
+	[RTH_RANGE_KEPT] = RTHEAP_RANGE_KEPT,
+	[RTH_RANGE_BUCKET] = RTHEAP_RANGE_BUCKET,
+	[RTH_RANGE_RUN] = RTHEAP_RANGE_RUN,
+};
+
+/**
+ * rtheap_mem_fill_ranges() - the core's page ranges in uapi terms
+ * @r: rtheap_mem_summary()'s ranges
+ * @n: how many; none when negative (an error)
+ * @out: receives @n ranges, reserved fields zero
+ *
+ * Page granularity only: nothing finer than a bucket page's used count.
+ */
+void rtheap_mem_fill_ranges(const struct rth_page_range *r, int n,
+			    struct rtheap_range *out)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		memset(&out[i], 0, sizeof(out[i]));
+		out[i].first = r[i].first;
+		out[i].count = r[i].pages;
+		out[i].kind = rtheap_range_kinds[r[i].kind];
+		if (r[i].kind == RTH_RANGE_BUCKET) {
+			out[i].cls = r[i].cls;
+			out[i].used = r[i].used;
+		} else if (r[i].kind == RTH_RANGE_RUN) {
+			out[i].used = r[i].blocks;
+		}
+	}
 }
 
 /**

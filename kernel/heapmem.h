@@ -13,7 +13,10 @@
 #include <linux/types.h>
 #include <linux/uidgid.h>
 
-struct rth_core;
+#include "alloc.h"
+
+struct rtheap_info;
+struct rtheap_range;
 struct rtheap_status;
 
 /* The module's limits on all heaps together, which RTHEAP_IOC_VERSION tells. */
@@ -27,6 +30,8 @@ extern unsigned long long rtheap_max_bytes;
  * but for the status page's words, written under the heap's lock.
  */
 struct rtheap_mem {
+	/* The allocator over the pages, under the heap's lock; not H_SHARED. */
+	struct rth_core core;
 	u32 mode;			/* the heap's H_* */
 	u32 npages;
 	void *vaddr;			/* vmap() of pages */
@@ -53,16 +58,64 @@ struct rtheap_mem {
 	u32 cmap_npages;
 };
 
+u32 rtheap_modes(void);
 void rtheap_mem_limits_init(void);
-int rtheap_mem_create(struct rtheap_mem *m, struct rth_core *core, u64 size,
-		      u32 mode, bool kernel);
+int rtheap_mem_create(struct rtheap_mem *m, u64 size, u32 mode, bool kernel);
 void rtheap_mem_destroy(struct rtheap_mem *m);
 u32 *rtheap_mem_nwaiters(struct rtheap_mem *m);
 void rtheap_mem_set_deleted(struct rtheap_mem *m);
-phys_addr_t rtheap_mem_phys(const struct rtheap_mem *m);
+int rtheap_mem_alloc_bulk(struct rtheap_mem *m, size_t size, unsigned int n,
+			  u64 *offs);
+void rtheap_mem_fill_info(const struct rtheap_mem *m,
+			  const struct rth_stats *st, struct rtheap_info *info,
+			  bool phys);
+int rtheap_mem_shared_range(const struct rtheap_mem *m, u32 first,
+			    struct rtheap_range *out, u32 *nextp);
+void rtheap_mem_fill_ranges(const struct rth_page_range *r, int n,
+			    struct rtheap_range *out);
 struct page *rtheap_mem_page(const struct rtheap_mem *m, pgoff_t pgoff);
 int rtheap_mem_mmap(struct rtheap_mem *m, struct vm_area_struct *vma);
 int rtheap_mem_mmap_ro(struct rtheap_mem *m, struct vm_area_struct *vma);
+
+/*
+ * The allocator's calls the heap makes under its lock, inline as they are
+ * the alloc and free paths: each is the core's function of the same name
+ * (alloc.h) on the heap's core.
+ */
+static inline int rtheap_mem_alloc(struct rtheap_mem *m, size_t size,
+				   size_t *offp)
+{
+	return rth_alloc(&m->core, size, offp);
+}
+
+static inline int rtheap_mem_free(struct rtheap_mem *m, size_t off)
+{
+	return rth_free(&m->core, off, NULL);
+}
+
+static inline size_t rtheap_mem_block_size(const struct rtheap_mem *m,
+					   size_t off)
+{
+	return rth_block_size(&m->core, off);
+}
+
+static inline u64 rtheap_mem_largest_free(const struct rtheap_mem *m)
+{
+	return rth_largest_free(&m->core);
+}
+
+static inline void rtheap_mem_stats(const struct rtheap_mem *m,
+				    struct rth_stats *st)
+{
+	rth_stats(&m->core, st);
+}
+
+static inline int rtheap_mem_summary(const struct rtheap_mem *m, u32 first,
+				     struct rth_page_range *r,
+				     unsigned int max, u32 *nextp)
+{
+	return rth_page_summary(&m->core, first, r, max, nextp);
+}
 
 /**
  * rtheap_mem_npages() - the heap's pages
@@ -98,6 +151,25 @@ static inline u64 rtheap_mem_size(const struct rtheap_mem *m)
 static inline void *rtheap_mem_addr(const struct rtheap_mem *m, size_t off)
 {
 	return (char *)m->vaddr + off;
+}
+
+/**
+ * rtheap_mem_offset() - the offset of a kernel address within the heap
+ * @m: the memory
+ * @block: an address from rtheap_mem_addr()
+ * @offp: where the offset goes
+ *
+ * Return: false if @block lies outside the heap.
+ */
+static inline bool rtheap_mem_offset(const struct rtheap_mem *m,
+				     const void *block, size_t *offp)
+{
+	unsigned long off = (unsigned long)block - (unsigned long)m->vaddr;
+
+	if (off >= rtheap_mem_size(m))
+		return false;
+	*offp = off;
+	return true;
 }
 
 #endif /* _RTHEAP_KERNEL_HEAPMEM_H */

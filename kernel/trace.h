@@ -22,6 +22,7 @@
 #include <linux/tracepoint.h>
 
 #include "heap.h"
+#include "heapmem.h"
 #include "waitq.h"
 
 TRACE_EVENT_CONDITION(rtheap_alloc,
@@ -36,7 +37,7 @@ TRACE_EVENT_CONDITION(rtheap_alloc,
 		      TP_fast_assign(__entry->heap = h->reg.id;
 				     __entry->bytes_req = size;
 				     __entry->bytes_alloc =
-					rth_block_size(&h->core, *offp);
+					rtheap_mem_block_size(&h->mem, *offp);
 				     __entry->offset = *offp),
 		      TP_printk("heap=%u bytes_req=%llu bytes_alloc=%llu offset=%#llx",
 				__entry->heap, __entry->bytes_req,
@@ -46,14 +47,14 @@ TRACE_EVENT_CONDITION(rtheap_alloc,
 TRACE_EVENT_CONDITION(rtheap_free,
 		      TP_PROTO(const struct rtheap *h, size_t off),
 		      TP_ARGS(h, off),
-		      TP_CONDITION(rth_block_size(&h->core, off)),
+		      TP_CONDITION(rtheap_mem_block_size(&h->mem, off)),
 		      TP_STRUCT__entry(__field(u32, heap)
 				       __field(u64, offset)
 				       __field(u64, bytes)),
 		      TP_fast_assign(__entry->heap = h->reg.id;
 				     __entry->offset = off;
 				     __entry->bytes =
-					rth_block_size(&h->core, off)),
+					rtheap_mem_block_size(&h->mem, off)),
 		      TP_printk("heap=%u offset=%#llx bytes=%llu",
 				__entry->heap, __entry->offset,
 				__entry->bytes));
