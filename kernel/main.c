@@ -2,9 +2,12 @@
 /*
  * rtheap - real-time memory heaps for stock Linux: module entry points.
  *
- * heap.c is the heap object, registry.c its names and ids, chardev.c the
+ * heap.c is the heap object, waitq.c its wait queue and timeouts,
+ * heapmem.c its memory and the module's limits, heapnames.c the heaps'
+ * names (registry.c the generic registry under them), chardev.c the
  * /dev/rtheap ioctls and mmap, proc.c /proc/rtheap, api.c the exported
- * rt_heap_* kernel API, alloc.c the allocator core.
+ * rt_heap_* kernel API, alloc.c the allocator core (alloc_check.c its
+ * consistency checker, built for the tests only).
  */
 #include <linux/init.h>
 #include <linux/module.h>
