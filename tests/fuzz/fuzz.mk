@@ -11,7 +11,7 @@ FUZZ_SRCS := $(SRC)/tests/fuzz/fuzz_alloc.c $(SRC)/tests/unit/model.c $(SRC)/ker
 
 $(FUZZ_DIR)/fuzz_alloc: $(FUZZ_SRCS) $(SRC)/tests/unit/model.h $(SRC)/kernel/alloc.h \
 			 $(SRC)/tests/common/round.h \
-			   $(SRC)/kernel/alloc_int.h
+			 $(SRC)/kernel/alloc_int.h
 	@mkdir -p $(@D)/corpus
 	$(call msg,CLANG,$@)$(CLANG) -g -O1 -Wall -Wextra -Werror -fsanitize=fuzzer,address,undefined \
 		-fno-sanitize-recover=all $(CORE_CFLAGS) -I$(SRC)/tests/unit \
