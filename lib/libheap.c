@@ -591,8 +591,9 @@ int rt_heap_free(RT_HEAP *heap, void *block)
 
 /*
  * The bulk calls.  A module without them (no RTHEAP_FEAT_BULK) answers
- * -ENOTTY, turned into -ENOSYS: they are not emulated with single calls,
- * which could not keep alloc's all-or-nothing from other threads' view.
+ * -ENOTTY, turned into -EOPNOTSUPP as every missing feature is: they are
+ * not emulated with single calls, which could not keep alloc's
+ * all-or-nothing from other threads' view.
  */
 int rt_heap_alloc_bulk(RT_HEAP *heap, size_t size, size_t n, void *blocks[])
 {
@@ -607,7 +608,7 @@ int rt_heap_alloc_bulk(RT_HEAP *heap, size_t size, size_t n, void *blocks[])
 	arg.offsets = (uintptr_t)offs;
 	arg.count = n;
 	if (ioctl(heap->fd, RTHEAP_IOC_ALLOC_BULK, &arg) < 0)
-		return errno == ENOTTY ? -ENOSYS : -errno;
+		return errno == ENOTTY ? -EOPNOTSUPP : -errno;
 	for (i = 0; i < n; i++)
 		if (offs[i] >= heap->mapsize)
 			return -EPROTO;	/* a block we cannot see */
@@ -651,7 +652,7 @@ int rt_heap_free_bulk(RT_HEAP *heap, size_t n, void *const blocks[],
 	arg.count = nk;
 	ret = ioctl(heap->fd, RTHEAP_IOC_FREE_BULK, &arg);
 	if (ret < 0)
-		return errno == ENOTTY ? -ENOSYS : -errno;
+		return errno == ENOTTY ? -EOPNOTSUPP : -errno;
 	if (results)
 		for (i = 0; i < nk; i++)
 			results[idx[i]] = kres[i];

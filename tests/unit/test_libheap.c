@@ -825,7 +825,7 @@ static void test_bulk(void **state)
 	assert_int_equal(rt_heap_delete(&h), 0);
 }
 
-/* A module without RTHEAP_FEAT_BULK: -ENOSYS, no emulation. */
+/* A module without RTHEAP_FEAT_BULK: -EOPNOTSUPP, no emulation. */
 static void test_bulk_old_module(void **state)
 {
 	void *blk[2];
@@ -834,9 +834,9 @@ static void test_bulk_old_module(void **state)
 	(void)state;
 	fk.features &= ~RTHEAP_FEAT_BULK;
 	create_ok(&h, "bulk-old", 4 * PAGE, 0);
-	assert_int_equal(rt_heap_alloc_bulk(&h, 16, 2, blk), -ENOSYS);
+	assert_int_equal(rt_heap_alloc_bulk(&h, 16, 2, blk), -EOPNOTSUPP);
 	assert_int_equal(rt_heap_alloc(&h, 16, TM_NONBLOCK, &blk[0]), 0);
-	assert_int_equal(rt_heap_free_bulk(&h, 1, blk, NULL), -ENOSYS);
+	assert_int_equal(rt_heap_free_bulk(&h, 1, blk, NULL), -EOPNOTSUPP);
 	assert_int_equal(NR(RTHEAP_IOC_ALLOC_NB), 1);
 	assert_int_equal(NR(RTHEAP_IOC_FREE), 0);
 	assert_int_equal(rt_heap_free(&h, blk[0]), 0);
