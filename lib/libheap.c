@@ -381,12 +381,12 @@ static int heap_create(RT_HEAP *heap, const char *name, size_t heapsize,
 	return heap_attach(heap, RTHEAP_IOC_CREATE, &arg, &arg.out);
 }
 
-int rt_heap_create(RT_HEAP *heap, const char *name, size_t heapsize, int mode)
+int rtheap_create(RT_HEAP *heap, const char *name, size_t heapsize, int mode)
 {
 	return heap_create(heap, name, heapsize, mode, 0, 0, 0);
 }
 
-int rt_heap_create_ext(RT_HEAP *heap, const char *name, size_t heapsize,
+int rtheap_create_ext(RT_HEAP *heap, const char *name, size_t heapsize,
 		       int mode, unsigned int perm, int gid)
 {
 	unsigned int flags = RTHEAP_CREATE_PERM;
@@ -437,7 +437,7 @@ static void heap_release(RT_HEAP *heap, bool deleted)
 	heap_invalidate(heap);
 }
 
-int rt_heap_delete(RT_HEAP *heap)
+int rtheap_delete(RT_HEAP *heap)
 {
 	struct rtheap_delete del;
 
@@ -477,22 +477,22 @@ static int heap_bind(RT_HEAP *heap, const char *name, RTIME timeout,
 	return heap_attach(heap, RTHEAP_IOC_BIND, &arg, &arg.out);
 }
 
-int rt_heap_bind(RT_HEAP *heap, const char *name)
+int rtheap_bind(RT_HEAP *heap, const char *name)
 {
 	return heap_bind(heap, name, TM_INFINITE, 0);
 }
 
-int rt_heap_bind_timed(RT_HEAP *heap, const char *name, RTIME timeout)
+int rtheap_bind_timed(RT_HEAP *heap, const char *name, RTIME timeout)
 {
 	return heap_bind(heap, name, timeout, 0);
 }
 
-int rt_heap_bind_owner(RT_HEAP *heap, const char *name, RTIME timeout)
+int rtheap_bind_owner(RT_HEAP *heap, const char *name, RTIME timeout)
 {
 	return heap_bind(heap, name, timeout, RTHEAP_BIND_OWNER);
 }
 
-int rt_heap_unbind(RT_HEAP *heap)
+int rtheap_unbind(RT_HEAP *heap)
 {
 	if (!heap_valid(heap))
 		return -EINVAL;
@@ -544,14 +544,14 @@ got:
 	return 0;
 }
 
-int rt_heap_alloc(RT_HEAP *heap, size_t size, RTIME timeout, void **blockp)
+int rtheap_alloc(RT_HEAP *heap, size_t size, RTIME timeout, void **blockp)
 {
 	if (cache_alloc(heap, size, blockp))
 		return 0;
 	return heap_alloc(heap, size, timeout, 0, blockp);
 }
 
-int rt_heap_alloc_until(RT_HEAP *heap, size_t size, RTIME abs_ns, void **blockp)
+int rtheap_alloc_until(RT_HEAP *heap, size_t size, RTIME abs_ns, void **blockp)
 {
 	if (cache_alloc(heap, size, blockp))
 		return 0;
@@ -561,7 +561,7 @@ int rt_heap_alloc_until(RT_HEAP *heap, size_t size, RTIME abs_ns, void **blockp)
 	return heap_alloc(heap, size, abs_ns, RTHEAP_TIMEOUT_ABS, blockp);
 }
 
-int rt_heap_free(RT_HEAP *heap, void *block)
+int rtheap_free(RT_HEAP *heap, void *block)
 {
 	struct rtheap_free arg;
 	size_t off;
@@ -595,7 +595,7 @@ int rt_heap_free(RT_HEAP *heap, void *block)
  * not emulated with single calls, which could not keep alloc's
  * all-or-nothing from other threads' view.
  */
-int rt_heap_alloc_bulk(RT_HEAP *heap, size_t size, size_t n, void *blocks[])
+int rtheap_alloc_bulk(RT_HEAP *heap, size_t size, size_t n, void *blocks[])
 {
 	struct rtheap_alloc_bulk arg;
 	__u64 offs[RTHEAP_BULK_MAX];
@@ -617,7 +617,7 @@ int rt_heap_alloc_bulk(RT_HEAP *heap, size_t size, size_t n, void *blocks[])
 	return 0;
 }
 
-int rt_heap_free_bulk(RT_HEAP *heap, size_t n, void *const blocks[],
+int rtheap_free_bulk(RT_HEAP *heap, size_t n, void *const blocks[],
 		      int results[])
 {
 	struct rtheap_free_bulk arg;
@@ -664,7 +664,7 @@ static size_t clamp_size(__u64 v)
 	return v > SIZE_MAX ? SIZE_MAX : (size_t)v;
 }
 
-int rt_heap_inquire(RT_HEAP *heap, RT_HEAP_INFO *info)
+int rtheap_inquire(RT_HEAP *heap, RT_HEAP_INFO *info)
 {
 	struct rtheap_info ki;
 	int i, ret;
@@ -697,14 +697,14 @@ int rt_heap_inquire(RT_HEAP *heap, RT_HEAP_INFO *info)
 	return 0;
 }
 
-int rt_heap_block_offset(const RT_HEAP *heap, const void *block, size_t *offp)
+int rtheap_block_offset(const RT_HEAP *heap, const void *block, size_t *offp)
 {
 	if (!heap_valid(heap) || !offp)
 		return -EINVAL;
 	return heap_offset(heap, block, offp);
 }
 
-int rt_heap_block_addr(const RT_HEAP *heap, size_t off, void **blockp)
+int rtheap_block_addr(const RT_HEAP *heap, size_t off, void **blockp)
 {
 	if (!heap_valid(heap) || !blockp || off >= heap->mapsize)
 		return -EINVAL;
@@ -729,7 +729,7 @@ static int dev_call(unsigned int feature, unsigned long cmd, void *arg)
 	return ret;
 }
 
-int rt_heap_list(struct rtheap_info *buf, unsigned int cap, unsigned int *count)
+int rtheap_list(struct rtheap_info *buf, unsigned int cap, unsigned int *count)
 {
 	struct rtheap_list arg;
 	int ret;
@@ -745,7 +745,7 @@ int rt_heap_list(struct rtheap_info *buf, unsigned int cap, unsigned int *count)
 	return ret;
 }
 
-int rt_heap_delete_name(const char *name)
+int rtheap_delete_name(const char *name)
 {
 	struct rtheap_delete_name arg;
 	int len;
@@ -762,7 +762,7 @@ int rt_heap_delete_name(const char *name)
 	return dev_call(RTHEAP_FEAT_DELETE_NAME, RTHEAP_IOC_DELETE_NAME, &arg);
 }
 
-int rt_heap_info_by_name(const char *name, struct rtheap_info *info)
+int rtheap_info_by_name(const char *name, struct rtheap_info *info)
 {
 	struct rtheap_info stack[16], *buf = stack, *nbuf;
 	unsigned int cap = 16, count, i;
@@ -777,7 +777,7 @@ int rt_heap_info_by_name(const char *name, struct rtheap_info *info)
 		return -EINVAL;
 
 	for (;;) {
-		ret = rt_heap_list(buf, cap, &count);
+		ret = rtheap_list(buf, cap, &count);
 		if (ret || count <= cap)
 			break;
 		/* More heaps than room: grow and ask again. */
@@ -971,7 +971,7 @@ static void cache_give_back(struct heap_cache *c, unsigned int k,
 		__atomic_store_n(cache_state(c, blocks[i]), 0,
 				 __ATOMIC_RELAXED);
 	cache_bypass = true;
-	rt_heap_free_bulk(&c->hd, n, blocks, NULL);
+	rtheap_free_bulk(&c->hd, n, blocks, NULL);
 	cache_bypass = false;
 	cache_unreserve(c, (size_t)n * c->class_size[k]);
 }
@@ -1306,7 +1306,7 @@ static void tcache_refill(struct heap_cache *c, struct tcache *tc,
 	if (!n || !tcache_reserve(c, tc, n * bytes))
 		return;
 	cache_bypass = true;
-	ret = rt_heap_alloc_bulk(&c->hd, bytes, n, tc->mag[k]);
+	ret = rtheap_alloc_bulk(&c->hd, bytes, n, tc->mag[k]);
 	cache_bypass = false;
 	if (ret) {
 		tcache_credit(c, tc, n * bytes);
@@ -1814,7 +1814,7 @@ out_free:
 	return ret;
 }
 
-int rt_heap_cache(RT_HEAP *heap, size_t bytes)
+int rtheap_cache(RT_HEAP *heap, size_t bytes)
 {
 	struct heap_cache *c;
 	size_t old;
@@ -1841,7 +1841,7 @@ int rt_heap_cache(RT_HEAP *heap, size_t bytes)
 	return 0;
 }
 
-int rt_heap_cache_inquire(RT_HEAP *heap, size_t *cached_bytes)
+int rtheap_cache_inquire(RT_HEAP *heap, size_t *cached_bytes)
 {
 	struct heap_cache *c;
 

@@ -4,7 +4,8 @@
  * (<alchemy/heap.h>, <native/heap.h>, <rtai/heap.h> under
  * $(includedir)/rtheap/compat/; rtheap-compat(7)), for user space.
  *
- * Names are mapped here, never symbols: libheap exports one rt_heap_bind.
+ * Names are mapped here, never symbols: libheap exports one rtheap_bind,
+ * which <rtheap/heap.h> names rt_heap_bind.
  * Mode bits are translated by name: H_SINGLE, H_DMA... are rtheap's own
  * bits, whatever number Xenomai gave them.
  */

@@ -82,6 +82,33 @@ int rt_heap_free_bulk(RT_HEAP *heap, size_t n, void *const blocks[],
 #else /* user space */
 
 /*
+ * libheap's symbols are rtheap_*: the API's names are mapped onto them
+ * here, so that a program may link libheap next to another rt_heap_*
+ * provider (Xenomai's libalchemy) without a clash.  Programs use the
+ * rt_heap_* names; only a debugger or nm shows the others.
+ */
+#define rt_heap_create		rtheap_create
+#define rt_heap_delete		rtheap_delete
+#define rt_heap_alloc		rtheap_alloc
+#define rt_heap_free		rtheap_free
+#define rt_heap_inquire		rtheap_inquire
+#define rt_heap_bind		rtheap_bind
+#define rt_heap_unbind		rtheap_unbind
+#define rt_heap_create_ext	rtheap_create_ext
+#define rt_heap_bind_timed	rtheap_bind_timed
+#define rt_heap_bind_owner	rtheap_bind_owner
+#define rt_heap_alloc_until	rtheap_alloc_until
+#define rt_heap_alloc_bulk	rtheap_alloc_bulk
+#define rt_heap_free_bulk	rtheap_free_bulk
+#define rt_heap_block_offset	rtheap_block_offset
+#define rt_heap_block_addr	rtheap_block_addr
+#define rt_heap_list		rtheap_list
+#define rt_heap_info_by_name	rtheap_info_by_name
+#define rt_heap_delete_name	rtheap_delete_name
+#define rt_heap_cache		rtheap_cache
+#define rt_heap_cache_inquire	rtheap_cache_inquire
+
+/*
  * A user-space descriptor: one open file of /dev/rtheap attached to one
  * heap, and this process's mapping of it.  Filled by rt_heap_create*() or
  * rt_heap_bind*(), read-only until rt_heap_delete() or rt_heap_unbind(),

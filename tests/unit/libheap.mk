@@ -6,7 +6,8 @@
 # Targets:   libheap-test-run, libheap-test-san-run,
 #            heapctl-test-run, heapctl-test-san-run,
 #            libheap-install-check (DESTDIR install + pkg-config build),
-#            all five in UNIT_RUNS.
+#            libheap-symbols-check (rtheap_* symbols, no rt_heap_ one),
+#            all six in UNIT_RUNS.
 # Included by tests/unit/unit.mk and by lib/lib.mk; the guard keeps one copy.
 # Only $(SRC)/$(BUILD)-based names in targets and prerequisites: this file
 # may be read before lib/lib.mk.
@@ -85,8 +86,15 @@ libheap-install-check:
 	grep -q '^\.TH .* "rtheap $(VERSION)"' usr/share/man/man8/heapctl.8; ! grep -rq @VERSION@ usr/share/man; \
 	echo "  OK      libheap install (pkg-config, shared and static)"
 
+# No symbol of libheap contains rt_heap_ (tests/unit/check-symbols).
+## libheap-symbols-check  libheap's symbols are rtheap_*; the rt_heap_* API links against it
+.PHONY: libheap-symbols-check
+libheap-symbols-check: $(BUILD)/lib/libheap.a $(BUILD)/lib/libheap.so
+	$(Q)$(SRC)/tests/unit/check-symbols $(BUILD)/lib/libheap.a $(BUILD)/lib/libheap.so \
+		$(CC) $(HOST_CFLAGS)
+
 UNIT_RUNS += libheap-test-run libheap-test-san-run heapctl-test-run heapctl-test-san-run \
-	     libheap-install-check
+	     libheap-install-check libheap-symbols-check
 HOST_TARGETS += $(BUILD)/host/test_libheap $(BUILD)/host/test_heapctl
 
 endif

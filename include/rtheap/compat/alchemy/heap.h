@@ -23,7 +23,11 @@ typedef struct rt_heap_info rt_heap_info;
 #define TM_NOW		0ULL
 #endif
 
-/* rt_heap_bind(heap, name, timeout): TM_INFINITE waits for the create. */
+/*
+ * rt_heap_bind(heap, name, timeout): TM_INFINITE waits for the create.
+ * It replaces <rtheap/heap.h>'s mapping of the name onto rtheap_bind.
+ */
+#undef rt_heap_bind
 #define rt_heap_bind(heap, name, timeout) \
 	rt_heap_bind_timed(heap, name, timeout)
 

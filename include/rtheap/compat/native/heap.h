@@ -17,7 +17,11 @@
 #undef H_SHARED
 #define H_SHARED	(H_MAPPABLE | H_SINGLE)
 
-/* rt_heap_bind(heap, name, timeout): TM_INFINITE waits for the create. */
+/*
+ * rt_heap_bind(heap, name, timeout): TM_INFINITE waits for the create.
+ * It replaces <rtheap/heap.h>'s mapping of the name onto rtheap_bind.
+ */
+#undef rt_heap_bind
 #define rt_heap_bind(heap, name, timeout) \
 	rt_heap_bind_timed(heap, name, timeout)
 
