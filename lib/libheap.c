@@ -664,36 +664,51 @@ static size_t clamp_size(__u64 v)
 	return v > SIZE_MAX ? SIZE_MAX : (size_t)v;
 }
 
+/*
+ * The kernel's struct rtheap_info as the library's RT_HEAP_INFO, for every
+ * call that returns one: the library's layout and flags stay its own
+ * whatever the kernel ABI becomes.
+ */
+static void info_from_kernel(RT_HEAP_INFO *info, const struct rtheap_info *ki)
+{
+	int i;
+
+	memset(info, 0, sizeof(*info));
+	info->nwaiters = (int)ki->nwaiters;
+	info->mode = (int)ki->mode;
+	info->heapsize = clamp_size(ki->heap_size);
+	info->usablemem = clamp_size(ki->usable_mem);
+	info->usedmem = clamp_size(ki->used_mem);
+	info->largestfree = clamp_size(ki->largest_free);
+	info->nmaps = (int)ki->nmaps;
+	info->nbound = (int)ki->nbound;
+	info->uid = ki->uid;
+	info->gid = ki->gid;
+	info->perm = ki->perm;
+	info->cpid = (int)ki->cpid;
+	for (i = 0; i < RTHEAP_MAX_CLASSES; i++)
+		info->class_blocks[i] = (unsigned long)ki->class_blocks[i];
+	memcpy(info->name, ki->name, RT_HEAP_NAMELEN);
+	info->name[RT_HEAP_NAMELEN - 1] = '\0';
+	info->phys_addr = (unsigned long)ki->phys_addr;
+	info->nr_classes = ki->nr_classes;
+	info->id = ki->id;
+	if (ki->flags & RTHEAP_INFO_DELETED)
+		info->flags |= RT_HEAP_INFO_DELETED;
+	info->run_pages = (unsigned long)ki->run_pages;
+}
+
 int rtheap_inquire(RT_HEAP *heap, RT_HEAP_INFO *info)
 {
 	struct rtheap_info ki;
-	int i, ret;
+	int ret;
 
 	if (!heap_valid(heap) || !info)
 		return -EINVAL;
 	ret = kinquire(heap->fd, &ki);
 	if (ret)
 		return ret;
-
-	memset(info, 0, sizeof(*info));
-	info->nwaiters = (int)ki.nwaiters;
-	info->mode = (int)ki.mode;
-	info->heapsize = clamp_size(ki.heap_size);
-	info->usablemem = clamp_size(ki.usable_mem);
-	info->usedmem = clamp_size(ki.used_mem);
-	info->largestfree = clamp_size(ki.largest_free);
-	info->nmaps = (int)ki.nmaps;
-	info->nbound = (int)ki.nbound;
-	info->uid = ki.uid;
-	info->gid = ki.gid;
-	info->perm = ki.perm;
-	info->cpid = (int)ki.cpid;
-	for (i = 0; i < RTHEAP_MAX_CLASSES; i++)
-		info->class_blocks[i] = (unsigned long)ki.class_blocks[i];
-	memcpy(info->name, ki.name, RT_HEAP_NAMELEN);
-	info->name[RT_HEAP_NAMELEN - 1] = '\0';
-	info->phys_addr = (unsigned long)ki.phys_addr;
-	info->nr_classes = ki.nr_classes;
+	info_from_kernel(info, &ki);
 	return 0;
 }
 
@@ -729,19 +744,80 @@ static int dev_call(unsigned int feature, unsigned long cmd, void *arg)
 	return ret;
 }
 
-int rtheap_list(struct rtheap_info *buf, unsigned int cap, unsigned int *count)
+/* RTHEAP_IOC_LIST into the kernel's layout: up to cap heaps at kbuf. */
+static int klist(struct rtheap_info *kbuf, unsigned int cap,
+		 unsigned int *count)
 {
 	struct rtheap_list arg;
 	int ret;
 
-	if (!count || (cap && !buf))
-		return -EINVAL;
 	memset(&arg, 0, sizeof(arg));
-	arg.buf = (uintptr_t)buf;
+	arg.buf = (uintptr_t)kbuf;
 	arg.capacity = cap;
 	ret = dev_call(RTHEAP_FEAT_LIST, RTHEAP_IOC_LIST, &arg);
 	if (!ret)
 		*count = arg.count;
+	return ret;
+}
+
+/*
+ * Every heap in the kernel's layout, at *kbufp (malloc'ed, or stack when
+ * they fit its cap entries); *count of them.
+ */
+static int klist_all(struct rtheap_info *stack, unsigned int cap,
+		     struct rtheap_info **kbufp, unsigned int *count)
+{
+	struct rtheap_info *buf = stack, *nbuf;
+	int ret;
+
+	for (;;) {
+		ret = klist(buf, cap, count);
+		if (ret || *count <= cap)
+			break;
+		/* More heaps than room: grow and ask again. */
+		if (*count > (UINT_MAX - 16) / sizeof(*buf)) {
+			ret = -ENOMEM;
+			break;
+		}
+		cap = *count + 16;
+		nbuf = buf == stack ? malloc(cap * sizeof(*buf)) :
+		       realloc(buf, cap * sizeof(*buf));
+		if (!nbuf) {
+			ret = -ENOMEM;
+			break;
+		}
+		buf = nbuf;
+	}
+	if (ret && buf != stack)
+		free(buf);
+	*kbufp = ret ? NULL : buf;
+	return ret;
+}
+
+int rtheap_list(RT_HEAP_INFO *buf, unsigned int cap, unsigned int *count)
+{
+	struct rtheap_info stack[16], *kbuf = stack;
+	unsigned int i, n;
+	int ret;
+
+	if (!count || (cap && !buf))
+		return -EINVAL;
+	if (cap > sizeof(stack) / sizeof(stack[0])) {
+		if (cap > UINT_MAX / sizeof(*kbuf))
+			cap = UINT_MAX / sizeof(*kbuf);
+		kbuf = malloc(cap * sizeof(*kbuf));
+		if (!kbuf)
+			return -ENOMEM;
+	}
+	/* The kernel writes what the caller's buffer could not take: NULL. */
+	ret = klist(cap ? kbuf : NULL, cap, &n);
+	if (!ret) {
+		for (i = 0; i < n && i < cap; i++)
+			info_from_kernel(&buf[i], &kbuf[i]);
+		*count = n;
+	}
+	if (kbuf != stack)
+		free(kbuf);
 	return ret;
 }
 
@@ -762,10 +838,10 @@ int rtheap_delete_name(const char *name)
 	return dev_call(RTHEAP_FEAT_DELETE_NAME, RTHEAP_IOC_DELETE_NAME, &arg);
 }
 
-int rtheap_info_by_name(const char *name, struct rtheap_info *info)
+int rtheap_info_by_name(const char *name, RT_HEAP_INFO *info)
 {
-	struct rtheap_info stack[16], *buf = stack, *nbuf;
-	unsigned int cap = 16, count, i;
+	struct rtheap_info stack[16], *buf;
+	unsigned int count, i;
 	int len, ret;
 
 	if (!name || !info)
@@ -776,35 +852,16 @@ int rtheap_info_by_name(const char *name, struct rtheap_info *info)
 	if (len == 0)
 		return -EINVAL;
 
-	for (;;) {
-		ret = rtheap_list(buf, cap, &count);
-		if (ret || count <= cap)
+	ret = klist_all(stack, sizeof(stack) / sizeof(stack[0]), &buf, &count);
+	if (ret)
+		return ret;
+	ret = -ENOENT;
+	for (i = 0; i < count; i++) {
+		if (!(buf[i].flags & RTHEAP_INFO_DELETED) &&
+		    strncmp(buf[i].name, name, RTHEAP_NAMELEN) == 0) {
+			info_from_kernel(info, &buf[i]);
+			ret = 0;
 			break;
-		/* More heaps than room: grow and ask again. */
-		if (count > (UINT_MAX - 16) / sizeof(*buf)) {
-			ret = -ENOMEM;
-			break;
-		}
-		cap = count + 16;
-		nbuf = buf == stack ? malloc(cap * sizeof(*buf)) :
-		       realloc(buf, cap * sizeof(*buf));
-		if (!nbuf) {
-			ret = -ENOMEM;
-			break;
-		}
-		buf = nbuf;
-	}
-
-	if (!ret) {
-		ret = -ENOENT;
-		for (i = 0; i < count; i++) {
-			if (!(buf[i].flags & RTHEAP_INFO_DELETED) &&
-			    strncmp(buf[i].name, name, RTHEAP_NAMELEN) == 0) {
-				*info = buf[i];
-				info->name[RTHEAP_NAMELEN - 1] = '\0';
-				ret = 0;
-				break;
-			}
 		}
 	}
 	if (buf != stack)

@@ -43,7 +43,7 @@ const char *group_name(unsigned int gid, char *buf, size_t len);
 void json_string(const char *s);
 
 /* heapctl_info.c */
-int find_heap(const char *name, struct rtheap_info *hi);
+int find_heap(const char *name, RT_HEAP_INFO *hi);
 int cmd_list(const struct opts *o);
 int cmd_info(const struct opts *o, const char *name);
 int cmd_watch(const struct opts *o, const char *name);

@@ -25,16 +25,16 @@ static void perm_string(unsigned int perm, char *buf)
 	buf[9] = '\0';
 }
 
-static void mode_string(const struct rtheap_info *hi, char *buf, size_t len)
+static void mode_string(const RT_HEAP_INFO *hi, char *buf, size_t len)
 {
 	snprintf(buf, len, "%s%s%s%s",
 		 hi->mode & H_PRIO ? "prio" : "fifo",
 		 hi->mode & H_SHARED ? ",shared" : "",
 		 hi->mode & H_PERSIST ? ",persist" : "",
-		 hi->flags & RTHEAP_INFO_DELETED ? ",deleted" : "");
+		 hi->flags & RT_HEAP_INFO_DELETED ? ",deleted" : "");
 }
 
-static void json_info(const struct rtheap_info *hi)
+static void json_info(const RT_HEAP_INFO *hi)
 {
 	char mode[64], user[64], group[64];
 	int i;
@@ -51,11 +51,11 @@ static void json_info(const struct rtheap_info *hi)
 	       "\"used_mem\":%llu,\"largest_free\":%llu,\"nwaiters\":%u,"
 	       "\"nmaps\":%u,\"nbound\":%u,\"run_pages\":%llu,\"class_blocks\":{",
 	       hi->perm, hi->cpid, mode, hi->mode,
-	       hi->flags & RTHEAP_INFO_DELETED ? "true" : "false",
-	       (unsigned long long)hi->heap_size,
-	       (unsigned long long)hi->usable_mem,
-	       (unsigned long long)hi->used_mem,
-	       (unsigned long long)hi->largest_free,
+	       hi->flags & RT_HEAP_INFO_DELETED ? "true" : "false",
+	       (unsigned long long)hi->heapsize,
+	       (unsigned long long)hi->usablemem,
+	       (unsigned long long)hi->usedmem,
+	       (unsigned long long)hi->largestfree,
 	       hi->nwaiters, hi->nmaps, hi->nbound,
 	       (unsigned long long)hi->run_pages);
 	for (i = 0; i < (int)hi->nr_classes && i < RTHEAP_MAX_CLASSES; i++)
@@ -65,9 +65,9 @@ static void json_info(const struct rtheap_info *hi)
 }
 
 /* Every visible heap, in a malloc'ed array; returns count or -errno. */
-static int get_heaps(struct rtheap_info **out)
+static int get_heaps(RT_HEAP_INFO **out)
 {
-	struct rtheap_info *buf = NULL, *nbuf;
+	RT_HEAP_INFO *buf = NULL, *nbuf;
 	unsigned int cap = 0, count;
 	int ret;
 
@@ -97,7 +97,7 @@ static int get_heaps(struct rtheap_info **out)
 
 int cmd_list(const struct opts *o)
 {
-	struct rtheap_info *heaps = NULL;
+	RT_HEAP_INFO *heaps = NULL;
 	char user[64], mode[64], perm[10], size[32], used[32];
 	int n, i, wname = 4, wuser = 5, len;
 	bool bytes = o->given & OPT_BYTES;
@@ -128,15 +128,15 @@ int cmd_list(const struct opts *o)
 	printf("%5s %-*s %-*s %-9s %-20s %8s %8s %7s %4s\n", "ID", wname, "NAME",
 	       wuser, "OWNER", "PERMS", "MODE", "SIZE", "USED", "WAITERS", "MAPS");
 	for (i = 0; i < n; i++) {
-		const struct rtheap_info *hi = &heaps[i];
+		const RT_HEAP_INFO *hi = &heaps[i];
 
 		perm_string(hi->perm, perm);
 		mode_string(hi, mode, sizeof(mode));
 		printf("%5u %-*s %-*s %-9s %-20s %8s %8s %7u %4u\n", hi->id,
 		       wname, hi->name[0] ? hi->name : "-",
 		       wuser, user_name(hi->uid, user, sizeof(user)), perm, mode,
-		       human(hi->heap_size, bytes, size, sizeof(size)),
-		       human(hi->used_mem, bytes, used, sizeof(used)),
+		       human(hi->heapsize, bytes, size, sizeof(size)),
+		       human(hi->usedmem, bytes, used, sizeof(used)),
 		       hi->nwaiters, hi->nmaps);
 	}
 	free(heaps);
@@ -147,7 +147,7 @@ int cmd_list(const struct opts *o)
  * Find heap name by listing (which leaves the heap untouched).  A heap we
  * may not read is not listed, so ask bind why it is missing.
  */
-int find_heap(const char *name, struct rtheap_info *hi)
+int find_heap(const char *name, RT_HEAP_INFO *hi)
 {
 	RT_HEAP heap;
 	int ret;
@@ -165,7 +165,7 @@ int find_heap(const char *name, struct rtheap_info *hi)
 	return ret;
 }
 
-static void print_info(const struct rtheap_info *hi, bool bytes)
+static void print_info(const RT_HEAP_INFO *hi, bool bytes)
 {
 	char buf[64], b1[32];
 	int i;
@@ -179,13 +179,13 @@ static void print_info(const struct rtheap_info *hi, bool bytes)
 	printf("creator pid:   %u%s\n", hi->cpid, hi->cpid ? "" : " (kernel)");
 	mode_string(hi, buf, sizeof(buf));
 	printf("mode:          %s\n", buf);
-	printf("status:        %s\n", hi->flags & RTHEAP_INFO_DELETED ?
+	printf("status:        %s\n", hi->flags & RT_HEAP_INFO_DELETED ?
 	       "deleted, memory held by its mappings" : "live");
-	printf("heap size:     %s\n", human(hi->heap_size, bytes, b1, sizeof(b1)));
-	printf("usable:        %s\n", human(hi->usable_mem, bytes, b1, sizeof(b1)));
-	printf("used:          %s (%.1f%%)\n", human(hi->used_mem, bytes, b1, sizeof(b1)),
-	       hi->usable_mem ? 100.0 * (double)hi->used_mem / (double)hi->usable_mem : 0.0);
-	printf("largest free:  %s\n", human(hi->largest_free, bytes, b1, sizeof(b1)));
+	printf("heap size:     %s\n", human(hi->heapsize, bytes, b1, sizeof(b1)));
+	printf("usable:        %s\n", human(hi->usablemem, bytes, b1, sizeof(b1)));
+	printf("used:          %s (%.1f%%)\n", human(hi->usedmem, bytes, b1, sizeof(b1)),
+	       hi->usablemem ? 100.0 * (double)hi->usedmem / (double)hi->usablemem : 0.0);
+	printf("largest free:  %s\n", human(hi->largestfree, bytes, b1, sizeof(b1)));
 	printf("waiters:       %u\n", hi->nwaiters);
 	printf("mappings:      %u\n", hi->nmaps);
 	printf("bound files:   %u\n", hi->nbound);
@@ -198,7 +198,7 @@ static void print_info(const struct rtheap_info *hi, bool bytes)
 
 int cmd_info(const struct opts *o, const char *name)
 {
-	struct rtheap_info hi;
+	RT_HEAP_INFO hi;
 	int ret;
 
 	ret = find_heap(name, &hi);
@@ -213,7 +213,7 @@ int cmd_info(const struct opts *o, const char *name)
 	return EXIT_SUCCESS;
 }
 
-static void watch_line(const struct rtheap_info *hi, bool bytes)
+static void watch_line(const RT_HEAP_INFO *hi, bool bytes)
 {
 	char t[16], b[4][32];
 	time_t now = time(NULL);
@@ -221,9 +221,9 @@ static void watch_line(const struct rtheap_info *hi, bool bytes)
 
 	strftime(t, sizeof(t), "%H:%M:%S", localtime_r(&now, &tm));
 	printf("%-8s %10s %10s %10s %7u %4u %6u\n", t,
-	       human(hi->used_mem, bytes, b[0], sizeof(b[0])),
-	       human(hi->usable_mem, bytes, b[1], sizeof(b[1])),
-	       human(hi->largest_free, bytes, b[2], sizeof(b[2])),
+	       human(hi->usedmem, bytes, b[0], sizeof(b[0])),
+	       human(hi->usablemem, bytes, b[1], sizeof(b[1])),
+	       human(hi->largestfree, bytes, b[2], sizeof(b[2])),
 	       hi->nwaiters, hi->nmaps, hi->nbound);
 }
 
@@ -232,7 +232,7 @@ int cmd_watch(const struct opts *o, const char *name)
 	double iv = o->given & OPT_INTERVAL ? o->interval : 1.0;
 	bool tty = isatty(STDOUT_FILENO), bytes = o->given & OPT_BYTES;
 	struct timespec ts;
-	struct rtheap_info hi;
+	RT_HEAP_INFO hi;
 	unsigned long n;
 	int ret;
 

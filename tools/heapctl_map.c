@@ -274,7 +274,7 @@ static void print_bar(double fill, unsigned int width)
 		fputs(i < full ? "\u2588" : "\u2591", stdout);
 }
 
-static void map_text(const struct page_map *pm, const struct rtheap_info *hi,
+static void map_text(const struct page_map *pm, const RT_HEAP_INFO *hi,
 		     bool bytes)
 {
 	char lab[48], what[48], tail[96], b[4][32];
@@ -288,7 +288,7 @@ static void map_text(const struct page_map *pm, const struct rtheap_info *hi,
 	}
 	printf("heap \"%s\": %u pages of %s, %s usable\n", hi->name, pm->npages,
 	       human(pm->page_size, bytes, b[0], sizeof(b[0])),
-	       human(hi->usable_mem, bytes, b[1], sizeof(b[1])));
+	       human(hi->usablemem, bytes, b[1], sizeof(b[1])));
 	for (i = 0; i < nrows; i++) {
 		int len = snprintf(lab, sizeof(lab), "%llu-%llu", rows[i].first,
 				   rows[i].first + rows[i].count - 1);
@@ -370,12 +370,12 @@ static void map_text(const struct page_map *pm, const struct rtheap_info *hi,
 	}
 	printf("used: %s of %s (%.1f%%), largest free block: %s\n",
 	       human(t.used_bytes, bytes, b[0], sizeof(b[0])),
-	       human(hi->usable_mem, bytes, b[1], sizeof(b[1])),
-	       hi->usable_mem ? 100.0 * (double)t.used_bytes / (double)hi->usable_mem : 0.0,
-	       human(hi->largest_free, bytes, b[2], sizeof(b[2])));
+	       human(hi->usablemem, bytes, b[1], sizeof(b[1])),
+	       hi->usablemem ? 100.0 * (double)t.used_bytes / (double)hi->usablemem : 0.0,
+	       human(hi->largestfree, bytes, b[2], sizeof(b[2])));
 }
 
-static void map_json(const struct page_map *pm, const struct rtheap_info *hi)
+static void map_json(const struct page_map *pm, const RT_HEAP_INFO *hi)
 {
 	unsigned int nrows, i;
 	struct map_row *rows = map_rows(pm, MAP_JSON_ROWS, &nrows);
@@ -390,9 +390,9 @@ static void map_json(const struct page_map *pm, const struct rtheap_info *hi)
 	json_string(hi->name);
 	printf(",\"npages\":%u,\"page_size\":%llu,\"usable_mem\":%llu,"
 	       "\"used_mem\":%llu,\"largest_free\":%llu,\"merged\":%s,\"ranges\":[",
-	       pm->npages, pm->page_size, (unsigned long long)hi->usable_mem,
-	       (unsigned long long)hi->used_mem,
-	       (unsigned long long)hi->largest_free,
+	       pm->npages, pm->page_size, (unsigned long long)hi->usablemem,
+	       (unsigned long long)hi->usedmem,
+	       (unsigned long long)hi->largestfree,
 	       pm->n > nrows ? "true" : "false");
 	for (i = 0; i < nrows; i++) {
 		const struct map_row *r = &rows[i];
@@ -449,7 +449,7 @@ static void svg_class_colour(unsigned int cls, char *buf, size_t len)
 	snprintf(buf, len, "hsl(%u,75%%,45%%)", (cls * 47 + 20) % 360);
 }
 
-static int map_svg(const struct page_map *pm, const struct rtheap_info *hi,
+static int map_svg(const struct page_map *pm, const RT_HEAP_INFO *hi,
 		   const char *path, bool bytes)
 {
 	unsigned long long span, ncells, c, p0, p1, lo, hi_p, k, blen;
@@ -581,8 +581,8 @@ static int map_svg(const struct page_map *pm, const struct rtheap_info *hi,
 		t.run_blocks, t.shared_pages ? ", shared segment" : "");
 	fprintf(f, "<text x=\"20\" y=\"%u\">used: %s of %s, largest free block: %s</text>\n",
 		ly + 26, human(t.used_bytes, bytes, b[0], sizeof(b[0])),
-		human(hi->usable_mem, bytes, b[1], sizeof(b[1])),
-		human(hi->largest_free, bytes, b[2], sizeof(b[2])));
+		human(hi->usablemem, bytes, b[1], sizeof(b[1])),
+		human(hi->largestfree, bytes, b[2], sizeof(b[2])));
 	fprintf(f, "</svg>\n");
 	free(cells);
 	if (fclose(f))
@@ -592,7 +592,7 @@ static int map_svg(const struct page_map *pm, const struct rtheap_info *hi,
 
 int cmd_map(const struct opts *o, const char *name)
 {
-	struct rtheap_info hi;
+	RT_HEAP_INFO hi;
 	struct page_map pm = { 0 };
 	RT_HEAP heap;
 	int ret;

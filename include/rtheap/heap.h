@@ -50,7 +50,13 @@ typedef struct rt_heap_info {
 	char name[RT_HEAP_NAMELEN];
 	unsigned long phys_addr;	/* H_DMA*: physical base, else 0 */
 	unsigned int nr_classes;	/* the module's classes: 8 .. 12 */
+	unsigned int id;		/* heap id, as heapctl lists it */
+	unsigned int flags;		/* RT_HEAP_INFO_* */
+	unsigned long run_pages;	/* pages of blocks over half a page */
 } RT_HEAP_INFO;
+
+/* RT_HEAP_INFO.flags: deleted, its memory still held by mappings. */
+#define RT_HEAP_INFO_DELETED	(1U << 0)
 
 #ifdef __KERNEL__
 
@@ -163,9 +169,9 @@ int rt_heap_cache(RT_HEAP *heap, size_t bytes);
 int rt_heap_cache_inquire(RT_HEAP *heap, size_t *cached_bytes);
 
 /* Every heap the caller may read; *count receives how many exist. */
-int rt_heap_list(struct rtheap_info *buf, unsigned int cap, unsigned int *count);
+int rt_heap_list(RT_HEAP_INFO *buf, unsigned int cap, unsigned int *count);
 /* The heap called name, without binding it (-ENOENT if none is visible). */
-int rt_heap_info_by_name(const char *name, struct rtheap_info *info);
+int rt_heap_info_by_name(const char *name, RT_HEAP_INFO *info);
 /*
  * Delete the heap called name without binding it: for its owner (or
  * CAP_IPC_OWNER) whatever its permission bits, like IPC_RMID.

@@ -282,7 +282,7 @@ static void test_no_device(void **state)
 		{ EACCES, -EACCES }, { EMFILE, -EMFILE }, { ENFILE, -ENFILE },
 		{ EPERM, -EPERM },
 	};
-	struct rtheap_info hi;
+	RT_HEAP_INFO hi;
 	unsigned int i, n;
 	RT_HEAP h;
 
@@ -298,7 +298,7 @@ static void test_no_device(void **state)
 
 static void test_handshake(void **state)
 {
-	struct rtheap_info hi;
+	RT_HEAP_INFO hi;
 	unsigned int n;
 	RT_HEAP h;
 
@@ -1171,7 +1171,7 @@ static void test_block_offsets(void **state)
 
 static void test_list(void **state)
 {
-	struct rtheap_info buf[4], hi;
+	RT_HEAP_INFO buf[4], all[40], hi;
 	RT_HEAP h[40], b;
 	unsigned int n;
 	char name[16];
@@ -1196,12 +1196,16 @@ static void test_list(void **state)
 	assert_int_equal(rt_heap_list(buf, 4, &n), 0);
 	assert_int_equal(n, 40);
 	assert_string_equal(buf[3].name, "h3");
+	assert_int_equal(buf[3].id, h[3].id);
+	assert_int_equal(buf[3].flags, 0);
+	assert_int_equal(buf[3].heapsize, 4096 * 4);
 	assert_int_equal(fake_open_files(), 40);	/* list's own file closed */
 
 	/* beyond the first 16: info_by_name grows its buffer */
 	assert_int_equal(rt_heap_info_by_name("h37", &hi), 0);
 	assert_string_equal(hi.name, "h37");
-	assert_int_equal(hi.heap_size, 4096 * 38);
+	assert_int_equal(hi.heapsize, 4096 * 38);
+	assert_int_equal(hi.id, h[37].id);
 
 	/* a deleted heap still mapped is listed, but not found by name */
 	assert_int_equal(rt_heap_bind(&b, "h5"), 0);
@@ -1209,6 +1213,10 @@ static void test_list(void **state)
 	assert_int_equal(rt_heap_list(NULL, 0, &n), 0);
 	assert_int_equal(n, 40);
 	assert_int_equal(rt_heap_info_by_name("h5", &hi), -ENOENT);
+	assert_int_equal(rt_heap_list(all, 40, &n), 0);
+	assert_string_equal(all[5].name, "h5");
+	assert_int_equal(all[5].flags, RT_HEAP_INFO_DELETED);
+	assert_int_equal(all[6].flags, 0);
 	assert_int_equal(rt_heap_unbind(&b), 0);
 
 	fail_cmd(RTHEAP_IOC_LIST, EFAULT);
