@@ -24,29 +24,18 @@
  * A heap deleted meanwhile by another process is noticed, and its file
  * closed, at this process's next create, bind, unbind or delete.
  */
-#include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
-#include <stddef.h>
-#include <stdint.h>
 #include <pthread.h>
-#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sched.h>
 #include <time.h>
 #include <linux/membarrier.h>
-#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include <rtheap/heap.h>
-
-static int heap_valid(const RT_HEAP *heap)
-{
-	return heap && heap->magic == RT_HEAP_MAGIC;
-}
+#include "internal.h"
 
 static void heap_invalidate(RT_HEAP *heap)
 {
@@ -57,17 +46,6 @@ static void heap_invalidate(RT_HEAP *heap)
 	heap->base = NULL;
 	heap->mapsize = 0;
 	heap->heapsize = 0;
-}
-
-/* Is block inside our mapping?  On success *offp is its offset. */
-static int heap_offset(const RT_HEAP *heap, const void *block, size_t *offp)
-{
-	uintptr_t off = (uintptr_t)block - (uintptr_t)heap->base;
-
-	if (!block || off >= heap->mapsize)	/* below base wraps around */
-		return -EINVAL;
-	*offp = off;
-	return 0;
 }
 
 /* The block cache's hooks, at the end of this file. */
@@ -89,69 +67,6 @@ static int name_check(const char *name)
 	size_t len = strnlen(name, RTHEAP_NAMELEN);
 
 	return len < RTHEAP_NAMELEN ? (int)len : -ENAMETOOLONG;
-}
-
-/* Never retried: Linux releases the descriptor even when close fails. */
-static void xclose(int fd)
-{
-	close(fd);
-}
-
-/* The module frees by value (RTHEAP_IOC_FREE_OFF): set by every dev_open(). */
-static int free_by_value;
-/* The module allocates by value (RTHEAP_IOC_ALLOC_NB): the same. */
-static int alloc_by_value;
-
-/*
- * Open the device and check that the module speaks this library's ABI
- * (RTHEAP_ABI_VERSION).  Returns the file descriptor or a negative errno:
- * -ENODEV when the device node is missing (module not loaded), -EPROTO when
- * the module does not answer the handshake or has another ABI version.
- */
-static int dev_open(struct rtheap_version *ver)
-{
-	struct rtheap_version v;
-	int fd, err;
-
-	fd = open(RTHEAP_DEVICE, O_RDWR | O_CLOEXEC);
-	if (fd < 0) {
-		err = errno;
-		if (err == ENOENT || err == ENXIO || err == ENODEV)
-			return -ENODEV;
-		return -err;
-	}
-
-	memset(&v, 0, sizeof(v));
-	if (ioctl(fd, RTHEAP_IOC_VERSION, &v) < 0) {
-		/* No command of this ABI: a module of another one. */
-		err = errno == ENOTTY ? EPROTO : errno;
-		xclose(fd);
-		return -err;
-	}
-	if (v.abi_version != RTHEAP_ABI_VERSION || !v.nr_classes ||
-	    v.nr_classes > RTHEAP_MAX_CLASSES) {
-		xclose(fd);
-		return -EPROTO;
-	}
-	__atomic_store_n(&free_by_value, !!(v.features & RTHEAP_FEAT_FREE_OFF),
-			 __ATOMIC_RELAXED);
-	__atomic_store_n(&alloc_by_value, !!(v.features & RTHEAP_FEAT_ALLOC_NB),
-			 __ATOMIC_RELAXED);
-	if (ver)
-		*ver = v;
-	return fd;
-}
-
-/* RTHEAP_IOC_INQUIRE; -errno on failure. */
-static int kinquire(int fd, struct rtheap_info *info)
-{
-	struct rtheap_inquire q;
-
-	memset(&q, 0, sizeof(q));
-	if (ioctl(fd, RTHEAP_IOC_INQUIRE, &q) < 0)
-		return -errno;
-	*info = q.info;
-	return 0;
 }
 
 /* This process's mapping of one heap, shared by all its descriptors. */
@@ -238,9 +153,9 @@ static void maps_sweep(void)
 		next = m->next;
 		if (!m->kept)
 			continue;
-		if (kinquire(m->creator_fd, &info) != -EIDRM)
+		if (lh_dev_inquire(m->creator_fd, &info) != -EIDRM)
 			continue;
-		xclose(m->creator_fd);
+		lh_dev_close(m->creator_fd);
 		m->creator_fd = -1;
 		m->kept = false;
 		maps_put(m);
@@ -317,44 +232,11 @@ out:
 	return ret;
 }
 
-/*
- * A new file of the device, attached by cmd (create or bind, whose argument
- * arg fills *out), and the heap mapped for the descriptor.  A bind may
- * wait for the heap: -EINTR is returned, never restarted here.
- */
-static int heap_attach(RT_HEAP *heap, unsigned long cmd, void *arg,
-		       const struct rtheap_attach *out)
-{
-	bool creator = cmd == RTHEAP_IOC_CREATE;
-	int fd, ret;
-
-	fd = dev_open(NULL);
-	if (fd < 0)
-		return fd;
-	if (ioctl(fd, cmd, arg) < 0) {
-		ret = -errno;
-		xclose(fd);
-		return ret;
-	}
-	ret = heap_map(heap, fd, out, creator);
-	if (ret) {
-		if (creator) {
-			/* Closing alone would keep an H_PERSIST heap alive. */
-			struct rtheap_delete del;
-
-			memset(&del, 0, sizeof(del));
-			ioctl(fd, RTHEAP_IOC_DELETE, &del);
-		}
-		xclose(fd);
-	}
-	return ret;
-}
-
 static int heap_create(RT_HEAP *heap, const char *name, size_t heapsize,
 		       int mode, unsigned int flags, unsigned int perm, int gid)
 {
 	struct rtheap_create_arg arg;
-	int len;
+	int len, fd, ret;
 
 	if (!heap)
 		return -EINVAL;
@@ -378,7 +260,19 @@ static int heap_create(RT_HEAP *heap, const char *name, size_t heapsize,
 	arg.in.perm = perm;
 	arg.in.gid = (unsigned int)gid;
 
-	return heap_attach(heap, RTHEAP_IOC_CREATE, &arg, &arg.out);
+	fd = lh_dev_open(NULL);
+	if (fd < 0)
+		return fd;
+	ret = lh_dev_create(fd, &arg);
+	if (!ret) {
+		ret = heap_map(heap, fd, &arg.out, true);
+		/* Closing alone would keep an H_PERSIST heap alive. */
+		if (ret)
+			lh_dev_delete(fd);
+	}
+	if (ret)
+		lh_dev_close(fd);
+	return ret;
 }
 
 int rtheap_create(RT_HEAP *heap, const char *name, size_t heapsize, int mode)
@@ -421,16 +315,16 @@ static void heap_release(RT_HEAP *heap, bool deleted)
 		} else {
 			if (m->creator_fd == heap->fd)
 				m->creator_fd = -1;
-			xclose(heap->fd);
+			lh_dev_close(heap->fd);
 		}
 		if (deleted && m->kept) {
-			xclose(m->creator_fd);
+			lh_dev_close(m->creator_fd);
 			m->creator_fd = -1;
 			m->kept = false;
 		}
 		maps_put(m);
 	} else {
-		xclose(heap->fd);	/* not ours: a copied descriptor */
+		lh_dev_close(heap->fd);	/* not ours: a copied descriptor */
 	}
 	maps_sweep();
 	maps_unlock();
@@ -439,14 +333,14 @@ static void heap_release(RT_HEAP *heap, bool deleted)
 
 int rtheap_delete(RT_HEAP *heap)
 {
-	struct rtheap_delete del;
+	int ret;
 
 	if (!heap_valid(heap))
 		return -EINVAL;
 	cache_destroy(heap);	/* drained first: a failed delete leaves it off */
-	memset(&del, 0, sizeof(del));
-	if (ioctl(heap->fd, RTHEAP_IOC_DELETE, &del) < 0)
-		return -errno;	/* descriptor unchanged */
+	ret = lh_dev_delete(heap->fd);
+	if (ret)
+		return ret;	/* descriptor unchanged */
 	heap_release(heap, true);
 	return 0;
 }
@@ -455,7 +349,7 @@ static int heap_bind(RT_HEAP *heap, const char *name, RTIME timeout,
 		     unsigned int flags)
 {
 	struct rtheap_bind arg;
-	int len;
+	int len, fd, ret;
 
 	if (!heap)
 		return -EINVAL;
@@ -474,7 +368,16 @@ static int heap_bind(RT_HEAP *heap, const char *name, RTIME timeout,
 	arg.timeout = timeout;
 	arg.flags = flags;
 
-	return heap_attach(heap, RTHEAP_IOC_BIND, &arg, &arg.out);
+	/* A bind may wait for the heap: -EINTR, never restarted here. */
+	fd = lh_dev_open(NULL);
+	if (fd < 0)
+		return fd;
+	ret = lh_dev_bind(fd, &arg);
+	if (!ret)
+		ret = heap_map(heap, fd, &arg.out, false);
+	if (ret)
+		lh_dev_close(fd);
+	return ret;
 }
 
 int rtheap_bind(RT_HEAP *heap, const char *name)
@@ -504,44 +407,12 @@ int rtheap_unbind(RT_HEAP *heap)
 static int heap_alloc(RT_HEAP *heap, size_t size, RTIME timeout,
 		      unsigned int flags, void **blockp)
 {
-	struct rtheap_alloc arg;
-
 	if (!blockp)
 		return -EINVAL;
 	*blockp = NULL;
 	if (!heap_valid(heap))
 		return -EINVAL;
-
-	/*
-	 * TM_NONBLOCK by value: the size in, the offset (in RTHEAP_MIN_BLOCK
-	 * units) as the return value; nothing copied either way.  Heaps over
-	 * RTHEAP_ALLOC_NB_MAX bytes (units past INT_MAX) go by struct.
-	 */
-	if (timeout == TM_NONBLOCK && !flags &&
-	    __atomic_load_n(&alloc_by_value, __ATOMIC_RELAXED) &&
-	    heap->mapsize / RTHEAP_MIN_BLOCK <= INT_MAX) {
-		int units = ioctl(heap->fd, RTHEAP_IOC_ALLOC_NB,
-				  (unsigned long)size);
-
-		if (units >= 0) {
-			arg.offset = (uint64_t)units * RTHEAP_MIN_BLOCK;
-			goto got;
-		}
-		if (errno != ENOTTY)
-			return -errno;
-		/* A module without it (another one loaded since): by struct. */
-	}
-	memset(&arg, 0, sizeof(arg));
-	arg.size = size;
-	arg.timeout = timeout;
-	arg.flags = flags;
-	if (ioctl(heap->fd, RTHEAP_IOC_ALLOC, &arg) < 0)
-		return -errno;
-got:
-	if (arg.offset >= heap->mapsize)
-		return -EPROTO;	/* the module handed out a block we cannot see */
-	*blockp = (char *)heap->base + arg.offset;
-	return 0;
+	return lh_dev_alloc(heap, size, timeout, flags, blockp);
 }
 
 int rtheap_alloc(RT_HEAP *heap, size_t size, RTIME timeout, void **blockp)
@@ -563,7 +434,6 @@ int rtheap_alloc_until(RT_HEAP *heap, size_t size, RTIME abs_ns, void **blockp)
 
 int rtheap_free(RT_HEAP *heap, void *block)
 {
-	struct rtheap_free arg;
 	size_t off;
 	int ret;
 
@@ -575,52 +445,20 @@ int rtheap_free(RT_HEAP *heap, void *block)
 	 * Alignment and liveness are the kernel's job; so is H_SHARED, whose
 	 * free is a no-op there but still reports a deleted heap (-EIDRM).
 	 */
-	if (__atomic_load_n(&free_by_value, __ATOMIC_RELAXED)) {
-		if (ioctl(heap->fd, RTHEAP_IOC_FREE_OFF, (unsigned long)off) == 0)
-			return 0;
-		if (errno != ENOTTY)
-			return -errno;
-		/* A module without it (another one loaded since): by struct. */
-	}
-	memset(&arg, 0, sizeof(arg));
-	arg.offset = off;
-	if (ioctl(heap->fd, RTHEAP_IOC_FREE, &arg) < 0)
-		return -errno;
-	return 0;
+	return lh_dev_free(heap, off);
 }
 
-/*
- * The bulk calls.  A module without them (no RTHEAP_FEAT_BULK) answers
- * -ENOTTY, turned into -EOPNOTSUPP as every missing feature is: they are
- * not emulated with single calls, which could not keep alloc's
- * all-or-nothing from other threads' view.
- */
+/* The bulk calls: never emulated with single calls (device.c). */
 int rtheap_alloc_bulk(RT_HEAP *heap, size_t size, size_t n, void *blocks[])
 {
-	struct rtheap_alloc_bulk arg;
-	__u64 offs[RTHEAP_BULK_MAX];
-	size_t i;
-
 	if (!heap_valid(heap) || !blocks || !n || n > RTHEAP_BULK_MAX)
 		return -EINVAL;
-	memset(&arg, 0, sizeof(arg));
-	arg.size = size;
-	arg.offsets = (uintptr_t)offs;
-	arg.count = n;
-	if (ioctl(heap->fd, RTHEAP_IOC_ALLOC_BULK, &arg) < 0)
-		return errno == ENOTTY ? -EOPNOTSUPP : -errno;
-	for (i = 0; i < n; i++)
-		if (offs[i] >= heap->mapsize)
-			return -EPROTO;	/* a block we cannot see */
-	for (i = 0; i < n; i++)
-		blocks[i] = (char *)heap->base + offs[i];
-	return 0;
+	return lh_dev_alloc_bulk(heap, size, n, blocks);
 }
 
 int rtheap_free_bulk(RT_HEAP *heap, size_t n, void *const blocks[],
 		      int results[])
 {
-	struct rtheap_free_bulk arg;
 	__u64 offs[RTHEAP_BULK_MAX];
 	__s32 kres[RTHEAP_BULK_MAX];
 	unsigned char idx[RTHEAP_BULK_MAX];	/* kernel's i-th: blocks[idx[i]] */
@@ -646,13 +484,9 @@ int rtheap_free_bulk(RT_HEAP *heap, size_t n, void *const blocks[],
 	if (!nk)
 		return failed;
 
-	memset(&arg, 0, sizeof(arg));
-	arg.offsets = (uintptr_t)offs;
-	arg.results = (uintptr_t)kres;
-	arg.count = nk;
-	ret = ioctl(heap->fd, RTHEAP_IOC_FREE_BULK, &arg);
+	ret = lh_dev_free_bulk(heap->fd, nk, offs, kres);
 	if (ret < 0)
-		return errno == ENOTTY ? -EOPNOTSUPP : -errno;
+		return ret;
 	if (results)
 		for (i = 0; i < nk; i++)
 			results[idx[i]] = kres[i];
@@ -705,7 +539,7 @@ int rtheap_inquire(RT_HEAP *heap, RT_HEAP_INFO *info)
 
 	if (!heap_valid(heap) || !info)
 		return -EINVAL;
-	ret = kinquire(heap->fd, &ki);
+	ret = lh_dev_inquire(heap->fd, &ki);
 	if (ret)
 		return ret;
 	info_from_kernel(info, &ki);
@@ -727,39 +561,6 @@ int rtheap_block_addr(const RT_HEAP *heap, size_t off, void **blockp)
 	return 0;
 }
 
-/* One ioctl on a fresh, unattached file; -EOPNOTSUPP without feature. */
-static int dev_call(unsigned int feature, unsigned long cmd, void *arg)
-{
-	struct rtheap_version ver;
-	int fd, ret = 0;
-
-	fd = dev_open(&ver);
-	if (fd < 0)
-		return fd;
-	if (!(ver.features & feature))
-		ret = -EOPNOTSUPP;
-	else if (ioctl(fd, cmd, arg) < 0)
-		ret = -errno;
-	xclose(fd);
-	return ret;
-}
-
-/* RTHEAP_IOC_LIST into the kernel's layout: up to cap heaps at kbuf. */
-static int klist(struct rtheap_info *kbuf, unsigned int cap,
-		 unsigned int *count)
-{
-	struct rtheap_list arg;
-	int ret;
-
-	memset(&arg, 0, sizeof(arg));
-	arg.buf = (uintptr_t)kbuf;
-	arg.capacity = cap;
-	ret = dev_call(RTHEAP_FEAT_LIST, RTHEAP_IOC_LIST, &arg);
-	if (!ret)
-		*count = arg.count;
-	return ret;
-}
-
 /*
  * Every heap in the kernel's layout, at *kbufp (malloc'ed, or stack when
  * they fit its cap entries); *count of them.
@@ -771,7 +572,7 @@ static int klist_all(struct rtheap_info *stack, unsigned int cap,
 	int ret;
 
 	for (;;) {
-		ret = klist(buf, cap, count);
+		ret = lh_dev_list(buf, cap, count);
 		if (ret || *count <= cap)
 			break;
 		/* More heaps than room: grow and ask again. */
@@ -810,7 +611,7 @@ int rtheap_list(RT_HEAP_INFO *buf, unsigned int cap, unsigned int *count)
 			return -ENOMEM;
 	}
 	/* The kernel writes what the caller's buffer could not take: NULL. */
-	ret = klist(cap ? kbuf : NULL, cap, &n);
+	ret = lh_dev_list(cap ? kbuf : NULL, cap, &n);
 	if (!ret) {
 		for (i = 0; i < n && i < cap; i++)
 			info_from_kernel(&buf[i], &kbuf[i]);
@@ -823,7 +624,6 @@ int rtheap_list(RT_HEAP_INFO *buf, unsigned int cap, unsigned int *count)
 
 int rtheap_delete_name(const char *name)
 {
-	struct rtheap_delete_name arg;
 	int len;
 
 	if (!name)
@@ -833,9 +633,7 @@ int rtheap_delete_name(const char *name)
 		return len;
 	if (len == 0)
 		return -EINVAL;
-	memset(&arg, 0, sizeof(arg));
-	memcpy(arg.name, name, len);
-	return dev_call(RTHEAP_FEAT_DELETE_NAME, RTHEAP_IOC_DELETE_NAME, &arg);
+	return lh_dev_delete_name(name, (size_t)len);
 }
 
 int rtheap_info_by_name(const char *name, RT_HEAP_INFO *info)
@@ -1785,8 +1583,7 @@ static int cache_create(RT_HEAP *heap, size_t bytes)
 
 	if (fd >= CACHE_FD_L1 * CACHE_FD_L2)
 		return -EMFILE;
-	memset(&v, 0, sizeof(v));
-	if (ioctl(heap->fd, RTHEAP_IOC_VERSION, &v) < 0 ||
+	if (lh_dev_version(heap->fd, &v) ||
 	    (v.features & CACHE_FEATURES) != CACHE_FEATURES ||
 	    v.nr_classes > RTHEAP_MAX_CLASSES)
 		return -EOPNOTSUPP;

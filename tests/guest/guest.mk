@@ -57,11 +57,11 @@ $(GUEST_OBJ)/m32/%.o: $(GUEST_SRC)/%.c
 	@mkdir -p $(@D)
 	$(call msg,CC32,$@)$(CC) $(GUEST_CFLAGS32) -c -o $@ $<
 
-$(GUEST_OBJ)/m32/libheap.o: $(SRC)/lib/libheap.c
+$(GUEST_OBJ)/m32/libheap-%.o: $(SRC)/lib/%.c
 	@mkdir -p $(@D)
 	$(call msg,CC32,$@)$(CC) $(GUEST_CFLAGS32) -c -o $@ $<
 
-$(GUEST_M32_PROGS): $(GUEST_BIN)/%.m32: $(GUEST_OBJ)/m32/%.o $(GUEST_OBJ)/m32/tcommon.o $(GUEST_OBJ)/m32/libheap.o
+$(GUEST_M32_PROGS): $(GUEST_BIN)/%.m32: $(GUEST_OBJ)/m32/%.o $(GUEST_OBJ)/m32/tcommon.o $(patsubst $(SRC)/lib/%.c,$(GUEST_OBJ)/m32/libheap-%.o,$(wildcard $(SRC)/lib/*.c))
 	@mkdir -p $(@D)
 	$(call msg,LD32,$@)$(CC) -m32 $(GUEST_LDFLAGS) -o $@ $^
 

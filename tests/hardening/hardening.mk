@@ -65,12 +65,12 @@ $(HARD_OBJ)/m32/%.o: $(HARD_SRC)/%.c
 	@mkdir -p $(@D)
 	$(call msg,CC32,$@)$(CC) $(HARD_CFLAGS32) -c -o $@ $<
 
-$(HARD_OBJ)/m32/libheap.o: $(SRC)/lib/libheap.c
+$(HARD_OBJ)/m32/libheap-%.o: $(SRC)/lib/%.c
 	@mkdir -p $(@D)
 	$(call msg,CC32,$@)$(CC) $(HARD_CFLAGS32) -c -o $@ $<
 
-$(HARD_BIN)/rtheap-fuzz.m32: $(HARD_OBJ)/m32/rtheap-fuzz.o \
-			     $(GUEST_OBJ)/m32/tcommon.o $(HARD_OBJ)/m32/libheap.o \
+$(HARD_BIN)/rtheap-fuzz.m32: $(HARD_OBJ)/m32/rtheap-fuzz.o $(GUEST_OBJ)/m32/tcommon.o \
+			     $(patsubst $(SRC)/lib/%.c,$(HARD_OBJ)/m32/libheap-%.o,$(wildcard $(SRC)/lib/*.c)) \
 			     $(patsubst %,$(HARD_OBJ)/m32/fuzz/%.o,$(HARD_FUZZ_PARTS))
 	@mkdir -p $(@D)
 	$(call msg,LD32,$@)$(CC) -m32 $(HARD_LDFLAGS) -o $@ $^

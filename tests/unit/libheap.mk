@@ -15,8 +15,8 @@
 ifndef LIBHEAP_TEST_MK
 LIBHEAP_TEST_MK := 1
 
-LIBHEAP_TEST_SRCS := $(SRC)/tests/unit/fake_rtheap.c $(SRC)/lib/libheap.c
-LIBHEAP_TEST_DEPS := $(LIBHEAP_TEST_SRCS) $(SRC)/tests/unit/fake_rtheap.h \
+LIBHEAP_TEST_SRCS := $(SRC)/tests/unit/fake_rtheap.c $(sort $(wildcard $(SRC)/lib/*.c))
+LIBHEAP_TEST_DEPS := $(LIBHEAP_TEST_SRCS) $(SRC)/tests/unit/fake_rtheap.h $(wildcard $(SRC)/lib/*.h) \
 		     $(SRC)/tests/common/round.h \
 		     $(SRC)/include/rtheap/heap.h $(SRC)/include/uapi/rtheap/ioctl.h
 LIBHEAP_TEST_WRAP := -Wl,--wrap=open,--wrap=close,--wrap=ioctl,--wrap=mmap,--wrap=munmap
