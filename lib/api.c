@@ -348,7 +348,8 @@ int rtheap_delete(RT_HEAP *heap)
 
 	if (!heap_valid(heap))
 		return -EINVAL;
-	lh_cache_destroy(heap);	/* drained first: a failed delete leaves it off */
+	/* The cache drained first: a failed delete leaves it off. */
+	lh_cache_destroy(heap);
 	ret = lh_dev_delete(heap->fd);
 	if (ret)
 		return ret;	/* descriptor unchanged */
@@ -466,7 +467,7 @@ int rtheap_free_bulk(RT_HEAP *heap, size_t n, void *const blocks[],
 	/* Outside our mapping: refused here, the others still go. */
 	for (i = 0; i < n; i++) {
 		if (heap_offset(heap, blocks[i], &off) ||
-		    (__atomic_load_n(&lh_cache_live, __ATOMIC_RELAXED) &&
+		    (atomic_load_relaxed(&lh_cache_live) &&
 		     lh_cache_forget(heap, blocks[i]))) {
 			failed++;
 			if (results)

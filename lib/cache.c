@@ -75,10 +75,10 @@ static struct heap_cache *cache_of(const RT_HEAP *heap)
 
 	if (fd >= CACHE_FD_L1 * CACHE_FD_L2)
 		return NULL;
-	l2 = __atomic_load_n(&cache_fds[fd / CACHE_FD_L2], __ATOMIC_ACQUIRE);
+	l2 = atomic_load_acquire(&cache_fds[fd / CACHE_FD_L2]);
 	if (!l2)
 		return NULL;
-	c = __atomic_load_n(&l2[fd % CACHE_FD_L2], __ATOMIC_ACQUIRE);
+	c = atomic_load_acquire(&l2[fd % CACHE_FD_L2]);
 	if (c && (c->hd.id != heap->id || c->hd.base != heap->base))
 		return NULL;
 	return c;
@@ -87,27 +87,25 @@ static struct heap_cache *cache_of(const RT_HEAP *heap)
 /* Reserve bytes of c's bound; false if they do not fit. */
 static bool cache_reserve(struct heap_cache *c, size_t bytes)
 {
-	size_t cur = __atomic_load_n(&c->cached, __ATOMIC_RELAXED);
+	size_t cur = atomic_load_relaxed(&c->cached);
 
 	do {
 		if (bytes > c->limit || cur > c->limit - bytes)
 			return false;
-	} while (!__atomic_compare_exchange_n(&c->cached, &cur, cur + bytes,
-					      true, __ATOMIC_RELAXED,
-					      __ATOMIC_RELAXED));
+	} while (!atomic_cas_weak_relaxed(&c->cached, &cur, cur + bytes));
 	return true;
 }
 
 static void cache_unreserve(struct heap_cache *c, size_t bytes)
 {
-	__atomic_fetch_sub(&c->cached, bytes, __ATOMIC_RELAXED);
+	atomic_sub_relaxed(&c->cached, bytes);
 }
 
 /*
  * Give n blocks of class k back to the kernel, in one call; their state
  * bytes are cleared first.  A block the kernel refuses was freed by
- * another process meanwhile (Documentation/design.md §6's one relaxation): it is
- * dropped here, as it is no longer ours.
+ * another process meanwhile (Documentation/design.md §6's one
+ * relaxation): it is dropped here, as it is no longer ours.
  */
 static void cache_give_back(struct heap_cache *c, unsigned int k,
 			    void **blocks, unsigned int n)
@@ -121,8 +119,7 @@ static void cache_give_back(struct heap_cache *c, unsigned int k,
 		return;
 	for (i = 0; i < n; i++) {
 		offs[i] = (uintptr_t)blocks[i] - (uintptr_t)c->hd.base;
-		__atomic_store_n(cache_state(c, blocks[i]), 0,
-				 __ATOMIC_RELAXED);
+		atomic_store_relaxed(cache_state(c, blocks[i]), 0);
 	}
 	lh_dev_free_bulk(c->hd.fd, n, offs, results);
 	cache_unreserve(c, (size_t)n * c->class_size[k]);
@@ -146,12 +143,12 @@ static int cache_membarrier(int cmd)
 static void tcache_raise(struct tcache *tc)
 {
 	if (tc->owner != &my_tcaches)
-		__atomic_store_n(&tc->steal, 1, __ATOMIC_SEQ_CST);
+		atomic_store_seq_cst(&tc->steal, 1);
 }
 
 static void cache_barrier(void)
 {
-	if (!__atomic_load_n(&lh_cache_fence, __ATOMIC_RELAXED) &&
+	if (!atomic_load_relaxed(&lh_cache_fence) &&
 	    cache_membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED) &&
 	    (errno != EPERM ||	/* not registered: a fork's child may not be */
 	     cache_membarrier(MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED) ||
@@ -162,7 +159,7 @@ static void cache_barrier(void)
 		 * section already under way has its busy store seen long
 		 * before this sleep ends.
 		 */
-		__atomic_store_n(&lh_cache_fence, true, __ATOMIC_SEQ_CST);
+		atomic_store_seq_cst(&lh_cache_fence, true);
 		nanosleep(&(struct timespec){ 0, 1000000 }, NULL);
 	}
 }
@@ -174,7 +171,7 @@ static void tcache_wait(struct tcache *tc)
 
 	if (tc->owner == &my_tcaches)
 		return;
-	while (__atomic_load_n(&tc->busy, __ATOMIC_ACQUIRE)) {
+	while (atomic_load_acquire(&tc->busy)) {
 		if (++spins < 16)
 			sched_yield();
 		else
@@ -184,7 +181,7 @@ static void tcache_wait(struct tcache *tc)
 
 static void tcache_unsteal(struct tcache *tc)
 {
-	__atomic_store_n(&tc->steal, 0, __ATOMIC_RELEASE);
+	atomic_store_release(&tc->steal, 0);
 }
 
 /*
@@ -202,9 +199,9 @@ static void tcache_drain(struct tcache *tc, bool detach)
 		tc->n[k] = 0;
 	}
 	cache_unreserve(c, tc->credit);
-	__atomic_store_n(&tc->credit, 0, __ATOMIC_RELAXED);
+	atomic_store_relaxed(&tc->credit, 0);
 	if (detach)
-		__atomic_store_n(&tc->c, NULL, __ATOMIC_RELAXED);
+		atomic_store_relaxed(&tc->c, NULL);
 }
 
 enum cache_each_op { CACHE_SYNC, CACHE_DRAIN, CACHE_DETACH };
@@ -241,12 +238,12 @@ static bool tcache_reserve(struct heap_cache *c, struct tcache *tc,
 	size_t credit = tc->credit;
 
 	if (credit >= bytes) {
-		__atomic_store_n(&tc->credit, credit - bytes, __ATOMIC_RELAXED);
+		atomic_store_relaxed(&tc->credit, credit - bytes);
 		return true;
 	}
 	if (!cache_reserve(c, bytes - credit))
 		return false;
-	__atomic_store_n(&tc->credit, 0, __ATOMIC_RELAXED);
+	atomic_store_relaxed(&tc->credit, 0);
 	return true;
 }
 
@@ -259,13 +256,13 @@ __attribute__((noinline)) void
 lh_tcache_credit(struct heap_cache *c, struct tcache *tc, size_t bytes)
 {
 	size_t credit = tc->credit + bytes;
-	size_t most = __atomic_load_n(&c->credit_max, __ATOMIC_RELAXED);
+	size_t most = atomic_load_relaxed(&c->credit_max);
 
 	if (credit > most) {
 		cache_unreserve(c, credit - most / 2);
 		credit = most / 2;
 	}
-	__atomic_store_n(&tc->credit, credit, __ATOMIC_RELAXED);
+	atomic_store_relaxed(&tc->credit, credit);
 }
 
 /* Empty every magazine of c. */
@@ -347,7 +344,7 @@ static inline struct tcache *tcache_last(const RT_HEAP *heap)
 	struct tcache *tc = lh_last_tc;
 
 	if (tc && tcache_matches(tc, heap) &&
-	    __atomic_load_n(&tc->c, __ATOMIC_RELAXED))
+	    atomic_load_relaxed(&tc->c))
 		return tc;
 	return NULL;
 }
@@ -369,9 +366,9 @@ static void cache_set_limit(struct heap_cache *c, size_t bytes)
 {
 	size_t most = bytes / 4;
 
-	__atomic_store_n(&c->limit, bytes, __ATOMIC_RELAXED);
-	__atomic_store_n(&c->credit_max, most > CACHE_CREDIT ? CACHE_CREDIT : most,
-			 __ATOMIC_RELAXED);
+	atomic_store_relaxed(&c->limit, bytes);
+	atomic_store_relaxed(&c->credit_max,
+			     most > CACHE_CREDIT ? CACHE_CREDIT : most);
 }
 
 /* The class that holds size, or -1: the kernel's. */
@@ -398,8 +395,8 @@ static int cache_class(const struct heap_cache *c, size_t size)
 static bool cache_waiters(struct heap_cache *c)
 {
 	/* A load first: the exchange only when a drain is owed. */
-	if (__atomic_load_n(&c->drain, __ATOMIC_RELAXED) &&
-	    __atomic_exchange_n(&c->drain, 0, __ATOMIC_ACQUIRE))
+	if (atomic_load_relaxed(&c->drain) &&
+	    atomic_xchg_acquire(&c->drain, 0))
 		cache_drain_all(c);
 	return cache_kernel_only(c);
 }
@@ -409,7 +406,7 @@ static void tcache_refill(struct heap_cache *c, struct tcache *tc,
 			  unsigned int k)
 {
 	size_t bytes = c->class_size[k];
-	size_t cur = __atomic_load_n(&c->cached, __ATOMIC_RELAXED);
+	size_t cur = atomic_load_relaxed(&c->cached);
 	size_t room = (cur < c->limit ? c->limit - cur : 0) + tc->credit;
 	unsigned int n = CACHE_BATCH, i;
 	int ret;
@@ -424,8 +421,8 @@ static void tcache_refill(struct heap_cache *c, struct tcache *tc,
 		return;
 	}
 	for (i = 0; i < n; i++)
-		__atomic_store_n(cache_state(c, tc->mag[k][i]),
-				 CACHE_FREE | (k + 1), __ATOMIC_RELAXED);
+		atomic_store_relaxed(cache_state(c, tc->mag[k][i]),
+				     CACHE_FREE | (k + 1));
 	tc->n[k] = n;
 }
 
@@ -435,14 +432,14 @@ static void *tcache_pop_locked(struct heap_cache *c, struct tcache *tc,
 {
 	void *b;
 
-	if (!__atomic_load_n(&tc->c, __ATOMIC_RELAXED))
+	if (!atomic_load_relaxed(&tc->c))
 		return NULL;	/* the cache is gone */
 	if (!tc->n[k])
 		tcache_refill(c, tc, k);
 	if (!tc->n[k])
 		return NULL;	/* bound reached or heap short: the kernel */
 	b = tc->mag[k][--tc->n[k]];
-	__atomic_store_n(cache_state(c, b), k + 1, __ATOMIC_RELAXED);
+	atomic_store_relaxed(cache_state(c, b), k + 1);
 	lh_tcache_credit(c, tc, c->class_size[k]);
 	return b;
 }
@@ -456,7 +453,7 @@ lh_cache_alloc_slow(RT_HEAP *heap, size_t size, void **blockp)
 	void *b;
 	int k;
 
-	if (!__atomic_load_n(&lh_cache_live, __ATOMIC_RELAXED) ||
+	if (!atomic_load_relaxed(&lh_cache_live) ||
 	    !heap_valid(heap) || !blockp)
 		return false;
 	c = cache_find(heap, &tc);
@@ -502,12 +499,10 @@ int lh_cache_forget(const RT_HEAP *heap, void *block)
 		if (c->hd.base != heap->base)
 			continue;
 		st = cache_state(c, block);
-		s = __atomic_load_n(st, __ATOMIC_RELAXED);
+		s = atomic_load_relaxed(st);
 		if (s & CACHE_FREE)
 			ret = -EINVAL;
-		else if (s && !__atomic_compare_exchange_n(st, &s, 0, false,
-							   __ATOMIC_RELAXED,
-							   __ATOMIC_RELAXED))
+		else if (s && !atomic_cas_relaxed(st, &s, 0))
 			ret = -EINVAL;
 	}
 	pthread_rwlock_unlock(&cache_list_lock);
@@ -521,7 +516,7 @@ int lh_cache_forget(const RT_HEAP *heap, void *block)
 static bool tcache_push_locked(struct heap_cache *c, struct tcache *tc,
 			       unsigned int k, void *block)
 {
-	if (!__atomic_load_n(&tc->c, __ATOMIC_RELAXED) ||
+	if (!atomic_load_relaxed(&tc->c) ||
 	    !tcache_reserve(c, tc, c->class_size[k]))
 		return false;
 	if (tc->n[k] == CACHE_MAG) {
@@ -546,7 +541,7 @@ lh_cache_free_slow(RT_HEAP *heap, void *block, int *retp)
 	size_t off;
 	bool stale, ok;
 
-	if (!__atomic_load_n(&lh_cache_live, __ATOMIC_RELAXED) ||
+	if (!atomic_load_relaxed(&lh_cache_live) ||
 	    !heap_valid(heap))
 		return false;
 	c = cache_find(heap, &tc);
@@ -559,7 +554,7 @@ lh_cache_free_slow(RT_HEAP *heap, void *block, int *retp)
 		return true;
 	}
 	st = cache_state(c, block);
-	s = __atomic_load_n(st, __ATOMIC_RELAXED);
+	s = atomic_load_relaxed(st);
 	if (s & CACHE_FREE) {
 		*retp = -EINVAL;	/* already freed into the cache */
 		return true;
@@ -570,30 +565,26 @@ lh_cache_free_slow(RT_HEAP *heap, void *block, int *retp)
 	 * given up and taken again); the class map tells, as the block is
 	 * live.  A block of another class now is not the cache's.
 	 */
-	stale = s && __atomic_load_n(&c->cmap[off >> c->page_shift],
-				     __ATOMIC_RELAXED) != s;
+	stale = s && atomic_load_relaxed(&c->cmap[off >> c->page_shift]) != s;
 	if (stale || cache_waiters(c) || !s) {
 		/* To the kernel; with waiters queued, drain at the next call. */
-		if (s && !__atomic_compare_exchange_n(st, &s, 0, false,
-						      __ATOMIC_RELAXED,
-						      __ATOMIC_RELAXED)) {
+		if (s && !atomic_cas_relaxed(st, &s, 0)) {
 			*retp = -EINVAL;
 			return true;
 		}
 		if (s && !stale)
-			__atomic_store_n(&c->drain, 1, __ATOMIC_RELEASE);
+			atomic_store_release(&c->drain, 1);
 		return false;
 	}
 	k = s - 1u;
-	if (!__atomic_compare_exchange_n(st, &s, CACHE_FREE | s, false,
-					 __ATOMIC_RELAXED, __ATOMIC_RELAXED)) {
+	if (!atomic_cas_relaxed(st, &s, CACHE_FREE | s)) {
 		*retp = -EINVAL;	/* another thread freed it first */
 		return true;
 	}
 	if (!tc)
 		tc = tcache_get(c);
 	if (!tc) {
-		__atomic_store_n(st, 0, __ATOMIC_RELAXED);
+		atomic_store_relaxed(st, 0);
 		return false;
 	}
 	/* The common case: into the magazine, no lock. */
@@ -612,7 +603,7 @@ lh_cache_free_slow(RT_HEAP *heap, void *block, int *retp)
 	ok = tcache_push_locked(c, tc, k, block);
 	pthread_mutex_unlock(&tc->lock);
 	if (!ok) {
-		__atomic_store_n(st, 0, __ATOMIC_RELAXED);
+		atomic_store_relaxed(st, 0);
 		return false;	/* over the bound: free straight */
 	}
 	*retp = 0;
@@ -625,7 +616,7 @@ void lh_cache_destroy(const RT_HEAP *heap)
 	struct heap_cache *c, **pp;
 	long pgsz = sysconf(_SC_PAGESIZE);
 
-	if (!__atomic_load_n(&lh_cache_live, __ATOMIC_RELAXED))
+	if (!atomic_load_relaxed(&lh_cache_live))
 		return;
 	pthread_rwlock_wrlock(&cache_list_lock);
 	c = cache_of(heap);
@@ -633,15 +624,15 @@ void lh_cache_destroy(const RT_HEAP *heap)
 		pthread_rwlock_unlock(&cache_list_lock);
 		return;
 	}
-	__atomic_store_n(&cache_fds[heap->fd / CACHE_FD_L2]
-			 [heap->fd % CACHE_FD_L2], NULL, __ATOMIC_RELEASE);
+	atomic_store_release(&cache_fds[heap->fd / CACHE_FD_L2]
+				       [heap->fd % CACHE_FD_L2], NULL);
 	for (pp = &cache_list; *pp; pp = &(*pp)->next) {
 		if (*pp == c) {
 			*pp = c->next;
 			break;
 		}
 	}
-	__atomic_fetch_sub(&lh_cache_live, 1, __ATOMIC_RELAXED);
+	atomic_sub_relaxed(&lh_cache_live, 1);
 	cache_each(c, CACHE_DETACH);	/* each tcache's thread frees it */
 	pthread_rwlock_unlock(&cache_list_lock);
 	munmap((void *)c->status, (size_t)pgsz);
@@ -766,7 +757,7 @@ static int cache_create(RT_HEAP *heap, size_t bytes)
 			ret = -ENOMEM;
 			goto out_state;
 		}
-		__atomic_store_n(l1, l2, __ATOMIC_RELEASE);
+		atomic_store_release(l1, l2);
 	}
 	if (l2[fd % CACHE_FD_L2]) {
 		/* Another thread's rt_heap_cache() won: take its cache. */
@@ -777,8 +768,8 @@ static int cache_create(RT_HEAP *heap, size_t bytes)
 	}
 	c->next = cache_list;
 	cache_list = c;
-	__atomic_store_n(&l2[fd % CACHE_FD_L2], c, __ATOMIC_RELEASE);
-	__atomic_fetch_add(&lh_cache_live, 1, __ATOMIC_RELAXED);
+	atomic_store_release(&l2[fd % CACHE_FD_L2], c);
+	atomic_add_relaxed(&lh_cache_live, 1);
 	pthread_rwlock_unlock(&cache_list_lock);
 	return 0;
 
@@ -806,12 +797,12 @@ int lh_cache_set(RT_HEAP *heap, size_t bytes)
 	c = cache_of(heap);
 	if (!c)
 		return cache_create(heap, bytes);
-	old = __atomic_load_n(&c->limit, __ATOMIC_RELAXED);
+	old = atomic_load_relaxed(&c->limit);
 	cache_set_limit(c, bytes);
 	if (bytes < old) {
 		/* A reservation made against the old bound ends first. */
 		cache_each(c, CACHE_SYNC);
-		if (__atomic_load_n(&c->cached, __ATOMIC_RELAXED) > bytes)
+		if (atomic_load_relaxed(&c->cached) > bytes)
 			cache_drain_all(c);
 	}
 	return 0;
@@ -830,9 +821,9 @@ size_t lh_cache_bytes(const RT_HEAP *heap)
 
 		/* The blocks in magazines: what is reserved, less credits. */
 		pthread_mutex_lock(&c->lock);
-		bytes = __atomic_load_n(&c->cached, __ATOMIC_RELAXED);
+		bytes = atomic_load_relaxed(&c->cached);
 		for (tc = c->threads; tc; tc = tc->cnext)
-			credit += __atomic_load_n(&tc->credit, __ATOMIC_RELAXED);
+			credit += atomic_load_relaxed(&tc->credit);
 		pthread_mutex_unlock(&c->lock);
 		cached_bytes = bytes > credit ? bytes - credit : 0;
 	}

@@ -58,7 +58,7 @@ struct heap_cache {
 	size_t fast_max;	/* the largest class if class k is always
 				 * RTHEAP_MIN_BLOCK << k, else 0 */
 	size_t class_size[RTHEAP_MAX_CLASSES];
-	const struct rtheap_status *status;	/* read with __atomic_load_n */
+	const struct rtheap_status *status;	/* atomic_load_relaxed */
 	const unsigned char *cmap;	/* the class map, the same */
 	size_t cmap_size;
 	unsigned int page_shift;
@@ -89,7 +89,8 @@ void lh_cache_destroy(const RT_HEAP *heap);
 int lh_cache_set(RT_HEAP *heap, size_t bytes);
 size_t lh_cache_bytes(const RT_HEAP *heap);
 
-static inline unsigned char *cache_state(struct heap_cache *c, const void *block)
+static inline unsigned char *cache_state(struct heap_cache *c,
+					 const void *block)
 {
 	size_t off = (size_t)((const char *)block - (const char *)c->hd.base);
 
@@ -104,21 +105,20 @@ static inline unsigned char *cache_state(struct heap_cache *c, const void *block
  */
 static inline bool tcache_enter(struct tcache *tc)
 {
-	__atomic_store_n(&tc->busy, 1, __ATOMIC_RELAXED);
-	if (__builtin_expect(__atomic_load_n(&lh_cache_fence, __ATOMIC_RELAXED),
-			     0))
-		__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	atomic_store_relaxed(&tc->busy, 1);
+	if (__builtin_expect(atomic_load_relaxed(&lh_cache_fence), 0))
+		atomic_fence();
 	else
-		__atomic_signal_fence(__ATOMIC_SEQ_CST);
-	if (__builtin_expect(!__atomic_load_n(&tc->steal, __ATOMIC_ACQUIRE), 1))
+		compiler_fence();
+	if (__builtin_expect(!atomic_load_acquire(&tc->steal), 1))
 		return true;
-	__atomic_store_n(&tc->busy, 0, __ATOMIC_RELEASE);
+	atomic_store_release(&tc->busy, 0);
 	return false;
 }
 
 static inline void tcache_leave(struct tcache *tc)
 {
-	__atomic_store_n(&tc->busy, 0, __ATOMIC_RELEASE);
+	atomic_store_release(&tc->busy, 0);
 }
 
 /* Is tc (not NULL) a tcache of heap's descriptor? */
@@ -141,8 +141,8 @@ static inline unsigned int cache_pow2_class(size_t size)
 /* The status page: tasks wait in alloc, or the heap is deleted. */
 static inline bool cache_kernel_only(const struct heap_cache *c)
 {
-	return __atomic_load_n(&c->status->nwaiters, __ATOMIC_RELAXED) ||
-	       (__atomic_load_n(&c->status->flags, __ATOMIC_RELAXED) &
+	return atomic_load_relaxed(&c->status->nwaiters) ||
+	       (atomic_load_relaxed(&c->status->flags) &
 		RTHEAP_STATUS_DELETED);
 }
 
@@ -166,10 +166,10 @@ static inline bool tcache_pop_fast(struct heap_cache *c, struct tcache *tc,
 	}
 	b = tc->mag[k][n - 1];
 	tc->n[k] = n - 1;
-	__atomic_store_n(cache_state(c, b), k + 1, __ATOMIC_RELAXED);
+	atomic_store_relaxed(cache_state(c, b), k + 1);
 	credit = tc->credit + c->class_size[k];
 	if (credit <= c->credit_max)
-		__atomic_store_n(&tc->credit, credit, __ATOMIC_RELAXED);
+		atomic_store_relaxed(&tc->credit, credit);
 	else
 		lh_tcache_credit(c, tc, c->class_size[k]);
 	tcache_leave(tc);
@@ -191,8 +191,8 @@ static inline struct tcache *tcache_fast(const RT_HEAP *heap)
 	if (!tc || !heap || heap->magic != RT_HEAP_MAGIC ||
 	    !tcache_matches(tc, heap))
 		return NULL;
-	c = __atomic_load_n(&tc->c, __ATOMIC_RELAXED);
-	if (!c || __atomic_load_n(&c->drain, __ATOMIC_RELAXED) ||
+	c = atomic_load_relaxed(&tc->c);
+	if (!c || atomic_load_relaxed(&c->drain) ||
 	    cache_kernel_only(c))
 		return NULL;
 	return tc;
@@ -205,7 +205,7 @@ cache_alloc(RT_HEAP *heap, size_t size, void **blockp)
 	struct heap_cache *c;
 	struct tcache *tc;
 
-	if (!__atomic_load_n(&lh_cache_live, __ATOMIC_RELAXED))
+	if (!atomic_load_relaxed(&lh_cache_live))
 		return false;	/* no cache in the process: one load */
 	tc = tcache_fast(heap);
 	if (!tc || !blockp)
@@ -229,7 +229,7 @@ cache_free(RT_HEAP *heap, void *block, int *retp)
 	size_t off, bytes;
 	unsigned int k, n;
 
-	if (!__atomic_load_n(&lh_cache_live, __ATOMIC_RELAXED))
+	if (!atomic_load_relaxed(&lh_cache_live))
 		return false;
 	tc = tcache_fast(heap);
 	if (!tc)
@@ -239,11 +239,10 @@ cache_free(RT_HEAP *heap, void *block, int *retp)
 	if (!block || off >= heap->mapsize)
 		goto slow;
 	st = &c->state[off / RTHEAP_MIN_BLOCK];
-	s = __atomic_load_n(st, __ATOMIC_RELAXED);
-	/* Handed out by the cache, its class unchanged (lh_cache_free_slow()). */
+	s = atomic_load_relaxed(st);
+	/* Handed out by the cache, its class unchanged (see the slow path). */
 	if (!s || (s & CACHE_FREE) ||
-	    __atomic_load_n(&c->cmap[off >> c->page_shift],
-			    __ATOMIC_RELAXED) != s)
+	    atomic_load_relaxed(&c->cmap[off >> c->page_shift]) != s)
 		goto slow;
 	k = s - 1u;
 	bytes = c->class_size[k];
@@ -251,14 +250,13 @@ cache_free(RT_HEAP *heap, void *block, int *retp)
 		goto slow;
 	n = tc->n[k];
 	if (n == CACHE_MAG || tc->credit < bytes ||
-	    !__atomic_compare_exchange_n(st, &s, CACHE_FREE | s, false,
-					 __ATOMIC_RELAXED, __ATOMIC_RELAXED)) {
+	    !atomic_cas_relaxed(st, &s, CACHE_FREE | s)) {
 		tcache_leave(tc);
 		goto slow;	/* a failed exchange: it tells what happened */
 	}
 	tc->mag[k][n] = block;
 	tc->n[k] = n + 1;
-	__atomic_store_n(&tc->credit, tc->credit - bytes, __ATOMIC_RELAXED);
+	atomic_store_relaxed(&tc->credit, tc->credit - bytes);
 	tcache_leave(tc);
 	*retp = 0;
 	return true;

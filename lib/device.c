@@ -51,10 +51,10 @@ int lh_dev_open(struct rtheap_version *ver)
 		lh_dev_close(fd);
 		return -EPROTO;
 	}
-	__atomic_store_n(&free_by_value, !!(v.features & RTHEAP_FEAT_FREE_OFF),
-			 __ATOMIC_RELAXED);
-	__atomic_store_n(&alloc_by_value, !!(v.features & RTHEAP_FEAT_ALLOC_NB),
-			 __ATOMIC_RELAXED);
+	atomic_store_relaxed(&free_by_value,
+			     !!(v.features & RTHEAP_FEAT_FREE_OFF));
+	atomic_store_relaxed(&alloc_by_value,
+			     !!(v.features & RTHEAP_FEAT_ALLOC_NB));
 	if (ver)
 		*ver = v;
 	return fd;
@@ -105,7 +105,7 @@ int lh_dev_alloc(const RT_HEAP *heap, size_t size, RTIME timeout,
 	 * RTHEAP_ALLOC_NB_MAX bytes (units past INT_MAX) go by struct.
 	 */
 	if (timeout == TM_NONBLOCK && !flags &&
-	    __atomic_load_n(&alloc_by_value, __ATOMIC_RELAXED) &&
+	    atomic_load_relaxed(&alloc_by_value) &&
 	    heap->mapsize / RTHEAP_MIN_BLOCK <= INT_MAX) {
 		int units = ioctl(heap->fd, RTHEAP_IOC_ALLOC_NB,
 				  (unsigned long)size);
@@ -135,7 +135,7 @@ int lh_dev_free(const RT_HEAP *heap, size_t off)
 {
 	struct rtheap_free arg;
 
-	if (__atomic_load_n(&free_by_value, __ATOMIC_RELAXED)) {
+	if (atomic_load_relaxed(&free_by_value)) {
 		if (ioctl(heap->fd, RTHEAP_IOC_FREE_OFF, (unsigned long)off) == 0)
 			return 0;
 		if (errno != ENOTTY)

@@ -26,7 +26,40 @@
 
 #pragma GCC visibility push(hidden)
 
-/* ---- descriptors ---------------------------------------------------------- */
+/*
+ * ---- atomics ---------------------------------------------------------------
+ *
+ * Every variable one thread writes while another reads it unlocked goes
+ * through these, named by their ordering: relaxed (the value only),
+ * acquire and release (what was written before the release is seen after
+ * the acquire that reads it), seq_cst (one order for all such stores).
+ */
+#define atomic_load_relaxed(p)		__atomic_load_n((p), __ATOMIC_RELAXED)
+#define atomic_load_acquire(p)		__atomic_load_n((p), __ATOMIC_ACQUIRE)
+#define atomic_store_relaxed(p, v)	__atomic_store_n(p, v, __ATOMIC_RELAXED)
+#define atomic_store_release(p, v)	__atomic_store_n(p, v, __ATOMIC_RELEASE)
+#define atomic_store_seq_cst(p, v)	__atomic_store_n(p, v, __ATOMIC_SEQ_CST)
+#define atomic_add_relaxed(p, v) \
+	((void)__atomic_fetch_add((p), (v), __ATOMIC_RELAXED))
+#define atomic_sub_relaxed(p, v) \
+	((void)__atomic_fetch_sub((p), (v), __ATOMIC_RELAXED))
+#define atomic_xchg_acquire(p, v) \
+	__atomic_exchange_n(p, v, __ATOMIC_ACQUIRE)
+/*
+ * Compare-and-swap, relaxed: true if *p was *oldp and is now v; false
+ * with *oldp what *p is.  The _weak one may fail spuriously (in a loop).
+ */
+#define atomic_cas_relaxed(p, oldp, v) \
+	__atomic_compare_exchange_n((p), (oldp), (v), false, \
+				    __ATOMIC_RELAXED, __ATOMIC_RELAXED)
+#define atomic_cas_weak_relaxed(p, oldp, v) \
+	__atomic_compare_exchange_n((p), (oldp), (v), true, \
+				    __ATOMIC_RELAXED, __ATOMIC_RELAXED)
+/* A full fence; the compiler's alone (no instruction). */
+#define atomic_fence()			__atomic_thread_fence(__ATOMIC_SEQ_CST)
+#define compiler_fence()		__atomic_signal_fence(__ATOMIC_SEQ_CST)
+
+/* ---- descriptors ------------------------------------------------------- */
 
 static inline bool heap_valid(const RT_HEAP *heap)
 {
@@ -45,7 +78,7 @@ static inline int heap_offset(const RT_HEAP *heap, const void *block,
 	return 0;
 }
 
-/* ---- device.c: /dev/rtheap ------------------------------------------------- */
+/* ---- device.c: /dev/rtheap --------------------------------------------- */
 
 /*
  * Open the device and check that the module speaks this library's ABI:
