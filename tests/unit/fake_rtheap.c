@@ -899,3 +899,63 @@ void create_ok(RT_HEAP *h, const char *name, size_t size, int mode)
 	assert_int_equal(h->magic, RT_HEAP_MAGIC);
 	assert_non_null(h->base);
 }
+
+/* ---- what the libheap suites share ------------------------------------- */
+
+/* Every call on an invalid descriptor h says -EINVAL. */
+void check_invalid(RT_HEAP *h)
+{
+	RT_HEAP_INFO info;
+	void *blk = (void *)0x1;
+	size_t off;
+	char c;
+
+	assert_int_equal(rt_heap_alloc(h, 16, TM_NONBLOCK, &blk), -EINVAL);
+	assert_null(blk);
+	blk = (void *)0x1;
+	assert_int_equal(rt_heap_alloc_until(h, 16, 12345, &blk), -EINVAL);
+	assert_null(blk);
+	assert_int_equal(rt_heap_free(h, &c), -EINVAL);
+	assert_int_equal(rt_heap_inquire(h, &info), -EINVAL);
+	assert_int_equal(rt_heap_delete(h), -EINVAL);
+	assert_int_equal(rt_heap_unbind(h), -EINVAL);
+	assert_int_equal(rt_heap_block_offset(h, &c, &off), -EINVAL);
+	assert_int_equal(rt_heap_block_addr(h, 0, &blk), -EINVAL);
+	assert_int_equal(rt_heap_cache(h, 4096), -EINVAL);
+	assert_int_equal(rt_heap_cache_inquire(h, &off), -EINVAL);
+}
+
+void *alloc_thread(void *arg)
+{
+	struct worker *w = arg;
+	void *live[8] = { NULL };
+	size_t sizes[8] = { 0 };
+	unsigned char tag = (unsigned char)(w->seed & 0xff);
+	int i, j, slot;
+
+	for (i = 0; i < w->loops; i++) {
+		slot = rand_r(&w->seed) % 8;
+		if (live[slot]) {
+			for (j = 0; j < (int)sizes[slot]; j++)
+				if (((unsigned char *)live[slot])[j] != tag)
+					w->errors++;	/* someone else wrote here */
+			if (rt_heap_free(w->heap, live[slot]))
+				w->errors++;
+			live[slot] = NULL;
+		} else {
+			size_t size = 1 + rand_r(&w->seed) % 3000;
+			int ret = rt_heap_alloc(w->heap, size, TM_NONBLOCK, &live[slot]);
+
+			if (ret == 0) {
+				memset(live[slot], tag, size);
+				sizes[slot] = size;
+			} else if (ret != -EWOULDBLOCK) {
+				w->errors++;
+			}
+		}
+	}
+	for (slot = 0; slot < 8; slot++)
+		if (live[slot] && rt_heap_free(w->heap, live[slot]))
+			w->errors++;
+	return NULL;
+}

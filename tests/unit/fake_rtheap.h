@@ -127,4 +127,26 @@ void fail_cmd(unsigned long cmd, int err);	/* every cmd ioctl fails with err */
 /* rt_heap_create(), which must succeed. */
 void create_ok(RT_HEAP *h, const char *name, size_t size, int mode);
 
+/* ---- what the libheap suites share ------------------------------------- */
+
+/* Every call on an invalid descriptor h says -EINVAL. */
+void check_invalid(RT_HEAP *h);
+
+#define NTHREADS	4
+#define NLOOPS		3000
+
+struct worker {
+	RT_HEAP *heap;
+	unsigned int seed;
+	int loops;
+	int errors;
+};
+
+/*
+ * A worker (struct worker *arg): loops random allocs and frees of up to
+ * 3000 bytes, each block filled with the worker's tag and checked at its
+ * free; errors counts what went wrong.
+ */
+void *alloc_thread(void *arg);
+
 #endif

@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0
-# Host tests of libheap (tests/unit/test_libheap.c) and heapctl
-# (tests/unit/test_heapctl.c) against a fake /dev/rtheap
-# (tests/unit/fake_rtheap.c), each built plain and with ASan+UBSan.
+# Host tests of libheap, one suite per layer (tests/unit/test_device.c,
+# test_api.c, test_cache.c), and of heapctl (tests/unit/test_heapctl.c)
+# against a fake /dev/rtheap (tests/unit/fake_rtheap.c), each built plain
+# and with ASan+UBSan.
 #
 # Targets:   libheap-test-run, libheap-test-san-run,
 #            heapctl-test-run, heapctl-test-san-run,
@@ -37,10 +38,14 @@ define heapctl_test_link
 	$(call libheap_test_link,$(1),$(SRC)/tests/unit/test_heapctl.c $@.heapctl.o)
 endef
 
-$(BUILD)/host/test_libheap: $(SRC)/tests/unit/test_libheap.c $(LIBHEAP_TEST_DEPS)
+LIBHEAP_SUITES    := device api cache
+LIBHEAP_TEST_BINS := $(patsubst %,$(BUILD)/host/test_%,$(LIBHEAP_SUITES))
+LIBHEAP_SAN_BINS  := $(patsubst %,$(BUILD)/san/test_%,$(LIBHEAP_SUITES))
+
+$(LIBHEAP_TEST_BINS): $(BUILD)/host/test_%: $(SRC)/tests/unit/test_%.c $(LIBHEAP_TEST_DEPS)
 	$(call libheap_test_link,,$<)
 
-$(BUILD)/san/test_libheap: $(SRC)/tests/unit/test_libheap.c $(LIBHEAP_TEST_DEPS)
+$(LIBHEAP_SAN_BINS): $(BUILD)/san/test_%: $(SRC)/tests/unit/test_%.c $(LIBHEAP_TEST_DEPS)
 	$(call libheap_test_link,$(SAN_CFLAGS),$<)
 
 $(BUILD)/host/test_heapctl: $(SRC)/tests/unit/test_heapctl.c $(SRC)/tools/heapctl.c $(LIBHEAP_TEST_DEPS)
@@ -49,15 +54,15 @@ $(BUILD)/host/test_heapctl: $(SRC)/tests/unit/test_heapctl.c $(SRC)/tools/heapct
 $(BUILD)/san/test_heapctl: $(SRC)/tests/unit/test_heapctl.c $(SRC)/tools/heapctl.c $(LIBHEAP_TEST_DEPS)
 	$(call heapctl_test_link,$(SAN_CFLAGS))
 
-## libheap-test-run  one host suite: libheap (libheap-test-san-run: ASan+UBSan)
+## libheap-test-run  libheap's host suites: device, api, cache (libheap-test-san-run: ASan+UBSan)
 ## heapctl-test-run  one host suite: heapctl (heapctl-test-san-run: ASan+UBSan)
 ## libheap-install-check  install into a scratch root, build against it by pkg-config
 .PHONY: libheap-test-run libheap-test-san-run heapctl-test-run heapctl-test-san-run \
 	libheap-install-check
-libheap-test-run: $(BUILD)/host/test_libheap
-	$(Q)$<
-libheap-test-san-run: $(BUILD)/san/test_libheap
-	$(Q)$<
+libheap-test-run: $(LIBHEAP_TEST_BINS)
+	$(Q)set -e; for t in $^; do $$t; done
+libheap-test-san-run: $(LIBHEAP_SAN_BINS)
+	$(Q)set -e; for t in $^; do $$t; done
 heapctl-test-run: $(BUILD)/host/test_heapctl
 	$(Q)$<
 heapctl-test-san-run: $(BUILD)/san/test_heapctl
@@ -95,6 +100,6 @@ libheap-symbols-check: $(BUILD)/lib/libheap.a $(BUILD)/lib/libheap.so
 
 UNIT_RUNS += libheap-test-run libheap-test-san-run heapctl-test-run heapctl-test-san-run \
 	     libheap-install-check libheap-symbols-check
-HOST_TARGETS += $(BUILD)/host/test_libheap $(BUILD)/host/test_heapctl
+HOST_TARGETS += $(LIBHEAP_TEST_BINS) $(BUILD)/host/test_heapctl
 
 endif

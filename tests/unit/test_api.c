@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Host tests of libheap (lib/libheap.c) against the fake /dev/rtheap of
- * fake_rtheap.c: descriptor validity, create, bind, delete, alloc and
- * free, inquire, block offsets, listing, threads; every error path
- * through the fake's fault injection.  heapctl's are in test_heapctl.c.
+ * Host tests of libheap's API and mapping table (lib/api.c) against the
+ * fake /dev/rtheap of fake_rtheap.c: descriptor validity, create, bind,
+ * delete, alloc and free, bulk calls, H_SHARED, inquire, block offsets,
+ * listing, threads.  The device layer's are in test_device.c, the block
+ * cache's in test_cache.c, heapctl's in test_heapctl.c.
  */
 #define _GNU_SOURCE
 #include <stdarg.h>
@@ -28,30 +29,6 @@
 #include <rtheap/heap.h>
 
 #include "fake_rtheap.h"
-
-/* ---- descriptor validity ---------------------------------------------------- */
-
-static void check_invalid(RT_HEAP *h)
-{
-	RT_HEAP_INFO info;
-	void *blk = (void *)0x1;
-	size_t off;
-	char c;
-
-	assert_int_equal(rt_heap_alloc(h, 16, TM_NONBLOCK, &blk), -EINVAL);
-	assert_null(blk);
-	blk = (void *)0x1;
-	assert_int_equal(rt_heap_alloc_until(h, 16, 12345, &blk), -EINVAL);
-	assert_null(blk);
-	assert_int_equal(rt_heap_free(h, &c), -EINVAL);
-	assert_int_equal(rt_heap_inquire(h, &info), -EINVAL);
-	assert_int_equal(rt_heap_delete(h), -EINVAL);
-	assert_int_equal(rt_heap_unbind(h), -EINVAL);
-	assert_int_equal(rt_heap_block_offset(h, &c, &off), -EINVAL);
-	assert_int_equal(rt_heap_block_addr(h, 0, &blk), -EINVAL);
-	assert_int_equal(rt_heap_cache(h, 4096), -EINVAL);
-	assert_int_equal(rt_heap_cache_inquire(h, &off), -EINVAL);
-}
 
 static void test_null_descriptor(void **state)
 {
@@ -184,8 +161,6 @@ static void test_one_mapping(void **state)
 	assert_int_equal(fake_heaps(), 0);
 }
 
-/* ---- create ---------------------------------------------------------------- */
-
 static void test_create_args(void **state)
 {
 	RT_HEAP h;
@@ -273,158 +248,6 @@ static void test_create_errors(void **state)
 		assert_int_equal(rt_heap_create(&h, "e", 4096, 0), -errs[i]);
 		assert_int_equal(fake_open_files(), 0);
 	}
-}
-
-static void test_no_device(void **state)
-{
-	static const struct { int err, ret; } map[] = {
-		{ ENOENT, -ENODEV }, { ENXIO, -ENODEV }, { ENODEV, -ENODEV },
-		{ EACCES, -EACCES }, { EMFILE, -EMFILE }, { ENFILE, -ENFILE },
-		{ EPERM, -EPERM },
-	};
-	RT_HEAP_INFO hi;
-	unsigned int i, n;
-	RT_HEAP h;
-
-	(void)state;
-	for (i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
-		fk.open_errno = map[i].err;
-		assert_int_equal(rt_heap_create(&h, "x", 4096, 0), map[i].ret);
-		assert_int_equal(rt_heap_bind(&h, "x"), map[i].ret);
-		assert_int_equal(rt_heap_list(NULL, 0, &n), map[i].ret);
-		assert_int_equal(rt_heap_info_by_name("x", &hi), map[i].ret);
-	}
-}
-
-static void test_handshake(void **state)
-{
-	RT_HEAP_INFO hi;
-	unsigned int n;
-	RT_HEAP h;
-
-	(void)state;
-	fk.abi_version = RTHEAP_ABI_VERSION + 1;
-	assert_int_equal(rt_heap_create(&h, "x", 4096, 0), -EPROTO);
-	assert_int_equal(rt_heap_bind(&h, "x"), -EPROTO);
-	assert_int_equal(rt_heap_list(NULL, 0, &n), -EPROTO);
-	assert_int_equal(NR(RTHEAP_IOC_CREATE) + NR(RTHEAP_IOC_BIND), 0);
-	assert_int_equal(fake_open_files(), 0);
-
-	/* An older module: the library refuses it, it is not asked more. */
-	fk.abi_version = RTHEAP_ABI_VERSION - 1;
-	assert_int_equal(rt_heap_create(&h, "x", 4096, 0), -EPROTO);
-	assert_int_equal(NR(RTHEAP_IOC_CREATE), 0);
-	fk.abi_version = RTHEAP_ABI_VERSION;
-	/* A device without this ABI's commands (another magic or ABI). */
-	fail_cmd(RTHEAP_IOC_VERSION, ENOTTY);
-	assert_int_equal(rt_heap_create(&h, "x", 4096, 0), -EPROTO);
-	assert_int_equal(fake_open_files(), 0);
-	fail_cmd(RTHEAP_IOC_VERSION, EFAULT);
-	assert_int_equal(rt_heap_create(&h, "x", 4096, 0), -EFAULT);
-	fail_cmd(0, 0);
-
-	fk.features &= ~RTHEAP_FEAT_LIST;
-	assert_int_equal(rt_heap_list(NULL, 0, &n), -EOPNOTSUPP);
-	assert_int_equal(rt_heap_info_by_name("x", &hi), -EOPNOTSUPP);
-	assert_int_equal(fake_open_files(), 0);
-}
-
-static void test_bad_map_size(void **state)
-{
-	RT_HEAP h;
-
-	(void)state;
-	/* A module answering map_size 0 breaks the protocol. */
-	fk.map_size_bias = (unsigned long long)-12288;
-	assert_int_equal(rt_heap_create(&h, "x", 12288, H_PERSIST), -EPROTO);
-	assert_int_equal(fake_heaps(), 0);	/* deleted, though persistent */
-	/* A wrong size makes mmap fail: same cleanup. */
-	fk.map_size_bias = PAGE;
-	assert_int_equal(rt_heap_create(&h, "x", 4096, H_PERSIST), -EINVAL);
-	assert_int_equal(fake_heaps(), 0);
-	fk.map_size_bias = 0;
-}
-
-/* Fail each system call of create in turn: nothing may leak. */
-static void test_create_fault_injection(void **state)
-{
-	static const int modes[] = { 0, H_PERSIST, H_SHARED | H_PERSIST };
-	static const int errs[] = { ENOMEM, EAGAIN, EIO };
-	unsigned int k, m, e, ncalls;
-	RT_HEAP h;
-	int ret;
-
-	(void)state;
-	for (m = 0; m < 3; m++) {
-		for (e = 0; e < 3; e++) {
-			for (k = 1;; k++) {
-				arm(k, errs[e], ~0U);
-				ret = rt_heap_create(&h, "fi", 65536, modes[m]);
-				ncalls = disarm();
-				if (k > ncalls) {	/* nothing failed */
-					assert_int_equal(ret, 0);
-					assert_int_equal(ncalls, 4);	/* open version create mmap */
-					assert_int_equal(rt_heap_delete(&h), 0);
-					break;
-				}
-				assert_int_equal(ret, -errs[e]);
-				assert_int_equal(fake_open_files(), 0);
-				assert_int_equal(fake_live_maps(), 0);
-				assert_int_equal(fake_heaps(), 0);
-			}
-		}
-	}
-}
-
-/* ---- bind ------------------------------------------------------------------ */
-
-static void test_bind_fault_injection(void **state)
-{
-	unsigned int k, ncalls;
-	RT_HEAP c, b;
-	int ret;
-
-	(void)state;
-	/*
-	 * A heap this process has not mapped (H_PERSIST, its creator
-	 * unbound): the bind maps it.  Every call failing in turn leaves
-	 * nothing behind.
-	 */
-	create_ok(&c, "target", 16384, H_PERSIST);
-	assert_int_equal(rt_heap_unbind(&c), 0);
-	for (k = 1;; k++) {
-		arm(k, EAGAIN, ~0U);
-		ret = rt_heap_bind(&b, "target");
-		ncalls = disarm();
-		if (k > ncalls) {
-			assert_int_equal(ret, 0);
-			assert_int_equal(ncalls, 4);	/* open version bind mmap */
-			break;
-		}
-		assert_int_equal(ret, -EAGAIN);
-		check_invalid(&b);
-		assert_int_equal(fake_open_files(), 0);
-		assert_int_equal(fake_live_maps(), 0);
-	}
-	/* Mapped already: a second bind shares the mapping, maps nothing. */
-	for (k = 1;; k++) {
-		arm(k, EAGAIN, ~0U);
-		ret = rt_heap_bind(&c, "target");
-		ncalls = disarm();
-		if (k > ncalls) {
-			assert_int_equal(ret, 0);
-			assert_int_equal(ncalls, 3);	/* open version bind */
-			assert_ptr_equal(c.base, b.base);
-			assert_int_equal(rt_heap_unbind(&c), 0);
-			break;
-		}
-		assert_int_equal(ret, -EAGAIN);
-		check_invalid(&c);
-		assert_int_equal(fake_open_files(), 1);
-		assert_int_equal(fake_live_maps(), 1);
-	}
-	assert_int_equal(fake_heaps(), 1);
-	assert_int_equal(rt_heap_delete(&b), 0);
 }
 
 static void test_bind_timed(void **state)
@@ -539,8 +362,6 @@ static void test_bind_eintr_no_restart(void **state)
 	assert_int_equal(fake_open_files(), 0);
 }
 
-/* ---- delete ----------------------------------------------------------------- */
-
 static void test_delete_errors(void **state)
 {
 	static const int errs[] = { EPERM, EIDRM, EINVAL, EINTR };
@@ -586,8 +407,6 @@ static void test_delete_close_fails(void **state)
 	check_invalid(&h);
 	assert_int_equal(fake_heaps(), 0);
 }
-
-/* ---- alloc and free ------------------------------------------------------------ */
 
 static void test_alloc_free(void **state)
 {
@@ -825,232 +644,6 @@ static void test_bulk(void **state)
 	assert_int_equal(rt_heap_delete(&h), 0);
 }
 
-/* A module without RTHEAP_FEAT_BULK: -EOPNOTSUPP, no emulation. */
-static void test_bulk_old_module(void **state)
-{
-	void *blk[2];
-	RT_HEAP h;
-
-	(void)state;
-	fk.features &= ~RTHEAP_FEAT_BULK;
-	create_ok(&h, "bulk-old", 4 * PAGE, 0);
-	assert_int_equal(rt_heap_alloc_bulk(&h, 16, 2, blk), -EOPNOTSUPP);
-	assert_int_equal(rt_heap_alloc(&h, 16, TM_NONBLOCK, &blk[0]), 0);
-	assert_int_equal(rt_heap_free_bulk(&h, 1, blk, NULL), -EOPNOTSUPP);
-	assert_int_equal(NR(RTHEAP_IOC_ALLOC_NB), 1);
-	assert_int_equal(NR(RTHEAP_IOC_FREE), 0);
-	assert_int_equal(rt_heap_free(&h, blk[0]), 0);
-	assert_int_equal(rt_heap_delete(&h), 0);
-}
-
-/* rt_heap_free by value where offered, by struct on an older module. */
-static void test_free_by_value(void **state)
-{
-	void *blk;
-	RT_HEAP h;
-
-	(void)state;
-	create_ok(&h, "free-off", 4 * PAGE, 0);
-	assert_int_equal(rt_heap_alloc(&h, 16, TM_NONBLOCK, &blk), 0);
-	assert_int_equal(rt_heap_free(&h, blk), 0);
-	assert_int_equal(NR(RTHEAP_IOC_FREE_OFF), 1);
-	assert_int_equal(NR(RTHEAP_IOC_FREE), 0);
-	assert_int_equal(rt_heap_free(&h, blk), -EINVAL);	/* twice */
-	assert_int_equal(rt_heap_delete(&h), 0);
-
-	fk.features &= ~RTHEAP_FEAT_FREE_OFF;
-	create_ok(&h, "free-old", 4 * PAGE, 0);
-	assert_int_equal(rt_heap_alloc(&h, 16, TM_NONBLOCK, &blk), 0);
-	assert_int_equal(rt_heap_free(&h, blk), 0);
-	assert_int_equal(NR(RTHEAP_IOC_FREE), 1);
-	assert_int_equal(rt_heap_delete(&h), 0);
-}
-
-/*
- * TM_NONBLOCK allocations by value (RTHEAP_IOC_ALLOC_NB): the size as the
- * argument, the offset / RTHEAP_MIN_BLOCK as the answer; the kernel's
- * errors as they are; a module without it (the feature bit clear, or
- * -ENOTTY from one loaded since) by struct.
- */
-static void test_alloc_by_value(void **state)
-{
-	static const int errs[] = { EINVAL, EWOULDBLOCK, EIDRM, EFAULT };
-	void *a, *b, *c;
-	size_t off;
-	unsigned int i;
-	RT_HEAP h, s;
-
-	(void)state;
-	create_ok(&h, "alloc-nb", 4 * PAGE, 0);
-	assert_int_equal(rt_heap_alloc(&h, 16, TM_NONBLOCK, &a), 0);
-	assert_int_equal(rt_heap_alloc(&h, 2 * PAGE, TM_NONBLOCK, &b), 0);
-	assert_int_equal(NR(RTHEAP_IOC_ALLOC_NB), 2);
-	assert_int_equal(NR(RTHEAP_IOC_ALLOC), 0);
-	assert_int_equal(fk.last_alloc.size, 2 * PAGE);
-	/* the returned units, times RTHEAP_MIN_BLOCK: the fake's offsets */
-	assert_int_equal(rt_heap_block_offset(&h, b, &off), 0);
-	assert_true(off % PAGE == 0 && off >= PAGE && off + 2 * PAGE <= 4 * PAGE);
-	assert_int_equal(rt_heap_block_offset(&h, a, &off), 0);
-	assert_int_equal(off, 0);	/* first fit */
-	/* no room: -EWOULDBLOCK from the kernel, by value too */
-	assert_int_equal(rt_heap_alloc(&h, 2 * PAGE, TM_NONBLOCK, &c), -EWOULDBLOCK);
-	assert_null(c);
-	assert_int_equal(NR(RTHEAP_IOC_ALLOC_NB), 3);
-	for (i = 0; i < sizeof(errs) / sizeof(errs[0]); i++) {
-		fail_cmd(RTHEAP_IOC_ALLOC_NB, errs[i]);
-		c = (void *)0x1;
-		assert_int_equal(rt_heap_alloc(&h, 16, TM_NONBLOCK, &c), -errs[i]);
-		assert_null(c);
-	}
-	assert_int_equal(NR(RTHEAP_IOC_ALLOC), 0);
-	/* -ENOTTY: a module without it answered; by struct, the same block */
-	fail_cmd(RTHEAP_IOC_ALLOC_NB, ENOTTY);
-	assert_int_equal(rt_heap_alloc(&h, 16, TM_NONBLOCK, &c), 0);
-	assert_int_equal(NR(RTHEAP_IOC_ALLOC), 1);
-	assert_int_equal(fk.last_alloc.timeout, RTHEAP_TM_NONBLOCK);
-	fail_cmd(0, 0);
-	assert_int_equal(rt_heap_free(&h, c), 0);
-	/* outside the mapping: refused, as by struct */
-	fk.alloc_offset_bad = true;
-	assert_int_equal(rt_heap_alloc(&h, 16, TM_NONBLOCK, &c), -EPROTO);
-	assert_null(c);
-	fk.alloc_offset_bad = false;
-	/* timeouts other than TM_NONBLOCK: by struct */
-	assert_int_equal(rt_heap_alloc(&h, 16, TM_INFINITE, &c), 0);
-	assert_int_equal(NR(RTHEAP_IOC_ALLOC), 2);
-	assert_int_equal(rt_heap_free(&h, c), 0);
-	assert_int_equal(rt_heap_free(&h, a), 0);
-	assert_int_equal(rt_heap_free(&h, b), 0);
-
-	/* H_SHARED: the whole segment, offset 0 */
-	create_ok(&s, "alloc-nb-seg", 8192, H_SHARED);
-	assert_int_equal(rt_heap_alloc(&s, 0, TM_NONBLOCK, &a), 0);
-	assert_ptr_equal(a, s.base);
-	assert_int_equal(rt_heap_delete(&s), 0);
-	assert_int_equal(rt_heap_delete(&h), 0);
-
-	/* the feature bit clear: never tried */
-	fk.features &= ~RTHEAP_FEAT_ALLOC_NB;
-	create_ok(&h, "alloc-old", 4 * PAGE, 0);
-	i = NR(RTHEAP_IOC_ALLOC_NB);
-	assert_int_equal(rt_heap_alloc(&h, 16, TM_NONBLOCK, &a), 0);
-	assert_int_equal(NR(RTHEAP_IOC_ALLOC_NB), i);
-	assert_int_equal(NR(RTHEAP_IOC_ALLOC), 3);
-	assert_int_equal(rt_heap_free(&h, a), 0);
-	assert_int_equal(rt_heap_delete(&h), 0);
-}
-
-/* The block cache: refills and drains are bulk ioctls, nothing else. */
-static void test_cache(void **state)
-{
-	void *blk[40];
-	size_t n;
-	RT_HEAP h, s;
-	int i;
-
-	(void)state;
-	create_ok(&h, "cache", 4 * PAGE, 0);
-	create_ok(&s, "cache-seg", 8192, H_SHARED);
-	assert_int_equal(rt_heap_cache(&s, 4096), -EINVAL);
-	assert_int_equal(rt_heap_cache(&h, 4 * PAGE + 1), -E2BIG);
-	assert_int_equal(rt_heap_cache_inquire(&h, NULL), -EINVAL);
-	assert_int_equal(rt_heap_cache(&h, 4096), 0);
-	for (i = 0; i < 40; i++)
-		assert_int_equal(rt_heap_alloc(&h, 16, TM_NONBLOCK, &blk[i]), 0);
-	assert_int_equal(NR(RTHEAP_IOC_ALLOC_BULK), 3);
-	assert_int_equal(NR(RTHEAP_IOC_ALLOC), 0);
-	assert_int_equal(NR(RTHEAP_IOC_ALLOC_NB), 0);
-	assert_int_equal(rt_heap_cache_inquire(&h, &n), 0);
-	assert_int_equal(n, 8 * 16);
-	for (i = 0; i < 40; i++)
-		assert_int_equal(rt_heap_free(&h, blk[i]), 0);
-	assert_int_equal(rt_heap_free(&h, blk[39]), -EINVAL);
-	/* 48 cached would exceed a magazine of 32: one drain of 16. */
-	assert_int_equal(NR(RTHEAP_IOC_FREE_BULK), 1);
-	assert_int_equal(NR(RTHEAP_IOC_FREE), 0);
-	assert_int_equal(rt_heap_cache_inquire(&h, &n), 0);
-	assert_int_equal(n, 32 * 16);
-	/* Larger than half a page: the kernel's. */
-	assert_int_equal(rt_heap_alloc(&h, PAGE, TM_NONBLOCK, &blk[0]), 0);
-	assert_int_equal(NR(RTHEAP_IOC_ALLOC_NB), 1);
-	assert_int_equal(rt_heap_free(&h, blk[0]), 0);
-	assert_int_equal(rt_heap_cache(&h, 0), 0);
-	assert_int_equal(NR(RTHEAP_IOC_FREE_BULK), 2);
-	assert_int_equal(rt_heap_cache_inquire(&h, &n), 0);
-	assert_int_equal(n, 0);
-	assert_int_equal(rt_heap_delete(&h), 0);
-	assert_int_equal(rt_heap_delete(&s), 0);
-}
-
-static void test_cache_old_module(void **state)
-{
-	RT_HEAP h;
-	size_t n = 1;
-
-	(void)state;
-	fk.features &= ~RTHEAP_FEAT_STATUS_PAGE;
-	create_ok(&h, "cache-old", 4 * PAGE, 0);
-	assert_int_equal(rt_heap_cache(&h, 4096), -EOPNOTSUPP);
-	assert_int_equal(rt_heap_cache_inquire(&h, &n), 0);
-	assert_int_equal(n, 0);
-	assert_int_equal(rt_heap_delete(&h), 0);
-}
-
-/* A module without the class map: no cache either. */
-static void test_cache_no_class_map(void **state)
-{
-	RT_HEAP h;
-
-	(void)state;
-	fk.features &= ~RTHEAP_FEAT_CLASS_MAP;
-	create_ok(&h, "cache-nomap", 4 * PAGE, 0);
-	assert_int_equal(rt_heap_cache(&h, 4096), -EOPNOTSUPP);
-	assert_int_equal(rt_heap_delete(&h), 0);
-}
-
-/*
- * A block the cache handed out, freed by another process (here: straight
- * through the ioctl), its page given up and taken by another class, then
- * the block at the same offset, of that class now, handed to us and freed
- * through the cached descriptor: the cache must not take it back as a
- * block of its old class (it would hand out 256 bytes where 64 live).
- */
-static void test_cache_stale_class(void **state)
-{
-	void *b[PAGE / 256];
-	size_t n, off, i;
-	unsigned int nfree;
-	int units;
-	RT_HEAP h;
-
-	(void)state;
-	create_ok(&h, "cache-stale", 4 * PAGE, 0);
-	assert_int_equal(rt_heap_cache(&h, 4096), 0);
-	for (i = 0; i < PAGE / 256; i++)
-		assert_int_equal(rt_heap_alloc(&h, 256, TM_NONBLOCK, &b[i]), 0);
-	assert_int_equal(rt_heap_cache_inquire(&h, &n), 0);
-	assert_int_equal(n, 0);		/* the whole page handed out */
-	/* "Another process" frees them all: page 0 empty, its class gone. */
-	for (i = 0; i < PAGE / 256; i++) {
-		assert_int_equal(rt_heap_block_offset(&h, b[i], &off), 0);
-		assert_int_equal(ioctl(h.fd, RTHEAP_IOC_FREE_OFF, (unsigned long)off), 0);
-	}
-	/* ... and takes 64 bytes at offset 0, of another class. */
-	units = ioctl(h.fd, RTHEAP_IOC_ALLOC_NB, 64UL);
-	assert_int_equal(units, 0);
-	assert_int_equal(fk.heaps[0].used_bytes, 64);
-	/* Handed to us, freed through the cached descriptor: the kernel's. */
-	nfree = NR(RTHEAP_IOC_FREE_OFF);
-	assert_int_equal(rt_heap_free(&h, h.base), 0);
-	assert_int_equal(NR(RTHEAP_IOC_FREE_OFF), nfree + 1);
-	assert_int_equal(fk.heaps[0].used_bytes, 0);
-	assert_int_equal(rt_heap_cache_inquire(&h, &n), 0);
-	assert_int_equal(n, 0);
-	/* Freed again: the kernel refuses it, the cache did not keep it. */
-	assert_int_equal(rt_heap_free(&h, h.base), -EINVAL);
-	assert_int_equal(rt_heap_delete(&h), 0);
-}
-
 static void test_shared(void **state)
 {
 	RT_HEAP h, b;
@@ -1083,8 +676,6 @@ static void test_shared(void **state)
 	assert_int_equal(rt_heap_unbind(&b), 0);
 	assert_int_equal(rt_heap_free(&h, p), -EINVAL);	/* descriptor checked */
 }
-
-/* ---- inquire, offsets, listing --------------------------------------------------- */
 
 static void test_inquire(void **state)
 {
@@ -1228,76 +819,6 @@ static void test_list(void **state)
 			assert_int_equal(rt_heap_delete(&h[i]), 0);
 }
 
-static void test_list_fault_injection(void **state)
-{
-	unsigned int k, n, ncalls;
-	RT_HEAP h;
-	int ret;
-
-	(void)state;
-	create_ok(&h, "l", 4096, 0);
-	for (k = 1;; k++) {
-		arm(k, EIO, ~0U);
-		ret = rt_heap_list(NULL, 0, &n);
-		ncalls = disarm();
-		if (k > ncalls) {
-			assert_int_equal(ret, 0);
-			break;
-		}
-		/* a failing close still released the file, and the list stands */
-		assert_int_equal(ret, k == ncalls && k == 4 ? 0 : -EIO);
-		assert_int_equal(fake_open_files(), 1);
-	}
-	assert_int_equal(rt_heap_delete(&h), 0);
-}
-
-/* ---- threads --------------------------------------------------------------------- */
-
-#define NTHREADS	4
-#define NLOOPS		3000
-
-struct worker {
-	RT_HEAP *heap;
-	unsigned int seed;
-	int loops;
-	int errors;
-};
-
-static void *alloc_thread(void *arg)
-{
-	struct worker *w = arg;
-	void *live[8] = { NULL };
-	size_t sizes[8] = { 0 };
-	unsigned char tag = (unsigned char)(w->seed & 0xff);
-	int i, j, slot;
-
-	for (i = 0; i < w->loops; i++) {
-		slot = rand_r(&w->seed) % 8;
-		if (live[slot]) {
-			for (j = 0; j < (int)sizes[slot]; j++)
-				if (((unsigned char *)live[slot])[j] != tag)
-					w->errors++;	/* someone else wrote here */
-			if (rt_heap_free(w->heap, live[slot]))
-				w->errors++;
-			live[slot] = NULL;
-		} else {
-			size_t size = 1 + rand_r(&w->seed) % 3000;
-			int ret = rt_heap_alloc(w->heap, size, TM_NONBLOCK, &live[slot]);
-
-			if (ret == 0) {
-				memset(live[slot], tag, size);
-				sizes[slot] = size;
-			} else if (ret != -EWOULDBLOCK) {
-				w->errors++;
-			}
-		}
-	}
-	for (slot = 0; slot < 8; slot++)
-		if (live[slot] && rt_heap_free(w->heap, live[slot]))
-			w->errors++;
-	return NULL;
-}
-
 static void test_threads(void **state)
 {
 	struct worker w[NTHREADS];
@@ -1324,76 +845,6 @@ static void test_threads(void **state)
 	assert_int_equal(rt_heap_delete(&h), 0);
 }
 
-/*
- * A cached descriptor shared by NTHREADS workers (their allocs and frees
- * lock-free in their own tcaches) while another thread keeps draining
- * them all: rt_heap_cache() lowering the bound below what is cached, and
- * rt_heap_cache_inquire().  No block may be handed out twice (the
- * workers' tags), none freed twice into the module, none lost.
- */
-struct drainer {
-	RT_HEAP *heap;
-	int stop;
-	unsigned long drains;
-	int errors;
-};
-
-static void *drain_thread(void *arg)
-{
-	struct drainer *d = arg;
-	size_t cached;
-
-	while (!__atomic_load_n(&d->stop, __ATOMIC_ACQUIRE)) {
-		if (rt_heap_cache(d->heap, 512) ||
-		    rt_heap_cache_inquire(d->heap, &cached) || cached > 512 ||
-		    rt_heap_cache(d->heap, 64 * 1024))
-			d->errors++;
-		d->drains++;
-		sched_yield();
-	}
-	return NULL;
-}
-
-static void test_cache_threads(void **state)
-{
-	struct worker w[NTHREADS];
-	pthread_t t[NTHREADS], dt;
-	struct drainer d = { 0 };
-	RT_HEAP_INFO info;
-	size_t cached;
-	RT_HEAP h;
-	int i;
-
-	(void)state;
-	create_ok(&h, "mtc", 256 * 1024, 0);
-	assert_int_equal(rt_heap_cache(&h, 64 * 1024), 0);
-	d.heap = &h;
-	assert_int_equal(pthread_create(&dt, NULL, drain_thread, &d), 0);
-	for (i = 0; i < NTHREADS; i++) {
-		w[i].heap = &h;
-		w[i].seed = 0x4321u + (unsigned int)i * 91;
-		w[i].loops = 10 * NLOOPS;
-		w[i].errors = 0;
-		assert_int_equal(pthread_create(&t[i], NULL, alloc_thread, &w[i]), 0);
-	}
-	for (i = 0; i < NTHREADS; i++) {
-		assert_int_equal(pthread_join(t[i], NULL), 0);
-		assert_int_equal(w[i].errors, 0);
-	}
-	__atomic_store_n(&d.stop, 1, __ATOMIC_RELEASE);
-	assert_int_equal(pthread_join(dt, NULL), 0);
-	assert_int_equal(d.errors, 0);
-	assert_true(d.drains > 0);
-	/* The workers' tcaches drained as they exited; nothing is left. */
-	assert_int_equal(rt_heap_cache_inquire(&h, &cached), 0);
-	assert_int_equal(cached, 0);
-	assert_int_equal(rt_heap_inquire(&h, &info), 0);
-	assert_int_equal(info.usedmem, 0);
-	assert_int_equal(fk.bad_frees, 0);
-	assert_true(NR(RTHEAP_IOC_ALLOC_BULK) > 0);
-	assert_int_equal(rt_heap_delete(&h), 0);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1408,11 +859,6 @@ int main(void)
 		T(test_create_passes_args),
 		T(test_create_anonymous),
 		T(test_create_errors),
-		T(test_no_device),
-		T(test_handshake),
-		T(test_bad_map_size),
-		T(test_create_fault_injection),
-		T(test_bind_fault_injection),
 		T(test_bind_timed),
 		T(test_bind_errors),
 		T(test_bind_waits_for_create),
@@ -1425,22 +871,13 @@ int main(void)
 		T(test_alloc_errors),
 		T(test_free_validation),
 		T(test_bulk),
-		T(test_bulk_old_module),
-		T(test_alloc_by_value),
-		T(test_free_by_value),
-		T(test_cache),
-		T(test_cache_old_module),
-		T(test_cache_no_class_map),
-		T(test_cache_stale_class),
 		T(test_shared),
 		T(test_inquire),
 		T(test_block_offsets),
 		T(test_list),
-		T(test_list_fault_injection),
 		T(test_threads),
-		T(test_cache_threads),
 #undef T
 	};
 
-	return cmocka_run_group_tests_name("libheap", tests, NULL, NULL);
+	return cmocka_run_group_tests_name("libheap-api", tests, NULL, NULL);
 }
