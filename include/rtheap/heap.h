@@ -19,15 +19,38 @@
 #include <sys/types.h>
 #endif
 
+/*
+ * Time: RTIME counts nanoseconds.  RTIME, TM_INFINITE, TM_NOW and
+ * TM_NONBLOCK are what Xenomai 3's <alchemy/timer.h> makes them, token for
+ * token, so that one translation unit may include both, in either order:
+ * where that header is on the include path it is included here and its
+ * definitions are the ones used (with the same meaning); Xenomai 2's and
+ * RTAI's types headers are deferred to as well when the compatibility
+ * headers bring them.  TM_INFINITE can be tested in #if.
+ */
+#if !defined(__KERNEL__) && defined(__has_include)
+#if __has_include(<alchemy/timer.h>)
+#include <alchemy/timer.h>
+#endif
+#endif
+
+#if !defined(_XENOMAI_ALCHEMY_TIMER_H) && !defined(_XENO_TYPES_H) && \
+	!defined(_RTAI_TYPES_H)
+typedef unsigned long long RTIME;
+#endif
+#ifndef TM_INFINITE
+#define TM_INFINITE  0
+#endif
+#ifndef TM_NOW
+#define TM_NOW       0
+#endif
+#ifndef TM_NONBLOCK
+#define TM_NONBLOCK  ((RTIME)-1ULL)
+#endif
+
 #ifdef __cplusplus
 extern "C" {
 #endif
-
-typedef unsigned long long RTIME;	/* nanoseconds */
-
-/* Plain constants of RTIME's type, so that #if can test them. */
-#define TM_INFINITE	0ULL
-#define TM_NONBLOCK	(~0ULL)
 
 #define RT_HEAP_NAMELEN	RTHEAP_NAMELEN
 #define RT_HEAP_MAGIC	0x52544850U	/* "RTHP": descriptor is attached */

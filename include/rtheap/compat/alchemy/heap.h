@@ -19,10 +19,6 @@ typedef struct rt_heap_info rt_heap_info;
 #define RT_HEAP		rt_heap
 #define RT_HEAP_INFO	rt_heap_info
 
-#ifndef TM_NOW
-#define TM_NOW		0ULL
-#endif
-
 /*
  * rt_heap_bind(heap, name, timeout): TM_INFINITE waits for the create.
  * It replaces <rtheap/heap.h>'s mapping of the name onto rtheap_bind.

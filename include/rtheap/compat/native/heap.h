@@ -11,6 +11,16 @@
 #ifndef _RTHEAP_COMPAT_NATIVE_HEAP_H
 #define _RTHEAP_COMPAT_NATIVE_HEAP_H
 
+/*
+ * Where Xenomai 2's <native/types.h> is on the include path, its RTIME and TM_*
+ * are the ones used (<rtheap/heap.h> defers to them), so that the two can
+ * meet in one translation unit.
+ */
+#if defined(__has_include)
+#if __has_include(<native/types.h>)
+#include <native/types.h>
+#endif
+#endif
 #include <rtheap/compat.h>
 
 #define H_MAPPABLE	0
