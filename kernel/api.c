@@ -199,7 +199,7 @@ static int rt_heap_alloc_tmo(RT_HEAP *heap, size_t size,
 /**
  * rt_heap_alloc() - allocate a block
  * @heap: the heap
- * @size: bytes, at least 1 (H_SHARED: 0 or the heap size)
+ * @size: bytes, at least 1 (H_SHARED: 0 up to the heap size)
  * @timeout: TM_NONBLOCK never waits, TM_INFINITE waits for ever, else
  *	nanoseconds from now
  * @blockp: where the block's address goes, aligned to at least 16 bytes
@@ -255,7 +255,7 @@ EXPORT_SYMBOL_GPL(rt_heap_alloc_until);
  *
  * Every waiter whose request now fits gets its block, in queue order,
  * before this returns.  Any context, hard IRQ included.  H_SHARED: no
- * effect.
+ * effect, and 0 whatever @block is.
  *
  * Return: 0, -EINVAL (NULL, not the start of a live block of this heap,
  * double free), -EIDRM (deleted).
@@ -267,8 +267,6 @@ int rt_heap_free(RT_HEAP *heap, void *block)
 	size_t off;
 	int ret;
 
-	if (unlikely(!block))
-		return -EINVAL;
 	/* Interrupts off: an RCU read-side section, and the lock's irqsave. */
 	local_irq_save(flags);
 	h = rt_heap_lookup(heap);

@@ -316,12 +316,13 @@ static noinline int rtheap_alloc_wait(struct rtheap *h, size_t size,
 
 /*
  * The two steps every alloc shares.  An H_SHARED heap's one block is the
- * whole segment: size 0 or the heap's size, at offset 0, no lock needed.
+ * whole segment, at offset 0, for any size up to the heap's (0 included:
+ * every request gets the same block), no lock needed.
  */
 static __always_inline int rtheap_alloc_shared(struct rtheap *h, size_t size,
 					       size_t *offp)
 {
-	if (size && size != h->heap_size)
+	if (size > h->heap_size)
 		return -EINVAL;
 	if (rtheap_deleted(h))
 		return -EIDRM;
@@ -346,7 +347,7 @@ static __always_inline int rtheap_alloc_locked(struct rtheap *h, size_t size,
 /**
  * rtheap_alloc() - allocate a block, waiting if allowed
  * @h: the heap
- * @size: bytes (H_SHARED: 0 or the heap size, for the whole segment)
+ * @size: bytes (H_SHARED: up to the heap size, for the whole segment)
  * @t: the timeout
  * @can_block: the caller may sleep; if not, a wait is -EPERM
  * @offp: the block's offset from the start of the heap
@@ -410,7 +411,7 @@ static void rtheap_grant(struct rtheap *h)
  * rtheap_alloc_irqoff() - rtheap_alloc() with TM_NONBLOCK, interrupts off
  * @h: the heap, kept alive by the caller's interrupts-off section (an RCU
  *	read-side critical section) or a reference
- * @size: bytes (H_SHARED: 0 or the heap size)
+ * @size: bytes (H_SHARED: up to the heap size)
  * @offp: the block's offset from the start of the heap
  *
  * The kernel API's non-blocking path: the caller has disabled interrupts
@@ -437,7 +438,7 @@ int rtheap_alloc_irqoff(struct rtheap *h, size_t size, size_t *offp)
 /**
  * rtheap_alloc_nb() - RTHEAP_IOC_ALLOC_NB: a TM_NONBLOCK alloc by value
  * @h: the heap, kept alive by the caller's file
- * @size: bytes (H_SHARED: 0 or the heap size)
+ * @size: bytes (H_SHARED: up to the heap size)
  *
  * The user-space fast path: the offset comes back as the return value, in
  * RTHEAP_MIN_BLOCK units, so the caller keeps nothing on its stack.
@@ -465,7 +466,7 @@ long rtheap_alloc_nb(struct rtheap *h, size_t size)
 /**
  * rtheap_free_irqoff() - rtheap_free() with interrupts already off
  * @h: the heap, kept alive as for rtheap_alloc_irqoff()
- * @off: the block's offset
+ * @off: the block's offset (H_SHARED: any; the free has no effect)
  *
  * Return: 0, -EINVAL (not a live block), -EIDRM.
  */
@@ -478,7 +479,7 @@ int rtheap_free_irqoff(struct rtheap *h, size_t off)
 	if (unlikely(h->deleted)) {
 		ret = -EIDRM;
 	} else if (unlikely(h->mode & H_SHARED)) {
-		ret = off ? -EINVAL : 0;	/* the segment: no effect */
+		ret = 0;	/* the segment: no effect, whatever @off */
 	} else {
 		trace_rtheap_free(h, off);
 		ret = rtheap_mem_free(&h->mem, off);
@@ -861,10 +862,16 @@ void *rtheap_addr(const struct rtheap *h, size_t off)
  * @block: an address from rtheap_addr()
  * @offp: where the offset goes
  *
- * Return: false if @block lies outside the heap.
+ * Return: false if @block lies outside the heap; an H_SHARED heap's one
+ * block is every address (offset 0), as its free has no effect.
  */
 bool rtheap_offset(const struct rtheap *h, const void *block, size_t *offp)
 {
+	/* An H_SHARED heap's one block: whatever the pointer, the segment. */
+	if (h->mode & H_SHARED) {
+		*offp = 0;
+		return true;
+	}
 	return rtheap_mem_offset(&h->mem, block, offp);
 }
 

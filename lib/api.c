@@ -436,12 +436,17 @@ int rtheap_free(RT_HEAP *heap, void *block)
 
 	if (cache_free(heap, block, &ret))
 		return ret;
-	if (!heap_valid(heap) || heap_offset(heap, block, &off))
+	if (!heap_valid(heap))
 		return -EINVAL;
 	/*
-	 * Alignment and liveness are the kernel's job; so is H_SHARED, whose
-	 * free is a no-op there but still reports a deleted heap (-EIDRM).
+	 * H_SHARED: whatever the pointer, the segment, whose free has no
+	 * effect; the kernel still reports a deleted heap (-EIDRM).
 	 */
+	if (heap->mode & H_SHARED)
+		return lh_dev_free(heap, 0);
+	if (heap_offset(heap, block, &off))
+		return -EINVAL;
+	/* Alignment and liveness are the kernel's job. */
 	return lh_dev_free(heap, off);
 }
 

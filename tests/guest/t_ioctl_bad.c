@@ -827,11 +827,13 @@ static void test_alloc_by_value(void)
 	units[2] = ret;
 	CHECK_OK(t_ioctl(fd, RTHEAP_IOC_FREE_OFF, (void *)(units[2] * RTHEAP_MIN_BLOCK)));
 
-	/* H_SHARED: the whole segment (size 0 or its size) at offset 0. */
+	/* H_SHARED: the whole segment (any size up to it) at offset 0. */
 	CHECK_OK(t_raw_create(sfd, NULL, 3 * T_PAGE, H_SHARED, &sat));
 	CHECK_EQ(t_ioctl(sfd, RTHEAP_IOC_ALLOC_NB, (void *)0), 0);
 	CHECK_EQ(t_ioctl(sfd, RTHEAP_IOC_ALLOC_NB, (void *)(unsigned long)(3 * T_PAGE)), 0);
-	CHECK_RET(t_ioctl(sfd, RTHEAP_IOC_ALLOC_NB, (void *)16UL), -EINVAL);
+	CHECK_EQ(t_ioctl(sfd, RTHEAP_IOC_ALLOC_NB, (void *)16UL), 0);
+	CHECK_RET(t_ioctl(sfd, RTHEAP_IOC_ALLOC_NB,
+			  (void *)(unsigned long)(3 * T_PAGE + 1)), -EINVAL);
 
 	/* Deleted: -EIDRM for both. */
 	memset(&d, 0, sizeof(d));

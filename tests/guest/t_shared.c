@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * H_SHARED: the heap is one segment; alloc with size 0 or the heap size
- * returns its base (every time), any other size is -EINVAL; free has no
- * effect and returns 0.  Once deleted, alloc and free say -EIDRM like on
+ * H_SHARED: the heap is one segment; alloc of any size up to the heap
+ * size (0 included) returns its base, every time, a larger one is -EINVAL;
+ * free has no effect and returns 0 whatever the pointer.  Once deleted, alloc and free say -EIDRM like on
  * any heap, and a binder's mapping stays.
  */
 #include <unistd.h>
@@ -30,18 +30,28 @@ static void test_shared(size_t size, int mode)
 	CHECK_OK(rt_heap_alloc(&h, size, 1000000, (void **)&again));
 	CHECK(again == seg);
 
-	CHECK_RET(rt_heap_alloc(&h, 16, TM_NONBLOCK, (void **)&again), -EINVAL);
-	if (size > 1)
-		CHECK_RET(rt_heap_alloc(&h, size - 1, TM_NONBLOCK,
-					(void **)&again), -EINVAL);
+	if (size >= 16) {
+		again = NULL;
+		CHECK_OK(rt_heap_alloc(&h, 16, TM_NONBLOCK, (void **)&again));
+		CHECK(again == seg);
+	}
+	if (size > 1) {
+		again = NULL;
+		CHECK_OK(rt_heap_alloc(&h, size - 1, TM_NONBLOCK,
+				       (void **)&again));
+		CHECK(again == seg);
+	}
 	CHECK_RET(rt_heap_alloc(&h, size + 1, TM_NONBLOCK, (void **)&again),
 		  -EINVAL);
 	CHECK_RET(rt_heap_alloc(&h, (size_t)-1, TM_INFINITE, (void **)&again),
 		  -EINVAL);
 
-	/* Free: no effect, 0, as often as you like. */
+	/* Free: no effect, 0, as often as you like, whatever the pointer. */
 	CHECK_OK(rt_heap_free(&h, seg));
 	CHECK_OK(rt_heap_free(&h, seg));
+	CHECK_OK(rt_heap_free(&h, seg + 1));
+	CHECK_OK(rt_heap_free(&h, NULL));
+	CHECK_OK(rt_heap_free(&h, &again));
 	CHECK_EQ((unsigned char)seg[size - 1], 0xab);
 	CHECK_OK(rt_heap_alloc(&h, 0, TM_NONBLOCK, (void **)&again));
 	CHECK(again == seg);

@@ -1196,7 +1196,10 @@ static void shared_mode(struct kunit *test)
 	KUNIT_EXPECT_PTR_EQ(test, p, q);
 	KUNIT_ASSERT_EQ(test, rt_heap_alloc(h, 0, 10 * MS, &q), 0);
 	KUNIT_EXPECT_PTR_EQ(test, p, q);
-	KUNIT_EXPECT_EQ(test, rt_heap_alloc(h, 16, TM_NONBLOCK, &q), -EINVAL);
+	KUNIT_ASSERT_EQ(test, rt_heap_alloc(h, 16, TM_NONBLOCK, &q), 0);
+	KUNIT_EXPECT_PTR_EQ(test, p, q);
+	KUNIT_ASSERT_EQ(test, rt_heap_alloc(h, 2 * PG + 9, TM_NONBLOCK, &q), 0);
+	KUNIT_EXPECT_PTR_EQ(test, p, q);
 	KUNIT_EXPECT_EQ(test, rt_heap_alloc(h, 2 * PG + 11, TM_NONBLOCK, &q), -EINVAL);
 	KUNIT_EXPECT_EQ(test, rt_heap_alloc(h, 3 * PG, TM_NONBLOCK, &q), -EINVAL);
 	memset(p, 0x3c, 3 * PG);	/* the whole segment is ours */
@@ -1205,7 +1208,8 @@ static void shared_mode(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, info.usablemem, 3 * PG);
 	KUNIT_EXPECT_EQ(test, info.usedmem, 3 * PG);
 	KUNIT_EXPECT_EQ(test, rt_heap_free(h, p), 0);
-	KUNIT_EXPECT_EQ(test, rt_heap_free(h, p + 16), -EINVAL);
+	KUNIT_EXPECT_EQ(test, rt_heap_free(h, p + 16), 0);	/* any pointer */
+	KUNIT_EXPECT_EQ(test, rt_heap_free(h, NULL), 0);
 	KUNIT_EXPECT_EQ(test, rt_heap_free(h, p), 0);	/* no effect, any number */
 	KUNIT_EXPECT_EQ(test, ((u8 *)p)[3 * PG - 1], 0x3c);
 	KUNIT_EXPECT_EQ(test, inquire(test, h).nwaiters, 0);

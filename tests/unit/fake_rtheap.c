@@ -333,8 +333,8 @@ static int do_alloc(struct fheap *h, struct rtheap_alloc *a)
 		return EINVAL;
 	if (h->deleted)
 		return EIDRM;
-	if (h->cr.mode & H_SHARED) {
-		if (a->size && a->size != h->cr.size)
+	if (h->cr.mode & H_SHARED) {	/* any size up to the heap's */
+		if (a->size > h->cr.size)
 			return EINVAL;
 		a->offset = 0;
 		return 0;
@@ -379,7 +379,7 @@ static int do_free(struct fheap *h, struct rtheap_free *fr)
 	if (h->deleted)
 		return EIDRM;
 	if (h->cr.mode & H_SHARED)	/* the segment: freeing it is a no-op */
-		return fr->offset ? EINVAL : 0;
+		return 0;
 	if (fr->offset >= h->map_size || fr->offset % GRAN)
 		return EINVAL;
 	g = fr->offset / GRAN;

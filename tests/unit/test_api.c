@@ -657,7 +657,10 @@ static void test_shared(void **state)
 	assert_ptr_equal(p, h.base);
 	assert_int_equal(rt_heap_alloc(&h, 8192, TM_NONBLOCK, &q), 0);
 	assert_ptr_equal(q, h.base);
-	assert_int_equal(rt_heap_alloc(&h, 100, TM_NONBLOCK, &q), -EINVAL);	/* kernel */
+	q = NULL;
+	assert_int_equal(rt_heap_alloc(&h, 100, TM_NONBLOCK, &q), 0);	/* any size */
+	assert_ptr_equal(q, h.base);
+	assert_int_equal(rt_heap_alloc(&h, 8193, TM_NONBLOCK, &q), -EINVAL);	/* kernel */
 
 	assert_int_equal(rt_heap_bind(&b, "seg"), 0);
 	assert_int_equal(rt_heap_alloc(&b, 0, TM_INFINITE, &q), 0);
@@ -667,9 +670,11 @@ static void test_shared(void **state)
 	assert_int_equal(rt_heap_free(&h, p), 0);
 	assert_int_equal(rt_heap_free(&h, p), 0);	/* no effect, any number of times */
 	assert_int_equal(NR(RTHEAP_IOC_FREE_OFF), nfree + 2);	/* the kernel still asked */
-	assert_int_equal(rt_heap_free(&h, (char *)p + 16), -EINVAL);	/* kernel */
-	assert_int_equal(rt_heap_free(&h, NULL), -EINVAL);
-	assert_int_equal(NR(RTHEAP_IOC_FREE_OFF), nfree + 3);	/* NULL never reaches it */
+	/* Whatever the pointer: the segment, and the kernel says so. */
+	assert_int_equal(rt_heap_free(&h, (char *)p + 16), 0);
+	assert_int_equal(rt_heap_free(&h, NULL), 0);
+	assert_int_equal(rt_heap_free(&h, &nfree), 0);
+	assert_int_equal(NR(RTHEAP_IOC_FREE_OFF), nfree + 5);
 	assert_int_equal(rt_heap_delete(&h), 0);
 	/* A binder learns of the delete from free too. */
 	assert_int_equal(rt_heap_free(&b, q), -EIDRM);
