@@ -99,6 +99,7 @@ include $(SRC)/tools/tools.mk
 include $(SRC)/kernel/module.mk
 include $(SRC)/tests/guest/guest.mk
 include $(SRC)/tests/compat/compat.mk
+include $(SRC)/tests/coexist/coexist.mk
 include $(SRC)/bench/bench.mk
 include $(SRC)/scripts/kernels.mk
 include $(SRC)/tests/hardening/hardening.mk
