@@ -62,8 +62,8 @@ HOST_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter \
 # dpkg-buildflags' hardening flags), on every host compile and link.
 HOST_CFLAGS += $(RTHEAP_BUILDFLAGS)
 # The allocator core compiled on the host: kernel/alloc.c unchanged, with
-# the few kernel headers it includes supplied by tests/shim/.
-CORE_CFLAGS := -I$(SRC)/tests/shim -I$(SRC)/kernel
+# the few kernel headers it includes supplied by tests/host/shim/.
+CORE_CFLAGS := -I$(SRC)/tests/host/shim -I$(SRC)/kernel
 SAN_CFLAGS  := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all \
 	       -fno-omit-frame-pointer
 
@@ -92,17 +92,17 @@ deps:
 deps-host:
 	$(Q)$(SRC)/scripts/deps host
 
-include $(SRC)/tests/unit/unit.mk
-include $(SRC)/tests/fuzz/fuzz.mk
+include $(SRC)/tests/host/unit/unit.mk
+include $(SRC)/tests/host/fuzz/fuzz.mk
 include $(SRC)/lib/lib.mk
 include $(SRC)/tools/tools.mk
 include $(SRC)/kernel/module.mk
 include $(SRC)/tests/guest/guest.mk
-include $(SRC)/tests/compat/compat.mk
-include $(SRC)/tests/coexist/coexist.mk
+include $(SRC)/tests/guest/compat/compat.mk
+include $(SRC)/tests/host/coexist/coexist.mk
 include $(SRC)/bench/bench.mk
 include $(SRC)/scripts/kernels.mk
-include $(SRC)/tests/hardening/hardening.mk
+include $(SRC)/tests/guest/hardening/hardening.mk
 include $(SRC)/demo/demo.mk
 include $(SRC)/scripts/deb.mk
 

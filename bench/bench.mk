@@ -22,11 +22,11 @@ $(BENCH_DIR)/core_trace: $(SRC)/bench/core_trace.c $(SRC)/bench/bench_trace.h \
 		$(SRC)/kernel/alloc_check.c
 
 # libheap's cached pair on the host, against the host tests' fake module
-# (LIBHEAP_TEST_* from tests/unit/libheap.mk).
+# (LIBHEAP_TEST_* from tests/host/unit/libheap.mk).
 $(BENCH_DIR)/cache_pair: $(SRC)/bench/cache_pair.c $(SRC)/bench/bench_trace.h $(LIBHEAP_TEST_DEPS) \
 			 | deps-host
 	@mkdir -p $(@D)
-	$(call msg,CC,$@)$(CC) $(HOST_CFLAGS) -I$(SRC)/bench -I$(SRC)/tests/unit -pthread -o $@ \
+	$(call msg,CC,$@)$(CC) $(HOST_CFLAGS) -I$(SRC)/bench -I$(SRC)/tests/host/unit -pthread -o $@ \
 		$< $(LIBHEAP_TEST_SRCS) $(LIBHEAP_TEST_WRAP) $(LIBHEAP_TEST_LIBS)
 
 .PHONY: bench bench-core bench-cache bench-bins bench-module

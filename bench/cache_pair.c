@@ -3,7 +3,7 @@
  * cache_pair - libheap's cached rt_heap_alloc + rt_heap_free pair on the
  * host, for an instruction count (bench/cache-instructions, callgrind):
  * libheap against the fake module of the host tests
- * (tests/unit/fake_rtheap.c), its descriptor with rt_heap_cache (1 MiB),
+ * (tests/host/unit/fake_rtheap.c), its descriptor with rt_heap_cache (1 MiB),
  * next to glibc malloc + free doing the same steps.  The cached path
  * makes no call into the module but for refills and drains, so its count
  * is the same on every machine.

@@ -31,7 +31,7 @@
 #ifndef _RTHEAP_ALLOC_H
 #define _RTHEAP_ALLOC_H
 
-/* Kernel headers; host builds get tests/shim/linux/ instead. */
+/* Kernel headers; host builds get tests/host/shim/linux/ instead. */
 #include <linux/bits.h>
 #include <linux/compiler.h>
 #include <linux/errno.h>

@@ -7,7 +7,7 @@
  * reference on it (->tryget) and how to wake a task waiting for a name
  * (->wake).  It uses only lists, a mutex and RCU, so that the very same
  * registry.c is compiled on the host against liburcu and the shim headers
- * in tests/shim/.
+ * in tests/host/shim/.
  */
 #ifndef _RTHEAP_REGISTRY_H
 #define _RTHEAP_REGISTRY_H

@@ -126,5 +126,5 @@ install-man:
 		sed 's|@VERSION@|$(VERSION)|g' "$$f" >"$$page"; chmod 0644 "$$page"; \
 	done
 
-# The unit tests' rules (tests/unit/libheap.mk guards against a second include).
-include $(SRC)/tests/unit/libheap.mk
+# The unit tests' rules (tests/host/unit/libheap.mk guards against a second include).
+include $(SRC)/tests/host/unit/libheap.mk

@@ -42,7 +42,7 @@ $(HEAPCTL_STATIC): $(HEAPCTL_SOBJS) $(LIBHEAP_A)
 
 -include $(HEAPCTL_OBJS:.o=.d) $(HEAPCTL_SOBJS:.o=.d)
 
-# The host test of heapctl (tests/unit/libheap.mk) compiles heapctl.c with
+# The host test of heapctl (tests/host/unit/libheap.mk) compiles heapctl.c with
 # its main() renamed; the other sources join the test's link here.
 HEAPCTL_TEST_SRCS := $(filter-out $(SRC)/tools/heapctl.c,$(HEAPCTL_SRCS))
 $(BUILD)/host/test_heapctl $(BUILD)/san/test_heapctl: \

@@ -81,11 +81,11 @@ $(GUEST_BIN)/heapctl: $(GUEST_HEAPCTL)
 
 # ---- the kernel self-test module ------------------------------------------
 #
-# In build/module/<abi>/selftest/, from links to tests/kmod/ (selftest.c
+# In build/module/<abi>/selftest/, from links to tests/kernel/selftest/ (selftest.c
 # runs heap_suite.c's cases, the kernel-API suite), then beside rtheap.ko
 # (kbuild_test_module in kernel/module.mk).
 
-SELFTEST_LINKS := $(foreach f,Kbuild selftest.c heap_suite.c,$(f)=$(SRC)/tests/kmod/$(f))
+SELFTEST_LINKS := $(foreach f,Kbuild selftest.c heap_suite.c,$(f)=$(SRC)/tests/kernel/selftest/$(f))
 
 ## selftest-module [KVER=abi] [KDIR=dir]  build/module/<abi>/rtheap_selftest.ko
 selftest-module: module

@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # Xenomai's tasks beside rtheap's heaps, with the module loaded: the
-# programs of tests/coexist/ (tasks from a stand-in libalchemy, heaps from
+# programs of tests/host/coexist/ (tasks from a stand-in libalchemy, heaps from
 # rtheap; linked static and shared, the stand-in first or libheap first)
 # must see every heap call succeed, and the reverse programs (built against
 # the stand-in's own <alchemy/heap.h>) must reach the stand-in.

@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # The kernel self-test: insmod rtheap_selftest.ko, which runs the
-# kernel-API suite (tests/kmod/heap_suite.c: rtheap's kernel API from
+# kernel-API suite (tests/kernel/selftest/heap_suite.c: rtheap's kernel API from
 # kernel threads, hard IRQ context and atomic sections) at load time; it
 # must load (all passed), log a PASS line per case and a summary with 0
 # failed, and unload again.

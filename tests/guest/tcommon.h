@@ -5,7 +5,7 @@
  * Every test is a standalone program: exit 0 pass, 1 fail, 77 skip.
  * A failed check prints file:line and what was expected, then exits 1;
  * the heaps a test created go away with its open files.  The hardening
- * programs (tests/hardening/) use the same helpers: their random numbers,
+ * programs (tests/guest/hardening/) use the same helpers: their random numbers,
  * kernel-pointer scans and /proc/rtheap rows are here too.
  */
 #ifndef RTHEAP_TCOMMON_H

@@ -20,8 +20,8 @@
 #define model_release(p)	free(p)
 #endif
 #include "model.h"
-/* tests/common/round.h (rtheap_kunit.ko: through -I of tests/unit) */
-#include "../common/round.h"
+/* tests/common/round.h (rtheap_kunit.ko: through -I of tests/host/unit) */
+#include "../../common/round.h"
 
 static char msgbuf[256];
 

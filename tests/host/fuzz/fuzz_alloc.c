@@ -2,7 +2,7 @@
 /*
  * libFuzzer target for the allocator core: the input is a heap size and a
  * sequence of operations, each checked against the shadow model
- * (tests/unit/model.c), with rth_check() after every step.
+ * (tests/host/unit/model.c), with rth_check() after every step.
  *
  * Input: 2 bytes of page count, then 4-byte operations:
  *   op[0] % 4 == 0,1: alloc, size from op[1..3] (log-scaled; or the heap

@@ -5,7 +5,7 @@
  * kernel: init, alloc and free with every error path, fill and drain of
  * each size class and of page runs, coalescing of free runs in every
  * order, largest_free and its promise, the metadata bound, random
- * operations against the shadow model of the host tests (tests/unit/model.c,
+ * operations against the shadow model of the host tests (tests/host/unit/model.c,
  * compiled into the module too) with model_check() after each batch, and
  * rth_check() itself catching broken metadata.
  *

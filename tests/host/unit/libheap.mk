@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
-# Host tests of libheap, one suite per layer (tests/unit/test_device.c,
-# test_api.c, test_cache.c), and of heapctl (tests/unit/test_heapctl.c)
-# against a fake /dev/rtheap (tests/unit/fake_rtheap.c), each built plain
+# Host tests of libheap, one suite per layer (tests/host/unit/test_device.c,
+# test_api.c, test_cache.c), and of heapctl (tests/host/unit/test_heapctl.c)
+# against a fake /dev/rtheap (tests/host/unit/fake_rtheap.c), each built plain
 # and with ASan+UBSan.
 #
 # Targets:   libheap-test-run, libheap-test-san-run,
@@ -9,15 +9,15 @@
 #            libheap-install-check (DESTDIR install + pkg-config build),
 #            libheap-symbols-check (rtheap_* symbols, no rt_heap_ one),
 #            all six in UNIT_RUNS.
-# Included by tests/unit/unit.mk and by lib/lib.mk; the guard keeps one copy.
+# Included by tests/host/unit/unit.mk and by lib/lib.mk; the guard keeps one copy.
 # Only $(SRC)/$(BUILD)-based names in targets and prerequisites: this file
 # may be read before lib/lib.mk.
 
 ifndef LIBHEAP_TEST_MK
 LIBHEAP_TEST_MK := 1
 
-LIBHEAP_TEST_SRCS := $(SRC)/tests/unit/fake_rtheap.c $(sort $(wildcard $(SRC)/lib/*.c))
-LIBHEAP_TEST_DEPS := $(LIBHEAP_TEST_SRCS) $(SRC)/tests/unit/fake_rtheap.h $(wildcard $(SRC)/lib/*.h) \
+LIBHEAP_TEST_SRCS := $(SRC)/tests/host/unit/fake_rtheap.c $(sort $(wildcard $(SRC)/lib/*.c))
+LIBHEAP_TEST_DEPS := $(LIBHEAP_TEST_SRCS) $(SRC)/tests/host/unit/fake_rtheap.h $(wildcard $(SRC)/lib/*.h) \
 		     $(SRC)/tests/common/round.h \
 		     $(SRC)/include/rtheap/heap.h $(SRC)/include/uapi/rtheap/ioctl.h
 LIBHEAP_TEST_WRAP := -Wl,--wrap=open,--wrap=close,--wrap=ioctl,--wrap=mmap,--wrap=munmap
@@ -35,23 +35,23 @@ define heapctl_test_link
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(HOST_CFLAGS) $(1) -DRTHEAP_VERSION='"$(VERSION)"' \
 		-Dmain=heapctl_main -c -o $@.heapctl.o $(SRC)/tools/heapctl.c
-	$(call libheap_test_link,$(1),$(SRC)/tests/unit/test_heapctl.c $@.heapctl.o)
+	$(call libheap_test_link,$(1),$(SRC)/tests/host/unit/test_heapctl.c $@.heapctl.o)
 endef
 
 LIBHEAP_SUITES    := device api cache
 LIBHEAP_TEST_BINS := $(patsubst %,$(BUILD)/host/test_%,$(LIBHEAP_SUITES))
 LIBHEAP_SAN_BINS  := $(patsubst %,$(BUILD)/san/test_%,$(LIBHEAP_SUITES))
 
-$(LIBHEAP_TEST_BINS): $(BUILD)/host/test_%: $(SRC)/tests/unit/test_%.c $(LIBHEAP_TEST_DEPS)
+$(LIBHEAP_TEST_BINS): $(BUILD)/host/test_%: $(SRC)/tests/host/unit/test_%.c $(LIBHEAP_TEST_DEPS)
 	$(call libheap_test_link,,$<)
 
-$(LIBHEAP_SAN_BINS): $(BUILD)/san/test_%: $(SRC)/tests/unit/test_%.c $(LIBHEAP_TEST_DEPS)
+$(LIBHEAP_SAN_BINS): $(BUILD)/san/test_%: $(SRC)/tests/host/unit/test_%.c $(LIBHEAP_TEST_DEPS)
 	$(call libheap_test_link,$(SAN_CFLAGS),$<)
 
-$(BUILD)/host/test_heapctl: $(SRC)/tests/unit/test_heapctl.c $(SRC)/tools/heapctl.c $(LIBHEAP_TEST_DEPS)
+$(BUILD)/host/test_heapctl: $(SRC)/tests/host/unit/test_heapctl.c $(SRC)/tools/heapctl.c $(LIBHEAP_TEST_DEPS)
 	$(call heapctl_test_link,)
 
-$(BUILD)/san/test_heapctl: $(SRC)/tests/unit/test_heapctl.c $(SRC)/tools/heapctl.c $(LIBHEAP_TEST_DEPS)
+$(BUILD)/san/test_heapctl: $(SRC)/tests/host/unit/test_heapctl.c $(SRC)/tools/heapctl.c $(LIBHEAP_TEST_DEPS)
 	$(call heapctl_test_link,$(SAN_CFLAGS))
 
 ## libheap-test-run  libheap's host suites: device, api, cache (libheap-test-san-run: ASan+UBSan)
@@ -91,11 +91,11 @@ libheap-install-check:
 	grep -q '^\.TH .* "rtheap $(VERSION)"' usr/share/man/man8/heapctl.8; ! grep -rq @VERSION@ usr/share/man; \
 	echo "  OK      libheap install (pkg-config, shared and static)"
 
-# No symbol of libheap contains rt_heap_ (tests/unit/check-symbols).
+# No symbol of libheap contains rt_heap_ (tests/host/unit/check-symbols).
 ## libheap-symbols-check  libheap's symbols are rtheap_*; the rt_heap_* API links against it
 .PHONY: libheap-symbols-check
 libheap-symbols-check: $(BUILD)/lib/libheap.a $(BUILD)/lib/libheap.so
-	$(Q)$(SRC)/tests/unit/check-symbols $(BUILD)/lib/libheap.a $(BUILD)/lib/libheap.so \
+	$(Q)$(SRC)/tests/host/unit/check-symbols $(BUILD)/lib/libheap.a $(BUILD)/lib/libheap.so \
 		$(CC) $(HOST_CFLAGS)
 
 UNIT_RUNS += libheap-test-run libheap-test-san-run heapctl-test-run heapctl-test-san-run \

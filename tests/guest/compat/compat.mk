@@ -8,7 +8,7 @@
 #   build/guest/bin/t_compat_native    <native/heap.h>, libheap-native
 #   build/guest/bin/t_compat_rtai      <rtai/heap.h>, libheap-rtai
 
-COMPAT_SRC    := $(SRC)/tests/compat
+COMPAT_SRC    := $(SRC)/tests/guest/compat
 COMPAT_STAGE  := $(BUILD)/guest/stage
 COMPAT_APIS   := alchemy native rtai
 COMPAT_PROGS  := $(patsubst %,$(GUEST_BIN)/t_compat_%,$(COMPAT_APIS))

@@ -3,15 +3,15 @@
 # POSIX threads, an rt_heap_* of its own that answers a marker), built
 # static and shared, and programs that use both, built as a porting user
 # builds (pkg-config libheap-alchemy from the staged install of
-# tests/compat/compat.mk, the stand-in's flags after it, as xeno-config's
+# tests/guest/compat/compat.mk, the stand-in's flags after it, as xeno-config's
 # would come) and linked in both orders.  Included by the top-level
-# Makefile after tests/compat/compat.mk.
+# Makefile after tests/guest/compat/compat.mk.
 #
 #   coexist-test-run  (check-host) the compile matrix, then every program
 #                     on the host, where no module answers
 #   guest-bins        the same programs for the guest, run by t_coexist.sh
 
-COEXIST_SRC   := $(SRC)/tests/coexist
+COEXIST_SRC   := $(SRC)/tests/host/coexist
 COEXIST_DIR   := $(BUILD)/coexist
 COEXIST_STANDIN_CFLAGS := -I$(COEXIST_SRC)/standin
 COEXIST_PC    = PKG_CONFIG_SYSROOT_DIR=$(COMPAT_STAGE) \

@@ -7,7 +7,7 @@
 # the KUnit module, KVER / KDIR / MODULE_DIR, $(kbuild_test_module) and
 # `make module' from kernel/module.mk.  The "## " lines are the targets.
 
-HARD_SRC   := $(SRC)/tests/hardening
+HARD_SRC   := $(SRC)/tests/guest/hardening
 HARD_BIN   := $(BUILD)/guest/bin
 HARD_OBJ   := $(BUILD)/guest/obj/hardening
 HARD_LIBHEAP := $(if $(LIBHEAP_A),$(LIBHEAP_A),$(BUILD)/lib/libheap.a)
@@ -34,7 +34,7 @@ HARD_M32_PROG := $(if $(HARD_M32),$(if $(wildcard $(HARD_SRC)/rtheap-fuzz.c),$(H
 HARD_CFLAGS32 = $(filter-out -MMD -MP,$(HARD_CFLAGS)) -m32 -D_FILE_OFFSET_BITS=64 -MMD -MP
 
 # check-debug's extra runs (see the end of this file): programs for
-# build/guest/bin/debug.d/, from tests/hardening/debug.d/*.sh; the light
+# build/guest/bin/debug.d/, from tests/guest/hardening/debug.d/*.sh; the light
 # fuzz script is installed once per quarter of its calls, as
 # hardening-fuzz-light-<n> (its parameter).
 HARD_FUZZ_LIGHT := $(addprefix $(HARD_BIN)/debug.d/hardening-fuzz-light-,1 2 3 4)
@@ -91,16 +91,16 @@ $(HARD_FUZZ_LIGHT): $(HARD_SRC)/debug.d/hardening-fuzz-light.sh
 
 # ---- the KUnit module -------------------------------------------------------
 #
-# In build/module/<abi>/kunit/, from links to tests/hardening/kunit/, to
-# the kernel-API suite tests/kmod/heap_suite.c, to kernel/alloc.c, to its
-# checker kernel/alloc_check.c and to its shadow model tests/unit/model.c,
+# In build/module/<abi>/kunit/, from links to tests/kernel/kunit/, to
+# the kernel-API suite tests/kernel/selftest/heap_suite.c, to kernel/alloc.c, to its
+# checker kernel/alloc_check.c and to its shadow model tests/host/unit/model.c,
 # then beside rtheap.ko (kbuild_test_module in kernel/module.mk).  A kernel without CONFIG_KUNIT gets a note and no
 # module (t_kunit skips there).
 
 KUNIT_SRCS := Kbuild kunit_alloc.c
 KUNIT_LINKS = $(foreach f,$(KUNIT_SRCS),$(f)=$(HARD_SRC)/kunit/$(f)) \
-	      heap_suite.c=$(SRC)/tests/kmod/heap_suite.c \
-	      model.c=$(SRC)/tests/unit/model.c alloc.c=$(SRC)/kernel/alloc.c \
+	      heap_suite.c=$(SRC)/tests/kernel/selftest/heap_suite.c \
+	      model.c=$(SRC)/tests/host/unit/model.c alloc.c=$(SRC)/kernel/alloc.c \
 	      alloc_check.c=$(SRC)/kernel/alloc_check.c
 kunit_config = $(shell grep -s '^CONFIG_KUNIT=[ym]' $(KDIR)/.config)
 
@@ -154,7 +154,7 @@ soak:
 		--timeout $$(( $(SECONDS) + 600 )) -- \
 		"rtheap-stress --seconds $(SECONDS) --procs $(hard_procs) --threads $(hard_threads)$(if $(SEED), --seed $(SEED))"
 
-## hardening-debug-cmd  what check-debug runs from tests/hardening/
+## hardening-debug-cmd  what check-debug runs from tests/guest/hardening/
 hardening-debug-cmd:
 	@echo "check-debug runs, besides the guest suite's t_kunit, t_fuzz, t_mpstress,"
 	@echo "t_faults and t_security, these programs of build/guest/bin/debug.d/:"

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Host unit test of kernel/registry.c, compiled unchanged against liburcu
- * and the shim headers in tests/shim/.
+ * and the shim headers in tests/host/shim/.
  */
 #include <errno.h>
 #include <pthread.h>

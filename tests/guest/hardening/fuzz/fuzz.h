@@ -2,7 +2,7 @@
 /*
  * rtheap-fuzz - what its files share: the limits, the call kinds, the
  * state shared by all processes and a worker's own, and the functions one
- * file offers the others.  tests/hardening/rtheap-fuzz.c says what the
+ * file offers the others.  tests/guest/hardening/rtheap-fuzz.c says what the
  * fuzzer does; there:
  *   rtheap-fuzz.c   options, the parent's run of phases, the figures
  *   fuzz/state.c    failure, names, held blocks and mappings, random arguments

@@ -1,20 +1,20 @@
 # SPDX-License-Identifier: GPL-2.0
 # libFuzzer target for the allocator core (kernel/alloc.c against the
-# shadow model of tests/unit/model.c).
+# shadow model of tests/host/unit/model.c).
 # check-host runs it for FUZZ_SHORT_SECONDS when clang is installed.
 
 FUZZ_SECONDS ?= 60
 FUZZ_SHORT_SECONDS ?= 30
 FUZZ_DIR := $(BUILD)/fuzz
-FUZZ_SRCS := $(SRC)/tests/fuzz/fuzz_alloc.c $(SRC)/tests/unit/model.c $(SRC)/kernel/alloc.c \
+FUZZ_SRCS := $(SRC)/tests/host/fuzz/fuzz_alloc.c $(SRC)/tests/host/unit/model.c $(SRC)/kernel/alloc.c \
 	     $(SRC)/kernel/alloc_check.c
 
-$(FUZZ_DIR)/fuzz_alloc: $(FUZZ_SRCS) $(SRC)/tests/unit/model.h $(SRC)/kernel/alloc.h \
+$(FUZZ_DIR)/fuzz_alloc: $(FUZZ_SRCS) $(SRC)/tests/host/unit/model.h $(SRC)/kernel/alloc.h \
 			 $(SRC)/tests/common/round.h \
 			 $(SRC)/kernel/alloc_int.h
 	@mkdir -p $(@D)/corpus
 	$(call msg,CLANG,$@)$(CLANG) -g -O1 -Wall -Wextra -Werror -fsanitize=fuzzer,address,undefined \
-		-fno-sanitize-recover=all $(CORE_CFLAGS) -I$(SRC)/tests/unit \
+		-fno-sanitize-recover=all $(CORE_CFLAGS) -I$(SRC)/tests/host/unit \
 		-o $@ $(FUZZ_SRCS)
 
 .PHONY: fuzz-core fuzz-core-short

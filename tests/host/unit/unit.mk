@@ -2,7 +2,7 @@
 # Host unit tests (CMocka).  Every test binary is built twice: plain, and
 # with ASan+UBSan; both runs are listed in UNIT_RUNS, which check-host runs.
 
-UNIT_DIR := $(SRC)/tests/unit
+UNIT_DIR := $(SRC)/tests/host/unit
 CMOCKA_LIBS := -lcmocka
 
 ALLOC_TEST_SRCS := $(UNIT_DIR)/test_alloc.c $(UNIT_DIR)/model.c $(SRC)/kernel/alloc.c \
@@ -10,7 +10,7 @@ ALLOC_TEST_SRCS := $(UNIT_DIR)/test_alloc.c $(UNIT_DIR)/model.c $(SRC)/kernel/al
 ALLOC_TEST_DEPS := $(ALLOC_TEST_SRCS) $(UNIT_DIR)/model.h $(SRC)/kernel/alloc.h \
 		   $(SRC)/tests/common/round.h \
 		   $(SRC)/kernel/alloc_int.h \
-		   $(wildcard $(SRC)/tests/shim/linux/*.h)
+		   $(wildcard $(SRC)/tests/host/shim/linux/*.h)
 
 $(BUILD)/host/test_alloc: $(ALLOC_TEST_DEPS)
 	@mkdir -p $(@D)

@@ -1,12 +1,12 @@
 # SPDX-License-Identifier: GPL-2.0
 # Host unit test of kernel/registry.c: the kernel source compiled unchanged
-# against liburcu and the shim headers in tests/shim/ (which come first on
+# against liburcu and the shim headers in tests/host/shim/ (which come first on
 # the include path and stand in for <linux/*.h>).
 
-REGISTRY_TEST_SRCS := $(SRC)/tests/unit/test_registry.c $(SRC)/kernel/registry.c
+REGISTRY_TEST_SRCS := $(SRC)/tests/host/unit/test_registry.c $(SRC)/kernel/registry.c
 REGISTRY_TEST_DEPS := $(REGISTRY_TEST_SRCS) $(SRC)/kernel/registry.h \
-		      $(wildcard $(SRC)/tests/shim/*.h $(SRC)/tests/shim/linux/*.h)
-REGISTRY_TEST_FLAGS := -I$(SRC)/tests/shim -pthread
+		      $(wildcard $(SRC)/tests/host/shim/*.h $(SRC)/tests/host/shim/linux/*.h)
+REGISTRY_TEST_FLAGS := -I$(SRC)/tests/host/shim -pthread
 REGISTRY_TEST_LIBS := -lcmocka -lurcu -lpthread
 
 $(BUILD)/host/test_registry: $(REGISTRY_TEST_DEPS)

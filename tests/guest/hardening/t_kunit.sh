@@ -3,7 +3,7 @@
 # t_kunit - the KUnit suites of rtheap: insmod rtheap_kunit.ko runs
 # rtheap_alloc (the allocator core, kernel/alloc.c compiled into the test
 # module) and rtheap_heap (the heap object through rtheap.ko's exported
-# API: the kernel-API suite tests/kmod/heap_suite.c).  Their KTAP results, in the kernel log and in
+# API: the kernel-API suite tests/kernel/selftest/heap_suite.c).  Their KTAP results, in the kernel log and in
 # /sys/kernel/debug/kunit/<suite>/results, must show both suites and every
 # case "ok", no "not ok"; then the module must unload.
 #

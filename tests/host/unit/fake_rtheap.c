@@ -25,7 +25,7 @@
 #include <rtheap/heap.h>
 
 #include "fake_rtheap.h"
-#include "../common/round.h"
+#include "../../common/round.h"
 
 int __real_open(const char *path, int flags, ...);
 int __real_close(int fd);
