@@ -62,6 +62,7 @@
 #include <linux/atomic.h>
 #include <linux/capability.h>
 #include <linux/cred.h>
+#include <linux/delay.h>
 #include <linux/errno.h>
 #include <linux/fs.h>
 #include <linux/kref.h>
@@ -120,6 +121,29 @@ struct rtheap *rtheap_from_entry(struct rtreg_entry *e)
 
 #define CREATE_TRACE_POINTS
 #include "trace.h"
+
+#ifdef RTHEAP_TEST_HOOKS
+/*
+ * Test builds only (make module RTHEAP_TEST_HOOKS=1): microseconds
+ * rtheap_fill_info() waits after dropping the lock, to widen its race
+ * with a delete for the kernel-API suite, which sets it through
+ * symbol_get().  Absent from every other build.
+ */
+unsigned int rtheap_test_info_delay_us;
+EXPORT_SYMBOL_GPL(rtheap_test_info_delay_us);
+
+static void rtheap_test_info_delay(void)
+{
+	unsigned int us = READ_ONCE(rtheap_test_info_delay_us);
+
+	if (us)
+		udelay(us);
+}
+#else
+static inline void rtheap_test_info_delay(void)
+{
+}
+#endif
 
 /**
  * rtheap_nr_classes() - the bucket classes of every heap's allocator
@@ -640,7 +664,9 @@ void rtheap_fill_info(struct rtheap *h, struct rtheap_info *info,
 	gid = h->gid;
 	info->perm = h->perm;
 	raw_spin_unlock_irqrestore(&h->lock, flags);
+	rtheap_test_info_delay();
 
+	/* Only what is fixed until the structure's RCU-delayed free. */
 	info->id = h->reg.id;
 	info->mode = h->mode;
 	info->heap_size = h->heap_size;

@@ -289,6 +289,7 @@ static int rtheap_alloc_contig(struct rtheap_mem *m)
 		return -ENOMEM;
 	for (i = 0; i < m->npages; i++)
 		m->pages[i] = virt_to_page(va + (size_t)i * PAGE_SIZE);
+	m->phys = virt_to_phys(va);
 	return 0;
 }
 
@@ -569,6 +570,10 @@ int rtheap_mem_alloc_bulk(struct rtheap_mem *m, size_t size, unsigned int n,
  *	or a deleted heap, whose core may be gone)
  * @info: receives the sizes, the use and, with @phys, the base
  * @phys: tell the physical address of a contiguous (H_DMA, H_DMA32) heap
+ *
+ * Reads only what is fixed from create until the structure is freed: a
+ * caller without a reference (the kernel API's inquire, under RCU) may
+ * run after the last reference has freed the pages and their array.
  */
 void rtheap_mem_fill_info(const struct rtheap_mem *m,
 			  const struct rth_stats *st, struct rtheap_info *info,
@@ -591,7 +596,7 @@ void rtheap_mem_fill_info(const struct rtheap_mem *m,
 	}
 	info->nr_classes = RTH_NR_CLASSES;
 	if (phys && (m->mode & (H_DMA | H_DMA32)))
-		info->phys_addr = page_to_phys(m->pages[0]);
+		info->phys_addr = m->phys;
 }
 
 /**

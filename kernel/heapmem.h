@@ -36,6 +36,7 @@ struct rtheap_mem {
 	u32 npages;
 	void *vaddr;			/* vmap() of pages */
 	struct page **pages;
+	phys_addr_t phys;		/* H_DMA, H_DMA32: the base, fixed */
 	void *meta;			/* allocator metadata, never mapped */
 	kuid_t cuid;			/* creator's euid, charged for the heap */
 	struct mm_struct *mm;		/* creator's, its pinned_vm charged */

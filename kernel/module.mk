@@ -48,7 +48,11 @@ endef
 
 .PHONY: module module-all module-clean checkpatch
 
-## module [KVER=abi] [KDIR=dir]  build/module/<abi>/rtheap.ko; default: newest non-rt headers
+# RTHEAP_TEST_HOOKS=1: a test build of rtheap.ko, with the delays the
+# kernel-API suite widens races with (kernel/heap.c); never installed.
+RTHEAP_TEST_KCFLAGS := $(if $(filter 1,$(RTHEAP_TEST_HOOKS)),KCFLAGS="$(KCFLAGS) -DRTHEAP_TEST_HOOKS")
+
+## module [KVER=abi] [KDIR=dir] [RTHEAP_TEST_HOOKS=1]  build/module/<abi>/rtheap.ko; default: newest non-rt headers
 module:
 	@if [ -z "$(KVER)" ] || [ ! -d "$(KDIR)" ]; then \
 		echo "rtheap: no kernel headers at '$(KDIR)'; install linux-headers-<abi> or pass KDIR=" >&2; \
@@ -62,7 +66,7 @@ module:
 	$(Q)for f in $(SRC)/kernel/*.c $(SRC)/kernel/*.h; do \
 		ln -sf "$$f" $(MODULE_DIR)/kernel/; \
 	done
-	$(call kbuild,$(MODULE_DIR),rtheap.ko)
+	$(call kbuild,$(MODULE_DIR),rtheap.ko,$(RTHEAP_TEST_KCFLAGS))
 
 ## module-all        rtheap.ko for every *-amd64 kernel in /lib/modules
 module-all:

@@ -1453,10 +1453,14 @@ static void threads_hammer_nonblock(struct kunit *test)
 /*
  * rt_heap_inquire() takes no reference: one racing rt_heap_delete() on
  * another CPU must either describe the heap or say -EIDRM, never read the
- * metadata the delete frees (KASAN in check-debug sees it if it does).
+ * metadata or the page array the delete frees (KASAN in check-debug sees
+ * it if it does).  A test build of rtheap.ko (RTHEAP_TEST_HOOKS) waits
+ * inside the inquiry after its lock is dropped, which widens the window
+ * from a few instructions to most of every inquiry.
  */
 struct inquirer {
 	RT_HEAP *heap;			/* the handle to inquire now */
+	int mode;
 	atomic_t stop;
 	int errors;
 	u64 seen, gone;
@@ -1464,16 +1468,19 @@ struct inquirer {
 };
 
 #define RACE_ROUNDS	200
+#define RACE_DELAY_US	200	/* the test build's widening delay */
 
 static int inquirer_fn(void *arg)
 {
 	struct inquirer *q = arg;
+	bool dma = q->mode & (H_DMA | H_DMA32);
 	RT_HEAP_INFO info;
 	int ret;
 
 	while (!atomic_read(&q->stop)) {
 		ret = rt_heap_inquire(READ_ONCE(q->heap), &info);
-		if (!ret && info.heapsize == 4 * PG)
+		if (!ret && info.heapsize == 4 * PG &&
+		    (!dma || (info.phys_addr && !(info.phys_addr % PG))))
 			WRITE_ONCE(q->seen, q->seen + 1);
 		else if (ret == -EIDRM)
 			q->gone++;
@@ -1484,23 +1491,29 @@ static int inquirer_fn(void *arg)
 	kthread_complete_and_exit(&q->done, 0);
 }
 
-static void inquire_races_delete(struct kunit *test)
+extern unsigned int rtheap_test_info_delay_us;
+
+static void inquire_race(struct kunit *test, int mode)
 {
 	struct inquirer *q = kunit_kzalloc(test, sizeof(*q), GFP_KERNEL);
 	RT_HEAP *h = kunit_kzalloc(test, RACE_ROUNDS * sizeof(*h), GFP_KERNEL);
+	unsigned int *delay = symbol_get(rtheap_test_info_delay_us);
 	struct task_struct *t;
 	u64 before;
 	int r;
 
 	KUNIT_ASSERT_NOT_NULL(test, q);
 	KUNIT_ASSERT_NOT_NULL(test, h);
-	KUNIT_ASSERT_EQ(test, rt_heap_create(&h[0], NULL, 4 * PG, H_FIFO), 0);
+	KUNIT_ASSERT_EQ(test, rt_heap_create(&h[0], NULL, 4 * PG, mode), 0);
 	q->heap = &h[0];
+	q->mode = mode;
 	init_completion(&q->done);
 	t = kthread_create(inquirer_fn, q, "rth_kapi_inq");
 	KUNIT_ASSERT_FALSE(test, IS_ERR(t));
 	if (num_online_cpus() > 1)
 		kthread_bind(t, 1);
+	if (delay)
+		WRITE_ONCE(*delay, RACE_DELAY_US);
 	wake_up_process(t);
 	for (r = 0; r < RACE_ROUNDS; r++) {
 		/* Once it has seen this heap, delete it under its feet. */
@@ -1510,15 +1523,36 @@ static void inquire_races_delete(struct kunit *test)
 		KUNIT_ASSERT_EQ(test, rt_heap_delete(&h[r]), 0);
 		if (r + 1 < RACE_ROUNDS) {
 			KUNIT_ASSERT_EQ(test, rt_heap_create(&h[r + 1], NULL,
-							     4 * PG, H_FIFO), 0);
+							     4 * PG, mode), 0);
 			WRITE_ONCE(q->heap, &h[r + 1]);
 		}
 	}
 	atomic_set(&q->stop, 1);
 	wait_for_completion(&q->done);
+	if (delay) {
+		WRITE_ONCE(*delay, 0);
+		symbol_put(rtheap_test_info_delay_us);
+	}
 	KUNIT_EXPECT_EQ(test, q->errors, 0);
-	kunit_info(test, "%d deletes raced %llu inquiries (%llu saw -EIDRM)",
-		   RACE_ROUNDS, q->seen + q->gone, q->gone);
+	kunit_info(test, "%d deletes raced %llu inquiries (%llu saw -EIDRM)%s",
+		   RACE_ROUNDS, q->seen + q->gone, q->gone,
+		   delay ? ", widened" : "");
+}
+
+static void inquire_races_delete(struct kunit *test)
+{
+	inquire_race(test, H_FIFO);
+}
+
+/* H_DMA, H_DMA32: the physical base is told after the lock is dropped. */
+static void inquire_races_delete_dma(struct kunit *test)
+{
+	inquire_race(test, H_FIFO | H_DMA);
+}
+
+static void inquire_races_delete_dma32(struct kunit *test)
+{
+	inquire_race(test, H_FIFO | H_DMA32);
 }
 
 static struct kunit_case rtheap_heap_cases[] = {
@@ -1547,6 +1581,8 @@ static struct kunit_case rtheap_heap_cases[] = {
 	KUNIT_CASE(threads_hammer),
 	KUNIT_CASE(threads_hammer_nonblock),
 	KUNIT_CASE(inquire_races_delete),
+	KUNIT_CASE(inquire_races_delete_dma),
+	KUNIT_CASE(inquire_races_delete_dma32),
 	{}
 };
 
