@@ -16,6 +16,7 @@
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
 #include <linux/mm.h>
+#include <linux/moduleparam.h>
 #include <linux/mutex.h>
 #include <linux/nospec.h>
 #include <linux/overflow.h>
@@ -120,6 +121,20 @@ static int rtheap_ioc_version(struct rtheap_file *f, struct rtheap_ioc *c)
 	return 0;
 }
 
+/*
+ * H_DMA, H_DMA32 and H_NONCACHED from user space need CAP_SYS_RAWIO: an
+ * uncached heap splits the kernel's direct map for good and interrupts
+ * every CPU, isolated ones included, at create and at free, and all three
+ * give a process physically contiguous (or uncached) memory in its
+ * address space.  group_rawio lets every opener of the device have them.
+ */
+static bool rtheap_group_rawio;
+module_param_named(group_rawio, rtheap_group_rawio, bool, 0644);
+MODULE_PARM_DESC(group_rawio,
+		 "Let every opener of /dev/rtheap create H_DMA, H_DMA32 and H_NONCACHED heaps (default N: CAP_SYS_RAWIO only)");
+
+#define RTHEAP_RAWIO_MODES	(H_DMA | H_DMA32 | H_NONCACHED)
+
 /* Succeeds holding f->lock, which rtheap_file_attach() releases. */
 static int rtheap_ioc_create(struct rtheap_file *f, struct rtheap_ioc *c)
 {
@@ -140,6 +155,9 @@ static int rtheap_ioc_create(struct rtheap_file *f, struct rtheap_ioc *c)
 	/* Nobody could ever reach, let alone delete, a nameless survivor. */
 	if (!ret && (in->mode & H_PERSIST))
 		return -EINVAL;
+	if ((in->mode & RTHEAP_RAWIO_MODES) && !READ_ONCE(rtheap_group_rawio) &&
+	    !capable(CAP_SYS_RAWIO))
+		return -EPERM;
 
 	p.name = in->name;
 	p.size = in->size;

@@ -238,17 +238,50 @@ static void rtheap_unlock_vm(struct rtheap_mem *m)
 	m->mm = NULL;
 }
 
+/* Pages set_pages_array_uc() and _wb() convert between rescheduling points. */
+#define RTHEAP_UC_BATCH		1024
+
 /*
  * H_NONCACHED: the kernel's own mapping of the pages (the linear map) must
  * be uncached too, or the CPU sees one page through two memory types.
- * Only x86 can change it for a module (set_pages_array_uc()); elsewhere
- * H_NONCACHED is refused at create (rtheap_modes()).
+ * Only x86 can change it for a module; elsewhere H_NONCACHED is refused
+ * at create (rtheap_modes()).  A contiguous heap (H_DMA, H_DMA32) is
+ * converted as one range, so one TLB flush on every CPU; scattered pages
+ * RTHEAP_UC_BATCH at a time, with a rescheduling point between batches.
+ * Either way the direct map is split to 4 KiB pages around them and stays
+ * so after the heap is gone.  Back to write-back on failure.
  */
-static int rtheap_set_cached(struct page **pages, u32 n, bool cached)
+static int rtheap_set_cached(struct rtheap_mem *m, bool cached)
 {
 #ifdef CONFIG_X86
-	return cached ? set_pages_array_wb(pages, n) :
-			set_pages_array_uc(pages, n);
+	unsigned long va;
+	u32 i, n;
+	int ret;
+
+	if (m->mode & (H_DMA | H_DMA32)) {
+		va = (unsigned long)page_address(m->pages[0]);
+		return cached ? set_memory_wb(va, m->npages) :
+				set_memory_uc(va, m->npages);
+	}
+	for (i = 0; i < m->npages; i += n) {
+		n = min_t(u32, m->npages - i, RTHEAP_UC_BATCH);
+		if (cached) {
+			set_pages_array_wb(m->pages + i, n);
+		} else {
+			ret = set_pages_array_uc(m->pages + i, n);
+			if (ret) {
+				while (i) {
+					n = min_t(u32, i, RTHEAP_UC_BATCH);
+					i -= n;
+					set_pages_array_wb(m->pages + i, n);
+					cond_resched();
+				}
+				return ret;
+			}
+		}
+		cond_resched();
+	}
+	return 0;
 #else
 	return -EOPNOTSUPP;
 #endif
@@ -287,8 +320,11 @@ static int rtheap_alloc_contig(struct rtheap_mem *m)
 	va = alloc_pages_exact(rtheap_mem_size(m), gfp);
 	if (!va)
 		return -ENOMEM;
-	for (i = 0; i < m->npages; i++)
+	for (i = 0; i < m->npages; i++) {
 		m->pages[i] = virt_to_page(va + (size_t)i * PAGE_SIZE);
+		if (!((i + 1) % RTHEAP_MAP_BATCH))
+			cond_resched();
+	}
 	m->phys = virt_to_phys(va);
 	return 0;
 }
@@ -352,7 +388,7 @@ static void rtheap_free_mem(struct rtheap_mem *m, u32 npages)
 		vunmap(m->vaddr);
 	m->vaddr = NULL;
 	if (m->uncached)
-		rtheap_set_cached(m->pages, npages, true);
+		rtheap_set_cached(m, true);
 	m->uncached = false;
 	for (i = 0; i < npages; i++) {
 		__free_page(m->pages[i]);
@@ -407,7 +443,7 @@ static int rtheap_alloc_mem(struct rtheap_mem *m)
 			cond_resched();
 	}
 	if (m->mode & H_NONCACHED) {
-		ret = rtheap_set_cached(m->pages, m->npages, false);
+		ret = rtheap_set_cached(m, false);
 		if (ret)
 			goto fail_ret;
 		m->uncached = true;

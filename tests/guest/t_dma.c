@@ -4,7 +4,10 @@
  * physically contiguous memory whose base RT_HEAP_INFO.phys_addr shows to
  * CAP_SYS_ADMIN (0 for anyone else), below 4 GiB for H_DMA32, -ENOMEM at
  * once beyond what the page allocator gives in one block, and uncached
- * mappings that hold what is written.
+ * mappings that hold what is written.  From user space all three modes
+ * need CAP_SYS_RAWIO unless the module parameter group_rawio is set: an
+ * unprivileged member of the device's group gets -EPERM, then with the
+ * parameter set, the heaps.
  */
 #include <unistd.h>
 
@@ -24,11 +27,61 @@ static int unprivileged(void *arg)
 	return 0;
 }
 
+#define GROUP_RAWIO	"/sys/module/rtheap/parameters/group_rawio"
+
+/* The modes that need CAP_SYS_RAWIO: -EPERM (want 0) or made (want 1). */
+static void rawio_modes(const char *name, bool want)
+{
+	struct rtheap_version v = t_version();
+	static const int modes[] = { H_DMA, H_DMA32, H_NONCACHED,
+				     H_NONCACHED | H_DMA };
+	RT_HEAP h;
+	size_t i;
+	int ret;
+
+	for (i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
+		ret = rt_heap_create(&h, name, 65536, modes[i]);
+		if ((modes[i] & H_NONCACHED) &&
+		    !(v.features & RTHEAP_FEAT_NONCACHED)) {
+			CHECK_RET(ret, -EINVAL);
+			continue;
+		}
+		if (!want) {
+			CHECKF(ret == -EPERM, "mode %#x: %s, want EPERM",
+			       modes[i], t_errname(ret));
+			continue;
+		}
+		CHECKF(ret == 0, "mode %#x: %s", modes[i], t_errname(ret));
+		CHECK_OK(rt_heap_delete(&h));
+	}
+	CHECK(!t_listed(name));
+}
+
+static int rawio_denied(void *arg)
+{
+	RT_HEAP h;
+
+	t_drop_privs(T_RTUSER);
+	rawio_modes(arg, false);
+	/* The other modes stay open to the group. */
+	CHECK_OK(rt_heap_create(&h, arg, 65536, H_PRIO));
+	CHECK_OK(rt_heap_delete(&h));
+	return 0;
+}
+
+static int rawio_allowed(void *arg)
+{
+	t_drop_privs(T_RTUSER);
+	rawio_modes(arg, true);
+	return 0;
+}
+
 int main(void)
 {
 	struct rtheap_version v = t_version();
 	const char *name = t_name("dma");
 	RT_HEAP_INFO info;
+	char buf[8];
 	RT_HEAP h;
 	char *p;
 	int i;
@@ -73,5 +126,13 @@ int main(void)
 	} else {
 		CHECK_RET(rt_heap_create(&h, name, 8192, H_NONCACHED), -EINVAL);
 	}
+
+	rawio_modes(name, true);		/* root has CAP_SYS_RAWIO */
+	CHECK_CHILD(t_spawn(rawio_denied, (void *)name), 10000);
+	CHECK_OK(t_file_read(GROUP_RAWIO, buf, sizeof(buf)));
+	CHECK(!strcmp(buf, "N"));		/* the default */
+	CHECK_OK(t_file_write(GROUP_RAWIO, "1"));
+	CHECK_CHILD(t_spawn(rawio_allowed, (void *)name), 10000);
+	CHECK_OK(t_file_write(GROUP_RAWIO, "0"));
 	return T_EXIT_PASS;
 }
