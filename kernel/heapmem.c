@@ -479,6 +479,19 @@ fail:
 	return -ENOMEM;
 }
 
+/*
+ * kvmalloc() refuses more than INT_MAX bytes, with a warning (a panic
+ * under panic_on_warn): the allocator metadata, a 64th of the heap, passes
+ * it at 128 GiB of heap whatever the page size, the page array at 1 TiB
+ * with 4 KiB pages.  Such a heap is refused before anything is taken.
+ */
+static bool rtheap_mem_fits(const struct rtheap_mem *m)
+{
+	if ((u64)m->npages * sizeof(*m->pages) > INT_MAX)
+		return false;
+	return (m->mode & H_SHARED) || rth_meta_size(m->npages) <= INT_MAX;
+}
+
 /**
  * rtheap_mem_create() - the memory of a new heap, charged to its creator
  * @m: the memory, zeroed
@@ -492,8 +505,9 @@ fail:
  * takes the pages, maps them for the kernel and sets up the allocator
  * core over them (not for H_SHARED) and the class map.  Process context.
  *
- * Return: 0, -ENOMEM (no memory, or over a limit), -EINVAL (no metadata
- * size for so many pages), or the error of making the pages uncached;
+ * Return: 0, -ENOMEM (no memory, over a limit, or metadata or a page array
+ * beyond what kvmalloc() gives), -EINVAL (no metadata size for so many
+ * pages), or the error of making the pages uncached;
  * nothing is left taken on failure.
  */
 int rtheap_mem_create(struct rtheap_mem *m, u64 size, u32 mode, bool kernel)
@@ -508,6 +522,9 @@ int rtheap_mem_create(struct rtheap_mem *m, u64 size, u32 mode, bool kernel)
 	m->kernel = kernel;
 	m->cuid = current_euid();
 
+	ret = -ENOMEM;
+	if (!rtheap_mem_fits(m))
+		goto out_status;
 	ret = rtheap_charge(m, rtheap_mem_size(m),
 			    !kernel && capable(CAP_SYS_RESOURCE));
 	if (ret)

@@ -283,6 +283,11 @@ static void create_errors(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, rt_heap_create(&h, "kunit.c", PG, 0x80000), -EINVAL);
 	KUNIT_EXPECT_EQ(test, rt_heap_create(&h, "kunit.c", PG, -1), -EINVAL);
 	KUNIT_EXPECT_EQ(test, rt_heap_create(&h, "kunit.c", SIZE_MAX, 0), -EINVAL);
+#if BITS_PER_LONG == 64
+	/* Metadata beyond kvmalloc()'s INT_MAX: refused, with no warning. */
+	KUNIT_EXPECT_EQ(test, rt_heap_create(&h, "kunit.c", 128ULL << 30, 0),
+			-ENOMEM);
+#endif
 	KUNIT_EXPECT_EQ(test, rt_heap_create(&h, "0123456789abcdef0123456789abcdef",
 					     PG, 0), -ENAMETOOLONG);
 	KUNIT_EXPECT_EQ(test, rt_heap_create(&h, "a b", PG, 0), -EINVAL);
