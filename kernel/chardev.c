@@ -424,7 +424,7 @@ static int rtheap_ioc_inquire(struct rtheap_file *f, struct rtheap_ioc *c)
 	if (rtheap_deleted(h))
 		return -EIDRM;
 	rtheap_fill_info(h, &c->u.inquire.info, current_user_ns(),
-			 capable(CAP_SYS_ADMIN));
+			 rtheap_phys_visible(h));
 	return 0;
 }
 
@@ -470,7 +470,6 @@ out:
 static int rtheap_ioc_list(struct rtheap_file *f, struct rtheap_ioc *c)
 {
 	struct rtheap_list *l = &c->u.list;
-	bool phys = capable(CAP_SYS_ADMIN);
 	struct rtheap_info *buf = NULL;
 	struct rtheap_iter it;
 	struct rtheap *h;
@@ -488,7 +487,7 @@ static int rtheap_ioc_list(struct rtheap_file *f, struct rtheap_ioc *c)
 	while ((h = rtheap_iter_next(&it))) {
 		if (count < n)
 			rtheap_fill_info(h, &buf[count], current_user_ns(),
-					 phys);
+					 rtheap_phys_visible(h));
 		count++;
 	}
 	rtheap_iter_stop(&it);

@@ -680,6 +680,22 @@ void rtheap_fill_info(struct rtheap *h, struct rtheap_info *info,
 }
 
 /**
+ * rtheap_phys_visible() - may the current task learn the heap's base?
+ * @h: the heap
+ *
+ * The physical address of an H_DMA or H_DMA32 heap is told to
+ * CAP_SYS_ADMIN only.  The capability only widens what is shown: it is
+ * asked without an audit record, and only for such a heap.
+ *
+ * Return: true if rtheap_fill_info() may tell it.
+ */
+bool rtheap_phys_visible(struct rtheap *h)
+{
+	return (h->mode & (H_DMA | H_DMA32)) &&
+	       ns_capable_noaudit(&init_user_ns, CAP_SYS_ADMIN);
+}
+
+/**
  * rtheap_page_map() - describe a heap's pages, a bounded part
  * @h: the heap
  * @first: the first page to describe: 0, or *@nextp of an earlier call

@@ -68,6 +68,7 @@ int rtheap_mmap(struct rtheap *h, struct vm_area_struct *vma);
 void rtheap_fill_attach(const struct rtheap *h, struct rtheap_attach *at);
 void rtheap_fill_info(struct rtheap *h, struct rtheap_info *info,
 		      struct user_namespace *ns, bool phys);
+bool rtheap_phys_visible(struct rtheap *h);
 int rtheap_page_map(struct rtheap *h, u32 first, struct rtheap_range *out,
 		    unsigned int max, u32 *nextp, u32 *npagesp);
 int rtheap_set_owner(struct rtheap *h, kuid_t uid, kgid_t gid, umode_t perm);

@@ -525,8 +525,10 @@ int rtheap_mem_create(struct rtheap_mem *m, u64 size, u32 mode, bool kernel)
 	ret = -ENOMEM;
 	if (!rtheap_mem_fits(m))
 		goto out_status;
-	ret = rtheap_charge(m, rtheap_mem_size(m),
-			    !kernel && capable(CAP_SYS_RESOURCE));
+	/* CAP_SYS_RESOURCE is asked for only when a limit would refuse. */
+	ret = rtheap_charge(m, rtheap_mem_size(m), false);
+	if (ret == -ENOMEM && !kernel && capable(CAP_SYS_RESOURCE))
+		ret = rtheap_charge(m, rtheap_mem_size(m), true);
 	if (ret)
 		goto out_status;
 	ret = rtheap_lock_vm(m);

@@ -140,15 +140,20 @@ int rtheap_bind(const char *name, const struct rtheap_tmo *t,
 	return 0;
 }
 
-/* For walks: ipc_owner from rtheap_list_privileged(), once per walk. */
-static bool rtheap_visible(struct rtheap *h, bool ipc_owner)
+/*
+ * For walks: a heap the caller's mode bits let it read is seen; any other
+ * only with CAP_IPC_OWNER, which only widens what is shown: asked without
+ * an audit record, and only once a walk meets such a heap (then kept for
+ * the rest of the walk).
+ */
+static bool rtheap_visible(struct rtheap *h, struct rtheap_iter *it)
 {
-	return ipc_owner || rtheap_mode_permits(h, MAY_READ);
-}
-
-static bool rtheap_list_privileged(void)
-{
-	return ns_capable_noaudit(&init_user_ns, CAP_IPC_OWNER);
+	if (rtheap_mode_permits(h, MAY_READ))
+		return true;
+	if (it->ipc_owner < 0)
+		it->ipc_owner = ns_capable_noaudit(&init_user_ns,
+						   CAP_IPC_OWNER);
+	return it->ipc_owner;
 }
 
 /**
@@ -164,7 +169,7 @@ static bool rtheap_list_privileged(void)
 unsigned int rtheap_iter_start(struct rtheap_iter *it)
 	__acquires(&rtheap_registry.lock)
 {
-	it->ipc_owner = rtheap_list_privileged();
+	it->ipc_owner = -1;
 	mutex_lock(&rtheap_registry.lock);
 	it->pos = &rtheap_registry.all;
 	return rtheap_registry.count;
@@ -186,7 +191,7 @@ struct rtheap *rtheap_iter_next(struct rtheap_iter *it)
 		it->pos = it->pos->next;
 		h = rtheap_from_entry(list_entry(it->pos, struct rtreg_entry,
 						 all));
-		if (rtheap_visible(h, it->ipc_owner))
+		if (rtheap_visible(h, it))
 			return h;
 	}
 	return NULL;

@@ -17,7 +17,7 @@ struct rtreg_entry;
 /* A walk over the heaps a reader may see, under the registry's lock. */
 struct rtheap_iter {
 	struct list_head *pos;		/* last heap returned, or the head */
-	bool ipc_owner;			/* the reader sees every heap */
+	int ipc_owner;			/* CAP_IPC_OWNER: -1 not asked yet */
 };
 
 void rtheap_names_init(void);
