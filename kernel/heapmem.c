@@ -20,7 +20,8 @@
  * creator's share (max_user_heaps, max_user_bytes) and less the kernel's
  * reserve, unless the creator holds CAP_SYS_RESOURCE.  rtheap_limits_lock
  * is a leaf.  A user creator's pages also count against its
- * RLIMIT_MEMLOCK, as pinned memory (rtheap_lock_vm()).
+ * RLIMIT_MEMLOCK, as pinned memory, with its locked memory
+ * (rtheap_lock_vm()).
  *
  * Status page: a zeroed page of the heap's own (struct rtheap_status),
  * which any attached process may map read-only at offset map_size; the
@@ -203,12 +204,16 @@ static void rtheap_uncharge(struct rtheap_mem *m, u64 bytes)
 }
 
 /*
- * Heap memory is pinned memory: a user creator's pages count against its
- * RLIMIT_MEMLOCK as the pages a driver pins for a process do (its
- * pinned_vm, VmPin in /proc/PID/status; with locked_vm, the other half of
- * what RLIMIT_MEMLOCK limits), unless it has CAP_IPC_LOCK.  pinned_vm is
- * an atomic counter, so the release can give pages back from under any
- * mmap_lock (it may run in a vma's close).  -ENOMEM over the limit.
+ * Heap memory is pinned memory: a user creator's pages are added to its
+ * process's pinned_vm (VmPin in /proc/PID/status), as the pages a driver
+ * pins for a process are, and unless it has CAP_IPC_LOCK, pinned_vm and
+ * locked_vm (mlock(), VmLck) together must stay within its
+ * RLIMIT_MEMLOCK, so that heaps and mlock() cannot each take the whole
+ * limit.  (The kernel's mlock() looks at locked_vm alone: memory locked
+ * after the heaps may still pass it.)  Only the creator's process is
+ * charged; binding and mapping charge nothing.  pinned_vm is an atomic
+ * counter, so the release can give pages back from under any mmap_lock
+ * (it may run in a vma's close).  -ENOMEM over the limit.
  */
 static int rtheap_lock_vm(struct rtheap_mem *m)
 {
@@ -220,7 +225,8 @@ static int rtheap_lock_vm(struct rtheap_mem *m)
 		return 0;
 	pinned = atomic64_add_return(m->npages, &mm->pinned_vm);
 	limit = rlimit(RLIMIT_MEMLOCK) >> PAGE_SHIFT;
-	if (pinned > limit && !capable(CAP_IPC_LOCK)) {
+	if (pinned + READ_ONCE(mm->locked_vm) > limit &&
+	    !capable(CAP_IPC_LOCK)) {
 		atomic64_sub(m->npages, &mm->pinned_vm);
 		return -ENOMEM;
 	}

@@ -7,7 +7,7 @@
  *  - heap memory is pinned memory: a user without CAP_IPC_LOCK is held to
  *    its RLIMIT_MEMLOCK (VmPin grows by the heap, drops after delete, also
  *    when the last reference goes in a munmap after delete and close),
- *    root is not;
+ *    root is not; what the process has mlock()ed (VmLck) counts too;
  *  - max_user_heaps and max_user_bytes hold per user (another user still
  *    creates; root, with CAP_SYS_RESOURCE, is not held);
  *  - kernel_reserve: a user cannot take the last kernel_reserve bytes of
@@ -26,7 +26,7 @@
 #define NOBODY	65534
 #define KIB	1024ULL
 
-static unsigned long long vm_pinned_kib(void)
+static unsigned long long vm_status_kib(const char *fmt)
 {
 	FILE *f = fopen("/proc/self/status", "r");
 	unsigned long long kb = ~0ULL;
@@ -34,11 +34,21 @@ static unsigned long long vm_pinned_kib(void)
 
 	CHECK(f);
 	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "VmPin: %llu kB", &kb) == 1)
+		if (sscanf(line, fmt, &kb) == 1)
 			break;
 	fclose(f);
 	CHECK(kb != ~0ULL);
 	return kb;
+}
+
+static unsigned long long vm_pinned_kib(void)
+{
+	return vm_status_kib("VmPin: %llu kB");
+}
+
+static unsigned long long vm_locked_kib(void)
+{
+	return vm_status_kib("VmLck: %llu kB");
 }
 
 static int nheaps(void)
@@ -120,6 +130,34 @@ static void last_ref_in_munmap(unsigned long long base)
 	CHECK_EQ(vm_pinned_kib(), base);
 }
 
+/*
+ * Locked (mlock) and pinned (heap) memory count together against the
+ * limit: with all but 64 KiB of it mlock()ed, a 128 KiB heap is refused
+ * and a 64 KiB one fits; munlock() gives the room back.
+ */
+static void memlock_with_mlock(void)
+{
+	unsigned long long used = vm_locked_kib() + vm_pinned_kib();
+	size_t len = (MEMLOCK / KIB - used - 64) * KIB;
+	RT_HEAP h;
+	void *p;
+
+	CHECK(used + 64 < MEMLOCK / KIB);
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	CHECK(p != MAP_FAILED);
+	CHECKF(mlock(p, len) == 0, "mlock: %s", strerror(errno));
+	CHECK_EQ(vm_locked_kib() + vm_pinned_kib(), MEMLOCK / KIB - 64);
+	create_refused(128 * KIB);
+	CHECK_OK(rt_heap_create(&h, NULL, 64 * KIB, 0));
+	create_refused(4 * KIB);
+	CHECK_OK(rt_heap_delete(&h));
+	CHECK(munlock(p, len) == 0);
+	CHECK_OK(rt_heap_create(&h, NULL, 128 * KIB, 0));
+	CHECK_OK(rt_heap_delete(&h));
+	CHECK(munmap(p, len) == 0);
+}
+
 static int memlock_user(void *arg)
 {
 	unsigned long long base;
@@ -141,6 +179,7 @@ static int memlock_user(void *arg)
 	CHECK_OK(rt_heap_delete(&b));
 	CHECK_EQ(vm_pinned_kib(), base);
 	last_ref_in_munmap(base);
+	memlock_with_mlock();
 	return T_EXIT_PASS;
 }
 
