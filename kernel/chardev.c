@@ -606,6 +606,27 @@ static long rtheap_ioctl(struct file *file, unsigned int cmd,
 	return rtheap_ioctl_arg(f, cmd, (void __user *)arg);
 }
 
+#ifdef CONFIG_COMPAT
+/*
+ * A 32-bit process: the commands by value take a number, which must reach
+ * them unchanged (compat_ptr() would clear bit 31 on s390); every other
+ * command's argument is a pointer.
+ */
+static long rtheap_compat_ioctl(struct file *file, unsigned int cmd,
+				unsigned long arg)
+{
+	switch (cmd) {
+	case RTHEAP_IOC_FREE_OFF:
+	case RTHEAP_IOC_ALLOC_NB:
+	case RTHEAP_IOC_NOP:
+		return rtheap_ioctl(file, cmd, arg);
+	}
+	return compat_ptr_ioctl(file, cmd, arg);
+}
+#else
+#define rtheap_compat_ioctl NULL
+#endif
+
 static int rtheap_mmap_file(struct file *file, struct vm_area_struct *vma)
 {
 	struct rtheap *h = rtheap_file_heap(file->private_data);
@@ -643,7 +664,7 @@ static const struct file_operations rtheap_fops = {
 	.open = rtheap_open,
 	.release = rtheap_file_release,
 	.unlocked_ioctl = rtheap_ioctl,
-	.compat_ioctl = compat_ptr_ioctl,
+	.compat_ioctl = rtheap_compat_ioctl,
 	.mmap = rtheap_mmap_file,
 	.llseek = no_llseek,
 };
