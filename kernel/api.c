@@ -60,15 +60,16 @@ static __always_inline struct rtheap *rt_heap_lookup(RT_HEAP *heap)
  * @heapsize: usable bytes; the whole size is allocatable on a fresh heap
  * @mode: H_FIFO or H_PRIO (the order waiters are served in), H_SHARED
  *	(one segment), H_DMA or H_DMA32 (physically contiguous; the base in
- *	RT_HEAP_INFO.phys_addr), H_NONCACHED (x86: uncached mappings);
- *	unknown bits are refused
+ *	RT_HEAP_INFO.phys_addr), H_NONCACHED (x86 only: uncached mappings;
+ *	-EOPNOTSUPP elsewhere); unknown bits are refused
  *
  * The heap belongs to root with mode 0600 (see rt_heap_set_owner()) and
  * lives until rt_heap_delete().  Process context only.
  *
  * Return: 0, -EINVAL (no handle, size 0 or over the limit, bad mode or
- * name), -ENAMETOOLONG, -EEXIST (name taken), -ENOMEM (no memory, or the
- * module's limits), -EPERM (not process context).
+ * name), -EOPNOTSUPP (H_NONCACHED off x86), -ENAMETOOLONG, -EEXIST (name
+ * taken), -ENOMEM (no memory, or the module's limits), -EPERM (not
+ * process context).
  */
 int rt_heap_create(RT_HEAP *heap, const char *name, size_t heapsize, int mode)
 {

@@ -143,8 +143,10 @@ static int rtheap_ioc_create(struct rtheap_file *f, struct rtheap_ioc *c)
 	int ret;
 
 	if ((in->flags & ~RTHEAP_CREATE_FLAGS) ||
-	    (in->mode & ~rtheap_modes()))
+	    (in->mode & ~RTHEAP_MODE_MASK))
 		return -EINVAL;
+	if (in->mode & ~rtheap_modes())
+		return -EOPNOTSUPP;
 	if (!(in->flags & RTHEAP_CREATE_PERM) && in->perm)
 		return -EINVAL;
 	if (!(in->flags & RTHEAP_CREATE_GID) && in->gid)

@@ -209,7 +209,8 @@ bool rtheap_tryget(struct rtheap *h)
  *	caller has checked the name with rtreg_check_name()
  * @hp: the new heap, with a reference of the caller's
  *
- * Return: 0, -EINVAL, -ENAMETOOLONG, -EEXIST, -ENOMEM (see rt_heap_create()).
+ * Return: 0, -EINVAL, -EOPNOTSUPP, -ENAMETOOLONG, -EEXIST, -ENOMEM (see
+ * rt_heap_create()).
  */
 int rtheap_create(const struct rtheap_params *p, struct rtheap **hp)
 {
@@ -221,8 +222,11 @@ int rtheap_create(const struct rtheap_params *p, struct rtheap **hp)
 	BUILD_BUG_ON(RTH_MIN_BLOCK != RTHEAP_MIN_BLOCK);
 	BUILD_BUG_ON(RTREG_NAMELEN != RTHEAP_NAMELEN);
 
-	if (p->mode & ~rtheap_modes())
+	if (p->mode & ~RTHEAP_MODE_MASK)
 		return -EINVAL;
+	/* A mode this kernel or machine cannot honour (H_NONCACHED). */
+	if (p->mode & ~rtheap_modes())
+		return -EOPNOTSUPP;
 	if (!p->size || p->size > ((u64)RTH_MAX_PAGES << PAGE_SHIFT))
 		return -EINVAL;
 	if (p->perm & ~0777)
