@@ -256,6 +256,7 @@ static void rtheap_file_attach(struct rtheap_file *f, struct rtheap *h,
 			rtheap_delete(h);
 		rtheap_put(h);
 	}
+	__release(&f->lock);	/* for sparse: mutexes are not annotated */
 	mutex_unlock(&f->lock);
 }
 

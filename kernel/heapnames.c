@@ -171,6 +171,7 @@ unsigned int rtheap_iter_start(struct rtheap_iter *it)
 {
 	it->ipc_owner = -1;
 	mutex_lock(&rtheap_registry.lock);
+	__acquire(&rtheap_registry.lock);	/* for sparse: mutexes are not annotated */
 	it->pos = &rtheap_registry.all;
 	return rtheap_registry.count;
 }
@@ -204,5 +205,6 @@ struct rtheap *rtheap_iter_next(struct rtheap_iter *it)
 void rtheap_iter_stop(struct rtheap_iter *it)
 	__releases(&rtheap_registry.lock)
 {
+	__release(&rtheap_registry.lock);
 	mutex_unlock(&rtheap_registry.lock);
 }
