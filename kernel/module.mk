@@ -48,6 +48,19 @@ endef
 
 .PHONY: module module-all module-clean checkpatch
 
+# $(call module_tree,DIR): DIR made a kbuild tree of rtheap.ko: links to
+# Kbuild, VERSION, include/ and each kernel/ source (stale links removed).
+define module_tree
+	@mkdir -p $(1)/kernel
+	$(Q)ln -sfn $(SRC)/include $(1)/include
+	$(Q)ln -sf $(SRC)/Kbuild $(1)/Kbuild
+	$(Q)ln -sf $(SRC)/VERSION $(1)/VERSION
+	$(Q)find $(1)/kernel -maxdepth 1 -xtype l -delete
+	$(Q)for f in $(SRC)/kernel/*.c $(SRC)/kernel/*.h; do \
+		ln -sf "$$f" $(1)/kernel/; \
+	done
+endef
+
 # RTHEAP_TEST_HOOKS=1: a test build of rtheap.ko, with the delays the
 # kernel-API suite widens races with (kernel/heap.c); never installed.
 RTHEAP_TEST_KCFLAGS := $(if $(filter 1,$(RTHEAP_TEST_HOOKS)),KCFLAGS="$(KCFLAGS) -DRTHEAP_TEST_HOOKS")
@@ -58,14 +71,7 @@ module:
 		echo "rtheap: no kernel headers at '$(KDIR)'; install linux-headers-<abi> or pass KDIR=" >&2; \
 		exit 1; \
 	fi
-	@mkdir -p $(MODULE_DIR)/kernel
-	$(Q)ln -sfn $(SRC)/include $(MODULE_DIR)/include
-	$(Q)ln -sf $(SRC)/Kbuild $(MODULE_DIR)/Kbuild
-	$(Q)ln -sf $(SRC)/VERSION $(MODULE_DIR)/VERSION
-	$(Q)find $(MODULE_DIR)/kernel -maxdepth 1 -xtype l -delete
-	$(Q)for f in $(SRC)/kernel/*.c $(SRC)/kernel/*.h; do \
-		ln -sf "$$f" $(MODULE_DIR)/kernel/; \
-	done
+	$(call module_tree,$(MODULE_DIR))
 	$(call kbuild,$(MODULE_DIR),rtheap.ko,$(RTHEAP_TEST_KCFLAGS))
 
 ## module-all        rtheap.ko for every *-amd64 kernel in /lib/modules
@@ -91,11 +97,27 @@ $(CHECKPATCH):
 		'*/scripts/const_structs.checkpatch'
 	$(Q)touch $@
 
-## checkpatch        checkpatch.pl --strict on kernel/ (Debian's linux-source-6.1)
+# The lint build: rtheap.ko once more, in build/lint/<KVER>/ so that the
+# module's own objects are left alone, with W=1 (the extra warnings, which
+# Kbuild's -Werror makes errors) and C=1 (sparse on every file); any line
+# of sparse's is a failure.
+LINT_DIR = $(BUILD)/lint/$(KVER)
+
+## checkpatch        checkpatch.pl --strict on kernel/ (Debian's linux-source-6.1),
+##                   then rtheap.ko built with W=1 and sparse (C=1), all clean
 checkpatch: $(CHECKPATCH)
 	$(Q)$(CHECKPATCH) --strict --no-tree --quiet --show-types -f \
 		$(wildcard $(SRC)/kernel/*.[ch])
 	@echo "  CHECKPATCH kernel/*.[ch]: clean"
+	$(Q)$(SRC)/scripts/deps sparse
+	$(call module_tree,$(LINT_DIR))
+	$(Q)find $(LINT_DIR)/kernel -name '*.o' -delete
+	$(Q)out=$$($(MAKE) -C $(KDIR) M=$(LINT_DIR) -s W=1 C=1 \
+		$(if $(MODULE_ARCH),ARCH=$(MODULE_ARCH) CROSS_COMPILE=$(MODULE_CROSS_COMPILE)) \
+		$(if $(wildcard $(KDIR)/vmlinux),,CONFIG_DEBUG_INFO_BTF_MODULES=) modules 2>&1); \
+		rc=$$?; [ -z "$$out" ] || printf '%s\n' "$$out"; \
+		[ $$rc = 0 ] && [ -z "$$out" ]
+	@echo "  LINT    rtheap.ko ($(KVER)): W=1 and sparse clean"
 
 # ---- installing the module on a real kernel ----------------------------------
 #
