@@ -21,6 +21,13 @@ $(BENCH_DIR)/core_trace: $(SRC)/bench/core_trace.c $(SRC)/bench/bench_trace.h \
 	$(call msg,CC,$@)$(CC) $(BENCH_CFLAGS) -o $@ $(SRC)/bench/core_trace.c $(SRC)/kernel/alloc.c \
 		$(SRC)/kernel/alloc_check.c
 
+$(BENCH_DIR)/core_worst: $(SRC)/bench/core_worst.c $(SRC)/kernel/alloc.c \
+			 $(SRC)/kernel/alloc.h $(SRC)/kernel/alloc_int.h \
+			 $(SRC)/kernel/alloc_check.c
+	@mkdir -p $(@D)
+	$(call msg,CC,$@)$(CC) $(BENCH_CFLAGS) -o $@ $(SRC)/bench/core_worst.c $(SRC)/kernel/alloc.c \
+		$(SRC)/kernel/alloc_check.c
+
 # libheap's cached pair on the host, against the host tests' fake module
 # (LIBHEAP_TEST_* from tests/host/unit/libheap.mk).
 $(BENCH_DIR)/cache_pair: $(SRC)/bench/cache_pair.c $(SRC)/bench/bench_trace.h $(LIBHEAP_TEST_DEPS) \
@@ -31,9 +38,11 @@ $(BENCH_DIR)/cache_pair: $(SRC)/bench/cache_pair.c $(SRC)/bench/bench_trace.h $(
 
 .PHONY: bench bench-core bench-cache bench-bins bench-module
 
-## bench-core        the core's instructions per alloc+free pair (callgrind)
-bench-core: $(BENCH_DIR)/core_trace
+## bench-core        the core's instructions per alloc+free pair and in its
+##                   worst states (callgrind)
+bench-core: $(BENCH_DIR)/core_trace $(BENCH_DIR)/core_worst
 	$(Q)$(SRC)/bench/core-instructions $(BENCH_DIR)/core_trace 64 1024
+	$(Q)$(SRC)/bench/core-worst $(BENCH_DIR)/core_worst
 
 ## bench-cache       libheap's cached pair vs glibc's, in instructions (callgrind)
 bench-cache: $(BENCH_DIR)/cache_pair
@@ -76,7 +85,7 @@ bench-module: module
 ## bench [BENCH_KERNEL=debian|rt] [BENCH_REPS=5] [BENCH_QUICK=1]
 ##                   every benchmark in one table, build/bench/results.json and
 ##                   latency.png (BENCHMARKS.md)
-bench: $(BENCH_DIR)/core_trace $(BENCH_DIR)/cache_pair bench-bins
+bench: $(BENCH_DIR)/core_trace $(BENCH_DIR)/core_worst $(BENCH_DIR)/cache_pair bench-bins
 	$(Q)$(SRC)/scripts/deps python3 gnuplot-nox
 	$(Q)abi=$$($(SRC)/scripts/vm-run --kernel $(BENCH_KERNEL) --print-abi) && \
 	$(MAKE) -f $(SRC)/Makefile bench-module KVER=$$abi KDIR=/lib/modules/$$abi/build && \

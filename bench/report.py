@@ -44,6 +44,7 @@ class Raw:
         self.machine = {}
         self.host_pair = {}          # heap MiB -> instructions per pair
         self.host_per_op = {}        # heap MiB -> dict
+        self.host_worst = {}         # "alloc" / "free" -> (instructions, state)
         self.host_lib = {}           # (who, what) -> libheap/glibc instructions per step
         self.cycles = defaultdict(lambda: defaultdict(dict))  # (op, who) -> rep -> stats
         self.space_meta = {}
@@ -60,6 +61,8 @@ class Raw:
         pair_re = re.compile(r"core pair,\s+(\d+) MiB heap: ([\d.]+) instructions")
         perop_re = re.compile(r"core per-op,\s+(\d+) MiB heap: alloc median (\d+) max (\d+), "
                               r"free median (\d+) max (\d+) instructions \((\d+) allocs, (\d+) frees")
+        worst_re = re.compile(r"core worst case: alloc max (\d+) \((\w+)\), "
+                              r"free max (\d+) \((\w+)\) instructions")
         lib_re = re.compile(r"host pair (cached|plain|malloc) (64|trace): ([\d.]+) instructions")
         with open(path) as f:
             for line in f:
@@ -71,6 +74,8 @@ class Raw:
                     self.machine[k] = v
                 elif m := pair_re.match(line):
                     self.host_pair[int(m[1])] = float(m[2])
+                elif m := worst_re.match(line):
+                    self.host_worst = {"alloc": (int(m[1]), m[2]), "free": (int(m[3]), m[4])}
                 elif m := perop_re.match(line):
                     self.host_per_op[int(m[1])] = dict(
                         alloc_median=int(m[2]), alloc_max=int(m[3]),
@@ -187,6 +192,13 @@ class Report:
                 self.add(f"host core: {op} instructions, max vs median ({mib} MiB)",
                          po[f"{op}_max"], "median", po[f"{op}_median"], None,
                          "instructions")
+        # --- host: the core's worst states (bench/core_worst.c)
+        for op in ("alloc", "free"):
+            w = r.host_worst.get(op)
+            self.add(f"host core worst case: {op} instructions, max over pathological states",
+                     w[0] if w else None, "budget", 168, 1.0, "instructions")
+            if w:
+                self.notes.add(f"core worst {op}: state {op}:{w[1]}")
         # --- host: libheap's cached pair, instructions (bench/cache-instructions)
         for what, label in (("64", "64 B"), ("trace", "trace")):
             self.add(f"host libheap: cached pair instructions, {label}, vs glibc malloc+free",
