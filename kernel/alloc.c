@@ -315,7 +315,7 @@ static u32 rth_new_bucket_page(struct rth_core *c, unsigned int cls)
 {
 	struct rth_page *pg;
 	unsigned int nblocks = rth_class_blocks(cls), w;
-	unsigned int words = (nblocks + 63) / 64;
+	unsigned int full = nblocks / 64;	/* words with 64 blocks */
 	u32 p = rth_take_pages(c, 1);
 
 	if (p == RTH_NIL)
@@ -325,16 +325,18 @@ static u32 rth_new_bucket_page(struct rth_core *c, unsigned int cls)
 	pg->shift = cls + RTH_MIN_SHIFT;
 	pg->len = nblocks;	/* a bucket page's len: its block count */
 	pg->nused = 0;
-	for (w = 0; w < RTH_MAP_WORDS; w++) {
-		if (nblocks >= 64)
-			pg->map[w] = ~0ULL;
-		else if (nblocks)
-			pg->map[w] = (1ULL << nblocks) - 1;
-		else
-			pg->map[w] = 0;
-		nblocks = nblocks >= 64 ? nblocks - 64 : 0;
+	/*
+	 * Block counts are powers of two: either whole words of 64 blocks,
+	 * or fewer than 64 blocks in word 0.  Straight-line stores.
+	 */
+	for (w = 0; w < RTH_MAP_WORDS; w++)
+		pg->map[w] = w < full ? ~0ULL : 0;
+	if (!full) {
+		pg->map[0] = (1ULL << nblocks) - 1;
+		pg->summary = 1;
+	} else {
+		pg->summary = full >= 64 ? ~0ULL : (1ULL << full) - 1;
 	}
-	pg->summary = words >= 64 ? ~0ULL : (1ULL << words) - 1;
 	c->class_pages[cls]++;
 	rth_class_append(c, p);
 	if (c->class_map)
