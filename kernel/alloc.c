@@ -243,8 +243,8 @@ static inline bool rth_page_empty(const struct rth_page *pg)
 	return !pg->nused;
 }
 
-/* Bucket page p, fully free, back to the page pool (to kept or merged). */
-static void rth_release_bucket_page(struct rth_core *c, u32 p, bool merge)
+/* Bucket page p, fully free, off its class: a free page to be described. */
+static void rth_unbucket(struct rth_core *c, u32 p)
 {
 	struct rth_page *pg = &c->pages[p];
 
@@ -254,24 +254,22 @@ static void rth_release_bucket_page(struct rth_core *c, u32 p, bool merge)
 		WRITE_ONCE(c->class_map[p], 0);
 	pg->shift = 0;
 	pg->summary = 0;
-	if (merge)
-		rth_merge_pages(c, p, 1);
-	else
-		rth_give_pages(c, p, 1);
+}
+
+/* Bucket page p, fully free, back to the page pool (to kept or merged). */
+static void rth_release_bucket_page(struct rth_core *c, u32 p)
+{
+	rth_unbucket(c, p);
+	rth_give_pages(c, p, 1);
 }
 
 /*
- * Give every kept page and every fully free spare back to the page-run
- * index, merged with their neighbours.  A request that found no room
- * calls it before failing.  Returns whether there was anything to give.
- * O(RTH_KEPT_MAX + RTH_NR_CLASSES).
+ * A fully free spare, taken off its class as one free page, or RTH_NIL.
+ * Spares named but in use are forgotten on the way: at most
+ * RTH_NR_CLASSES steps, no merging.
  */
-static noinline bool rth_reclaim(struct rth_core *c)
+static u32 rth_take_spare(struct rth_core *c)
 {
-	bool any = c->nkept;
-
-	while (c->nkept)
-		rth_merge_pages(c, c->kept[--c->nkept], 1);
 	while (c->spare_map) {
 		unsigned int cls = __ffs(c->spare_map);
 		u32 p = c->spare[cls];
@@ -279,14 +277,38 @@ static noinline bool rth_reclaim(struct rth_core *c)
 		c->spare_map &= c->spare_map - 1;
 		c->spare[cls] = RTH_NIL;
 		if (rth_page_empty(&c->pages[p])) {
-			rth_release_bucket_page(c, p, true);
-			any = true;
+			rth_unbucket(c, p);
+			return p;
 		}
+	}
+	return RTH_NIL;
+}
+
+/*
+ * Give every kept page and every fully free spare back to the page-run
+ * index, merged with their neighbours.  A request for a run that found no
+ * room calls it before failing.  Returns whether there was anything to
+ * give.  O(RTH_KEPT_MAX + RTH_NR_CLASSES).
+ */
+static noinline bool rth_reclaim(struct rth_core *c)
+{
+	bool any = c->nkept;
+	u32 p;
+
+	while (c->nkept)
+		rth_merge_pages(c, c->kept[--c->nkept], 1);
+	while ((p = rth_take_spare(c)) != RTH_NIL) {
+		rth_merge_pages(c, p, 1);
+		any = true;
 	}
 	return any;
 }
 
-/* Take len pages, reclaiming if need be; the first page's is the caller's. */
+/*
+ * Take len pages; the first page's descriptor is the caller's.  One page
+ * comes from the kept pages, a run, or else a spare as it is, which costs
+ * no merging; a longer run that finds none reclaims every cached page.
+ */
 static u32 rth_take_pages(struct rth_core *c, u32 len)
 {
 	struct rth_page *pg = c->pages;
@@ -296,6 +318,8 @@ static u32 rth_take_pages(struct rth_core *c, u32 len)
 		return c->kept[--c->nkept];
 	p = rth_find_run(c, len);
 	if (p == RTH_NIL) {
+		if (len == 1)	/* kept pages: none */
+			return rth_take_spare(c);
 		if (!rth_reclaim(c))
 			return RTH_NIL;
 		p = rth_find_run(c, len);
@@ -526,7 +550,7 @@ static noinline int rth_bucket_empty(struct rth_core *c, struct rth_page *pg)
 		c->spare_map |= 1U << cls;
 		return 0;
 	}
-	rth_release_bucket_page(c, p, false);
+	rth_release_bucket_page(c, p);
 	return 0;
 }
 

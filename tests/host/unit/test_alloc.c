@@ -423,6 +423,44 @@ static void test_reclaim_before_failing(void **state)
 	model_fini(&m);
 }
 
+/*
+ * A one-page request on a pool of nothing but spares takes one of them as
+ * it is, the lowest class's, and merges nothing: the other spares stay.
+ * A longer request then reclaims them.
+ */
+static void test_spare_taken_whole(void **state)
+{
+	const u32 npages = RTH_NR_CLASSES;
+	struct model m;
+	unsigned int cls;
+	size_t lowest = 0;
+	bool got;
+
+	(void)state;
+	model_setup(&m, npages);
+	for (cls = 0; cls < RTH_NR_CLASSES; cls++)
+		OK(model_alloc(&m, rth_class_size(cls), &got));
+	lowest = m.live[0].off / PAGE;
+	drain(&m);
+	assert_int_equal(m.core.nkept, 0);
+	assert_int_equal(m.core.free_pages, 0);
+	assert_int_equal(m.core.spare_map, (1U << RTH_NR_CLASSES) - 1);
+
+	OK(model_alloc(&m, PAGE, &got));
+	assert_true(got);
+	assert_int_equal(m.live[0].off, lowest * PAGE);
+	assert_int_equal(m.core.spare_map, (1U << RTH_NR_CLASSES) - 2);
+	assert_int_equal(bucket_pages_of(&m.core, 0), 0);
+	assert_int_equal(m.core.free_pages, 0);
+
+	/* The rest, merged, serves the largest block there is. */
+	OK(model_alloc(&m, (size_t)(npages - 1) * PAGE, &got));
+	assert_true(got);
+	assert_int_equal(m.core.spare_map, 0);
+	drain(&m);
+	model_fini(&m);
+}
+
 /* rth_check() notices broken caches (else the other tests prove little). */
 static void test_check_catches(void **state)
 {
@@ -773,6 +811,7 @@ int main(void)
 		cmocka_unit_test(test_spare_pages),
 		cmocka_unit_test(test_kept_pages),
 		cmocka_unit_test(test_reclaim_before_failing),
+		cmocka_unit_test(test_spare_taken_whole),
 		cmocka_unit_test(test_check_catches),
 		cmocka_unit_test(test_page_summary_layout),
 		cmocka_unit_test(test_page_summary_collapse),
