@@ -46,7 +46,7 @@ static __always_inline unsigned long rth_shift_of(size_t size)
 
 /* --- free page runs: segregated fit ------------------------------------ */
 
-static void rth_bin_insert(struct rth_core *c, u32 p)
+static __always_inline void rth_bin_insert(struct rth_core *c, u32 p)
 {
 	struct rth_page *pg = c->pages;
 	unsigned int fl, sl;
@@ -80,7 +80,7 @@ static void rth_bin_insert(struct rth_core *c, u32 p)
 	c->fl_map |= 1U << fl;
 }
 
-static void rth_bin_remove(struct rth_core *c, u32 p)
+static __always_inline void rth_bin_remove(struct rth_core *c, u32 p)
 {
 	struct rth_page *pg = c->pages;
 	u32 prev = pg[p].prev, next = pg[p].next;
@@ -102,7 +102,7 @@ static void rth_bin_remove(struct rth_core *c, u32 p)
 }
 
 /* Describe [p, p + len) as one free run and index it. */
-static void rth_make_free(struct rth_core *c, u32 p, u32 len)
+static __always_inline void rth_make_free(struct rth_core *c, u32 p, u32 len)
 {
 	struct rth_page *pg = c->pages;
 
@@ -126,7 +126,7 @@ static void rth_make_free(struct rth_core *c, u32 p, u32 len)
  * request fails although a 66-page run is free (rth_largest_free() then
  * says 65, which does succeed).  alloc.h states it for callers.
  */
-static u32 rth_find_run(struct rth_core *c, u32 len)
+static __always_inline u32 rth_find_run(struct rth_core *c, u32 len)
 {
 	unsigned int fl, sl;
 	u32 want = len, map, h;
@@ -158,7 +158,7 @@ static u32 rth_find_run(struct rth_core *c, u32 len)
 }
 
 /* Give back the run [p, p + len), merging it with free neighbours. */
-static void rth_merge_pages(struct rth_core *c, u32 p, u32 len)
+static __always_inline void rth_merge_pages(struct rth_core *c, u32 p, u32 len)
 {
 	struct rth_page *pg = c->pages;
 	u32 start = p, end = p + len;
@@ -188,7 +188,7 @@ static void rth_merge_pages(struct rth_core *c, u32 p, u32 len)
 }
 
 /* Give back [p, p + len): a single page is kept unmerged while there is room. */
-static void rth_give_pages(struct rth_core *c, u32 p, u32 len)
+static __always_inline void rth_give_pages(struct rth_core *c, u32 p, u32 len)
 {
 	if (len == 1 && c->nkept < RTH_KEPT_MAX) {
 		c->pages[p].type = RTH_PAGE_KEPT;
@@ -207,7 +207,7 @@ static void rth_give_pages(struct rth_core *c, u32 p, u32 len)
  * next, while pages further back gather free blocks, so a page seldom
  * swings between full and partial on every alloc/free pair.
  */
-static void rth_class_append(struct rth_core *c, u32 p)
+static __always_inline void rth_class_append(struct rth_core *c, u32 p)
 {
 	struct rth_page *pg = c->pages;
 	unsigned int cls = pg[p].shift - RTH_MIN_SHIFT;
@@ -222,7 +222,7 @@ static void rth_class_append(struct rth_core *c, u32 p)
 	c->class_tail[cls] = p;
 }
 
-static void rth_class_remove(struct rth_core *c, u32 p)
+static __always_inline void rth_class_remove(struct rth_core *c, u32 p)
 {
 	struct rth_page *pg = c->pages;
 	unsigned int cls = pg[p].shift - RTH_MIN_SHIFT;
@@ -244,7 +244,7 @@ static inline bool rth_page_empty(const struct rth_page *pg)
 }
 
 /* Bucket page p, fully free, off its class: a free page to be described. */
-static void rth_unbucket(struct rth_core *c, u32 p)
+static __always_inline void rth_unbucket(struct rth_core *c, u32 p)
 {
 	struct rth_page *pg = &c->pages[p];
 
@@ -257,7 +257,7 @@ static void rth_unbucket(struct rth_core *c, u32 p)
 }
 
 /* Bucket page p, fully free, back to the page pool (to kept or merged). */
-static void rth_release_bucket_page(struct rth_core *c, u32 p)
+static __always_inline void rth_release_bucket_page(struct rth_core *c, u32 p)
 {
 	rth_unbucket(c, p);
 	rth_give_pages(c, p, 1);
@@ -309,7 +309,7 @@ static noinline bool rth_reclaim(struct rth_core *c)
  * comes from the kept pages, a run, or else a spare as it is, which costs
  * no merging; a longer run that finds none reclaims every cached page.
  */
-static u32 rth_take_pages(struct rth_core *c, u32 len)
+static __always_inline u32 rth_take_pages(struct rth_core *c, u32 len)
 {
 	struct rth_page *pg = c->pages;
 	u32 p, have;
@@ -335,7 +335,7 @@ static u32 rth_take_pages(struct rth_core *c, u32 len)
 }
 
 /* A fresh page for class cls, on the class list, or RTH_NIL. */
-static u32 rth_new_bucket_page(struct rth_core *c, unsigned int cls)
+static __always_inline u32 rth_new_bucket_page(struct rth_core *c, unsigned int cls)
 {
 	struct rth_page *pg;
 	unsigned int nblocks = rth_class_blocks(cls), w;
