@@ -101,8 +101,8 @@ static __always_inline void rth_bin_remove(struct rth_core *c, u32 p)
 	}
 }
 
-/* Describe [p, p + len) as one free run and index it. */
-static __always_inline void rth_make_free(struct rth_core *c, u32 p, u32 len)
+/* Describe [p, p + len) as a free run: its first and last descriptors. */
+static __always_inline void rth_tag_free(struct rth_core *c, u32 p, u32 len)
 {
 	struct rth_page *pg = c->pages;
 
@@ -112,6 +112,12 @@ static __always_inline void rth_make_free(struct rth_core *c, u32 p, u32 len)
 		pg[p + len - 1].type = RTH_PAGE_FREE_TAIL;
 		pg[p + len - 1].len = len;
 	}
+}
+
+/* Describe [p, p + len) as one free run and index it. */
+static __always_inline void rth_make_free(struct rth_core *c, u32 p, u32 len)
+{
+	rth_tag_free(c, p, len);
 	rth_bin_insert(c, p);
 	c->free_pages += len;
 }
@@ -163,28 +169,30 @@ static __always_inline void rth_merge_pages(struct rth_core *c, u32 p, u32 len)
 	struct rth_page *pg = c->pages;
 	u32 start = p, end = p + len;
 
-	pg[p].type = RTH_PAGE_INTERIOR;
-	pg[end - 1].type = RTH_PAGE_INTERIOR;
+	/*
+	 * Only the descriptors that end up inside the merged run change to
+	 * interior here; its new first and last are described at the end.
+	 */
 	if (start > 0 && (pg[start - 1].type == RTH_PAGE_FREE ||
 			  pg[start - 1].type == RTH_PAGE_FREE_TAIL)) {
 		u32 l = start - pg[start - 1].len;
 
 		rth_bin_remove(c, l);
-		c->free_pages -= pg[l].len;
-		pg[l].type = RTH_PAGE_INTERIOR;
 		pg[start - 1].type = RTH_PAGE_INTERIOR;
+		pg[p].type = RTH_PAGE_INTERIOR;
 		start = l;
 	}
 	if (end < c->npages && pg[end].type == RTH_PAGE_FREE) {
 		u32 rlen = pg[end].len;
 
 		rth_bin_remove(c, end);
-		c->free_pages -= rlen;
 		pg[end].type = RTH_PAGE_INTERIOR;
-		pg[end + rlen - 1].type = RTH_PAGE_INTERIOR;
+		pg[end - 1].type = RTH_PAGE_INTERIOR;
 		end += rlen;
 	}
-	rth_make_free(c, start, end - start);
+	c->free_pages += len;
+	rth_tag_free(c, start, end - start);
+	rth_bin_insert(c, start);
 }
 
 /* Give back [p, p + len): a single page is kept unmerged while there is room. */

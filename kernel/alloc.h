@@ -16,7 +16,7 @@
  *
  * Worst cases, in x86-64 instructions at 4 KiB pages (gcc -O2, counted
  * by bench/core_worst.c, which builds each path's costliest state):
- *   rth_free()	at most 231: a page's last block, the page merged with
+ *   rth_free()	at most 224: a page's last block, the page merged with
  *		free runs on both sides.
  *   rth_alloc()	at most 300 when it finds a free run, a kept page or a
  *		free spare (a bucket page taken from the only free
@@ -24,7 +24,7 @@
  *		fails without cached pages to reclaim.  A run of two
  *		pages or more that finds no run while pages are cached
  *		reclaims them all first: up to RTH_KEPT_MAX +
- *		RTH_NR_CLASSES merges, at most 1,664 instructions.
+ *		RTH_NR_CLASSES merges, at most 1,634 instructions.
  * The fast paths (a block from a page of its class, a block back to a
  * page that keeps others) take 31 and 40.
  *
