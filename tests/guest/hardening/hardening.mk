@@ -98,7 +98,7 @@ $(HARD_FUZZ_LIGHT): $(HARD_SRC)/debug.d/hardening-fuzz-light.sh
 # module (t_kunit skips there).
 
 KUNIT_SRCS := Kbuild kunit_alloc.c
-KUNIT_LINKS = $(foreach f,$(KUNIT_SRCS),$(f)=$(HARD_SRC)/kunit/$(f)) \
+KUNIT_LINKS = $(foreach f,$(KUNIT_SRCS),$(f)=$(SRC)/tests/kernel/kunit/$(f)) \
 	      heap_suite.c=$(SRC)/tests/kernel/selftest/heap_suite.c \
 	      model.c=$(SRC)/tests/host/unit/model.c alloc.c=$(SRC)/kernel/alloc.c \
 	      alloc_check.c=$(SRC)/kernel/alloc_check.c
